@@ -1,0 +1,174 @@
+"""Load a plan definition (``fixtures/plan-2015.json``) into the database, idempotently.
+
+Everything is matched by its natural key (year, department code, GB/T 2260 code, indicator
+and milestone codes) and updated in place, so loading the same file twice changes nothing.
+The whole load is one transaction: a bad definition leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import Department, Indicator, Milestone, Plan, Region
+from .services import region_target_set
+
+DEFAULT_PLAN_FILE = Path(settings.BASE_DIR) / "fixtures" / "plan-2015.json"
+
+_PLAN_FIELDS = (
+    "title",
+    "doc_number",
+    "parent_doc_number",
+    "parent_doc_title",
+    "issuer",
+    "written_on",
+    "published_on",
+    "starts_on",
+    "ends_on",
+    "status",
+)
+_DATE_FIELDS = ("written_on", "published_on", "starts_on", "ends_on")
+_REFERENCES = ("numerator", "denominator", "feeds")
+
+
+def _upsert(model: type, lookup: dict[str, Any], values: dict[str, Any]) -> Any:
+    """Create or update one row, saving only when something differs."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model(**lookup, **values)
+    elif all(getattr(obj, field) == value for field, value in values.items()):
+        return obj
+    else:
+        for field, value in values.items():
+            setattr(obj, field, value)
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+def _indicator_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Indicators ordered so that each comes after those it names (its counts, its goal)."""
+    by_code = {row["code"]: row for row in rows}
+    ordered: list[dict[str, Any]] = []
+    placed: set[str] = set()
+    pending = list(rows)
+    while pending:
+        progress = False
+        for row in list(pending):
+            refs = [row[key] for key in _REFERENCES if row.get(key)]
+            missing = [ref for ref in refs if ref not in by_code]
+            if missing:
+                raise ValidationError(
+                    _("指标 %(code)s 引用了不存在的指标 %(missing)s。")
+                    % {"code": row["code"], "missing": "、".join(missing)}
+                )
+            if all(ref in placed for ref in refs):
+                ordered.append(row)
+                placed.add(row["code"])
+                pending.remove(row)
+                progress = True
+        if not progress:
+            raise ValidationError(
+                _("指标之间存在循环引用：%s。") % "、".join(r["code"] for r in pending)
+            )
+    return ordered
+
+
+@transaction.atomic
+def load_plan_definition(data: dict[str, Any]) -> Plan:
+    """Upsert the plan, its departments, counties, indicators, splits and milestones."""
+    plan_data = data["plan"]
+    plan_values = {field: plan_data.get(field, "") for field in _PLAN_FIELDS}
+    for field in _DATE_FIELDS:
+        plan_values[field] = date.fromisoformat(plan_values[field])
+    plan = _upsert(Plan, {"year": plan_data["year"]}, plan_values)
+
+    departments = {
+        row["code"]: _upsert(
+            Department,
+            {"code": row["code"]},
+            {key: row[key] for key in ("name", "short_name", "is_lead", "order")},
+        )
+        for row in data["departments"]
+    }
+    departments.update({d.code: d for d in Department.objects.exclude(code__in=departments)})
+    regions = {
+        row["code"]: _upsert(
+            Region, {"code": row["code"]}, {key: row[key] for key in ("name", "kind", "order")}
+        )
+        for row in data["regions"]
+    }
+    regions.update({r.code: r for r in Region.objects.exclude(code__in=regions)})
+
+    def department(code: str) -> Department:
+        try:
+            return departments[code]
+        except KeyError:
+            raise ValidationError(_("未知的部门代码：%s。") % code) from None
+
+    def region(code: str | None) -> Region | None:
+        if code is None:
+            return None
+        try:
+            return regions[code]
+        except KeyError:
+            raise ValidationError(_("未知的县区代码：%s。") % code) from None
+
+    indicators: dict[str, Indicator] = {}
+    for row in _indicator_order(data["indicators"]):
+        rate = row.get("target_rate")
+        values = {
+            "name": row["name"],
+            "role": row["role"],
+            "kind": row["kind"],
+            "department": department(row["department"]),
+            "unit": row["unit"],
+            "target": row.get("target"),
+            "target_rate": Decimal(rate) if rate is not None else None,
+            "accepts_figures": row.get("accepts_figures", row["kind"] != "rate"),
+            "series_name": row.get("series_name", ""),
+            "source_clause": row.get("source_clause", ""),
+            "order": row.get("order", 0),
+        }
+        for key in _REFERENCES:
+            values[key] = indicators[row[key]] if row.get(key) else None
+        indicators[row["code"]] = _upsert(Indicator, {"plan": plan, "code": row["code"]}, values)
+
+    for row in data.get("region_targets", []):
+        if row["indicator"] not in indicators:
+            raise ValidationError(_("县区分解引用了不存在的指标：%s。") % row["indicator"])
+        region_target_set(
+            indicator=indicators[row["indicator"]],
+            region=region(row["region"]),
+            target=row["target"],
+        )
+
+    for row in data.get("milestones", []):
+        _upsert(
+            Milestone,
+            {"plan": plan, "code": row["code"]},
+            {
+                "title": row["title"],
+                "category": row["category"],
+                "department": department(row["department"]),
+                "region": region(row.get("region")),
+                "description": row.get("description", ""),
+                "source_clause": row.get("source_clause", ""),
+                "due_on": date.fromisoformat(row["due_on"]),
+                "order": row.get("order", 0),
+            },
+        )
+    return plan
+
+
+def load_plan_file(path: Path | str = DEFAULT_PLAN_FILE) -> Plan:
+    with open(path, encoding="utf-8") as handle:
+        return load_plan_definition(json.load(handle))

@@ -1,0 +1,157 @@
+"""The access policy: one place that answers "may this user …?".
+
+Every view, form, export and API asks these functions; none decides on its own.
+
+| role          | read cells          | enter cells         | approve | dashboard | export | admin |
+|---------------|---------------------|---------------------|---------|-----------|--------|-------|
+| clerk         | own dept (+ county) | own dept (+ county) | no      | no        | no     | no    |
+| reviewer      | all                 | no                  | yes     | yes       | no     | no    |
+| leader        | all                 | no                  | no      | yes       | no     | no    |
+| auditor       | all                 | no                  | no      | yes       | yes    | no    |
+| administrator | all                 | no                  | no      | yes       | yes    | yes   |
+
+Administrators set the system up but neither enter nor approve figures: the people who
+answer for a number are the clerk who reported it and the reviewer who accepted it.
+A user with no membership (and not a superuser) may do nothing. Superusers are
+administrators.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+
+from .models import Indicator, Membership, Region, Submission
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    User = AbstractBaseUser | AnonymousUser
+
+Role = Membership.Role
+
+READ_ALL_ROLES = frozenset({Role.REVIEWER, Role.LEADER, Role.AUDITOR, Role.ADMINISTRATOR})
+DASHBOARD_ROLES = READ_ALL_ROLES
+EXPORT_ROLES = frozenset({Role.AUDITOR, Role.ADMINISTRATOR})
+
+
+def membership_of(user: User) -> Membership | None:
+    """The user's membership, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if not hasattr(user, "_membership_cache"):
+        try:
+            membership = Membership.objects.select_related("department", "region").get(user=user)
+        except Membership.DoesNotExist:
+            membership = None
+        user._membership_cache = membership
+    return user._membership_cache
+
+
+def role_of(user: User) -> str | None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    membership = membership_of(user)
+    if membership is not None:
+        return membership.role
+    if user.is_superuser:
+        return Role.ADMINISTRATOR
+    return None
+
+
+def _clerk_covers(membership: Membership, indicator: Indicator, region: Region | None) -> bool:
+    if indicator.department_id != membership.department_id:
+        return False
+    if membership.region_id is None:
+        return True
+    return region is not None and region.pk == membership.region_id
+
+
+def may_read_cell(user: User, indicator: Indicator, region: Region | None) -> bool:
+    """Read a figure of ``indicator`` in ``region`` (``None``: the city-wide figure)."""
+    role = role_of(user)
+    if role in READ_ALL_ROLES:
+        return True
+    if role == Role.CLERK:
+        return _clerk_covers(membership_of(user), indicator, region)
+    return False
+
+
+def may_enter_cell(user: User, indicator: Indicator, region: Region) -> bool:
+    """Enter, save, submit or correct a monthly figure."""
+    if role_of(user) != Role.CLERK or not indicator.accepts_figures:
+        return False
+    return _clerk_covers(membership_of(user), indicator, region)
+
+
+def may_approve_cell(user: User, indicator: Indicator, region: Region) -> bool:
+    """Approve or return a submitted figure."""
+    return role_of(user) == Role.REVIEWER
+
+
+def may_enter(user: User) -> bool:
+    """Open the monthly entry pages at all."""
+    return role_of(user) == Role.CLERK
+
+
+def may_review(user: User) -> bool:
+    """Open the reviewer's queue."""
+    return role_of(user) == Role.REVIEWER
+
+
+def may_view_dashboard(user: User) -> bool:
+    return role_of(user) in DASHBOARD_ROLES
+
+
+def may_export(user: User) -> bool:
+    return role_of(user) in EXPORT_ROLES
+
+
+def may_administer(user: User) -> bool:
+    return role_of(user) == Role.ADMINISTRATOR
+
+
+def enterable_indicators(user: User, plan_id: int) -> QuerySet[Indicator]:
+    """The series this user may enter figures for, in one plan."""
+    if role_of(user) != Role.CLERK:
+        return Indicator.objects.none()
+    membership = membership_of(user)
+    return Indicator.objects.filter(
+        plan_id=plan_id, department_id=membership.department_id, accepts_figures=True
+    )
+
+
+def enterable_regions(user: User) -> QuerySet[Region]:
+    """The counties this user may enter figures for."""
+    if role_of(user) != Role.CLERK:
+        return Region.objects.none()
+    membership = membership_of(user)
+    if membership.region_id is None:
+        return Region.objects.all()
+    return Region.objects.filter(pk=membership.region_id)
+
+
+def readable_submissions(user: User, queryset: QuerySet[Submission]) -> QuerySet[Submission]:
+    """Narrow a queryset of submissions to what this user may read."""
+    role = role_of(user)
+    if role in READ_ALL_ROLES:
+        return queryset
+    if role == Role.CLERK:
+        membership = membership_of(user)
+        queryset = queryset.filter(indicator__department_id=membership.department_id)
+        if membership.region_id is not None:
+            queryset = queryset.filter(region_id=membership.region_id)
+        return queryset
+    return queryset.none()
+
+
+def home_url_name(user: User) -> str:
+    """Where each role starts."""
+    return {
+        Role.CLERK: "entry",
+        Role.REVIEWER: "review",
+        Role.LEADER: "dashboard",
+        Role.AUDITOR: "exports",
+        Role.ADMINISTRATOR: "admin:index",
+    }.get(role_of(user), "no-role")

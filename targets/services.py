@@ -1,0 +1,338 @@
+"""Writes: every change to a figure, a split or a membership goes through these functions.
+
+Each validates, checks the access policy, saves inside a transaction and writes its audit
+record in the same transaction. Views, forms, admin actions, commands, tasks and Excel imports
+all call these; none writes the models directly.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import policy
+from .models import (
+    Department,
+    Indicator,
+    Membership,
+    Plan,
+    Region,
+    RegionTarget,
+    Submission,
+    SubmissionEvent,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser as User
+
+Status = Submission.Status
+Action = SubmissionEvent.Action
+
+
+def _event(
+    *,
+    submission: Submission,
+    action: str,
+    actor: User,
+    at: datetime,
+    old_value: int | None = None,
+    old_status: str = "",
+    reason: str = "",
+) -> SubmissionEvent:
+    return SubmissionEvent.objects.create(
+        submission=submission,
+        action=action,
+        actor=actor,
+        at=at,
+        old_value=old_value,
+        new_value=submission.value,
+        old_status=old_status,
+        new_status=submission.status,
+        reason=reason,
+    )
+
+
+def _check_value(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError({"value": _("数值必须是整数。")})
+    if value < 0:
+        raise ValidationError({"value": _("数值不能为负数。")})
+    return value
+
+
+def _check_month(plan: Plan, month: int) -> None:
+    if not isinstance(month, int) or not 1 <= month <= 12:
+        raise ValidationError({"month": _("月份必须在 1 到 12 之间。")})
+    if plan.status != Plan.Status.ACTIVE:
+        raise ValidationError(_("%(plan)s 不在执行中，不能填报。") % {"plan": plan})
+
+
+def _current(indicator: Indicator, region: Region, month: int) -> Submission | None:
+    return (
+        Submission.objects.select_for_update()
+        .filter(indicator=indicator, region=region, month=month, is_current=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def submission_save(
+    *,
+    actor: User,
+    indicator: Indicator,
+    region: Region,
+    month: int,
+    value: int,
+    note: str = "",
+    at: datetime | None = None,
+    is_demo: bool = False,
+) -> Submission:
+    """Save a draft figure: the first revision of a cell, or a change to a draft or returned one.
+
+    An approved or submitted figure is not changed here: submitted figures wait for review and
+    approved ones take a correction (``submission_correct``).
+    """
+    if not policy.may_enter_cell(actor, indicator, region):
+        raise PermissionDenied(_("您无权填报该部门或县区的数据。"))
+    _check_month(indicator.plan, month)
+    value = _check_value(value)
+    at = at or timezone.now()
+    current = _current(indicator, region, month)
+    if current is None:
+        submission = Submission(
+            indicator=indicator,
+            region=region,
+            month=month,
+            value=value,
+            note=note,
+            entered_by=actor,
+            entered_at=at,
+            is_demo=is_demo,
+        )
+        submission.full_clean()
+        submission.save()
+        _event(submission=submission, action=Action.CREATE, actor=actor, at=at)
+        return submission
+    if current.status == Status.APPROVED:
+        raise ValidationError(_("该数据已审核锁定，如需修改请提交更正并说明理由。"))
+    if current.status == Status.SUBMITTED:
+        raise ValidationError(_("该数据已报送，正在等待审核，暂不能修改。"))
+    old_value, old_status = current.value, current.status
+    if old_value == value and current.note == note:
+        return current
+    current.value = value
+    current.note = note
+    current.entered_by = actor
+    current.entered_at = at
+    current.save(update_fields=["value", "note", "entered_by", "entered_at"])
+    _event(
+        submission=current,
+        action=Action.CHANGE,
+        actor=actor,
+        at=at,
+        old_value=old_value,
+        old_status=old_status,
+    )
+    return current
+
+
+@transaction.atomic
+def submission_submit(*, actor: User, submission: Submission, at: datetime | None = None) -> None:
+    """Send a draft or returned figure for review."""
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if not policy.may_enter_cell(actor, submission.indicator, submission.region):
+        raise PermissionDenied(_("您无权报送该部门或县区的数据。"))
+    if not submission.is_current or submission.status not in (Status.DRAFT, Status.RETURNED):
+        raise ValidationError(_("只有草稿或被退回的数据可以报送。"))
+    at = at or timezone.now()
+    old_status = submission.status
+    submission.status = Status.SUBMITTED
+    submission.submitted_by = actor
+    submission.submitted_at = at
+    submission.save(update_fields=["status", "submitted_by", "submitted_at"])
+    _event(
+        submission=submission,
+        action=Action.SUBMIT,
+        actor=actor,
+        at=at,
+        old_value=submission.value,
+        old_status=old_status,
+    )
+
+
+def _review(
+    *,
+    actor: User,
+    submission: Submission,
+    new_status: str,
+    action: str,
+    comment: str,
+    at: datetime | None,
+) -> Submission:
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if not policy.may_approve_cell(actor, submission.indicator, submission.region):
+        raise PermissionDenied(_("您无权审核该数据。"))
+    if not submission.is_current or submission.status != Status.SUBMITTED:
+        raise ValidationError(_("只有已报送、待审核的数据可以审核。"))
+    at = at or timezone.now()
+    submission.status = new_status
+    submission.reviewed_by = actor
+    submission.reviewed_at = at
+    submission.review_comment = comment
+    submission.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
+    _event(
+        submission=submission,
+        action=action,
+        actor=actor,
+        at=at,
+        old_value=submission.value,
+        old_status=Status.SUBMITTED,
+        reason=comment,
+    )
+    return submission
+
+
+@transaction.atomic
+def submission_approve(
+    *, actor: User, submission: Submission, comment: str = "", at: datetime | None = None
+) -> Submission:
+    """Accept a submitted figure: from now on it counts and is locked."""
+    return _review(
+        actor=actor,
+        submission=submission,
+        new_status=Status.APPROVED,
+        action=Action.APPROVE,
+        comment=comment,
+        at=at,
+    )
+
+
+@transaction.atomic
+def submission_return(
+    *, actor: User, submission: Submission, comment: str, at: datetime | None = None
+) -> Submission:
+    """Send a submitted figure back to its clerk with a comment."""
+    if not comment.strip():
+        raise ValidationError({"comment": _("退回时必须填写审核意见。")})
+    return _review(
+        actor=actor,
+        submission=submission,
+        new_status=Status.RETURNED,
+        action=Action.RETURN,
+        comment=comment.strip(),
+        at=at,
+    )
+
+
+@transaction.atomic
+def submission_correct(
+    *,
+    actor: User,
+    submission: Submission,
+    value: int,
+    reason: str,
+    note: str = "",
+    at: datetime | None = None,
+) -> Submission:
+    """Correct an approved figure: a new draft revision, with a reason, that is reviewed again.
+
+    The approved revision is kept untouched and goes on counting until the correction is
+    approved.
+    """
+    previous = Submission.objects.select_for_update().get(pk=submission.pk)
+    if not policy.may_enter_cell(actor, previous.indicator, previous.region):
+        raise PermissionDenied(_("您无权更正该部门或县区的数据。"))
+    _check_month(previous.indicator.plan, previous.month)
+    value = _check_value(value)
+    if not reason.strip():
+        raise ValidationError({"reason": _("更正已审核的数据必须填写更正理由。")})
+    if not previous.is_current or previous.status != Status.APPROVED:
+        raise ValidationError(_("只有当前已审核的数据需要更正；草稿或退回的数据可直接修改。"))
+    at = at or timezone.now()
+    previous.is_current = False
+    previous.save(update_fields=["is_current"])
+    correction = Submission(
+        indicator=previous.indicator,
+        region=previous.region,
+        month=previous.month,
+        revision=previous.revision + 1,
+        value=value,
+        note=note,
+        correction_reason=reason.strip(),
+        entered_by=actor,
+        entered_at=at,
+        is_demo=previous.is_demo,
+    )
+    correction.full_clean()
+    correction.save()
+    _event(
+        submission=correction,
+        action=Action.CORRECT,
+        actor=actor,
+        at=at,
+        old_value=previous.value,
+        old_status=previous.status,
+        reason=correction.correction_reason,
+    )
+    return correction
+
+
+@transaction.atomic
+def region_target_set(*, indicator: Indicator, region: Region, target: int) -> RegionTarget:
+    """Set a county's share of a quota; the shares may not add up to more than the city target."""
+    indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    region_target = RegionTarget.objects.filter(indicator=indicator, region=region).first()
+    if region_target is None:
+        region_target = RegionTarget(indicator=indicator, region=region)
+    region_target.target = _check_value(target)
+    region_target.full_clean()
+    region_target.save()
+    return region_target
+
+
+def region_targets_total(indicator: Indicator) -> int:
+    return indicator.region_targets.aggregate(total=Sum("target"))["total"] or 0
+
+
+ROLE_GROUP_NAMES = {
+    Membership.Role.CLERK: "填报员",
+    Membership.Role.REVIEWER: "审核员",
+    Membership.Role.LEADER: "领导",
+    Membership.Role.AUDITOR: "审计员",
+    Membership.Role.ADMINISTRATOR: "管理员",
+}
+
+
+@transaction.atomic
+def membership_assign(
+    *,
+    user: User,
+    role: str,
+    department: Department | None = None,
+    region: Region | None = None,
+) -> Membership:
+    """Give a user their role: the membership record, the matching group, and admin access.
+
+    Auditors and administrators may open the Django admin (auditors only to look).
+    """
+    membership = Membership.objects.filter(user=user).first() or Membership(user=user)
+    membership.role = role
+    membership.department = department
+    membership.region = region
+    membership.full_clean()
+    membership.save()
+    groups = Group.objects.filter(name__in=ROLE_GROUP_NAMES.values())
+    user.groups.remove(*groups)
+    user.groups.add(Group.objects.get(name=ROLE_GROUP_NAMES[role]))
+    user.is_staff = role in (Membership.Role.AUDITOR, Membership.Role.ADMINISTRATOR)
+    user.save(update_fields=["is_staff"])
+    if hasattr(user, "_membership_cache"):
+        del user._membership_cache
+    return membership
