@@ -1,0 +1,50 @@
+# Two commands for a new user: `make demo` and `make test` (README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_PORT ?= 8000
+
+.PHONY: demo test lint format messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.requirements: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.requirements-dev: requirements.txt requirements-dev.txt $(VENV)/.requirements
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+# The demo: SQLite, Celery tasks in process, the 2015 plan and synthetic demo figures.
+demo: $(VENV)/.requirements
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py load_plan
+	DEBUG=1 $(BIN)/python manage.py load_demo
+	@echo "Serving on http://127.0.0.1:$(DEMO_PORT)/ (accounts in README.md; password demo-2015)"
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(DEMO_PORT)
+
+# The whole suite. DATABASE_URL and CELERY_BROKER_URL in the environment select PostgreSQL
+# and Redis (as .ci/run does); without them SQLite, and tests that need the others say why.
+test: $(VENV)/.requirements-dev messages
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.requirements-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.requirements-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# English catalog (source strings are Chinese); compiled .mo files are committed, and
+# recompiled here when gettext's msgfmt is installed.
+messages: $(VENV)/.requirements
+	@if command -v msgfmt >/dev/null; then \
+		DEBUG=1 $(BIN)/python manage.py compilemessages -v0 --ignore=.venv; \
+	else echo "msgfmt not installed (apt-get install gettext): using the committed .mo files"; fi
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

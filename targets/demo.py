@@ -1,0 +1,249 @@
+"""Demo accounts and SYNTHETIC monthly figures for January–October 2015.
+
+None of the figures, county splits or milestone statuses made here is real: they are
+generated from a fixed seed so that every run gives the same numbers, and every row is marked
+``is_demo`` so that the interface can say so. The plan's own targets come from the fixtures.
+
+The story the data tells: training is seasonal (a dip at the Spring Festival, peaks in spring
+and autumn); 山城区 and 鹤山区 are behind; 山城区's September report is missing; October is
+still partly awaiting approval (one cell returned); enrolment is a level that jumps with the
+new school year in September; veterans' rates sit near their targets; one March figure was
+corrected after approval.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from . import services
+from .models import Department, Indicator, Membership, Milestone, Plan, Region, Submission
+
+SEED = 20150611
+TZ = ZoneInfo(settings.TIME_ZONE)
+DEMO_MONTHS = range(1, 11)
+MISSING_REGION, MISSING_MONTH = "410603", 9
+
+# County shares of each target (synthetic; the plan sets none).
+REGION_WEIGHTS = {"410611": 0.30, "410621": 0.25, "410622": 0.17, "410603": 0.15, "410602": 0.13}
+# How far along each county is against the calendar (synthetic): two are behind.
+REGION_PACE = {"410611": 1.04, "410621": 0.98, "410622": 1.00, "410603": 0.72, "410602": 0.84}
+# Share of a year's training done in each month (sums to 1 over twelve months).
+SEASON = [0.05, 0.03, 0.09, 0.10, 0.10, 0.09, 0.07, 0.07, 0.10, 0.11, 0.10, 0.09]
+# Indicators left without a county split, so that the system shows that case too.
+UNSPLIT = {"skill-appraisal"}
+# Veterans: monthly newly eligible per county, and the chain of shares behind the four rates.
+VETERANS_CHAIN = [
+    ("veterans-aware", "veterans-eligible", (0.96, 1.0)),
+    ("veterans-registered", "veterans-eligible", (0.95, 1.0)),
+    ("veterans-trained", "veterans-registered", (0.85, 0.95)),
+    ("veterans-passed", "veterans-trained", (0.86, 0.96)),
+]
+
+ACCOUNTS = [
+    ("admin", Membership.Role.ADMINISTRATOR, None, None, "系统管理员"),
+    ("leader", Membership.Role.LEADER, None, None, "人社局领导"),
+    ("reviewer", Membership.Role.REVIEWER, None, None, "人社局审核员"),
+    ("auditor", Membership.Role.AUDITOR, None, None, "审计员"),
+    ("clerk-hrss", Membership.Role.CLERK, "hrss", None, "人社局填报员"),
+    ("clerk-edu", Membership.Role.CLERK, "edu", None, "教育局填报员"),
+    ("clerk-agri", Membership.Role.CLERK, "agri", None, "农业局填报员"),
+    ("clerk-poverty", Membership.Role.CLERK, "poverty", None, "扶贫办填报员"),
+    ("clerk-civil", Membership.Role.CLERK, "civil", None, "民政局填报员"),
+    ("clerk-disabled", Membership.Role.CLERK, "disabled", None, "残联填报员"),
+    ("clerk-hrss-410621", Membership.Role.CLERK, "hrss", "410621", "浚县人社局填报员"),
+]
+
+MILESTONE_STATUS = {
+    "project-ledger": ("done", "【演示】项目库已建立，12个项目建立台账。"),
+    "provincial-training-base": ("in-progress", "【演示】主体工程完工，设备采购招标中。"),
+    "heshan-brand-base": ("delayed", "【演示】配套资金未全部到位，工期滞后约两个月。"),
+    "skill-competitions": ("in-progress", "【演示】已举办全市焊工、电工竞赛各一场。"),
+    "enterprise-evaluation-pilots": ("in-progress", "【演示】新增市级评价试点企业3家。"),
+    "school-enterprise": ("in-progress", "【演示】开设订单班5个，现代学徒制试点1个。"),
+    "annual-implementation-plans": ("done", "【演示】六个部门年度实施方案均已印发。"),
+}
+
+
+@dataclass
+class DemoSummary:
+    accounts: int
+    submissions: int
+    created: bool
+
+
+def _at(year: int, month: int, day: int, hour: int = 10) -> datetime:
+    if month > 12:
+        year, month = year + 1, month - 12
+    return datetime.combine(datetime(year, month, day).date(), time(hour), tzinfo=TZ)
+
+
+def _split(total: int, weights: dict[str, float]) -> dict[str, int]:
+    """Largest-remainder split: the parts add up to exactly ``total``."""
+    raw = {code: total * weight for code, weight in weights.items()}
+    parts = {code: int(value) for code, value in raw.items()}
+    leftover = total - sum(parts.values())
+    for code in sorted(raw, key=lambda c: raw[c] - parts[c], reverse=True)[:leftover]:
+        parts[code] += 1
+    return parts
+
+
+def ensure_accounts(password: str) -> dict[str, object]:
+    """The demo accounts of CONTRACT.md, each with its role; the password is (re)set."""
+    user_model = get_user_model()
+    users = {}
+    for username, role, department_code, region_code, full_name in ACCOUNTS:
+        user, _ = user_model.objects.get_or_create(username=username)
+        user.first_name = full_name
+        user.is_superuser = role == Membership.Role.ADMINISTRATOR
+        user.set_password(password)
+        user.save()
+        services.membership_assign(
+            user=user,
+            role=role,
+            department=Department.objects.get(code=department_code) if department_code else None,
+            region=Region.objects.get(code=region_code) if region_code else None,
+        )
+        users[username] = user
+    return users
+
+
+def _monthly_values(plan: Plan, rng: random.Random) -> dict[tuple[str, str, int], int]:
+    """Synthetic figures per (indicator code, region code, month)."""
+    values: dict[tuple[str, str, int], int] = {}
+    indicators = {i.code: i for i in plan.indicators.all()}
+    unallocated = indicators["training-total"].target - sum(
+        i.target for i in indicators.values() if i.feeds_id == indicators["training-total"].pk
+    )
+    for indicator in indicators.values():
+        if not indicator.accepts_figures or indicator.role == Indicator.Role.COUNT:
+            continue
+        annual = unallocated * 0.8 if indicator.code == "training-total" else indicator.target
+        for region, weight in REGION_WEIGHTS.items():
+            county_target = annual * weight
+            for month in DEMO_MONTHS:
+                if indicator.kind == Indicator.Kind.STOCK:
+                    level = 0.93 if month < 9 else 1.0
+                    value = county_target * (level + rng.uniform(-0.02, 0.02))
+                else:
+                    pace = REGION_PACE[region] * rng.uniform(0.85, 1.15)
+                    value = county_target * SEASON[month - 1] * pace
+                values[(indicator.code, region, month)] = max(0, round(value))
+    for region in REGION_WEIGHTS:
+        for month in DEMO_MONTHS:
+            eligible = rng.randint(8, 30)
+            values[("veterans-eligible", region, month)] = eligible
+            for code, base, (low, high) in VETERANS_CHAIN:
+                base_value = values[(base, region, month)]
+                values[(code, region, month)] = min(
+                    base_value, round(base_value * rng.uniform(low, high))
+                )
+    return values
+
+
+def _workflow(code: str, department: str, region: str, month: int) -> tuple[str, int]:
+    """The status a demo cell reaches and the day of the next month it was submitted."""
+    if month <= 9:
+        late = (region == "410621" and department == "hrss" and month == 7) or (
+            region == "410602" and month in (4, 8) and department != "edu"
+        )
+        return "approved", 9 if late else 3
+    if department in ("agri", "disabled"):
+        return "draft", 0
+    if code == "rural-transfer" and region == "410603":
+        return "returned", 4
+    if department in ("civil", "poverty") or region in ("410621", "410622"):
+        return "submitted", 4
+    return "approved", 3
+
+
+def _set_region_targets(plan: Plan) -> None:
+    regions = {r.code: r for r in Region.objects.filter(code__in=REGION_WEIGHTS)}
+    for indicator in plan.indicators.filter(target__isnull=False).exclude(code__in=UNSPLIT):
+        parts = _split(indicator.target, REGION_WEIGHTS)
+        for code, target in parts.items():
+            region_target = services.region_target_set(
+                indicator=indicator, region=regions[code], target=target
+            )
+            if not region_target.is_demo:
+                region_target.is_demo = True
+                region_target.save(update_fields=["is_demo"])
+
+
+@transaction.atomic
+def load_demo(plan: Plan, password: str) -> DemoSummary:
+    """Accounts always; figures only when the plan has none yet (so reruns change nothing)."""
+    users = ensure_accounts(password)
+    if Submission.objects.filter(indicator__plan=plan).exists():
+        return DemoSummary(len(users), Submission.objects.filter(is_demo=True).count(), False)
+
+    _set_region_targets(plan)
+    for code, (status, evidence) in MILESTONE_STATUS.items():
+        Milestone.objects.filter(plan=plan, code=code).update(status=status, evidence=evidence)
+
+    rng = random.Random(SEED)
+    values = _monthly_values(plan, rng)
+    indicators = {i.code: i for i in plan.indicators.select_related("department", "plan")}
+    regions = {r.code: r for r in Region.objects.all()}
+    clerks = {
+        m.department.code: m.user
+        for m in Membership.objects.filter(
+            role=Membership.Role.CLERK, region__isnull=True
+        ).select_related("department", "user")
+    }
+    reviewer = users["reviewer"]
+    for (code, region_code, month), value in sorted(values.items(), key=lambda kv: kv[0][2]):
+        if (region_code, month) == (MISSING_REGION, MISSING_MONTH):
+            continue
+        indicator = indicators[code]
+        department = indicator.department.code
+        clerk = clerks[department]
+        status, day = _workflow(code, department, region_code, month)
+        entered = _at(plan.year, month + 1, max(day - 1, 1), 9)
+        submission = services.submission_save(
+            actor=clerk,
+            indicator=indicator,
+            region=regions[region_code],
+            month=month,
+            value=value,
+            at=entered,
+            is_demo=True,
+        )
+        if status == "draft":
+            continue
+        services.submission_submit(
+            actor=clerk, submission=submission, at=_at(plan.year, month + 1, day)
+        )
+        reviewed = _at(plan.year, month + 1, day + 3, 15)
+        if status == "approved":
+            services.submission_approve(actor=reviewer, submission=submission, at=reviewed)
+        elif status == "returned":
+            services.submission_return(
+                actor=reviewer,
+                submission=submission,
+                comment="【演示】本月数字较上月下降明显，请核实后重新报送。",
+                at=reviewed,
+            )
+
+    # One approved figure corrected later, with its reason, and the correction approved.
+    march = Submission.objects.get(
+        indicator=indicators["rural-transfer"], region=regions["410622"], month=3, is_current=True
+    )
+    correction = services.submission_correct(
+        actor=clerks["hrss"],
+        submission=march,
+        value=march.value + 120,
+        reason="【演示】补录一期漏报的培训班（120人次）。",
+        at=_at(plan.year, 5, 12),
+    )
+    services.submission_submit(
+        actor=clerks["hrss"], submission=correction, at=_at(plan.year, 5, 12, 11)
+    )
+    services.submission_approve(actor=reviewer, submission=correction, at=_at(plan.year, 5, 14))
+    return DemoSummary(len(users), Submission.objects.filter(is_demo=True).count(), True)
