@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
 
 Status = Submission.Status
+# Far above any monthly count a city of 1.6 million reports; guards against typos and overflow.
+MAX_VALUE = 99_999_999
 Action = SubmissionEvent.Action
 
 
@@ -64,6 +66,10 @@ def _check_value(value: object) -> int:
         raise ValidationError({"value": _("数值必须是整数。")})
     if value < 0:
         raise ValidationError({"value": _("数值不能为负数。")})
+    if value > MAX_VALUE:
+        raise ValidationError(
+            {"value": _("数值过大（超过 %(max)s），请检查。") % {"max": MAX_VALUE}}
+        )
     return value
 
 
@@ -72,6 +78,14 @@ def _check_month(plan: Plan, month: int) -> None:
         raise ValidationError({"month": _("月份必须在 1 到 12 之间。")})
     if plan.status != Plan.Status.ACTIVE:
         raise ValidationError(_("%(plan)s 不在执行中，不能填报。") % {"plan": plan})
+
+
+def _locked(pk: int) -> Submission:
+    return (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("indicator__plan", "region")
+        .get(pk=pk)
+    )
 
 
 def _current(indicator: Indicator, region: Region, month: int) -> Submission | None:
@@ -116,7 +130,7 @@ def submission_save(
             entered_at=at,
             is_demo=is_demo,
         )
-        submission.full_clean()
+        # Value and month were checked above; the database constraints are the backstop.
         submission.save()
         _event(submission=submission, action=Action.CREATE, actor=actor, at=at)
         return submission
@@ -146,7 +160,7 @@ def submission_save(
 @transaction.atomic
 def submission_submit(*, actor: User, submission: Submission, at: datetime | None = None) -> None:
     """Send a draft or returned figure for review."""
-    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    submission = _locked(submission.pk)
     if not policy.may_enter_cell(actor, submission.indicator, submission.region):
         raise PermissionDenied(_("您无权报送该部门或县区的数据。"))
     if not submission.is_current or submission.status not in (Status.DRAFT, Status.RETURNED):
@@ -176,7 +190,7 @@ def _review(
     comment: str,
     at: datetime | None,
 ) -> Submission:
-    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    submission = _locked(submission.pk)
     if not policy.may_approve_cell(actor, submission.indicator, submission.region):
         raise PermissionDenied(_("您无权审核该数据。"))
     if not submission.is_current or submission.status != Status.SUBMITTED:
@@ -246,7 +260,7 @@ def submission_correct(
     The approved revision is kept untouched and goes on counting until the correction is
     approved.
     """
-    previous = Submission.objects.select_for_update().get(pk=submission.pk)
+    previous = _locked(submission.pk)
     if not policy.may_enter_cell(actor, previous.indicator, previous.region):
         raise PermissionDenied(_("您无权更正该部门或县区的数据。"))
     _check_month(previous.indicator.plan, previous.month)
@@ -270,7 +284,6 @@ def submission_correct(
         entered_at=at,
         is_demo=previous.is_demo,
     )
-    correction.full_clean()
     correction.save()
     _event(
         submission=correction,

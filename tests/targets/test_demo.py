@@ -1,0 +1,149 @@
+"""The demo data: deterministic, marked synthetic, and telling the story the README promises."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, Sum
+
+from targets import demo
+from targets.models import Indicator, Membership, RegionTarget, Submission
+from targets.plan_loader import load_plan_file
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "demo-pass-for-tests"
+
+
+@pytest.fixture(scope="module")
+def demo_plan(django_db_setup, django_db_blocker):
+    """Load the demo once for this module, inside a transaction rolled back at its end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        plan = load_plan_file()
+        summary = demo.load_demo(plan, PASSWORD)
+        assert summary.created
+        yield plan
+        transaction.set_rollback(True)
+
+
+def test_figures_are_deterministic(demo_plan) -> None:
+    first = demo._monthly_values(demo_plan, random.Random(demo.SEED))
+    second = demo._monthly_values(demo_plan, random.Random(demo.SEED))
+    assert first == second
+    stored = {
+        (s.indicator.code, s.region.code, s.month): s.value
+        for s in Submission.objects.filter(revision=1).select_related("indicator", "region")
+    }
+    assert all(first[key] == value for key, value in stored.items())
+
+
+def test_every_account_of_the_contract_logs_in_with_its_role(demo_plan) -> None:
+    expected = {
+        "admin": ("administrator", None, None),
+        "leader": ("leader", None, None),
+        "reviewer": ("reviewer", None, None),
+        "auditor": ("auditor", None, None),
+        "clerk-hrss": ("clerk", "人力资源社会保障局", None),
+        "clerk-edu": ("clerk", "教育局", None),
+        "clerk-agri": ("clerk", "农业局", None),
+        "clerk-poverty": ("clerk", "扶贫办", None),
+        "clerk-civil": ("clerk", "民政局", None),
+        "clerk-disabled": ("clerk", "残联", None),
+        "clerk-hrss-410621": ("clerk", "人力资源社会保障局", "浚县"),
+    }
+    for username, (role, department, region) in expected.items():
+        user = authenticate(username=username, password=PASSWORD)
+        assert user is not None, username
+        membership = Membership.objects.get(user=user)
+        assert membership.role == role
+        assert (membership.department.name if membership.department else None) == department
+        assert (membership.region.name if membership.region else None) == region
+    assert authenticate(username="admin", password=PASSWORD).is_superuser
+
+
+def test_everything_is_marked_synthetic(demo_plan) -> None:
+    assert not Submission.objects.filter(is_demo=False).exists()
+    assert not RegionTarget.objects.filter(is_demo=False).exists()
+
+
+def test_the_story(demo_plan) -> None:
+    cells = Submission.objects.filter(is_current=True)
+    # January to October only.
+    assert set(cells.values_list("month", flat=True)) == set(range(1, 11))
+    # 山城区's September report is missing, every other county's is there.
+    september = cells.filter(month=9).values("region__code").annotate(n=Count("id"))
+    assert {row["region__code"] for row in september} == {"410602", "410611", "410621", "410622"}
+    # Some figures await approval, one was returned with a comment, some are drafts.
+    assert cells.filter(status="submitted").exists()
+    assert cells.filter(status="draft").exists()
+    returned = cells.get(status="returned")
+    assert returned.review_comment
+    # September and earlier are approved.
+    assert not cells.filter(month__lte=9).exclude(status="approved").exists()
+    # Some earlier figures were submitted after the 5th of the next month (late).
+    assert any(s.submitted_at.day > 5 for s in cells.filter(month__lte=9))
+    # One correction, approved, with its reason; the first revision is kept.
+    correction = Submission.objects.get(revision=2)
+    assert correction.status == "approved" and correction.correction_reason
+    assert (
+        Submission.objects.get(
+            indicator=correction.indicator,
+            region=correction.region,
+            month=correction.month,
+            revision=1,
+        ).status
+        == "approved"
+    )
+
+
+def test_some_counties_are_behind(demo_plan) -> None:
+    def done(region_code: str) -> float:
+        actual = Submission.objects.filter(
+            indicator__code="rural-transfer", region__code=region_code, is_current=True
+        ).aggregate(total=Sum("value"))["total"]
+        target = RegionTarget.objects.get(
+            indicator__code="rural-transfer", region__code=region_code
+        ).target
+        return actual / target
+
+    assert done("410603") < done("410611") - 0.15  # 山城区 well behind 淇滨区
+
+
+def test_splits_add_up_to_city_targets(demo_plan) -> None:
+    for indicator in Indicator.objects.filter(region_targets__isnull=False).distinct():
+        total = indicator.region_targets.aggregate(total=Sum("target"))["total"]
+        assert total == indicator.target, indicator.code
+    assert not RegionTarget.objects.filter(indicator__code="skill-appraisal").exists()
+
+
+def test_veterans_rates_are_near_their_targets(demo_plan) -> None:
+    def total(code: str) -> int:
+        return Submission.objects.filter(indicator__code=code, is_current=True).aggregate(
+            total=Sum("value")
+        )["total"]
+
+    for rate in Indicator.objects.filter(kind="rate"):
+        ratio = total(rate.numerator.code) / total(rate.denominator.code)
+        assert float(rate.target_rate) - 0.1 <= ratio <= 1.0, rate.code
+
+
+def test_enrolment_is_a_level_not_a_flow(demo_plan) -> None:
+    enrolment = Submission.objects.filter(
+        indicator__code="vocational-enrolment", region__code="410611"
+    )
+    levels = dict(enrolment.values_list("month", "value"))
+    target = RegionTarget.objects.get(
+        indicator__code="vocational-enrolment", region__code="410611"
+    ).target
+    assert all(0.85 * target <= level <= 1.05 * target for level in levels.values())
+    assert levels[9] > levels[8]
+
+
+def test_running_it_again_changes_nothing(demo_plan) -> None:
+    before = list(Submission.objects.order_by("pk").values_list("pk", "value", "status"))
+    call_command("load_demo")
+    assert list(Submission.objects.order_by("pk").values_list("pk", "value", "status")) == before
