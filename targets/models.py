@@ -337,8 +337,9 @@ class Submission(models.Model):
     """One monthly figure for a series × county × month, one row per revision.
 
     An approved figure is never overwritten: a correction is a new revision with a reason.
-    Exactly one revision of a cell is current (the one in the workflow now); the figure that
-    counts is the latest approved revision.
+    Exactly one revision of a cell is current (the one in the workflow now); at most one is
+    counted: the latest approved revision, which goes on counting while a correction of it is
+    under review.
     """
 
     class Status(models.TextChoices):
@@ -358,6 +359,11 @@ class Submission(models.Model):
     )
     revision = models.PositiveSmallIntegerField(_("版本"), default=1)
     is_current = models.BooleanField(_("当前版本"), default=True)
+    is_counted = models.BooleanField(
+        _("计入统计"),
+        default=False,
+        help_text=_("该单元格最新一次审核通过的版本；更正审核通过前，原版本继续计入。"),
+    )
     value = models.BigIntegerField(_("数值"), validators=[MinValueValidator(0)])
     status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.DRAFT)
     note = models.TextField(_("备注"), blank=True)
@@ -439,9 +445,25 @@ class Submission(models.Model):
                 name="submission_one_current_revision",
                 violation_error_message=_("每个单元格只能有一个当前版本。"),
             ),
+            models.UniqueConstraint(
+                fields=["indicator", "region", "month"],
+                condition=Q(is_counted=True),
+                name="submission_one_counted_revision",
+                violation_error_message=_("每个单元格只能有一个计入统计的版本。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(is_counted=False) | Q(status="approved"),
+                name="submission_counted_is_approved",
+                violation_error_message=_("只有审核通过的数据计入统计。"),
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "month"], name="submission_status_month"),
+            models.Index(
+                fields=["indicator", "region", "month"],
+                condition=Q(is_counted=True),
+                name="submission_counted_cells",
+            ),
         ]
 
     def __str__(self) -> str:

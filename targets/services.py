@@ -196,11 +196,23 @@ def _review(
     if not submission.is_current or submission.status != Status.SUBMITTED:
         raise ValidationError(_("只有已报送、待审核的数据可以审核。"))
     at = at or timezone.now()
+    counted = new_status == Status.APPROVED
+    if counted:
+        # The approved revision this one corrects stops counting; this one counts from now on.
+        Submission.objects.filter(
+            indicator_id=submission.indicator_id,
+            region_id=submission.region_id,
+            month=submission.month,
+            is_counted=True,
+        ).update(is_counted=False)
     submission.status = new_status
+    submission.is_counted = counted
     submission.reviewed_by = actor
     submission.reviewed_at = at
     submission.review_comment = comment
-    submission.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
+    submission.save(
+        update_fields=["status", "is_counted", "reviewed_by", "reviewed_at", "review_comment"]
+    )
     _event(
         submission=submission,
         action=action,

@@ -1,0 +1,361 @@
+"""The Django admin: administrators set plans, departments, counties and accounts up here.
+
+Monthly figures and their audit trail are read-only: they are written only through
+``targets.services``. County splits and memberships are saved through their services too, so
+the admin keeps the same rules as every other way in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import ForeignKey, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import (
+    Department,
+    Indicator,
+    Membership,
+    Milestone,
+    Plan,
+    Region,
+    RegionTarget,
+    Submission,
+    SubmissionEvent,
+)
+from .views import format_target
+
+admin.site.site_header = _("鹤壁市全民技能振兴工程目标管理系统")
+admin.site.site_title = _("鹤壁市全民技能振兴工程")
+admin.site.index_title = _("系统管理")
+
+
+class ReadOnlyMixin:
+    """Figures are written through the services only; the admin just shows them."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ("year", "doc_number", "title", "status", "starts_on", "ends_on")
+    list_filter = ("status",)
+    search_fields = ("title", "doc_number", "parent_doc_number")
+    ordering = ("-year",)
+    fieldsets = (
+        (None, {"fields": ("year", "title", "doc_number", "issuer", "status")}),
+        (_("上级文件"), {"fields": ("parent_doc_number", "parent_doc_title")}),
+        (_("日期"), {"fields": ("written_on", "published_on", "starts_on", "ends_on")}),
+    )
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "short_name", "code", "is_lead", "order")
+    list_filter = ("is_lead",)
+    search_fields = ("name", "short_name", "code")
+    ordering = ("order", "code")
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "kind", "order")
+    list_filter = ("kind",)
+    search_fields = ("name", "code")
+    ordering = ("order", "code")
+
+
+class RegionTargetForm(forms.ModelForm):
+    def _post_clean(self) -> None:
+        # RegionTarget.clean() reads the indicator; without one the form already has an error.
+        if self.instance.indicator_id is None and not self.cleaned_data.get("indicator"):
+            return
+        super()._post_clean()
+
+
+class RegionTargetInlineForm(forms.ModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # A county's share is changed or deleted, not moved to another county.
+            self.fields["region"].disabled = True
+
+
+class RegionTargetInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors) or self.instance.target is None:
+            return
+        total = sum(
+            form.cleaned_data.get("target") or 0
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        )
+        if total > self.instance.target:
+            raise ValidationError(
+                _("县区分解合计 %(total)s 超过全市目标 %(city)s。"),
+                params={"total": total, "city": self.instance.target},
+            )
+
+
+class RegionTargetInline(admin.TabularInline):
+    model = RegionTarget
+    form = RegionTargetInlineForm
+    formset = RegionTargetInlineFormSet
+    fields = ("region", "target", "is_demo")
+    readonly_fields = ("is_demo",)
+    extra = 0
+    ordering = ("region__order",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RegionTarget]:
+        return super().get_queryset(request).select_related("region")
+
+
+def _save_region_targets(
+    indicator: Indicator, formset: forms.BaseInlineFormSet
+) -> list[RegionTarget]:
+    """Save a formset of county shares through the service, lowered shares first.
+
+    The formset has checked the new total; saving decreases first keeps every intermediate
+    total within the city target, so neither ``clean()`` nor the database trigger objects.
+    """
+    instances = formset.save(commit=False)
+    for region_target in formset.deleted_objects:
+        region_target.delete()
+    before = dict(
+        RegionTarget.objects.filter(pk__in=[o.pk for o in instances if o.pk]).values_list(
+            "pk", "target"
+        )
+    )
+    return [
+        services.region_target_set(
+            indicator=indicator, region=region_target.region, target=region_target.target
+        )
+        for region_target in sorted(instances, key=lambda o: o.target - before.get(o.pk, 0))
+    ]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = (
+        "code",
+        "name",
+        "role",
+        "kind",
+        "department",
+        "target_display",
+        "unit",
+        "feeds",
+        "accepts_figures",
+        "plan",
+    )
+    list_filter = ("plan", "role", "kind", "department", "accepts_figures")
+    search_fields = ("code", "name", "series_name")
+    list_select_related = ("plan", "department", "feeds")
+    ordering = ("plan", "order", "code")
+    fieldsets = (
+        (
+            None,
+            {"fields": ("plan", "code", "name", "series_name", "role", "kind", "department")},
+        ),
+        (_("目标"), {"fields": ("unit", "target", "target_rate", "feeds", "accepts_figures")}),
+        (_("比率的分子和分母"), {"fields": ("numerator", "denominator")}),
+        (_("其他"), {"fields": ("source_clause", "order")}),
+    )
+
+    @admin.display(description=_("年度目标"))
+    def target_display(self, indicator: Indicator) -> str:
+        return format_target(indicator)
+
+    def get_inlines(self, request: HttpRequest, obj: Indicator | None) -> list[type]:
+        # Only a saved indicator with a counted target can be split into county shares.
+        if obj is None or obj.target is None or obj.is_rate:
+            return []
+        return [RegionTargetInline]
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField:
+        if db_field.name in ("numerator", "denominator"):
+            kwargs["queryset"] = Indicator.objects.filter(role=Indicator.Role.COUNT)
+        elif db_field.name == "feeds":
+            kwargs["queryset"] = Indicator.objects.filter(role=Indicator.Role.GOAL)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_formset(
+        self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool
+    ) -> None:
+        if formset.model is RegionTarget:
+            _save_region_targets(form.instance, formset)
+        else:
+            super().save_formset(request, form, formset, change)
+
+
+@admin.register(RegionTarget)
+class RegionTargetAdmin(admin.ModelAdmin):
+    form = RegionTargetForm
+    list_display = ("indicator", "region", "target", "is_demo")
+    list_filter = ("indicator__plan", "indicator__department", "region", "is_demo")
+    search_fields = ("indicator__code", "indicator__name", "region__name", "region__code")
+    list_select_related = ("indicator", "region")
+    ordering = ("indicator__plan", "indicator__order", "region__order")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: RegionTarget | None = None) -> tuple:
+        if obj is None:
+            return ("is_demo",)
+        return ("indicator", "region", "is_demo")
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField:
+        if db_field.name == "indicator":
+            kwargs["queryset"] = Indicator.objects.filter(target__isnull=False).select_related(
+                "plan"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(
+        self, request: HttpRequest, obj: RegionTarget, form: forms.ModelForm, change: bool
+    ) -> None:
+        saved = services.region_target_set(
+            indicator=obj.indicator, region=obj.region, target=obj.target
+        )
+        obj.pk = saved.pk
+
+
+class SubmissionEventInline(ReadOnlyMixin, admin.TabularInline):
+    model = SubmissionEvent
+    fields = (
+        "at",
+        "action",
+        "actor",
+        "old_value",
+        "new_value",
+        "old_status",
+        "new_status",
+        "reason",
+    )
+    readonly_fields = fields
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SubmissionEvent]:
+        return super().get_queryset(request).select_related("actor")
+
+
+@admin.register(Submission)
+class SubmissionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "indicator",
+        "region",
+        "month",
+        "revision",
+        "value",
+        "status",
+        "is_current",
+        "is_demo",
+        "entered_by",
+        "reviewed_by",
+    )
+    list_filter = (
+        "status",
+        "is_current",
+        "is_demo",
+        "indicator__plan",
+        "indicator__department",
+        "region",
+        "month",
+    )
+    search_fields = (
+        "indicator__code",
+        "indicator__name",
+        "indicator__series_name",
+        "note",
+        "review_comment",
+        "correction_reason",
+    )
+    list_select_related = ("indicator", "region", "entered_by", "reviewed_by")
+    ordering = ("indicator__plan", "indicator__order", "region__order", "month", "revision")
+    inlines = [SubmissionEventInline]
+
+
+@admin.register(SubmissionEvent)
+class SubmissionEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "at",
+        "action",
+        "submission",
+        "actor",
+        "old_value",
+        "new_value",
+        "old_status",
+        "new_status",
+        "reason",
+    )
+    list_filter = ("action", "submission__indicator__department", "submission__region")
+    search_fields = (
+        "submission__indicator__code",
+        "submission__indicator__name",
+        "actor__username",
+        "reason",
+    )
+    list_select_related = ("submission__indicator", "submission__region", "actor")
+    ordering = ("-at", "-id")
+    date_hierarchy = "at"
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = ("title", "category", "department", "region", "status", "due_on", "plan")
+    list_filter = ("plan", "status", "category", "department", "region")
+    search_fields = ("code", "title", "description", "evidence")
+    list_select_related = ("plan", "department", "region")
+    ordering = ("plan", "order", "code")
+    fieldsets = (
+        (None, {"fields": ("plan", "code", "title", "category", "department", "region")}),
+        (_("内容与依据"), {"fields": ("description", "source_clause", "order")}),
+        (_("进展"), {"fields": ("status", "due_on", "evidence")}),
+    )
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "full_name", "role", "department", "region")
+    list_filter = ("role", "department", "region")
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    list_select_related = ("user", "department", "region")
+    ordering = ("role", "department__order", "user__username")
+    autocomplete_fields = ("user",)
+
+    @admin.display(description=_("姓名"))
+    def full_name(self, membership: Membership) -> str:
+        return membership.user.get_full_name()
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Membership | None = None) -> tuple:
+        # A membership belongs to its user; give another user a membership of their own.
+        return ("user",) if obj else ()
+
+    def save_model(
+        self, request: HttpRequest, obj: Membership, form: forms.ModelForm, change: bool
+    ) -> None:
+        # Through the service, so the role group and is_staff follow the role.
+        saved = services.membership_assign(
+            user=obj.user, role=obj.role, department=obj.department, region=obj.region
+        )
+        obj.pk = saved.pk
+
+    def has_delete_permission(self, request: HttpRequest, obj: Membership | None = None) -> bool:
+        # Deleting the row would leave the user's group and staff flag behind; there is no
+        # revoking service yet. Change the role instead, or deactivate the user.
+        return False
