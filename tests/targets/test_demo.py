@@ -89,15 +89,14 @@ def test_the_story(demo_plan) -> None:
     # One correction, approved, with its reason; the first revision is kept.
     correction = Submission.objects.get(revision=2)
     assert correction.status == "approved" and correction.correction_reason
-    assert (
-        Submission.objects.get(
-            indicator=correction.indicator,
-            region=correction.region,
-            month=correction.month,
-            revision=1,
-        ).status
-        == "approved"
+    first = Submission.objects.get(
+        indicator=correction.indicator, region=correction.region, month=correction.month, revision=1
     )
+    assert first.status == "approved" and not first.is_counted and not first.is_current
+    assert correction.is_counted and correction.is_current
+    # Exactly the approved cells count.
+    approved = cells.filter(status="approved").count()
+    assert Submission.objects.filter(is_counted=True).count() == approved
 
 
 def test_some_counties_are_behind(demo_plan) -> None:
