@@ -23,6 +23,7 @@ demo: $(VENV)/.requirements
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_plan
 	DEBUG=1 $(BIN)/python manage.py load_demo
+	DEBUG=1 $(BIN)/python manage.py rollup
 	@echo "Serving on http://127.0.0.1:$(DEMO_PORT)/ (accounts in README.md; password demo-2015)"
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(DEMO_PORT)
 

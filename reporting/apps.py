@@ -7,3 +7,10 @@ from django.utils.translation import gettext_lazy as _
 class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = _("统计与报表")
+
+    def ready(self) -> None:
+        from targets.signals import figures_changed
+
+        from .dispatch import schedule_rollup
+
+        figures_changed.connect(schedule_rollup, dispatch_uid="reporting.schedule_rollup")

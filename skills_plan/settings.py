@@ -162,6 +162,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # share of the year elapsed (DESIGN.md, "time progress").
 AMBER_MARGIN_POINTS = env_int("AMBER_MARGIN_POINTS", 10)
 
+# Monthly figures are due by this day of the next month; later ones count as late.
+SUBMISSION_DEADLINE_DAY = env_int("SUBMISSION_DEADLINE_DAY", 5)
+
 # Demo accounts' password (CONTRACT.md).
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-2015")
 

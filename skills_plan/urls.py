@@ -8,4 +8,9 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("targets.urls")),
+    path("", include("reporting.urls")),
 ]
+
+# Error pages with the site's header, navigation and language switcher.
+handler403 = "targets.views.permission_denied"
+handler404 = "targets.views.page_not_found"

@@ -33,9 +33,19 @@ MISSING_REGION, MISSING_MONTH = "410603", 9
 # County shares of each target (synthetic; the plan sets none).
 REGION_WEIGHTS = {"410611": 0.30, "410621": 0.25, "410622": 0.17, "410603": 0.15, "410602": 0.13}
 # How far along each county is against the calendar (synthetic): two are behind.
-REGION_PACE = {"410611": 1.04, "410621": 0.98, "410622": 1.00, "410603": 0.72, "410602": 0.84}
+REGION_PACE = {"410611": 1.06, "410621": 1.02, "410622": 1.00, "410603": 0.72, "410602": 0.84}
+# Some quotas run ahead of the calendar, some behind (synthetic).
+INDICATOR_PACE = {
+    "in-service": 1.10,
+    "public-institution": 1.08,
+    "disabled": 1.12,
+    "rain-dew": 1.05,
+    "high-skill-talent": 1.04,
+    "entrepreneurship": 0.92,
+    "new-farmers": 0.80,
+}
 # Share of a year's training done in each month (sums to 1 over twelve months).
-SEASON = [0.05, 0.03, 0.09, 0.10, 0.10, 0.09, 0.07, 0.07, 0.10, 0.11, 0.10, 0.09]
+SEASON = [0.06, 0.04, 0.10, 0.10, 0.10, 0.09, 0.08, 0.08, 0.10, 0.10, 0.08, 0.07]
 # Indicators left without a county split, so that the system shows that case too.
 UNSPLIT = {"skill-appraisal"}
 # Veterans: monthly newly eligible per county, and the chain of shares behind the four rates.
@@ -132,7 +142,8 @@ def _monthly_values(plan: Plan, rng: random.Random) -> dict[tuple[str, str, int]
                     level = 0.93 if month < 9 else 1.0
                     value = county_target * (level + rng.uniform(-0.02, 0.02))
                 else:
-                    pace = REGION_PACE[region] * rng.uniform(0.85, 1.15)
+                    pace = REGION_PACE[region] * INDICATOR_PACE.get(indicator.code, 1.0)
+                    pace *= rng.uniform(0.85, 1.15)
                     value = county_target * SEASON[month - 1] * pace
                 values[(indicator.code, region, month)] = max(0, round(value))
     for region in REGION_WEIGHTS:

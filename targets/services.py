@@ -28,6 +28,7 @@ from .models import (
     Submission,
     SubmissionEvent,
 )
+from .signals import figures_changed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
@@ -58,6 +59,16 @@ def _event(
         old_status=old_status,
         new_status=submission.status,
         reason=reason,
+    )
+
+
+def _changed(submission: Submission) -> None:
+    """Tell listeners (the rollup) which cell changed; they act once the transaction commits."""
+    figures_changed.send(
+        sender=Submission,
+        plan_id=submission.indicator.plan_id,
+        series_id=submission.indicator_id,
+        month=submission.month,
     )
 
 
@@ -179,6 +190,7 @@ def submission_submit(*, actor: User, submission: Submission, at: datetime | Non
         old_value=submission.value,
         old_status=old_status,
     )
+    _changed(submission)
 
 
 def _review(
@@ -222,6 +234,7 @@ def _review(
         old_status=Status.SUBMITTED,
         reason=comment,
     )
+    _changed(submission)
     return submission
 
 

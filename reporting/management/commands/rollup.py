@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from reporting.rollup import rebuild
+from targets.models import Plan
+
+
+class Command(BaseCommand):
+    help = "Recompute every rollup synchronously (all plans, or one year)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--year", type=int, help="only this plan year")
+
+    def handle(self, *args: Any, year: int | None = None, **options: Any) -> None:
+        plans = Plan.objects.order_by("year")
+        if year is not None:
+            plans = plans.filter(year=year)
+            if not plans.exists():
+                raise CommandError(f"no plan for {year}")
+        for plan in plans:
+            run = rebuild(plan)
+            self.stdout.write(f"{plan.year}: {run.rows} rollup rows in {run.duration_ms} ms")

@@ -1,0 +1,137 @@
+"""What is derived from the figures: rollups that dashboards, bulletins and exports read.
+
+Rows are rebuilt from approved submissions by ``reporting.rollup``; nothing else writes them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from targets.models import Department, Indicator, Plan, Region
+
+
+class Rollup(models.Model):
+    """Progress of one indicator in one county (or the whole city) as of the end of a month."""
+
+    class Status(models.TextChoices):
+        GREEN = "green", _("正常")
+        AMBER = "amber", _("预警")
+        RED = "red", _("滞后")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="rollups")
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("为空表示全市"),
+    )
+    month = models.PositiveSmallIntegerField(_("截至月份"))
+    actual = models.BigIntegerField(_("完成数"), null=True, blank=True)
+    numerator = models.BigIntegerField(_("分子累计"), null=True, blank=True)
+    denominator = models.BigIntegerField(_("分母累计"), null=True, blank=True)
+    target = models.BigIntegerField(_("目标"), null=True, blank=True)
+    target_rate = models.DecimalField(
+        _("目标比率"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    completion = models.DecimalField(
+        _("完成率"), max_digits=12, decimal_places=6, null=True, blank=True
+    )
+    expected = models.DecimalField(_("序时进度"), max_digits=7, decimal_places=6)
+    status = models.CharField(_("状态"), max_length=5, choices=Status, null=True, blank=True)
+    projected = models.BigIntegerField(_("预计全年"), null=True, blank=True)
+    unallocated = models.BigIntegerField(_("未分配到部门"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("进度汇总")
+        verbose_name_plural = _("进度汇总")
+        ordering = ["plan", "month", "indicator", "region"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "indicator", "region", "month"],
+                condition=Q(region__isnull=False),
+                name="rollup_unique_region_cell",
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "indicator", "month"],
+                condition=Q(region__isnull=True),
+                name="rollup_unique_city_cell",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="rollup_month_1_12"
+            ),
+        ]
+        indexes = [models.Index(fields=["plan", "month"], name="rollup_plan_month")]
+
+    def __str__(self) -> str:
+        where = self.region.name if self.region_id else "全市"
+        return f"{self.indicator.code} · {where} · {self.month}月"
+
+    @property
+    def rate(self) -> Decimal | None:
+        if not self.denominator:
+            return None
+        return Decimal(self.numerator or 0) / Decimal(self.denominator)
+
+
+class CompletenessRollup(models.Model):
+    """Reports expected, received and received on time, per department and month."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    month = models.PositiveSmallIntegerField(_("月份"))
+    expected = models.PositiveIntegerField(_("应报"))
+    received = models.PositiveIntegerField(_("已报"))
+    on_time = models.PositiveIntegerField(_("按时报送"))
+
+    class Meta:
+        verbose_name = _("报送及时率")
+        verbose_name_plural = _("报送及时率")
+        ordering = ["plan", "month", "department"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "department", "month"], name="completeness_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(received__lte=models.F("expected"))
+                & Q(on_time__lte=models.F("received")),
+                name="completeness_counts_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} · {self.month}月: {self.received}/{self.expected}"
+
+
+class RollupRun(models.Model):
+    """One rebuild: what it covered, how long it took, and any drift a full rebuild found."""
+
+    class Kind(models.TextChoices):
+        FULL = "full", _("全量重算")
+        INCREMENTAL = "incremental", _("增量更新")
+        NIGHTLY = "nightly", _("夜间核对重算")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind)
+    from_month = models.PositiveSmallIntegerField(_("起始月份"), default=1)
+    indicator_codes = models.TextField(_("指标"), blank=True, help_text=_("为空表示全部指标"))
+    started_at = models.DateTimeField(_("开始时间"))
+    duration_ms = models.PositiveIntegerField(_("耗时（毫秒）"))
+    rows = models.PositiveIntegerField(_("写入行数"))
+    drift = models.PositiveIntegerField(
+        _("差异行数"), default=0, help_text=_("重算结果与已存结果不一致的行数")
+    )
+
+    class Meta:
+        verbose_name = _("汇总运行记录")
+        verbose_name_plural = _("汇总运行记录")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.plan.year} {self.get_kind_display()} @ {self.started_at:%Y-%m-%d %H:%M}"

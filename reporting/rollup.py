@@ -1,0 +1,376 @@
+"""The rollup: approved figures → progress per indicator × county-or-city × as-of month.
+
+Plain functions, no Celery and no request inside. ``compute`` reads the counted submissions
+with one aggregate query and returns rows; ``rebuild`` replaces the stored rows of a plan (all
+indicators, or those one approval touched) in one transaction, so a reader sees the old rollup
+or the new one, never half of each, and a rerun writes identical rows.
+
+The three kinds (DESIGN.md):
+- flow: the sum of approved monthly figures up to the as-of month;
+- stock: the latest approved figure at or before it (a county's level; the city's level is
+  the sum of the counties' latest levels) — never a sum over months;
+- rate: the ratio of the year-to-date sums of its numerator and denominator count series;
+  no denominator yet means no data (``None``), not 0 %.
+
+A goal's actual is the figures reported for the goal itself plus the quotas that feed it; the
+part of its target that no quota carries is reported as ``unallocated``.
+
+Time progress: flows are judged against the share of the year elapsed (m/12); a level or a
+rate is judged against its whole target at any month. Green at or above the expected share,
+amber within ``AMBER_MARGIN_POINTS`` points below it, red further below; no status without
+data or without a target.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Min, Sum
+from django.utils import timezone
+
+from targets.models import Indicator, Plan, Region, RegionTarget, Submission
+from targets.periods import deadline
+
+from .models import CompletenessRollup, Rollup, RollupRun
+
+MONTHS = range(1, 13)
+SIX_PLACES = Decimal("0.000001")
+FLOW, STOCK, RATE = Indicator.Kind.FLOW, Indicator.Kind.STOCK, Indicator.Kind.RATE
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    """One rollup row; its fields are those of ``Rollup`` (without the plan)."""
+
+    indicator_id: int
+    region_id: int | None
+    month: int
+    actual: int | None
+    numerator: int | None
+    denominator: int | None
+    target: int | None
+    target_rate: Decimal | None
+    completion: Decimal | None
+    expected: Decimal
+    status: str | None
+    projected: int | None
+    unallocated: int | None
+
+
+ROW_FIELDS = tuple(f.name for f in fields(ProgressRow))
+
+
+def _six(value: Decimal) -> Decimal:
+    return value.quantize(SIX_PLACES, rounding=ROUND_HALF_UP)
+
+
+def expected_share(kind: str, month: int) -> Decimal:
+    """Share of the target expected by the end of ``month``: m/12 for flows, all of it else."""
+    if kind == FLOW:
+        return _six(Decimal(month) / Decimal(12))
+    return Decimal(1)
+
+
+def status_for(completion: Decimal | None, expected: Decimal) -> str | None:
+    if completion is None:
+        return None
+    if completion >= expected:
+        return Rollup.Status.GREEN
+    margin = Decimal(settings.AMBER_MARGIN_POINTS) / Decimal(100)
+    if completion >= expected - margin:
+        return Rollup.Status.AMBER
+    return Rollup.Status.RED
+
+
+def projection(kind: str, actual: int | None, month: int) -> int | None:
+    """Year-end figure at the run-rate to date (a level stays where it is)."""
+    if actual is None:
+        return None
+    if kind == FLOW:
+        return int((Decimal(actual) * 12 / Decimal(month)).quantize(Decimal(1), ROUND_HALF_UP))
+    return actual
+
+
+class _Figures:
+    """Approved figures of some series, and their year-to-date values per county and month."""
+
+    def __init__(self, plan: Plan, series: list[Indicator], region_ids: list[int], last: int):
+        self.kinds = {s.pk: s.kind for s in series}
+        self.region_ids = region_ids
+        monthly: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+        rows = (
+            Submission.objects.filter(
+                indicator_id__in=list(self.kinds), is_counted=True, month__lte=last
+            )
+            .values_list("indicator_id", "region_id", "month")
+            .annotate(total=Sum("value"))
+            .order_by()
+        )
+        for indicator_id, region_id, month, total in rows:
+            monthly[(indicator_id, region_id)][month] = total
+        # Year to date per (series, county): a running sum for flows, the latest for stocks.
+        self.to_date: dict[tuple[int, int], list[int | None]] = {}
+        for key, by_month in monthly.items():
+            values: list[int | None] = [None] * 13
+            running: int | None = None
+            for month in range(1, last + 1):
+                figure = by_month.get(month)
+                if self.kinds[key[0]] == STOCK:
+                    running = figure if figure is not None else running
+                elif figure is not None:
+                    running = (running or 0) + figure
+                values[month] = running
+            self.to_date[key] = values
+
+    def value(self, series_id: int, region_id: int | None, month: int) -> int | None:
+        """Year to date in one county, or (``region_id`` None) the sum over the counties."""
+        if region_id is not None:
+            values = self.to_date.get((series_id, region_id))
+            return values[month] if values else None
+        found = [self.value(series_id, r, month) for r in self.region_ids]
+        found = [v for v in found if v is not None]
+        return sum(found) if found else None
+
+
+def _needed(wanted: list[Indicator], by_id: dict[int, Indicator]) -> set[int]:
+    """The series whose figures the wanted indicators are computed from."""
+    feeders = defaultdict(list)
+    for indicator in by_id.values():
+        if indicator.feeds_id:
+            feeders[indicator.feeds_id].append(indicator.pk)
+    needed: set[int] = set()
+    for indicator in wanted:
+        if indicator.kind == RATE:
+            needed |= {indicator.numerator_id, indicator.denominator_id}
+            continue
+        needed.add(indicator.pk)
+        needed.update(feeders[indicator.pk])
+    return needed
+
+
+def affected_by(plan: Plan, indicator_ids: Iterable[int]) -> set[int]:
+    """The indicators whose rollups change when figures of these series change."""
+    changed = set(indicator_ids)
+    affected = set(changed)
+    for indicator in plan.indicators.all():
+        if {indicator.numerator_id, indicator.denominator_id} & changed:
+            affected.add(indicator.pk)
+    feeds = plan.indicators.filter(pk__in=changed, feeds__isnull=False).values_list(
+        "feeds_id", flat=True
+    )
+    return affected | set(feeds)
+
+
+def compute(
+    plan: Plan,
+    *,
+    indicator_ids: Iterable[int] | None = None,
+    months: Iterable[int] = MONTHS,
+) -> list[ProgressRow]:
+    """Rollup rows for a plan: every indicator (or the given ones) × county and city × month."""
+    months = sorted(set(months))
+    if not months:
+        return []
+    by_id = {i.pk: i for i in plan.indicators.all()}
+    wanted_ids = set(by_id) if indicator_ids is None else set(indicator_ids) & set(by_id)
+    wanted = [by_id[pk] for pk in sorted(wanted_ids)]
+    region_ids = list(Region.objects.order_by("pk").values_list("pk", flat=True))
+    needed = _needed(wanted, by_id)
+    figures = _Figures(plan, [by_id[pk] for pk in needed], region_ids, months[-1])
+    splits = {
+        (indicator_id, region_id): target
+        for indicator_id, region_id, target in RegionTarget.objects.filter(
+            indicator_id__in=wanted_ids
+        ).values_list("indicator_id", "region_id", "target")
+    }
+    feeders: dict[int, list[Indicator]] = defaultdict(list)
+    for indicator in by_id.values():
+        if indicator.feeds_id:
+            feeders[indicator.feeds_id].append(indicator)
+
+    rows: list[ProgressRow] = []
+    for indicator in wanted:
+        own_series = [indicator.pk] + [f.pk for f in feeders[indicator.pk]]
+        unallocated = None
+        if feeders[indicator.pk] and indicator.target is not None:
+            unallocated = indicator.target - sum(f.target or 0 for f in feeders[indicator.pk])
+        for month in months:
+            expected = expected_share(indicator.kind, month)
+            for region_id in [*region_ids, None]:
+                numerator = denominator = actual = completion = None
+                if indicator.kind == RATE:
+                    numerator = figures.value(indicator.numerator_id, region_id, month) or 0
+                    denominator = figures.value(indicator.denominator_id, region_id, month) or 0
+                    target, target_rate = None, indicator.target_rate
+                    if denominator and target_rate:
+                        completion = _six(Decimal(numerator) / denominator / target_rate)
+                else:
+                    parts = [figures.value(series, region_id, month) for series in own_series]
+                    found = [part for part in parts if part is not None]
+                    if found:
+                        actual = sum(found)
+                    elif indicator.kind == FLOW:
+                        actual = 0
+                    target = (
+                        indicator.target
+                        if region_id is None
+                        else splits.get((indicator.pk, region_id))
+                    )
+                    target_rate = None
+                    if target and actual is not None:
+                        completion = _six(Decimal(actual) / Decimal(target))
+                rows.append(
+                    ProgressRow(
+                        indicator_id=indicator.pk,
+                        region_id=region_id,
+                        month=month,
+                        actual=actual,
+                        numerator=numerator,
+                        denominator=denominator,
+                        target=target,
+                        target_rate=target_rate,
+                        completion=completion,
+                        expected=expected,
+                        status=status_for(completion, expected),
+                        projected=projection(indicator.kind, actual, month),
+                        unallocated=unallocated if region_id is None else None,
+                    )
+                )
+    return rows
+
+
+@dataclass(frozen=True)
+class CompletenessRow:
+    department_id: int
+    month: int
+    expected: int
+    received: int
+    on_time: int
+
+
+def compute_completeness(
+    plan: Plan, *, department_ids: Iterable[int] | None = None, months: Iterable[int] = MONTHS
+) -> list[CompletenessRow]:
+    """Per department × month: cells expected, cells submitted, cells submitted by the deadline.
+
+    A cell counts as received once any revision of it was submitted; it is on time when its
+    first submission came before the deadline.
+    """
+    months = sorted(set(months))
+    series = plan.indicators.filter(accepts_figures=True)
+    if department_ids is not None:
+        series = series.filter(department_id__in=list(department_ids))
+    per_department: dict[int, int] = defaultdict(int)
+    for department_id in series.values_list("department_id", flat=True):
+        per_department[department_id] += 1
+    regions = Region.objects.count()
+    received: dict[tuple[int, int], int] = defaultdict(int)
+    on_time: dict[tuple[int, int], int] = defaultdict(int)
+    cells = (
+        Submission.objects.filter(
+            indicator__in=series, month__in=months, submitted_at__isnull=False
+        )
+        .values_list("indicator__department_id", "month", "indicator_id", "region_id")
+        .annotate(first=Min("submitted_at"))
+        .order_by()
+    )
+    due = {month: deadline(plan.year, month) for month in months}
+    for department_id, month, _series, _region, first in cells:
+        received[(department_id, month)] += 1
+        if first < due[month]:
+            on_time[(department_id, month)] += 1
+    return [
+        CompletenessRow(
+            department_id=department_id,
+            month=month,
+            expected=count * regions,
+            received=received[(department_id, month)],
+            on_time=on_time[(department_id, month)],
+        )
+        for department_id, count in sorted(per_department.items())
+        for month in months
+    ]
+
+
+def _stored(plan: Plan, indicator_ids: set[int] | None, from_month: int) -> set[tuple]:
+    stored = Rollup.objects.filter(plan=plan, month__gte=from_month)
+    if indicator_ids is not None:
+        stored = stored.filter(indicator_id__in=indicator_ids)
+    return set(stored.values_list(*ROW_FIELDS))
+
+
+@transaction.atomic
+def rebuild(
+    plan: Plan,
+    *,
+    indicator_ids: Iterable[int] | None = None,
+    from_month: int = 1,
+    kind: str = RollupRun.Kind.FULL,
+    compare: bool = False,
+) -> RollupRun:
+    """Replace the stored rollup of a plan (or of some indicators) from ``from_month`` on.
+
+    Two rebuilds of one plan never interleave: each holds the plan's row lock until it
+    commits. With ``compare``, rows that differ from what was stored are counted as drift.
+    """
+    started, clock = timezone.now(), time.perf_counter()
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    months = range(max(1, from_month), 13)
+    ids = None if indicator_ids is None else set(indicator_ids)
+    rows = compute(plan, indicator_ids=ids, months=months)
+    drift = 0
+    if compare:
+        fresh = {tuple(getattr(row, name) for name in ROW_FIELDS) for row in rows}
+        drift = len(fresh ^ _stored(plan, ids, months[0]))
+
+    stored = Rollup.objects.filter(plan=plan, month__in=months)
+    if ids is not None:
+        stored = stored.filter(indicator_id__in=ids)
+    stored.delete()
+    Rollup.objects.bulk_create((Rollup(plan=plan, **asdict(row)) for row in rows), batch_size=2000)
+
+    departments = None
+    if ids is not None:
+        departments = set(
+            plan.indicators.filter(pk__in=ids).values_list("department_id", flat=True)
+        )
+    completeness = compute_completeness(plan, department_ids=departments, months=months)
+    stale = CompletenessRollup.objects.filter(plan=plan, month__in=months)
+    if departments is not None:
+        stale = stale.filter(department_id__in=departments)
+    stale.delete()
+    CompletenessRollup.objects.bulk_create(
+        CompletenessRollup(plan=plan, **asdict(row)) for row in completeness
+    )
+
+    codes = ""
+    if ids is not None:
+        codes = ",".join(
+            plan.indicators.filter(pk__in=ids).order_by("code").values_list("code", flat=True)
+        )
+    return RollupRun.objects.create(
+        plan=plan,
+        kind=kind,
+        from_month=months[0],
+        indicator_codes=codes,
+        started_at=started,
+        duration_ms=round((time.perf_counter() - clock) * 1000),
+        rows=len(rows),
+        drift=drift,
+    )
+
+
+def rebuild_after_change(plan: Plan, *, series_ids: Iterable[int], from_month: int) -> RollupRun:
+    """The incremental rollup: only what figures of these series, from this month on, touch."""
+    return rebuild(
+        plan,
+        indicator_ids=affected_by(plan, series_ids),
+        from_month=from_month,
+        kind=RollupRun.Kind.INCREMENTAL,
+    )

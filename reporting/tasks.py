@@ -1,0 +1,49 @@
+"""Celery tasks: thin wrappers that take ids and call ``reporting.rollup``.
+
+Both are safe to run twice (a rebuild recomputes from the database) and retry with backoff
+when the database is briefly unreachable.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from targets.models import Plan
+
+from . import rollup
+from .models import RollupRun
+
+logger = logging.getLogger(__name__)
+RETRY = {
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+
+@shared_task(**RETRY)
+def rollup_plan(plan_id: int, series_ids: list[int] | None = None, from_month: int = 1) -> int:
+    """Incremental when ``series_ids`` are given, else a full rebuild; returns rows written."""
+    plan = Plan.objects.filter(pk=plan_id).first()
+    if plan is None:
+        return 0
+    if series_ids is None:
+        return rollup.rebuild(plan, from_month=from_month).rows
+    return rollup.rebuild_after_change(plan, series_ids=series_ids, from_month=from_month).rows
+
+
+@shared_task(**RETRY)
+def nightly_rebuild() -> dict[int, int]:
+    """Rebuild every plan, compare with what was stored, and log any drift."""
+    drift = {}
+    for plan in Plan.objects.exclude(status=Plan.Status.DRAFT).order_by("year"):
+        run = rollup.rebuild(plan, kind=RollupRun.Kind.NIGHTLY, compare=True)
+        drift[plan.year] = run.drift
+        if run.drift:
+            logger.warning("rollup drift: %s rows of plan %s differed", run.drift, plan.year)
+    return drift

@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("api/progress/<int:year>/", views.progress_api, name="progress-api"),
+]
