@@ -1,0 +1,88 @@
+"""Figures built through the services, as a clerk and a reviewer would make them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from targets import services
+from targets.models import Department, Indicator, Membership, Plan, Region, Submission
+from targets.plan_loader import load_plan_file
+
+
+@pytest.fixture
+def plan(db) -> Plan:
+    return load_plan_file()
+
+
+@pytest.fixture
+def reviewer(db):
+    user = get_user_model().objects.create_user("test-reviewer")
+    services.membership_assign(user=user, role=Membership.Role.REVIEWER)
+    return user
+
+
+@pytest.fixture
+def clerk_of(db) -> Callable[[str], object]:
+    """The city-wide clerk of a department (by department code), created on first use."""
+    clerks: dict[str, object] = {}
+
+    def clerk(department_code: str):
+        if department_code not in clerks:
+            user = get_user_model().objects.create_user(f"test-clerk-{department_code}")
+            services.membership_assign(
+                user=user,
+                role=Membership.Role.CLERK,
+                department=Department.objects.get(code=department_code),
+            )
+            clerks[department_code] = user
+        return clerks[department_code]
+
+    return clerk
+
+
+@pytest.fixture
+def figure(plan, clerk_of, reviewer) -> Callable[..., Submission]:
+    """Enter a figure for (series code, region code, month) and take it to ``status``."""
+
+    def make(code: str, region: str, month: int, value: int, status: str = "approved"):
+        indicator = Indicator.objects.select_related("department", "plan").get(plan=plan, code=code)
+        clerk = clerk_of(indicator.department.code)
+        submission = services.submission_save(
+            actor=clerk,
+            indicator=indicator,
+            region=Region.objects.get(code=region),
+            month=month,
+            value=value,
+        )
+        if status == "draft":
+            return submission
+        services.submission_submit(actor=clerk, submission=submission)
+        if status == "approved":
+            services.submission_approve(actor=reviewer, submission=submission)
+        elif status == "returned":
+            services.submission_return(actor=reviewer, submission=submission, comment="请核实")
+        submission.refresh_from_db()
+        return submission
+
+    return make
+
+
+@pytest.fixture
+def correct(clerk_of, reviewer) -> Callable[..., Submission]:
+    """Correct an approved figure to ``value``; approve the correction unless told not to."""
+
+    def make(submission: Submission, value: int, approve: bool = True) -> Submission:
+        clerk = clerk_of(submission.indicator.department.code)
+        correction = services.submission_correct(
+            actor=clerk, submission=submission, value=value, reason="补录漏报"
+        )
+        if approve:
+            services.submission_submit(actor=clerk, submission=correction)
+            services.submission_approve(actor=reviewer, submission=correction)
+        correction.refresh_from_db()
+        return correction
+
+    return make
