@@ -120,7 +120,7 @@ class RegionTargetInline(admin.TabularInline):
     ordering = ("region__order",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RegionTarget]:
-        return super().get_queryset(request).select_related("region")
+        return super().get_queryset(request).select_related("indicator", "region")
 
 
 def _save_region_targets(
@@ -235,7 +235,23 @@ class RegionTargetAdmin(admin.ModelAdmin):
         obj.pk = saved.pk
 
 
-class SubmissionEventInline(ReadOnlyMixin, admin.TabularInline):
+def _status_label(value: str) -> str:
+    return Submission.Status(value).label if value else "—"
+
+
+class EventStatusMixin:
+    """An event stores status codes; show them as the words the rest of the admin uses."""
+
+    @admin.display(description=_("原状态"))
+    def old_status_label(self, event: SubmissionEvent) -> str:
+        return _status_label(event.old_status)
+
+    @admin.display(description=_("新状态"))
+    def new_status_label(self, event: SubmissionEvent) -> str:
+        return _status_label(event.new_status)
+
+
+class SubmissionEventInline(ReadOnlyMixin, EventStatusMixin, admin.TabularInline):
     model = SubmissionEvent
     fields = (
         "at",
@@ -243,21 +259,26 @@ class SubmissionEventInline(ReadOnlyMixin, admin.TabularInline):
         "actor",
         "old_value",
         "new_value",
-        "old_status",
-        "new_status",
+        "old_status_label",
+        "new_status_label",
         "reason",
     )
     readonly_fields = fields
     extra = 0
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SubmissionEvent]:
-        return super().get_queryset(request).select_related("actor")
+        # Each row's heading is the event's __str__, which names the submission's cell.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("actor", "submission__indicator", "submission__region")
+        )
 
 
 @admin.register(Submission)
 class SubmissionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = (
-        "indicator",
+        "series",
         "region",
         "month",
         "revision",
@@ -289,9 +310,13 @@ class SubmissionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     ordering = ("indicator__plan", "indicator__order", "region__order", "month", "revision")
     inlines = [SubmissionEventInline]
 
+    @admin.display(description=_("填报项"), ordering="indicator__order")
+    def series(self, submission: Submission) -> str:
+        return submission.indicator.entry_name
+
 
 @admin.register(SubmissionEvent)
-class SubmissionEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class SubmissionEventAdmin(ReadOnlyMixin, EventStatusMixin, admin.ModelAdmin):
     list_display = (
         "at",
         "action",
@@ -299,8 +324,8 @@ class SubmissionEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "actor",
         "old_value",
         "new_value",
-        "old_status",
-        "new_status",
+        "old_status_label",
+        "new_status_label",
         "reason",
     )
     list_filter = ("action", "submission__indicator__department", "submission__region")

@@ -135,14 +135,10 @@ def review(request: HttpRequest) -> HttpResponse:
         .annotate(n=Count("id"))
         .order_by()
     }
-    rows = [
-        {
-            "department": department,
-            "months": [counts.get((department.pk, month), 0) for month in MONTHS],
-            "total": sum(n for (dept, _month), n in counts.items() if dept == department.pk),
-        }
-        for department in Department.objects.all()
-    ]
+    rows = []
+    for department in Department.objects.all():
+        months = [counts.get((department.pk, month), 0) for month in MONTHS]
+        rows.append({"department": department, "months": months, "total": sum(months)})
     return _page(
         request,
         "targets/review.html",
@@ -151,7 +147,7 @@ def review(request: HttpRequest) -> HttpResponse:
             "months": MONTHS,
             "rows": rows,
             "month_totals": [
-                sum(n for (_dept, m), n in counts.items() if m == month) for month in MONTHS
+                sum(column) for column in zip(*(row["months"] for row in rows), strict=True)
             ],
             "total": sum(counts.values()),
         },
