@@ -1,9 +1,9 @@
 """Approvals and submissions schedule a rollup once their transaction commits.
 
-Changes made in one transaction are merged: a reviewer approving a whole month, or the demo
-loader approving hundreds of figures, sends one task per plan covering every series touched
-from the earliest month touched. If the broker cannot be reached the figures are still saved;
-the nightly rebuild (or ``manage.py rollup``) catches up.
+Changes made in one transaction are merged into one batch: a reviewer approving a whole
+month, or the demo loader approving hundreds of figures, sends one task per plan covering
+every series touched from the earliest month touched. If the broker cannot be reached the
+figures are still saved; the nightly rebuild (or ``manage.py rollup``) catches up.
 """
 
 from __future__ import annotations
@@ -18,36 +18,47 @@ logger = logging.getLogger(__name__)
 _local = threading.local()
 
 
-def _pending() -> dict[int, tuple[set[int], int]]:
-    if not hasattr(_local, "pending"):
-        _local.pending = {}
-    return _local.pending
+class _Batch:
+    """The rollups one transaction asks for, sent once, after it commits."""
+
+    def __init__(self) -> None:
+        self.pending: dict[int, tuple[set[int], int]] = {}
+        self.sent = False
+
+    def add(self, plan_id: int, series_id: int, month: int) -> None:
+        series, earliest = self.pending.get(plan_id, (set(), 12))
+        series.add(series_id)
+        self.pending[plan_id] = (series, min(earliest, month))
+
+    def __call__(self) -> None:
+        from .tasks import rollup_plan
+
+        if self.sent:
+            return
+        self.sent = True
+        for plan_id, (series, earliest) in sorted(self.pending.items()):
+            try:
+                rollup_plan.delay(plan_id, sorted(series), earliest)
+            except Exception:  # the broker is down: the approval stands, the nightly run catches up
+                logger.exception(
+                    "rollup of plan %s (series %s from month %s) not dispatched",
+                    plan_id,
+                    sorted(series),
+                    earliest,
+                )
 
 
 def schedule_rollup(
     sender: Any, *, plan_id: int, series_id: int, month: int, **kwargs: Any
 ) -> None:
-    pending = _pending()
-    series, earliest = pending.get(plan_id, (set(), 12))
-    series.add(series_id)
-    pending[plan_id] = (series, min(earliest, month))
-    # One callback per change; the first to run after the commit sends everything pending and
-    # the others find nothing left. Items of a rolled-back transaction may ride along with the
-    # next commit: a rollup recomputes from the database, so an extra one is harmless.
-    transaction.on_commit(flush)
-
-
-def flush() -> None:
-    from .tasks import rollup_plan
-
-    pending, _local.pending = _pending(), {}
-    for plan_id, (series, earliest) in sorted(pending.items()):
-        try:
-            rollup_plan.delay(plan_id, sorted(series), earliest)
-        except Exception:  # the broker is down: the approval stands, the nightly run catches up
-            logger.exception(
-                "rollup of plan %s (series %s from month %s) not dispatched",
-                plan_id,
-                sorted(series),
-                earliest,
-            )
+    batch: _Batch | None = getattr(_local, "batch", None)
+    registered = batch is not None and any(
+        func is batch for _savepoints, func, _robust in transaction.get_connection().run_on_commit
+    )
+    if batch is not None and registered and not batch.sent:
+        batch.add(plan_id, series_id, month)
+        return
+    # A new transaction (or the last one was rolled back, its callback discarded with it).
+    batch = _local.batch = _Batch()
+    batch.add(plan_id, series_id, month)
+    transaction.on_commit(batch)

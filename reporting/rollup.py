@@ -298,11 +298,19 @@ def compute_completeness(
     ]
 
 
-def _stored(plan: Plan, indicator_ids: set[int] | None, from_month: int) -> set[tuple]:
+def _values(row: ProgressRow) -> tuple:
+    return tuple(getattr(row, name) for name in ROW_FIELDS)
+
+
+def _key(values: tuple) -> tuple:
+    return values[:3]  # indicator, region, month
+
+
+def _stored(plan: Plan, indicator_ids: set[int] | None, from_month: int) -> list[tuple]:
     stored = Rollup.objects.filter(plan=plan, month__gte=from_month)
     if indicator_ids is not None:
         stored = stored.filter(indicator_id__in=indicator_ids)
-    return set(stored.values_list(*ROW_FIELDS))
+    return list(stored.values_list(*ROW_FIELDS))
 
 
 @transaction.atomic
@@ -326,8 +334,9 @@ def rebuild(
     rows = compute(plan, indicator_ids=ids, months=months)
     drift = 0
     if compare:
-        fresh = {tuple(getattr(row, name) for name in ROW_FIELDS) for row in rows}
-        drift = len(fresh ^ _stored(plan, ids, months[0]))
+        fresh = {_key(values): values for values in (_values(row) for row in rows)}
+        stored = {_key(values): values for values in _stored(plan, ids, months[0])}
+        drift = sum(fresh.get(key) != stored.get(key) for key in fresh.keys() | stored.keys())
 
     stored = Rollup.objects.filter(plan=plan, month__in=months)
     if ids is not None:

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 
 from targets import policy
 from targets.models import Plan
@@ -16,9 +15,12 @@ def _error(status: int, message: str) -> JsonResponse:
     )
 
 
-@require_GET
 def progress_api(request: HttpRequest, year: int) -> JsonResponse:
     """GET /api/progress/<year>/?as_of=YYYY-MM (CONTRACT.md); clerks are refused."""
+    if request.method not in ("GET", "HEAD"):
+        response = _error(405, _("只支持 GET 请求。"))
+        response["Allow"] = "GET, HEAD"
+        return response
     if not request.user.is_authenticated:
         return _error(401, _("请先登录。"))
     if not policy.may_view_dashboard(request.user):

@@ -285,6 +285,7 @@ class SubmissionAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "value",
         "status",
         "is_current",
+        "is_counted",
         "is_demo",
         "entered_by",
         "reviewed_by",
@@ -292,6 +293,7 @@ class SubmissionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = (
         "status",
         "is_current",
+        "is_counted",
         "is_demo",
         "indicator__plan",
         "indicator__department",

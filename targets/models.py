@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -139,7 +140,10 @@ class Indicator(models.Model):
         decimal_places=4,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        validators=[
+            MinValueValidator(Decimal("0"), message=_("目标比率必须在 0 到 1 之间。")),
+            MaxValueValidator(Decimal("1"), message=_("目标比率必须在 0 到 1 之间。")),
+        ],
         help_text=_("以小数表示，90% 填 0.9"),
     )
     numerator = models.ForeignKey(
@@ -308,6 +312,8 @@ class RegionTarget(models.Model):
         return f"{self.indicator.name} · {self.region.name}: {self.target}"
 
     def clean(self) -> None:
+        if self.indicator_id is None:
+            return  # the form reports the missing indicator itself
         indicator = self.indicator
         if indicator.is_rate or indicator.target is None:
             raise ValidationError(_("只有带年度目标的人数类指标可以分解到县区。"))
@@ -355,7 +361,11 @@ class Submission(models.Model):
         Region, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("县区")
     )
     month = models.PositiveSmallIntegerField(
-        _("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+        _("月份"),
+        validators=[
+            MinValueValidator(1, message=_("月份必须在 1 到 12 之间。")),
+            MaxValueValidator(12, message=_("月份必须在 1 到 12 之间。")),
+        ],
     )
     revision = models.PositiveSmallIntegerField(_("版本"), default=1)
     is_current = models.BooleanField(_("当前版本"), default=True)
@@ -364,7 +374,9 @@ class Submission(models.Model):
         default=False,
         help_text=_("该单元格最新一次审核通过的版本；更正审核通过前，原版本继续计入。"),
     )
-    value = models.BigIntegerField(_("数值"), validators=[MinValueValidator(0)])
+    value = models.BigIntegerField(
+        _("数值"), validators=[MinValueValidator(0, message=_("数值不能为负数。"))]
+    )
     status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.DRAFT)
     note = models.TextField(_("备注"), blank=True)
     correction_reason = models.TextField(_("更正理由"), blank=True)
@@ -506,7 +518,8 @@ class SubmissionEvent(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.submission} @ {self.at:%Y-%m-%d %H:%M}"
+        at = timezone.localtime(self.at)
+        return f"{self.get_action_display()} {self.submission} @ {at:%Y-%m-%d %H:%M}"
 
 
 class Milestone(models.Model):

@@ -85,10 +85,15 @@ def _check_value(value: object) -> int:
 
 
 def _check_month(plan: Plan, month: int) -> None:
-    if not isinstance(month, int) or not 1 <= month <= 12:
+    if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
         raise ValidationError({"month": _("月份必须在 1 到 12 之间。")})
+    _check_active(plan)
+
+
+def _check_active(plan: Plan) -> None:
+    """Only an active plan takes figures: a draft is not open yet, a closed one is read-only."""
     if plan.status != Plan.Status.ACTIVE:
-        raise ValidationError(_("%(plan)s 不在执行中，不能填报。") % {"plan": plan})
+        raise ValidationError(_("%(plan)s 不在执行中，不能填报或审核。") % {"plan": plan})
 
 
 def _locked(pk: int) -> Submission:
@@ -174,6 +179,7 @@ def submission_submit(*, actor: User, submission: Submission, at: datetime | Non
     submission = _locked(submission.pk)
     if not policy.may_enter_cell(actor, submission.indicator, submission.region):
         raise PermissionDenied(_("您无权报送该部门或县区的数据。"))
+    _check_active(submission.indicator.plan)
     if not submission.is_current or submission.status not in (Status.DRAFT, Status.RETURNED):
         raise ValidationError(_("只有草稿或被退回的数据可以报送。"))
     at = at or timezone.now()
@@ -205,6 +211,7 @@ def _review(
     submission = _locked(submission.pk)
     if not policy.may_approve_cell(actor, submission.indicator, submission.region):
         raise PermissionDenied(_("您无权审核该数据。"))
+    _check_active(submission.indicator.plan)
     if not submission.is_current or submission.status != Status.SUBMITTED:
         raise ValidationError(_("只有已报送、待审核的数据可以审核。"))
     at = at or timezone.now()

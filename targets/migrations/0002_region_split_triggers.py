@@ -12,6 +12,7 @@ CREATE OR REPLACE FUNCTION targets_check_region_split() RETURNS trigger AS $$
 DECLARE
     city bigint;
     total bigint;
+    splits bigint;
     indicator bigint;
 BEGIN
     IF TG_TABLE_NAME = 'targets_indicator' THEN
@@ -20,9 +21,9 @@ BEGIN
         indicator := NEW.indicator_id;
     END IF;
     SELECT target INTO city FROM targets_indicator WHERE id = indicator;
-    SELECT COALESCE(SUM(target), 0) INTO total FROM targets_regiontarget
+    SELECT COALESCE(SUM(target), 0), COUNT(*) INTO total, splits FROM targets_regiontarget
         WHERE indicator_id = indicator;
-    IF total > 0 AND (city IS NULL OR total > city) THEN
+    IF splits > 0 AND (city IS NULL OR total > city) THEN
         RAISE EXCEPTION 'county split % exceeds the city target % of indicator %',
             total, city, indicator USING ERRCODE = '23514';
     END IF;

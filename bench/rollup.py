@@ -1,0 +1,232 @@
+"""Benchmark: the rollup at province scale, against the bare aggregate, in one run.
+
+    .venv/bin/python bench/rollup.py [--plans 10 --regions 200 --indicators 40] [--keep]
+
+Builds (once, in its own PostgreSQL database, ``skills_bench`` unless BENCH_DATABASE_URL says
+otherwise) a SYNTHETIC data set of plans × indicators × counties × 12 months of approved
+figures — by default 10 × 40 × 200 × 12 = 960,000 submissions — and times:
+
+1. the floor: a bare SQL ``GROUP BY`` over the same rows (what any rollup must at least read);
+2. the full rebuild of every plan (``reporting.rollup.rebuild``);
+3. the incremental rollup after one approval (``rebuild_after_change``), the median of runs.
+
+It prints the times and the ratios to the floor. Nothing here runs in the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ["DATABASE_URL"] = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/skills_bench"
+)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skills_plan.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only")
+os.environ.pop("CELERY_BROKER_URL", None)
+
+
+def ensure_database() -> None:
+    import psycopg
+
+    url = os.environ["DATABASE_URL"]
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def build(plans: int, regions: int, indicators: int) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+
+    from targets.models import Department, Indicator, Plan, Region, Submission
+
+    expected = plans * regions * indicators * 12
+    if Submission.objects.count() == expected and Region.objects.count() == regions:
+        print(f"data set present: {expected:,} submissions")
+        return
+    print(f"building {expected:,} synthetic submissions …", flush=True)
+    started = time.perf_counter()
+    with transaction.atomic():
+        Submission.objects.all().delete()
+        Indicator.objects.all().delete()
+        Plan.objects.all().delete()
+        Region.objects.all().delete()
+        Department.objects.all().delete()
+        user, _ = get_user_model().objects.get_or_create(username="bench")
+        department = Department.objects.create(code="bench", name="合成部门", short_name="合成")
+        region_rows = Region.objects.bulk_create(
+            Region(code=f"{500000 + i}", name=f"合成县{i:03d}", kind="county", order=i)
+            for i in range(regions)
+        )
+        for p in range(plans):
+            year = 2015 + p
+            plan = Plan.objects.create(
+                year=year,
+                title=f"合成方案 {year}",
+                doc_number=f"合成〔{year}〕1号",
+                written_on=date(year, 1, 1),
+                published_on=date(year, 1, 1),
+                starts_on=date(year, 1, 1),
+                ends_on=date(year, 12, 31),
+                status="active",
+            )
+            goal = Indicator.objects.create(
+                plan=plan,
+                code="goal",
+                name="合成目标",
+                role="goal",
+                kind="flow",
+                department=department,
+                unit="人",
+                target=10_000_000,
+            )
+            created = [goal]
+            for i in range(1, indicators):
+                kind = "stock" if i % 10 == 0 else "flow"
+                created.append(
+                    Indicator.objects.create(
+                        plan=plan,
+                        code=f"q{i:02d}",
+                        name=f"合成任务{i}",
+                        role="quota",
+                        kind=kind,
+                        department=department,
+                        unit="人",
+                        target=100_000,
+                        feeds=goal if kind == "flow" else None,
+                    )
+                )
+            tz = ZoneInfo("Asia/Shanghai")
+            with (
+                connection.cursor() as cursor,
+                cursor.copy(
+                    "COPY targets_submission (indicator_id, region_id, month, revision, is_current,"
+                    " is_counted, value, status, note, correction_reason, review_comment, is_demo,"
+                    " entered_by_id, entered_at, submitted_by_id, submitted_at, reviewed_by_id,"
+                    " reviewed_at) FROM STDIN"
+                ) as copy,
+            ):
+                for indicator in created:
+                    for region in region_rows:
+                        for month in range(1, 13):
+                            at = datetime(year, month, 28, tzinfo=tz)
+                            value = (indicator.pk * 7 + region.pk * 13 + month * 31) % 500
+                            copy.write_row(
+                                (
+                                    indicator.pk,
+                                    region.pk,
+                                    month,
+                                    1,
+                                    True,
+                                    True,
+                                    value,
+                                    "approved",
+                                    "",
+                                    "",
+                                    "",
+                                    True,
+                                    user.pk,
+                                    at,
+                                    user.pk,
+                                    at,
+                                    user.pk,
+                                    at,
+                                )
+                            )
+            print(f"  plan {year} done", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"built in {time.perf_counter() - started:.1f} s")
+
+
+def bare_aggregate() -> float:
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indicator_id, region_id, month, SUM(value) FROM targets_submission"
+            " WHERE is_counted GROUP BY indicator_id, region_id, month"
+        )
+        rows = cursor.fetchall()
+    elapsed = time.perf_counter() - started
+    print(f"bare GROUP BY: {len(rows):,} groups in {elapsed:.2f} s")
+    return elapsed
+
+
+def full_rebuild() -> float:
+    from reporting.rollup import rebuild
+    from targets.models import Plan
+
+    started = time.perf_counter()
+    rows = 0
+    for plan in Plan.objects.order_by("year"):
+        rows += rebuild(plan).rows
+    elapsed = time.perf_counter() - started
+    print(f"full rebuild: {rows:,} rollup rows in {elapsed:.2f} s")
+    return elapsed
+
+
+def incremental(repeats: int) -> float:
+    from django.db import transaction
+
+    from reporting.rollup import rebuild_after_change
+    from targets.models import Plan, Submission
+
+    plan = Plan.objects.order_by("-year").first()
+    times = []
+    for i in range(repeats):
+        cell = Submission.objects.filter(
+            indicator__plan=plan, indicator__code="q01", is_counted=True
+        ).order_by("region_id", "month")[i]
+        with transaction.atomic():
+            # One approval, as the service records it, then the rollup it dispatches.
+            Submission.objects.filter(pk=cell.pk).update(value=cell.value + 1)
+            started = time.perf_counter()
+            rebuild_after_change(plan, series_ids=[cell.indicator_id], from_month=cell.month)
+            times.append(time.perf_counter() - started)
+    median = statistics.median(times)
+    print(
+        f"incremental after one approval: median {median * 1000:.0f} ms "
+        f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}, n={repeats})"
+    )
+    return median
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--plans", type=int, default=10)
+    parser.add_argument("--regions", type=int, default=200)
+    parser.add_argument("--indicators", type=int, default=40)
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args()
+
+    ensure_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    build(args.plans, args.regions, args.indicators)
+    floor = bare_aggregate()
+    floor = min(floor, bare_aggregate())
+    full = full_rebuild()
+    one = incremental(args.repeats)
+    print(f"ratio full rebuild / bare aggregate: {full / floor:.1f}x (goal ≤ 2x)")
+    print(f"incremental: {one * 1000:.0f} ms (goal ≤ 50 ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""manage.py rollup [--year 2015]: recompute every rollup synchronously."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from reporting.models import Rollup, RollupRun
+from targets.models import Plan
+from targets.plan_loader import DEFAULT_PLAN_FILE, load_plan_file
+
+pytestmark = pytest.mark.django_db
+
+# 21 indicators (4 goals, 12 quotas, 5 veteran count series) × (5 counties + the city) × 12.
+ROWS_PER_PLAN = 21 * 6 * 12
+FIELDS = [f.attname for f in Rollup._meta.concrete_fields if f.name != "id"]
+
+
+def rollup(*args: str, **options) -> str:
+    out = StringIO()
+    call_command("rollup", *args, stdout=out, **options)
+    return out.getvalue()
+
+
+def stored(plan: Plan) -> Counter:
+    return Counter(Rollup.objects.filter(plan=plan).values_list(*FIELDS))
+
+
+@pytest.fixture
+def plan_2016(plan, tmp_path) -> Plan:
+    """A second plan: the 2015 definition under another year and document number."""
+    definition = json.loads(DEFAULT_PLAN_FILE.read_text(encoding="utf-8"))
+    definition["plan"].update(
+        year=2016,
+        doc_number="测试〔2016〕1号",
+        starts_on="2016-01-01",
+        ends_on="2016-12-31",
+    )
+    path = tmp_path / "plan-2016.json"
+    path.write_text(json.dumps(definition, ensure_ascii=False), encoding="utf-8")
+    return load_plan_file(path)
+
+
+def test_writes_every_rollup_of_the_year(plan, figure) -> None:
+    figure("rural-transfer", "410611", 1, 1000)
+    figure("rural-transfer", "410611", 3, 500)
+
+    out = rollup(year=2015)
+
+    assert Rollup.objects.filter(plan=plan).count() == ROWS_PER_PLAN
+    assert "2015" in out
+    assert str(ROWS_PER_PLAN) in out
+    march = Rollup.objects.get(
+        plan=plan, indicator__code="rural-transfer", region__isnull=True, month=3
+    )
+    assert (march.actual, march.projected) == (1500, 6000)
+    assert RollupRun.objects.filter(plan=plan, kind=RollupRun.Kind.FULL).count() == 1
+
+
+def test_takes_the_year_as_a_command_line_option(plan) -> None:
+    assert "2015" in rollup("--year", "2015")
+    assert Rollup.objects.filter(plan=plan).count() == ROWS_PER_PLAN
+
+
+def test_twice_gives_identical_rows(plan, figure) -> None:
+    figure("vocational-enrolment", "410621", 2, 8000)
+    figure("veterans-registered", "410611", 2, 8)
+    figure("veterans-trained", "410611", 3, 7)
+
+    rollup(year=2015)
+    first = stored(plan)
+    rollup(year=2015)
+
+    assert stored(plan) == first
+    assert sum(first.values()) == ROWS_PER_PLAN
+
+
+def test_replaces_rows_left_from_before(plan, figure) -> None:
+    rollup(year=2015)
+    figure("rural-transfer", "410611", 3, 500)
+    Rollup.objects.filter(plan=plan, month=12).delete()
+
+    rollup(year=2015)
+
+    assert Rollup.objects.filter(plan=plan).count() == ROWS_PER_PLAN
+    december = Rollup.objects.get(
+        plan=plan, indicator__code="training-total", region__isnull=True, month=12
+    )
+    assert december.actual == 500
+
+
+def test_unknown_year_is_a_clear_error(plan) -> None:
+    with pytest.raises(CommandError, match="2099"):
+        rollup(year=2099)
+    assert not Rollup.objects.exists()
+
+
+def test_year_must_be_a_number(plan) -> None:
+    with pytest.raises(CommandError):
+        rollup("--year", "二〇一五")
+
+
+def test_without_a_year_every_plan(plan, plan_2016) -> None:
+    out = rollup()
+
+    assert Rollup.objects.filter(plan=plan).count() == ROWS_PER_PLAN
+    assert Rollup.objects.filter(plan=plan_2016).count() == ROWS_PER_PLAN
+    lines = out.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("2015") and lines[1].startswith("2016")
+
+
+def test_one_year_leaves_the_other_plans_alone(plan, plan_2016) -> None:
+    rollup(year=2016)
+
+    assert not Rollup.objects.filter(plan=plan).exists()
+    assert Rollup.objects.filter(plan=plan_2016).count() == ROWS_PER_PLAN
