@@ -49,9 +49,22 @@ def _upsert(model: type, lookup: dict[str, Any], values: dict[str, Any]) -> Any:
     else:
         for field, value in values.items():
             setattr(obj, field, value)
-    obj.full_clean()
+    # Field checks and clean() give the messages; the foreign keys were just looked up and the
+    # database constraints stand behind it all (the load is one transaction).
+    relations = [f.name for f in model._meta.fields if f.is_relation]
+    obj.full_clean(exclude=relations, validate_constraints=False)
     obj.save()
     return obj
+
+
+def _refuse_duplicates(rows: list[dict[str, Any]], what: str) -> None:
+    seen: set[str] = set()
+    for row in rows:
+        if row["code"] in seen:
+            raise ValidationError(
+                _("%(what)s代码重复：%(code)s。") % {"what": what, "code": row["code"]}
+            )
+        seen.add(row["code"])
 
 
 def _indicator_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -85,6 +98,13 @@ def _indicator_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @transaction.atomic
 def load_plan_definition(data: dict[str, Any]) -> Plan:
     """Upsert the plan, its departments, counties, indicators, splits and milestones."""
+    for key, what in (
+        ("departments", _("部门")),
+        ("regions", _("县区")),
+        ("indicators", _("指标")),
+        ("milestones", _("重点工作")),
+    ):
+        _refuse_duplicates(data.get(key, []), what)
     plan_data = data["plan"]
     plan_values = {field: plan_data.get(field, "") for field in _PLAN_FIELDS}
     for field in _DATE_FIELDS:

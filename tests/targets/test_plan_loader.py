@@ -82,6 +82,14 @@ def rate_with_a_target_rate_above_one(data: dict[str, Any]) -> None:
     row(data["indicators"], "veterans-pass")["target_rate"] = "1.5"
 
 
+def duplicate_indicator_code(data: dict[str, Any]) -> None:
+    data["indicators"].append(dict(row(data["indicators"], "disabled"), target=999))
+
+
+def quota_feeding_a_quota(data: dict[str, Any]) -> None:
+    row(data["indicators"], "rain-dew")["feeds"] = "disabled"
+
+
 MALFORMED: list[tuple[Callable[[dict[str, Any]], None], str]] = [
     (unknown_department, "未知的部门代码"),
     (unknown_department_in_a_milestone, "未知的部门代码"),
@@ -93,7 +101,9 @@ MALFORMED: list[tuple[Callable[[dict[str, Any]], None], str]] = [
     (single_split_above_city_target, "超过全市目标"),
     (split_of_an_unknown_indicator, "不存在的指标"),
     (split_in_an_unknown_region, "未知的县区代码"),
-    (rate_with_a_target_rate_above_one, ""),
+    (rate_with_a_target_rate_above_one, "目标比率必须在 0 到 1 之间"),
+    (duplicate_indicator_code, "指标代码重复：disabled"),
+    (quota_feeding_a_quota, "只能计入同一年度方案中的全市目标"),
 ]
 IDS = [spoil.__name__ for spoil, _ in MALFORMED]
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import IntegrityError
 
 from targets.plan_loader import DEFAULT_PLAN_FILE, load_plan_file
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, path: str, **options: Any) -> None:
         try:
             plan = load_plan_file(path)
-        except (OSError, ValueError, KeyError, ValidationError) as exc:
+        except (OSError, ValueError, KeyError, ValidationError, IntegrityError) as exc:
             raise CommandError(f"{path}: {exc}") from exc
         self.stdout.write(
             f"{plan.year} {plan.doc_number}: {plan.indicators.count()} indicators, "
