@@ -39,8 +39,8 @@ def test_every_demo_account_logs_in_and_lands_on_its_page(live_server, page) -> 
         assert "demo-2015" not in page.content()
 
 
-def test_wrong_password_is_refused_in_chinese(live_server, page) -> None:
-    load_demo(load_plan_file(), PASSWORD)
+def test_wrong_password_is_refused_in_chinese(live_server, page, django_user_model) -> None:
+    django_user_model.objects.create_user("leader", password=PASSWORD)
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", "leader")
     page.fill("input[name=password]", "wrong-password")
