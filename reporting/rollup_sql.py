@@ -49,59 +49,61 @@ wanted AS (
        AND (%(ids)s::bigint[] IS NULL OR i.id = ANY(%(ids)s::bigint[]))
 ),
 sources AS (
-    SELECT w.id AS indicator_id, w.id AS series_id, 'v' AS slot FROM wanted w
+    -- where each output's figures come from (slot 0: its own, 1: numerator, 2: denominator)
+    SELECT w.id AS indicator_id, w.id AS series_id, 0 AS slot, w.kind = 'stock' AS stock
+      FROM wanted w
      WHERE w.kind <> 'rate'
     UNION ALL
-    SELECT w.id, q.id, 'v' FROM wanted w JOIN targets_indicator q ON q.feeds_id = w.id
+    SELECT w.id, q.id, 0, w.kind = 'stock'
+      FROM wanted w JOIN targets_indicator q ON q.feeds_id = w.id
      WHERE w.kind <> 'rate'
     UNION ALL
-    SELECT w.id, w.numerator_id, 'n' FROM wanted w WHERE w.kind = 'rate'
+    SELECT w.id, w.numerator_id, 1, n.kind = 'stock' FROM wanted w
+      JOIN targets_indicator n ON n.id = w.numerator_id WHERE w.kind = 'rate'
     UNION ALL
-    SELECT w.id, w.denominator_id, 'd' FROM wanted w WHERE w.kind = 'rate'
+    SELECT w.id, w.denominator_id, 2, d.kind = 'stock' FROM wanted w
+      JOIN targets_indicator d ON d.id = w.denominator_id WHERE w.kind = 'rate'
 ),
 figures AS (
-    SELECT s.indicator_id AS series_id, s.region_id, s.month, SUM(s.value) AS value
-      FROM targets_submission s
-     WHERE s.is_counted AND s.indicator_id IN (SELECT series_id FROM sources)
-     GROUP BY s.indicator_id, s.region_id, s.month
+    -- a goal's feeders are flows, so they may be added up month by month before accumulating
+    SELECT src.indicator_id, src.slot, src.stock, s.region_id, s.month, SUM(s.value) AS value
+      FROM targets_submission s JOIN sources src ON src.series_id = s.indicator_id
+     WHERE s.is_counted AND s.indicator_id = ANY(%(series)s::bigint[])
+     GROUP BY src.indicator_id, src.slot, src.stock, s.region_id, s.month
 ),
 grid AS (
-    SELECT c.series_id, c.region_id, m.month, f.value, si.kind,
-           COUNT(f.value) OVER (PARTITION BY c.series_id, c.region_id ORDER BY m.month) AS seen,
-           SUM(f.value) OVER (PARTITION BY c.series_id, c.region_id ORDER BY m.month) AS running
-      FROM (SELECT DISTINCT series_id, region_id FROM figures) c
+    SELECT c.indicator_id, c.slot, c.stock, c.region_id, m.month, f.value,
+           COUNT(f.value) OVER w AS seen,
+           SUM(f.value) OVER w AS running
+      FROM (SELECT DISTINCT indicator_id, slot, stock, region_id FROM figures) c
      CROSS JOIN generate_series(1, 12) AS m(month)
       LEFT JOIN figures f
-        ON f.series_id = c.series_id AND f.region_id = c.region_id AND f.month = m.month
-      JOIN targets_indicator si ON si.id = c.series_id
+        ON f.indicator_id = c.indicator_id AND f.slot = c.slot
+       AND f.region_id = c.region_id AND f.month = m.month
+    WINDOW w AS (PARTITION BY c.indicator_id, c.slot, c.region_id ORDER BY m.month)
 ),
-to_date AS (
+by_region AS (
     -- a flow: the running sum; a stock: the latest figure (the first of its run of months)
-    SELECT series_id, region_id, month,
-           CASE WHEN kind = 'stock'
+    SELECT indicator_id, region_id AS region_key, month, slot,
+           CASE WHEN stock
                 THEN FIRST_VALUE(value) OVER (
-                         PARTITION BY series_id, region_id, seen ORDER BY month)
+                         PARTITION BY indicator_id, slot, region_id, seen ORDER BY month)
                 ELSE running END AS value
       FROM grid
 ),
-by_region AS (
-    SELECT src.indicator_id, t.region_id AS region_key, t.month, src.slot,
-           SUM(t.value) AS value
-      FROM sources src JOIN to_date t ON t.series_id = src.series_id
-     WHERE t.month >= %(from_month)s
-     GROUP BY src.indicator_id, t.region_id, t.month, src.slot
-),
 place_values AS (
-    SELECT * FROM by_region
+    SELECT indicator_id, region_key, month, slot, value FROM by_region
+     WHERE month >= %(from_month)s
     UNION ALL
     SELECT indicator_id, 0, month, slot, SUM(value) FROM by_region
+     WHERE month >= %(from_month)s
      GROUP BY indicator_id, month, slot
 ),
 pivot AS (
     SELECT indicator_id, region_key, month,
-           MAX(value) FILTER (WHERE slot = 'v') AS v,
-           MAX(value) FILTER (WHERE slot = 'n') AS n,
-           MAX(value) FILTER (WHERE slot = 'd') AS d
+           MAX(value) FILTER (WHERE slot = 0) AS v,
+           MAX(value) FILTER (WHERE slot = 1) AS n,
+           MAX(value) FILTER (WHERE slot = 2) AS d
       FROM place_values GROUP BY indicator_id, region_key, month
 ),
 base AS (
@@ -183,6 +185,20 @@ RETURNING indicator_id, region_id, month
 """
 
 
+def _series_of(plan: Plan, indicator_ids: set[int] | None) -> set[int]:
+    """The series whose figures the indicators are computed from (lets the scan use an index)."""
+    indicators = plan.indicators.all()
+    if indicator_ids is not None:
+        indicators = indicators.filter(pk__in=indicator_ids)
+    series: set[int] = set()
+    for pk, kind, numerator, denominator in indicators.values_list(
+        "pk", "kind", "numerator_id", "denominator_id"
+    ):
+        series |= {numerator, denominator} if kind == "rate" else {pk}
+    feeders = plan.indicators.filter(feeds__in=[pk for pk in series]).values_list("pk", flat=True)
+    return series | set(feeders)
+
+
 def rebuild_rows(plan: Plan, *, indicator_ids: set[int] | None, from_month: int) -> tuple[int, int]:
     """Bring the stored rows up to date inside the caller's transaction.
 
@@ -194,7 +210,10 @@ def rebuild_rows(plan: Plan, *, indicator_ids: set[int] | None, from_month: int)
         "ids": sorted(indicator_ids) if indicator_ids is not None else None,
         "margin": Decimal(settings.AMBER_MARGIN_POINTS) / 100,
     }
+    params["series"] = sorted(_series_of(plan, indicator_ids))
     with connection.cursor() as cursor:
+        # The windows sort a row per series × county × month; keep those sorts in memory.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute("DROP TABLE IF EXISTS rollup_fresh")
         cursor.execute(FRESH_SQL, params)
         rows = cursor.rowcount
