@@ -2,7 +2,8 @@
 
 Changes made in one transaction are merged into one batch: a reviewer approving a whole
 month, or the demo loader approving hundreds of figures, sends one task per plan covering
-every series touched from the earliest month touched. If the broker cannot be reached the
+every series touched from the earliest month touched (and the months touched, whose report
+counts may have changed). If the broker cannot be reached the
 figures are still saved; the nightly rebuild (or ``manage.py rollup``) catches up.
 """
 
@@ -22,13 +23,13 @@ class _Batch:
     """The rollups one transaction asks for, sent once, after it commits."""
 
     def __init__(self) -> None:
-        self.pending: dict[int, tuple[set[int], int]] = {}
+        self.pending: dict[int, tuple[set[int], set[int]]] = {}
         self.sent = False
 
     def add(self, plan_id: int, series_id: int, month: int) -> None:
-        series, earliest = self.pending.get(plan_id, (set(), 12))
+        series, months = self.pending.setdefault(plan_id, (set(), set()))
         series.add(series_id)
-        self.pending[plan_id] = (series, min(earliest, month))
+        months.add(month)
 
     def __call__(self) -> None:
         from .tasks import rollup_plan
@@ -36,15 +37,15 @@ class _Batch:
         if self.sent:
             return
         self.sent = True
-        for plan_id, (series, earliest) in sorted(self.pending.items()):
+        for plan_id, (series, months) in sorted(self.pending.items()):
             try:
-                rollup_plan.delay(plan_id, sorted(series), earliest)
+                rollup_plan.delay(plan_id, sorted(series), min(months), months=sorted(months))
             except Exception:  # the broker is down: the approval stands, the nightly run catches up
                 logger.exception(
-                    "rollup of plan %s (series %s from month %s) not dispatched",
+                    "rollup of plan %s (series %s, months %s) not dispatched",
                     plan_id,
                     sorted(series),
-                    earliest,
+                    sorted(months),
                 )
 
 

@@ -31,8 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Count, Q, Sum, Value, When
-from django.db.models.functions import Cast, Concat
+from django.db.models import Case, Count, Q, Sum, Value, When
 from django.utils import timezone
 
 from targets.models import Indicator, Plan, Region, RegionTarget, Submission
@@ -261,8 +260,9 @@ def compute_completeness(
 ) -> list[CompletenessRow]:
     """Per department × month: cells expected, cells submitted, cells submitted by the deadline.
 
-    A cell counts as received once any revision of it was submitted, and as on time when one
-    was submitted before the deadline (so its first submission was).
+    A cell counts as received once it was submitted, and as on time when that was before the
+    deadline. A figure returned and sent again counts by its latest sending (the audit trail
+    keeps the first).
     """
     months = sorted(set(months))
     series = plan.indicators.filter(accepts_figures=True)
@@ -274,17 +274,15 @@ def compute_completeness(
     if not per_department or not months:
         return []
     regions = Region.objects.count()
-    cell = Concat(Cast("indicator_id", CharField()), Value("-"), Cast("region_id", CharField()))
     due = Case(*(When(month=m, then=Value(deadline(plan.year, m))) for m in months))
+    # A cell's first revision carries its report: corrections only follow an approval of it.
     counts = {
         (row["indicator__department_id"], row["month"]): (row["received"], row["on_time"])
-        for row in Submission.objects.filter(
-            indicator__in=series, month__in=months, submitted_at__isnull=False
-        )
+        for row in Submission.objects.filter(indicator__in=series, month__in=months, revision=1)
         .values("indicator__department_id", "month")
         .annotate(
-            received=Count(cell, distinct=True),
-            on_time=Count(cell, distinct=True, filter=Q(submitted_at__lt=due)),
+            received=Count("pk", filter=Q(submitted_at__isnull=False)),
+            on_time=Count("pk", filter=Q(submitted_at__lt=due)),
         )
         .order_by()
     }
@@ -341,6 +339,7 @@ def rebuild(
     from_month: int = 1,
     kind: str = RollupRun.Kind.FULL,
     compare: bool = False,
+    completeness_months: Iterable[int] | None = None,
 ) -> RollupRun:
     """Replace the stored rollup of a plan (or of some indicators) from ``from_month`` on.
 
@@ -362,8 +361,9 @@ def rebuild(
         departments = set(
             plan.indicators.filter(pk__in=ids).values_list("department_id", flat=True)
         )
-    completeness = compute_completeness(plan, department_ids=departments, months=months)
-    stale = CompletenessRollup.objects.filter(plan=plan, month__in=months)
+    counted_months = months if completeness_months is None else sorted(set(completeness_months))
+    completeness = compute_completeness(plan, department_ids=departments, months=counted_months)
+    stale = CompletenessRollup.objects.filter(plan=plan, month__in=counted_months)
     if departments is not None:
         stale = stale.filter(department_id__in=departments)
     stale.delete()
@@ -388,11 +388,22 @@ def rebuild(
     )
 
 
-def rebuild_after_change(plan: Plan, *, series_ids: Iterable[int], from_month: int) -> RollupRun:
-    """The incremental rollup: only what figures of these series, from this month on, touch."""
+def rebuild_after_change(
+    plan: Plan,
+    *,
+    series_ids: Iterable[int],
+    from_month: int,
+    months: Iterable[int] | None = None,
+) -> RollupRun:
+    """The incremental rollup: only what figures of these series, from this month on, touch.
+
+    Report counts change only in the months whose figures changed (``months``; by default
+    every month from ``from_month``).
+    """
     return rebuild(
         plan,
         indicator_ids=affected_by(plan, series_ids),
         from_month=from_month,
         kind=RollupRun.Kind.INCREMENTAL,
+        completeness_months=months,
     )

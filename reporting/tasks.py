@@ -27,14 +27,24 @@ RETRY = {
 
 
 @shared_task(**RETRY)
-def rollup_plan(plan_id: int, series_ids: list[int] | None = None, from_month: int = 1) -> int:
-    """Incremental when ``series_ids`` are given, else a full rebuild; returns rows written."""
+def rollup_plan(
+    plan_id: int,
+    series_ids: list[int] | None = None,
+    from_month: int = 1,
+    months: list[int] | None = None,
+) -> int:
+    """Incremental when ``series_ids`` are given, else a full rebuild; returns rows written.
+
+    ``months`` are the months whose figures changed (their report counts are recounted).
+    """
     plan = Plan.objects.filter(pk=plan_id).first()
     if plan is None:
         return 0
     if series_ids is None:
         return rollup.rebuild(plan, from_month=from_month).rows
-    return rollup.rebuild_after_change(plan, series_ids=series_ids, from_month=from_month).rows
+    return rollup.rebuild_after_change(
+        plan, series_ids=series_ids, from_month=from_month, months=months
+    ).rows
 
 
 @shared_task(**RETRY)

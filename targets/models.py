@@ -230,9 +230,9 @@ class Indicator(models.Model):
                 violation_error_message=_("目标比率必须在 0 到 1 之间。"),
             ),
             models.CheckConstraint(
-                condition=Q(feeds__isnull=True) | Q(role="quota"),
+                condition=Q(feeds__isnull=True) | Q(role="quota", kind="flow"),
                 name="indicator_only_quotas_feed_goals",
-                violation_error_message=_("只有部门任务可以计入全市目标。"),
+                violation_error_message=_("只有累计量类的部门任务可以计入全市目标。"),
             ),
         ]
 
@@ -266,6 +266,11 @@ class Indicator(models.Model):
             self.feeds.plan_id != self.plan_id or self.feeds.role != self.Role.GOAL
         ):
             errors["feeds"] = _("只能计入同一年度方案中的全市目标。")
+        elif self.feeds is not None and (
+            self.kind != self.Kind.FLOW or self.feeds.kind != self.Kind.FLOW
+        ):
+            # Monthly increments add up across quotas; levels and rates do not.
+            errors["feeds"] = _("只有累计量（按月累加）的部门任务可以计入累计量类的全市目标。")
         if self.pk and self.target is not None:
             allocated = self.region_targets.aggregate(total=Sum("target"))["total"] or 0
             if allocated > self.target:

@@ -89,7 +89,7 @@ class TestDispatchOnCommit:
             delay.assert_not_called()  # not before the commit
 
         assert callbacks
-        delay.assert_called_once_with(plan.pk, series(plan, "rural-transfer"), 3)
+        delay.assert_called_once_with(plan.pk, series(plan, "rural-transfer"), 3, months=[3])
 
     def test_many_approvals_in_one_transaction_dispatch_one_rollup(
         self, plan, reviewer, submitted, delay, django_capture_on_commit_callbacks
@@ -112,6 +112,7 @@ class TestDispatchOnCommit:
                 plan, "rural-transfer", "rain-dew", "veterans-registered", "vocational-enrolment"
             ),
             4,  # the earliest month touched (rain-dew's April)
+            months=[4, 5, 6, 7, 9],
         )
 
     def test_nothing_is_dispatched_without_a_commit(

@@ -327,6 +327,13 @@ def test_only_quotas_feed_a_goal(indicator_fields: Callable[..., Any], plan: Pla
     refused_by_database(lambda: plan.indicators.filter(code="skill-appraisal").update(feeds=total))
 
 
+def test_only_flow_quotas_feed_a_goal(indicator_fields: Callable[..., Any], plan: Plan) -> None:
+    total = plan.indicators.get(code="training-total")
+    refused_by_database(
+        lambda: Indicator.objects.create(**indicator_fields(kind="stock", feeds=total))
+    )
+
+
 # --- County splits (triggers) ------------------------------------------------------------------
 
 
@@ -537,7 +544,15 @@ def test_full_clean_target_rate_above_one(rate_fields: Callable[..., Any]) -> No
 def test_full_clean_goal_feeding_a_goal(indicator_fields: Callable[..., Any], plan: Plan) -> None:
     total = plan.indicators.get(code="training-total")
     message = full_clean_message(Indicator(**indicator_fields(role="goal", feeds=total)))
-    assert "只有部门任务可以计入全市目标" in message
+    assert "部门任务可以计入全市目标" in message
+
+
+def test_full_clean_stock_quota_feeding_a_goal(
+    indicator_fields: Callable[..., Any], plan: Plan
+) -> None:
+    total = plan.indicators.get(code="training-total")
+    quota = Indicator(**indicator_fields(role="quota", kind="stock", feeds=total))
+    assert "按月累加" in full_clean_message(quota)
 
 
 def test_full_clean_duplicate_indicator_code(indicator_fields: Callable[..., Any]) -> None:
