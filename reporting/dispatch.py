@@ -23,12 +23,13 @@ class _Batch:
     """The rollups one transaction asks for, sent once, after it commits."""
 
     def __init__(self) -> None:
-        self.pending: dict[int, tuple[set[int], set[int]]] = {}
+        self.pending: dict[int, tuple[set[int], set[int], set[int]]] = {}
         self.sent = False
 
-    def add(self, plan_id: int, series_id: int, month: int) -> None:
-        series, months = self.pending.setdefault(plan_id, (set(), set()))
+    def add(self, plan_id: int, series_id: int, region_id: int, month: int) -> None:
+        series, regions, months = self.pending.setdefault(plan_id, (set(), set(), set()))
         series.add(series_id)
+        regions.add(region_id)
         months.add(month)
 
     def __call__(self) -> None:
@@ -37,9 +38,15 @@ class _Batch:
         if self.sent:
             return
         self.sent = True
-        for plan_id, (series, months) in sorted(self.pending.items()):
+        for plan_id, (series, regions, months) in sorted(self.pending.items()):
             try:
-                rollup_plan.delay(plan_id, sorted(series), min(months), months=sorted(months))
+                rollup_plan.delay(
+                    plan_id,
+                    sorted(series),
+                    min(months),
+                    months=sorted(months),
+                    regions=sorted(regions),
+                )
             except Exception:  # the broker is down: the approval stands, the nightly run catches up
                 logger.exception(
                     "rollup of plan %s (series %s, months %s) not dispatched",
@@ -50,16 +57,16 @@ class _Batch:
 
 
 def schedule_rollup(
-    sender: Any, *, plan_id: int, series_id: int, month: int, **kwargs: Any
+    sender: Any, *, plan_id: int, series_id: int, region_id: int, month: int, **kwargs: Any
 ) -> None:
     batch: _Batch | None = getattr(_local, "batch", None)
     registered = batch is not None and any(
         func is batch for _savepoints, func, _robust in transaction.get_connection().run_on_commit
     )
     if batch is not None and registered and not batch.sent:
-        batch.add(plan_id, series_id, month)
+        batch.add(plan_id, series_id, region_id, month)
         return
     # A new transaction (or the last one was rolled back, its callback discarded with it).
     batch = _local.batch = _Batch()
-    batch.add(plan_id, series_id, month)
+    batch.add(plan_id, series_id, region_id, month)
     transaction.on_commit(batch)

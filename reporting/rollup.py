@@ -316,6 +316,16 @@ def _rebuild_rows(plan: Plan, *, indicator_ids: set[int] | None, months: range) 
     return len(rows), differing
 
 
+def _all_places_stored(plan: Plan, indicator_ids: set[int] | None) -> bool:
+    """Whether every county and month of these indicators has a stored row."""
+    stored = Rollup.objects.filter(plan=plan, region__isnull=False)
+    wanted = plan.indicators.all()
+    if indicator_ids is not None:
+        stored = stored.filter(indicator_id__in=indicator_ids)
+        wanted = wanted.filter(pk__in=indicator_ids)
+    return stored.count() == wanted.count() * Region.objects.count() * 12
+
+
 def _values(row: ProgressRow) -> tuple:
     return tuple(getattr(row, name) for name in ROW_FIELDS)
 
@@ -340,6 +350,7 @@ def rebuild(
     kind: str = RollupRun.Kind.FULL,
     compare: bool = False,
     completeness_months: Iterable[int] | None = None,
+    region_ids: Iterable[int] | None = None,
 ) -> RollupRun:
     """Replace the stored rollup of a plan (or of some indicators) from ``from_month`` on.
 
@@ -350,8 +361,13 @@ def rebuild(
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     months = range(max(1, from_month), 13)
     ids = None if indicator_ids is None else set(indicator_ids)
+    regions = None if region_ids is None else set(region_ids)
+    if regions is not None and not _all_places_stored(plan, ids):
+        regions = None  # the city is summed from stored county rows: all must be there
     if connection.vendor == "postgresql":
-        count, differing = rollup_sql.rebuild_rows(plan, indicator_ids=ids, from_month=months[0])
+        count, differing = rollup_sql.rebuild_rows(
+            plan, indicator_ids=ids, from_month=months[0], region_ids=regions
+        )
     else:
         count, differing = _rebuild_rows(plan, indicator_ids=ids, months=months)
     drift = differing if compare else 0
@@ -394,11 +410,13 @@ def rebuild_after_change(
     series_ids: Iterable[int],
     from_month: int,
     months: Iterable[int] | None = None,
+    regions: Iterable[int] | None = None,
 ) -> RollupRun:
     """The incremental rollup: only what figures of these series, from this month on, touch.
 
     Report counts change only in the months whose figures changed (``months``; by default
-    every month from ``from_month``).
+    every month from ``from_month``); rows only in the counties whose figures changed
+    (``regions``; by default all) and the city.
     """
     return rebuild(
         plan,
@@ -406,4 +424,5 @@ def rebuild_after_change(
         from_month=from_month,
         kind=RollupRun.Kind.INCREMENTAL,
         completeness_months=months,
+        region_ids=regions,
     )

@@ -34,11 +34,11 @@ COLUMNS = (
     "unallocated",
 )
 
-# %(plan)s, %(from_month)s, %(ids)s (an array of indicator ids, or NULL for all), %(margin)s.
-# Regions are keyed 0 for the city inside the statement so that joins stay equi-joins.
-FRESH_SQL = """
-CREATE TEMP TABLE rollup_fresh ON COMMIT DROP AS
-WITH
+# Parameters: %(plan)s, %(from_month)s, %(ids)s (indicator ids, or NULL for all), %(series)s
+# (the series they are computed from), %(regions)s (county ids, or NULL for all),
+# %(with_regions)s and %(with_city)s (which places to compute), %(margin)s.
+# Regions are keyed 0 for the city inside the statements so that joins stay equi-joins.
+WANTED = """
 wanted AS (
     SELECT i.id, i.kind, i.target, i.target_rate, i.numerator_id, i.denominator_id,
            (SELECT CASE WHEN COUNT(*) > 0 AND i.target IS NOT NULL
@@ -48,6 +48,9 @@ wanted AS (
      WHERE i.plan_id = %(plan)s
        AND (%(ids)s::bigint[] IS NULL OR i.id = ANY(%(ids)s::bigint[]))
 ),
+"""
+
+FROM_FIGURES = """
 sources AS (
     -- where each output's figures come from (slot 0: its own, 1: numerator, 2: denominator)
     SELECT w.id AS indicator_id, w.id AS series_id, 0 AS slot, w.kind = 'stock' AS stock
@@ -69,6 +72,7 @@ figures AS (
     SELECT src.indicator_id, src.slot, src.stock, s.region_id, s.month, SUM(s.value) AS value
       FROM targets_submission s JOIN sources src ON src.series_id = s.indicator_id
      WHERE s.is_counted AND s.indicator_id = ANY(%(series)s::bigint[])
+       AND (%(regions)s::bigint[] IS NULL OR s.region_id = ANY(%(regions)s::bigint[]))
      GROUP BY src.indicator_id, src.slot, src.stock, s.region_id, s.month
 ),
 grid AS (
@@ -96,7 +100,7 @@ place_values AS (
      WHERE month >= %(from_month)s
     UNION ALL
     SELECT indicator_id, 0, month, slot, SUM(value) FROM by_region
-     WHERE month >= %(from_month)s
+     WHERE month >= %(from_month)s AND %(with_city)s
      GROUP BY indicator_id, month, slot
 ),
 pivot AS (
@@ -106,6 +110,21 @@ pivot AS (
            MAX(value) FILTER (WHERE slot = 2) AS d
       FROM place_values GROUP BY indicator_id, region_key, month
 ),
+"""
+
+FROM_COUNTY_ROWS = """
+pivot AS (
+    -- the city from the counties' stored rows (the incremental rollup rewrote the changed ones)
+    SELECT r.indicator_id, 0 AS region_key, r.month,
+           SUM(r.actual) AS v, SUM(r.numerator) AS n, SUM(r.denominator) AS d
+      FROM reporting_rollup r
+     WHERE r.plan_id = %(plan)s AND r.region_id IS NOT NULL AND r.month >= %(from_month)s
+       AND r.indicator_id IN (SELECT id FROM wanted)
+     GROUP BY r.indicator_id, r.month
+),
+"""
+
+OUTPUT = """
 base AS (
     SELECT w.id AS indicator_id, p.region_key, m.month, w.kind, w.target_rate, w.unallocated,
            CASE WHEN w.kind = 'rate' THEN NULL
@@ -119,7 +138,12 @@ base AS (
            CASE WHEN w.kind = 'flow' THEN ROUND(m.month::numeric / 12, 6)
                 ELSE 1::numeric END AS expected
       FROM wanted w
-     CROSS JOIN (SELECT id AS region_key FROM targets_region UNION ALL SELECT 0) p
+     CROSS JOIN (
+            SELECT id AS region_key FROM targets_region
+             WHERE %(with_regions)s
+               AND (%(regions)s::bigint[] IS NULL OR id = ANY(%(regions)s::bigint[]))
+            UNION ALL
+            SELECT 0 WHERE %(with_city)s) p
      CROSS JOIN generate_series(%(from_month)s, 12) AS m(month)
       LEFT JOIN pivot pv
         ON pv.indicator_id = w.id AND pv.region_key = p.region_key AND pv.month = m.month
@@ -151,9 +175,19 @@ SELECT indicator_id, region_key, month, actual, numerator, denominator, target,
   FROM done
 """
 
+FRESH_SQL = "CREATE TEMP TABLE rollup_fresh ON COMMIT DROP AS WITH" + WANTED + FROM_FIGURES + OUTPUT
+CITY_FROM_COUNTIES_SQL = (
+    "CREATE TEMP TABLE rollup_fresh ON COMMIT DROP AS WITH" + WANTED + FROM_COUNTY_ROWS + OUTPUT
+)
+
+
 SCOPE = """
     r.plan_id = %(plan)s AND r.month >= %(from_month)s
     AND (%(ids)s::bigint[] IS NULL OR r.indicator_id = ANY(%(ids)s::bigint[]))
+    AND CASE WHEN r.region_id IS NULL THEN %(with_city)s
+             ELSE %(with_regions)s
+                  AND (%(regions)s::bigint[] IS NULL OR r.region_id = ANY(%(regions)s::bigint[]))
+        END
 """
 
 _SAME_VALUES = " AND ".join(
@@ -199,27 +233,46 @@ def _series_of(plan: Plan, indicator_ids: set[int] | None) -> set[int]:
     return series | set(feeders)
 
 
-def rebuild_rows(plan: Plan, *, indicator_ids: set[int] | None, from_month: int) -> tuple[int, int]:
+def rebuild_rows(
+    plan: Plan,
+    *,
+    indicator_ids: set[int] | None,
+    from_month: int,
+    region_ids: set[int] | None = None,
+) -> tuple[int, int]:
     """Bring the stored rows up to date inside the caller's transaction.
 
-    Returns (rows in scope, rows that differed).
+    With ``region_ids`` (the counties whose figures changed) only those counties are
+    recomputed from the figures, and the city from the counties' stored rows. Returns (rows
+    in scope, rows that differed).
     """
     params = {
         "plan": plan.pk,
         "from_month": from_month,
         "ids": sorted(indicator_ids) if indicator_ids is not None else None,
+        "series": sorted(_series_of(plan, indicator_ids)),
+        "regions": sorted(region_ids) if region_ids is not None else None,
         "margin": Decimal(settings.AMBER_MARGIN_POINTS) / 100,
     }
-    params["series"] = sorted(_series_of(plan, indicator_ids))
+    if region_ids is None:
+        passes = [(FRESH_SQL, {"with_regions": True, "with_city": True})]
+    else:
+        passes = [
+            (FRESH_SQL, {"with_regions": True, "with_city": False}),
+            (CITY_FROM_COUNTIES_SQL, {"with_regions": False, "with_city": True}),
+        ]
+    rows, changed = 0, set()
     with connection.cursor() as cursor:
         # The windows sort a row per series × county × month; keep those sorts in memory.
         cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute("DROP TABLE IF EXISTS rollup_fresh")
-        cursor.execute(FRESH_SQL, params)
-        rows = cursor.rowcount
-        cursor.execute(DELETE_SQL, params)
-        changed = set(cursor.fetchall())
-        cursor.execute(INSERT_SQL, params)
-        changed.update(cursor.fetchall())
-        cursor.execute("DROP TABLE rollup_fresh")
+        for fresh_sql, places in passes:
+            step = {**params, **places}
+            cursor.execute("DROP TABLE IF EXISTS rollup_fresh")
+            cursor.execute(fresh_sql, step)
+            rows += cursor.rowcount
+            cursor.execute(DELETE_SQL, step)
+            changed.update(cursor.fetchall())
+            cursor.execute(INSERT_SQL, step)
+            changed.update(cursor.fetchall())
+            cursor.execute("DROP TABLE rollup_fresh")
     return rows, len(changed)

@@ -32,10 +32,12 @@ def rollup_plan(
     series_ids: list[int] | None = None,
     from_month: int = 1,
     months: list[int] | None = None,
+    regions: list[int] | None = None,
 ) -> int:
     """Incremental when ``series_ids`` are given, else a full rebuild; returns rows written.
 
-    ``months`` are the months whose figures changed (their report counts are recounted).
+    ``months`` and ``regions`` are where figures changed: only those months' report counts
+    and those counties' rows (and the city's) are recomputed.
     """
     plan = Plan.objects.filter(pk=plan_id).first()
     if plan is None:
@@ -43,7 +45,7 @@ def rollup_plan(
     if series_ids is None:
         return rollup.rebuild(plan, from_month=from_month).rows
     return rollup.rebuild_after_change(
-        plan, series_ids=series_ids, from_month=from_month, months=months
+        plan, series_ids=series_ids, from_month=from_month, months=months, regions=regions
     ).rows
 
 

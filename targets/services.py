@@ -68,6 +68,7 @@ def _changed(submission: Submission) -> None:
         sender=Submission,
         plan_id=submission.indicator.plan_id,
         series_id=submission.indicator_id,
+        region_id=submission.region_id,
         month=submission.month,
     )
 

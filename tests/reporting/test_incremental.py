@@ -63,7 +63,13 @@ def test_incremental_equals_full_rebuild(plan, clerk_of, figure, correct, histor
                 submission = figure(code, region, month, value)
             else:  # the cell was approved before: a correction, approved
                 submission = correct(current, value)
-            rebuild_after_change(plan, series_ids=[submission.indicator_id], from_month=month)
+            rebuild_after_change(
+                plan,
+                series_ids=[submission.indicator_id],
+                from_month=month,
+                months=[month],
+                regions=[submission.region_id],
+            )
             assert stored(plan) == full(plan)
         transaction.set_rollback(True)
 

@@ -21,7 +21,7 @@ from reporting.rollup import rebuild
 from reporting.tasks import nightly_rebuild, rollup_plan
 from skills_plan.celery import app
 from targets import services
-from targets.models import Indicator, Submission
+from targets.models import Indicator, Region, Submission
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +89,10 @@ class TestDispatchOnCommit:
             delay.assert_not_called()  # not before the commit
 
         assert callbacks
-        delay.assert_called_once_with(plan.pk, series(plan, "rural-transfer"), 3, months=[3])
+        qibin = Region.objects.get(code="410611").pk
+        delay.assert_called_once_with(
+            plan.pk, series(plan, "rural-transfer"), 3, months=[3], regions=[qibin]
+        )
 
     def test_many_approvals_in_one_transaction_dispatch_one_rollup(
         self, plan, reviewer, submitted, delay, django_capture_on_commit_callbacks
@@ -113,6 +116,11 @@ class TestDispatchOnCommit:
             ),
             4,  # the earliest month touched (rain-dew's April)
             months=[4, 5, 6, 7, 9],
+            regions=sorted(
+                Region.objects.filter(
+                    code__in=["410611", "410621", "410622", "410603"]
+                ).values_list("pk", flat=True)
+            ),
         )
 
     def test_nothing_is_dispatched_without_a_commit(
