@@ -194,7 +194,14 @@ def incremental(repeats: int) -> float:
             # One approval, as the service records it, then the rollup it dispatches.
             Submission.objects.filter(pk=cell.pk).update(value=cell.value + 1)
             started = time.perf_counter()
-            rebuild_after_change(plan, series_ids=[cell.indicator_id], from_month=cell.month)
+            # Called as the task dispatched after that approval calls it.
+            rebuild_after_change(
+                plan,
+                series_ids=[cell.indicator_id],
+                from_month=cell.month,
+                months=[cell.month],
+                regions=[cell.region_id],
+            )
             times.append(time.perf_counter() - started)
     median = statistics.median(times)
     print(

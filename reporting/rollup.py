@@ -317,13 +317,13 @@ def _rebuild_rows(plan: Plan, *, indicator_ids: set[int] | None, months: range) 
 
 
 def _all_places_stored(plan: Plan, indicator_ids: set[int] | None) -> bool:
-    """Whether every county and month of these indicators has a stored row."""
-    stored = Rollup.objects.filter(plan=plan, region__isnull=False)
+    """Whether every county of these indicators has a stored row (December's, the last written)."""
+    stored = Rollup.objects.filter(plan=plan, region__isnull=False, month=12)
     wanted = plan.indicators.all()
     if indicator_ids is not None:
         stored = stored.filter(indicator_id__in=indicator_ids)
         wanted = wanted.filter(pk__in=indicator_ids)
-    return stored.count() == wanted.count() * Region.objects.count() * 12
+    return stored.count() == wanted.count() * Region.objects.count()
 
 
 def _values(row: ProgressRow) -> tuple:

@@ -184,11 +184,11 @@ CITY_FROM_COUNTIES_SQL = (
 SCOPE = """
     r.plan_id = %(plan)s AND r.month >= %(from_month)s
     AND (%(ids)s::bigint[] IS NULL OR r.indicator_id = ANY(%(ids)s::bigint[]))
-    AND CASE WHEN r.region_id IS NULL THEN %(with_city)s
-             ELSE %(with_regions)s
-                  AND (%(regions)s::bigint[] IS NULL OR r.region_id = ANY(%(regions)s::bigint[]))
-        END
+    AND {places}
 """
+ALL_PLACES = "TRUE"
+CITY = "r.region_id IS NULL"
+COUNTIES = "r.region_id = ANY(%(regions)s::bigint[])"
 
 _SAME_VALUES = " AND ".join(
     f"f.{column} IS NOT DISTINCT FROM r.{column}"
@@ -255,24 +255,24 @@ def rebuild_rows(
         "margin": Decimal(settings.AMBER_MARGIN_POINTS) / 100,
     }
     if region_ids is None:
-        passes = [(FRESH_SQL, {"with_regions": True, "with_city": True})]
+        passes = [(FRESH_SQL, ALL_PLACES, {"with_regions": True, "with_city": True})]
     else:
         passes = [
-            (FRESH_SQL, {"with_regions": True, "with_city": False}),
-            (CITY_FROM_COUNTIES_SQL, {"with_regions": False, "with_city": True}),
+            (FRESH_SQL, COUNTIES, {"with_regions": True, "with_city": False}),
+            (CITY_FROM_COUNTIES_SQL, CITY, {"with_regions": False, "with_city": True}),
         ]
     rows, changed = 0, set()
     with connection.cursor() as cursor:
         # The windows sort a row per series × county × month; keep those sorts in memory.
         cursor.execute("SET LOCAL work_mem = '64MB'")
-        for fresh_sql, places in passes:
+        for fresh_sql, scope, places in passes:
             step = {**params, **places}
             cursor.execute("DROP TABLE IF EXISTS rollup_fresh")
             cursor.execute(fresh_sql, step)
             rows += cursor.rowcount
-            cursor.execute(DELETE_SQL, step)
+            cursor.execute(DELETE_SQL.format(places=scope), step)
             changed.update(cursor.fetchall())
-            cursor.execute(INSERT_SQL, step)
+            cursor.execute(INSERT_SQL.format(places=scope), step)
             changed.update(cursor.fetchall())
             cursor.execute("DROP TABLE rollup_fresh")
     return rows, len(changed)
