@@ -162,10 +162,9 @@ def affected_by(plan: Plan, indicator_ids: Iterable[int]) -> set[int]:
     for indicator in plan.indicators.all():
         if {indicator.numerator_id, indicator.denominator_id} & changed:
             affected.add(indicator.pk)
-    feeds = plan.indicators.filter(pk__in=changed, feeds__isnull=False).values_list(
-        "feeds_id", flat=True
-    )
-    return affected | set(feeds)
+        if indicator.pk in changed and indicator.feeds_id:
+            affected.add(indicator.feeds_id)
+    return affected
 
 
 def compute(
@@ -265,11 +264,14 @@ def compute_completeness(
     keeps the first).
     """
     months = sorted(set(months))
-    series = plan.indicators.filter(accepts_figures=True)
-    if department_ids is not None:
-        series = series.filter(department_id__in=list(department_ids))
+    departments = None if department_ids is None else set(department_ids)
+    series = [
+        (i.pk, i.department_id)
+        for i in plan.indicators.all()
+        if i.accepts_figures and (departments is None or i.department_id in departments)
+    ]
     per_department: dict[int, int] = defaultdict(int)
-    for department_id in series.values_list("department_id", flat=True):
+    for _pk, department_id in series:
         per_department[department_id] += 1
     if not per_department or not months:
         return []
@@ -278,7 +280,9 @@ def compute_completeness(
     # A cell's first revision carries its report: corrections only follow an approval of it.
     counts = {
         (row["indicator__department_id"], row["month"]): (row["received"], row["on_time"])
-        for row in Submission.objects.filter(indicator__in=series, month__in=months, revision=1)
+        for row in Submission.objects.filter(
+            indicator_id__in=[pk for pk, _d in series], month__in=months, revision=1
+        )
         .values("indicator__department_id", "month")
         .annotate(
             received=Count("pk", filter=Q(submitted_at__isnull=False)),
@@ -372,11 +376,10 @@ def rebuild(
         count, differing = _rebuild_rows(plan, indicator_ids=ids, months=months)
     drift = differing if compare else 0
 
+    indicators = list(plan.indicators.all())
     departments = None
     if ids is not None:
-        departments = set(
-            plan.indicators.filter(pk__in=ids).values_list("department_id", flat=True)
-        )
+        departments = {i.department_id for i in indicators if i.pk in ids}
     counted_months = months if completeness_months is None else sorted(set(completeness_months))
     completeness = compute_completeness(plan, department_ids=departments, months=counted_months)
     stale = CompletenessRollup.objects.filter(plan=plan, month__in=counted_months)
@@ -387,11 +390,7 @@ def rebuild(
         CompletenessRollup(plan=plan, **asdict(row)) for row in completeness
     )
 
-    codes = ""
-    if ids is not None:
-        codes = ",".join(
-            plan.indicators.filter(pk__in=ids).order_by("code").values_list("code", flat=True)
-        )
+    codes = "" if ids is None else ",".join(sorted(i.code for i in indicators if i.pk in ids))
     return RollupRun.objects.create(
         plan=plan,
         kind=kind,

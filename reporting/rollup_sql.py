@@ -221,16 +221,12 @@ RETURNING indicator_id, region_id, month
 
 def _series_of(plan: Plan, indicator_ids: set[int] | None) -> set[int]:
     """The series whose figures the indicators are computed from (lets the scan use an index)."""
-    indicators = plan.indicators.all()
-    if indicator_ids is not None:
-        indicators = indicators.filter(pk__in=indicator_ids)
+    indicators = list(plan.indicators.all())
     series: set[int] = set()
-    for pk, kind, numerator, denominator in indicators.values_list(
-        "pk", "kind", "numerator_id", "denominator_id"
-    ):
-        series |= {numerator, denominator} if kind == "rate" else {pk}
-    feeders = plan.indicators.filter(feeds__in=[pk for pk in series]).values_list("pk", flat=True)
-    return series | set(feeders)
+    for i in indicators:
+        if indicator_ids is None or i.pk in indicator_ids:
+            series |= {i.numerator_id, i.denominator_id} if i.kind == "rate" else {i.pk}
+    return series | {i.pk for i in indicators if i.feeds_id in series}
 
 
 def rebuild_rows(
@@ -274,5 +270,4 @@ def rebuild_rows(
             changed.update(cursor.fetchall())
             cursor.execute(INSERT_SQL.format(places=scope), step)
             changed.update(cursor.fetchall())
-            cursor.execute("DROP TABLE rollup_fresh")
     return rows, len(changed)
