@@ -155,11 +155,13 @@ def _needed(wanted: list[Indicator], by_id: dict[int, Indicator]) -> set[int]:
     return needed
 
 
-def affected_by(plan: Plan, indicator_ids: Iterable[int]) -> set[int]:
+def affected_by(
+    plan: Plan, indicator_ids: Iterable[int], indicators: list[Indicator] | None = None
+) -> set[int]:
     """The indicators whose rollups change when figures of these series change."""
     changed = set(indicator_ids)
     affected = set(changed)
-    for indicator in plan.indicators.all():
+    for indicator in plan.indicators.all() if indicators is None else indicators:
         if {indicator.numerator_id, indicator.denominator_id} & changed:
             affected.add(indicator.pk)
         if indicator.pk in changed and indicator.feeds_id:
@@ -255,7 +257,12 @@ class CompletenessRow:
 
 
 def compute_completeness(
-    plan: Plan, *, department_ids: Iterable[int] | None = None, months: Iterable[int] = MONTHS
+    plan: Plan,
+    *,
+    department_ids: Iterable[int] | None = None,
+    months: Iterable[int] = MONTHS,
+    indicators: list[Indicator] | None = None,
+    regions: int | None = None,
 ) -> list[CompletenessRow]:
     """Per department × month: cells expected, cells submitted, cells submitted by the deadline.
 
@@ -267,7 +274,7 @@ def compute_completeness(
     departments = None if department_ids is None else set(department_ids)
     series = [
         (i.pk, i.department_id)
-        for i in plan.indicators.all()
+        for i in (plan.indicators.all() if indicators is None else indicators)
         if i.accepts_figures and (departments is None or i.department_id in departments)
     ]
     per_department: dict[int, int] = defaultdict(int)
@@ -275,21 +282,26 @@ def compute_completeness(
         per_department[department_id] += 1
     if not per_department or not months:
         return []
-    regions = Region.objects.count()
+    if regions is None:
+        regions = Region.objects.count()
     due = Case(*(When(month=m, then=Value(deadline(plan.year, m))) for m in months))
     # A cell's first revision carries its report: corrections only follow an approval of it.
-    counts = {
-        (row["indicator__department_id"], row["month"]): (row["received"], row["on_time"])
-        for row in Submission.objects.filter(
-            indicator_id__in=[pk for pk, _d in series], month__in=months, revision=1
+    department_of = dict(series)
+    counts: dict[tuple[int, int], tuple[int, int]] = defaultdict(lambda: (0, 0))
+    for indicator_id, month, received, on_time in (
+        Submission.objects.filter(
+            indicator_id__in=list(department_of), month__in=months, revision=1
         )
-        .values("indicator__department_id", "month")
+        .values("indicator_id", "month")
         .annotate(
-            received=Count("pk", filter=Q(submitted_at__isnull=False)),
-            on_time=Count("pk", filter=Q(submitted_at__lt=due)),
+            received=Count("submitted_at"),
+            on_time=Count("submitted_at", filter=Q(submitted_at__lt=due)),
         )
+        .values_list("indicator_id", "month", "received", "on_time")
         .order_by()
-    }
+    ):
+        key = (department_of[indicator_id], month)
+        counts[key] = (counts[key][0] + received, counts[key][1] + on_time)
     return [
         CompletenessRow(
             department_id=department_id,
@@ -320,14 +332,12 @@ def _rebuild_rows(plan: Plan, *, indicator_ids: set[int] | None, months: range) 
     return len(rows), differing
 
 
-def _all_places_stored(plan: Plan, indicator_ids: set[int] | None) -> bool:
+def _all_places_stored(plan: Plan, indicator_ids: set[int] | None, expected: int) -> bool:
     """Whether every county of these indicators has a stored row (December's, the last written)."""
     stored = Rollup.objects.filter(plan=plan, region__isnull=False, month=12)
-    wanted = plan.indicators.all()
     if indicator_ids is not None:
         stored = stored.filter(indicator_id__in=indicator_ids)
-        wanted = wanted.filter(pk__in=indicator_ids)
-    return stored.count() == wanted.count() * Region.objects.count()
+    return stored.count() == expected
 
 
 def _values(row: ProgressRow) -> tuple:
@@ -365,23 +375,32 @@ def rebuild(
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     months = range(max(1, from_month), 13)
     ids = None if indicator_ids is None else set(indicator_ids)
+    indicators = list(plan.indicators.all())
+    region_count = Region.objects.count()
     regions = None if region_ids is None else set(region_ids)
-    if regions is not None and not _all_places_stored(plan, ids):
-        regions = None  # the city is summed from stored county rows: all must be there
+    if regions is not None:
+        wanted = len(indicators) if ids is None else len(ids)
+        if not _all_places_stored(plan, ids, wanted * region_count):
+            regions = None  # the city is summed from stored county rows: all must be there
     if connection.vendor == "postgresql":
         count, differing = rollup_sql.rebuild_rows(
-            plan, indicator_ids=ids, from_month=months[0], region_ids=regions
+            plan, indicator_ids=ids, from_month=months[0], region_ids=regions, indicators=indicators
         )
     else:
         count, differing = _rebuild_rows(plan, indicator_ids=ids, months=months)
     drift = differing if compare else 0
 
-    indicators = list(plan.indicators.all())
     departments = None
     if ids is not None:
         departments = {i.department_id for i in indicators if i.pk in ids}
     counted_months = months if completeness_months is None else sorted(set(completeness_months))
-    completeness = compute_completeness(plan, department_ids=departments, months=counted_months)
+    completeness = compute_completeness(
+        plan,
+        department_ids=departments,
+        months=counted_months,
+        indicators=indicators,
+        regions=region_count,
+    )
     stale = CompletenessRollup.objects.filter(plan=plan, month__in=counted_months)
     if departments is not None:
         stale = stale.filter(department_id__in=departments)

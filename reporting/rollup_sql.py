@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connection
 
-from targets.models import Plan
+from targets.models import Indicator, Plan
 
 # Columns of reporting_rollup that the rollup computes (besides plan_id).
 COLUMNS = (
@@ -219,9 +219,8 @@ RETURNING indicator_id, region_id, month
 """
 
 
-def _series_of(plan: Plan, indicator_ids: set[int] | None) -> set[int]:
+def _series_of(indicators: list[Indicator], indicator_ids: set[int] | None) -> set[int]:
     """The series whose figures the indicators are computed from (lets the scan use an index)."""
-    indicators = list(plan.indicators.all())
     series: set[int] = set()
     for i in indicators:
         if indicator_ids is None or i.pk in indicator_ids:
@@ -235,6 +234,7 @@ def rebuild_rows(
     indicator_ids: set[int] | None,
     from_month: int,
     region_ids: set[int] | None = None,
+    indicators: list[Indicator] | None = None,
 ) -> tuple[int, int]:
     """Bring the stored rows up to date inside the caller's transaction.
 
@@ -246,7 +246,11 @@ def rebuild_rows(
         "plan": plan.pk,
         "from_month": from_month,
         "ids": sorted(indicator_ids) if indicator_ids is not None else None,
-        "series": sorted(_series_of(plan, indicator_ids)),
+        "series": sorted(
+            _series_of(
+                list(plan.indicators.all()) if indicators is None else indicators, indicator_ids
+            )
+        ),
         "regions": sorted(region_ids) if region_ids is not None else None,
         "margin": Decimal(settings.AMBER_MARGIN_POINTS) / 100,
     }

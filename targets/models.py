@@ -481,6 +481,13 @@ class Submission(models.Model):
                 condition=Q(is_counted=True),
                 name="submission_counted_cells",
             ),
+            # Report completeness counts first revisions per series and month.
+            models.Index(
+                fields=["indicator", "month"],
+                include=["submitted_at"],
+                condition=Q(revision=1),
+                name="submission_first_revisions",
+            ),
         ]
 
     def __str__(self) -> str:
