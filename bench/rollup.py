@@ -7,7 +7,8 @@ otherwise) a SYNTHETIC data set of plans × indicators × counties × 12 months 
 figures — by default 10 × 40 × 200 × 12 = 960,000 submissions — and times:
 
 1. the floor: a bare SQL ``GROUP BY`` over the same rows (what any rollup must at least read);
-2. the full rebuild of every plan (``reporting.rollup.rebuild``);
+2. the full rebuild of every plan (``reporting.rollup.rebuild``), first into empty rollup
+   tables, then again over the stored rows (nothing to change: the nightly case);
 3. the incremental rollup after one approval (``rebuild_after_change``), the median of runs.
 
 It prints the times and the ratios to the floor. Nothing here runs in the test suite.
@@ -165,7 +166,7 @@ def bare_aggregate() -> float:
     return elapsed
 
 
-def full_rebuild() -> float:
+def full_rebuild(label: str) -> float:
     from reporting.rollup import rebuild
     from targets.models import Plan
 
@@ -174,8 +175,16 @@ def full_rebuild() -> float:
     for plan in Plan.objects.order_by("year"):
         rows += rebuild(plan).rows
     elapsed = time.perf_counter() - started
-    print(f"full rebuild: {rows:,} rollup rows in {elapsed:.2f} s")
+    print(f"full rebuild, {label}: {rows:,} rollup rows in {elapsed:.2f} s")
     return elapsed
+
+
+def empty_rollups() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE reporting_rollup, reporting_completenessrollup")
+        cursor.execute("ANALYZE reporting_rollup")
 
 
 def incremental(repeats: int) -> float:
@@ -229,9 +238,12 @@ def main() -> None:
     build(args.plans, args.regions, args.indicators)
     floor = bare_aggregate()
     floor = min(floor, bare_aggregate())
-    full = full_rebuild()
+    empty_rollups()
+    first = full_rebuild("into empty tables")
+    again = full_rebuild("over stored rows, nothing changed (the nightly case)")
     one = incremental(args.repeats)
-    print(f"ratio full rebuild / bare aggregate: {full / floor:.1f}x (goal ≤ 2x)")
+    print(f"ratio first build / bare aggregate: {first / floor:.1f}x (goal ≤ 2x)")
+    print(f"ratio rebuild over stored rows / bare aggregate: {again / floor:.1f}x (goal ≤ 2x)")
     print(f"incremental: {one * 1000:.0f} ms (goal ≤ 50 ms)")
 
 

@@ -22,14 +22,19 @@ class Rollup(models.Model):
         AMBER = "amber", _("预警")
         RED = "red", _("滞后")
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="rollups")
+    # No single-column indexes: the composite ones below serve every lookup, and each index
+    # costs on a rebuild that writes a million rows.
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+", db_index=False)
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="rollups", db_index=False
+    )
     region = models.ForeignKey(
         Region,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         help_text=_("为空表示全市"),
     )
     month = models.PositiveSmallIntegerField(_("截至月份"))

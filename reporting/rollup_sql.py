@@ -187,6 +187,7 @@ SCOPE = """
     AND {places}
 """
 ALL_PLACES = "TRUE"
+BULK = 5000  # rows, above which statistics are refreshed
 CITY = "r.region_id IS NULL"
 COUNTIES = "r.region_id = ANY(%(regions)s::bigint[])"
 
@@ -207,14 +208,21 @@ RETURNING r.indicator_id, r.region_id, r.month
 """
 
 INSERT_SQL = f"""
+WITH existing AS MATERIALIZED (
+    -- read before the first row goes in: probing the table being written would visit every
+    -- row this statement inserts (quadratic when the planner picks a nested loop)
+    SELECT r.indicator_id, COALESCE(r.region_id, 0) AS region_key, r.month
+      FROM reporting_rollup r
+     WHERE {SCOPE}
+)
 INSERT INTO reporting_rollup (plan_id, {", ".join(COLUMNS)})
 SELECT %(plan)s, f.indicator_id, NULLIF(f.region_key, 0), f.month,
        {", ".join("f." + c for c in COLUMNS[3:])}
   FROM rollup_fresh f
  WHERE NOT EXISTS (
-        SELECT 1 FROM reporting_rollup r
-         WHERE {SCOPE} AND r.indicator_id = f.indicator_id
-           AND COALESCE(r.region_id, 0) = f.region_key AND r.month = f.month)
+        SELECT 1 FROM existing e
+         WHERE e.indicator_id = f.indicator_id AND e.region_key = f.region_key
+           AND e.month = f.month)
 RETURNING indicator_id, region_id, month
 """
 
@@ -265,13 +273,22 @@ def rebuild_rows(
     with connection.cursor() as cursor:
         # The windows sort a row per series × county × month; keep those sorts in memory.
         cursor.execute("SET LOCAL work_mem = '64MB'")
+        # Rollups are derived and rebuilt nightly: the commit need not wait for the disk.
+        cursor.execute("SET LOCAL synchronous_commit = off")
         for fresh_sql, scope, places in passes:
             step = {**params, **places}
             cursor.execute("DROP TABLE IF EXISTS rollup_fresh")
             cursor.execute(fresh_sql, step)
             rows += cursor.rowcount
+            if cursor.rowcount > BULK:
+                # Without statistics the planner takes the fresh rows for a handful and may
+                # pick nested loops that go quadratic.
+                cursor.execute("ANALYZE rollup_fresh")
             cursor.execute(DELETE_SQL.format(places=scope), step)
             changed.update(cursor.fetchall())
             cursor.execute(INSERT_SQL.format(places=scope), step)
             changed.update(cursor.fetchall())
+        if len(changed) > BULK:
+            # A bulk write (a first build, a new plan) leaves the table's statistics stale.
+            cursor.execute("ANALYZE reporting_rollup")
     return rows, len(changed)
