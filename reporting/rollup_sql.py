@@ -124,7 +124,7 @@ pivot AS (
 ),
 """
 
-OUTPUT = """
+OUTPUT_CTES = """
 base AS (
     SELECT w.id AS indicator_id, p.region_key, m.month, w.kind, w.target_rate, w.unallocated,
            CASE WHEN w.kind = 'rate' THEN NULL
@@ -160,7 +160,10 @@ done AS (
                     THEN ROUND(actual::numeric(40, 20) / target, 6)
            END AS completion
       FROM base
-)
+),
+"""
+
+OUTPUT_SELECT = """
 SELECT indicator_id, region_key, month, actual, numerator, denominator, target,
        CASE WHEN kind = 'rate' THEN target_rate END AS target_rate,
        completion, expected,
@@ -175,56 +178,72 @@ SELECT indicator_id, region_key, month, actual, numerator, denominator, target,
   FROM done
 """
 
-FRESH_SQL = "CREATE TEMP TABLE rollup_fresh ON COMMIT DROP AS WITH" + WANTED + FROM_FIGURES + OUTPUT
-CITY_FROM_COUNTIES_SQL = (
-    "CREATE TEMP TABLE rollup_fresh ON COMMIT DROP AS WITH" + WANTED + FROM_COUNTY_ROWS + OUTPUT
-)
-
-
 SCOPE = """
     r.plan_id = %(plan)s AND r.month >= %(from_month)s
     AND (%(ids)s::bigint[] IS NULL OR r.indicator_id = ANY(%(ids)s::bigint[]))
     AND {places}
 """
 ALL_PLACES = "TRUE"
-BULK = 5000  # rows, above which statistics are refreshed
 CITY = "r.region_id IS NULL"
 COUNTIES = "r.region_id = ANY(%(regions)s::bigint[])"
 
-_SAME_VALUES = " AND ".join(
-    f"f.{column} IS NOT DISTINCT FROM r.{column}"
-    for column in COLUMNS
-    if column not in ("indicator_id", "region_id", "month")
-)
+_VALUES = COLUMNS[3:]
+_KEY_MATCH = "f.indicator_id = e.indicator_id AND f.region_key = e.region_key AND f.month = e.month"
+_SAME_VALUES = " AND ".join(f"f.{c} IS NOT DISTINCT FROM e.{c}" for c in _VALUES)
 
-DELETE_SQL = f"""
-DELETE FROM reporting_rollup r
- WHERE {SCOPE}
-   AND NOT EXISTS (
-        SELECT 1 FROM rollup_fresh f
-         WHERE f.indicator_id = r.indicator_id AND f.region_key = COALESCE(r.region_id, 0)
-           AND f.month = r.month AND {_SAME_VALUES})
-RETURNING r.indicator_id, r.region_id, r.month
-"""
-
-INSERT_SQL = f"""
-WITH existing AS MATERIALIZED (
-    -- read before the first row goes in: probing the table being written would visit every
-    -- row this statement inserts (quadratic when the planner picks a nested loop)
-    SELECT r.indicator_id, COALESCE(r.region_id, 0) AS region_key, r.month
+# One statement per pass: compute the fresh rows, then update the rows that differ, delete
+# those no longer computed and insert the missing ones. The three writes touch disjoint keys,
+# and every probe reads the materialised ``existing`` snapshot, never the table being written.
+SYNC = f"""
+fresh AS MATERIALIZED ({{output}}),
+existing AS MATERIALIZED (
+    SELECT r.id, r.indicator_id, COALESCE(r.region_id, 0) AS region_key, r.month,
+           {", ".join("r." + c for c in _VALUES)}
       FROM reporting_rollup r
      WHERE {SCOPE}
+),
+differing AS MATERIALIZED (
+    SELECT e.id, {", ".join("f." + c for c in _VALUES)}
+      FROM existing e JOIN fresh f ON {_KEY_MATCH}
+     WHERE NOT ({_SAME_VALUES})
+),
+changed AS (
+    UPDATE reporting_rollup r
+       SET {", ".join(f"{c} = d.{c}" for c in _VALUES)}
+      FROM differing d
+     WHERE r.id = d.id
+    RETURNING r.indicator_id, r.region_id, r.month
+),
+gone AS MATERIALIZED (
+    SELECT e.id FROM existing e
+     WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE {_KEY_MATCH})
+),
+stale AS (
+    DELETE FROM reporting_rollup r USING gone g
+     WHERE r.id = g.id
+    RETURNING r.indicator_id, r.region_id, r.month
+),
+added AS (
+    INSERT INTO reporting_rollup (plan_id, {", ".join(COLUMNS)})
+    SELECT %(plan)s, f.indicator_id, NULLIF(f.region_key, 0), f.month,
+           {", ".join("f." + c for c in _VALUES)}
+      FROM fresh f
+     WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE {_KEY_MATCH})
+    RETURNING indicator_id, region_id, month
 )
-INSERT INTO reporting_rollup (plan_id, {", ".join(COLUMNS)})
-SELECT %(plan)s, f.indicator_id, NULLIF(f.region_key, 0), f.month,
-       {", ".join("f." + c for c in COLUMNS[3:])}
-  FROM rollup_fresh f
- WHERE NOT EXISTS (
-        SELECT 1 FROM existing e
-         WHERE e.indicator_id = f.indicator_id AND e.region_key = f.region_key
-           AND e.month = f.month)
-RETURNING indicator_id, region_id, month
+SELECT (SELECT COUNT(*) FROM fresh), NULL::bigint, NULL::bigint, NULL::integer
+UNION ALL SELECT NULL, indicator_id, region_id, month FROM changed
+UNION ALL SELECT NULL, indicator_id, region_id, month FROM stale
+UNION ALL SELECT NULL, indicator_id, region_id, month FROM added
 """
+
+FROM_FIGURES_SQL = (
+    "WITH" + WANTED + FROM_FIGURES + OUTPUT_CTES + SYNC.replace("{output}", OUTPUT_SELECT)
+)
+CITY_FROM_COUNTIES_SQL = (
+    "WITH" + WANTED + FROM_COUNTY_ROWS + OUTPUT_CTES + SYNC.replace("{output}", OUTPUT_SELECT)
+)
+BULK = 5000  # rows written, above which the table's statistics are refreshed
 
 
 def _series_of(indicators: list[Indicator], indicator_ids: set[int] | None) -> set[int]:
@@ -263,10 +282,10 @@ def rebuild_rows(
         "margin": Decimal(settings.AMBER_MARGIN_POINTS) / 100,
     }
     if region_ids is None:
-        passes = [(FRESH_SQL, ALL_PLACES, {"with_regions": True, "with_city": True})]
+        passes = [(FROM_FIGURES_SQL, ALL_PLACES, {"with_regions": True, "with_city": True})]
     else:
         passes = [
-            (FRESH_SQL, COUNTIES, {"with_regions": True, "with_city": False}),
+            (FROM_FIGURES_SQL, COUNTIES, {"with_regions": True, "with_city": False}),
             (CITY_FROM_COUNTIES_SQL, CITY, {"with_regions": False, "with_city": True}),
         ]
     rows, changed = 0, set()
@@ -275,19 +294,11 @@ def rebuild_rows(
         cursor.execute("SET LOCAL work_mem = '64MB'")
         # Rollups are derived and rebuilt nightly: the commit need not wait for the disk.
         cursor.execute("SET LOCAL synchronous_commit = off")
-        for fresh_sql, scope, places in passes:
-            step = {**params, **places}
-            cursor.execute("DROP TABLE IF EXISTS rollup_fresh")
-            cursor.execute(fresh_sql, step)
-            rows += cursor.rowcount
-            if cursor.rowcount > BULK:
-                # Without statistics the planner takes the fresh rows for a handful and may
-                # pick nested loops that go quadratic.
-                cursor.execute("ANALYZE rollup_fresh")
-            cursor.execute(DELETE_SQL.format(places=scope), step)
-            changed.update(cursor.fetchall())
-            cursor.execute(INSERT_SQL.format(places=scope), step)
-            changed.update(cursor.fetchall())
+        for sql, scope, places in passes:
+            cursor.execute(sql.format(places=scope), {**params, **places})
+            result = cursor.fetchall()
+            rows += result[0][0]
+            changed.update(tuple(row[1:]) for row in result[1:])
         if len(changed) > BULK:
             # A bulk write (a first build, a new plan) leaves the table's statistics stale.
             cursor.execute("ANALYZE reporting_rollup")
