@@ -24,9 +24,15 @@ class Rollup(models.Model):
 
     # No single-column indexes: the composite ones below serve every lookup, and each index
     # costs on a rebuild that writes a million rows.
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+", db_index=False)
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("年度方案")
+    )
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, related_name="rollups", db_index=False
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="rollups",
+        db_index=False,
+        verbose_name=_("指标"),
     )
     region = models.ForeignKey(
         Region,
@@ -35,6 +41,7 @@ class Rollup(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        verbose_name=_("县区"),
         help_text=_("为空表示全市"),
     )
     month = models.PositiveSmallIntegerField(_("截至月份"))

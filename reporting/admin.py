@@ -1,0 +1,54 @@
+"""Rollups in the admin: to look at, never to edit (they are rebuilt from the figures)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from targets.admin import ReadOnlyMixin
+
+from .models import CompletenessRollup, Rollup, RollupRun
+
+
+@admin.register(RollupRun)
+class RollupRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "started_at",
+        "plan",
+        "kind",
+        "from_month",
+        "rows",
+        "drift",
+        "duration_ms",
+        "indicator_codes",
+    )
+    list_filter = ("kind", "plan")
+    list_select_related = ("plan",)
+    date_hierarchy = "started_at"
+
+
+@admin.register(Rollup)
+class RollupAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "indicator",
+        "region",
+        "month",
+        "actual",
+        "numerator",
+        "denominator",
+        "target",
+        "target_rate",
+        "completion",
+        "expected",
+        "status",
+        "projected",
+    )
+    list_filter = ("plan", "month", "status", "indicator__department", "region")
+    search_fields = ("indicator__code", "indicator__name")
+    list_select_related = ("indicator", "region")
+
+
+@admin.register(CompletenessRollup)
+class CompletenessRollupAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("plan", "department", "month", "expected", "received", "on_time")
+    list_filter = ("plan", "month", "department")
+    list_select_related = ("plan", "department")
