@@ -104,23 +104,25 @@ place_values AS (
      GROUP BY indicator_id, month, slot
 ),
 pivot AS (
-    SELECT indicator_id, region_key, month,
-           MAX(value) FILTER (WHERE slot = 0) AS v,
-           MAX(value) FILTER (WHERE slot = 1) AS n,
-           MAX(value) FILTER (WHERE slot = 2) AS d
-      FROM place_values GROUP BY indicator_id, region_key, month
-),
-"""
-
-FROM_COUNTY_ROWS = """
-pivot AS (
-    -- the city from the counties' stored rows (the incremental rollup rewrote the changed ones)
-    SELECT r.indicator_id, 0 AS region_key, r.month,
-           SUM(r.actual) AS v, SUM(r.numerator) AS n, SUM(r.denominator) AS d
-      FROM reporting_rollup r
-     WHERE r.plan_id = %(plan)s AND r.region_id IS NOT NULL AND r.month >= %(from_month)s
-       AND r.indicator_id IN (SELECT id FROM wanted)
-     GROUP BY r.indicator_id, r.month
+    SELECT indicator_id, region_key, month, SUM(v) AS v, SUM(n) AS n, SUM(d) AS d
+      FROM (
+        SELECT indicator_id, region_key, month,
+               MAX(value) FILTER (WHERE slot = 0) AS v,
+               MAX(value) FILTER (WHERE slot = 1) AS n,
+               MAX(value) FILTER (WHERE slot = 2) AS d
+          FROM place_values GROUP BY indicator_id, region_key, month
+        UNION ALL
+        -- recomputing some counties only: the city adds the other counties' stored rows
+        SELECT r.indicator_id, 0, r.month,
+               SUM(r.actual), SUM(r.numerator), SUM(r.denominator)
+          FROM reporting_rollup r
+         WHERE %(regions)s::bigint[] IS NOT NULL AND %(with_city)s
+           AND r.plan_id = %(plan)s AND r.month >= %(from_month)s
+           AND r.region_id IS NOT NULL AND NOT (r.region_id = ANY(%(regions)s::bigint[]))
+           AND r.indicator_id IN (SELECT id FROM wanted)
+         GROUP BY r.indicator_id, r.month
+      ) parts
+     GROUP BY indicator_id, region_key, month
 ),
 """
 
@@ -184,8 +186,7 @@ SCOPE = """
     AND {places}
 """
 ALL_PLACES = "TRUE"
-CITY = "r.region_id IS NULL"
-COUNTIES = "r.region_id = ANY(%(regions)s::bigint[])"
+COUNTIES_AND_CITY = "(r.region_id IS NULL OR r.region_id = ANY(%(regions)s::bigint[]))"
 
 _VALUES = COLUMNS[3:]
 _KEY_MATCH = "f.indicator_id = e.indicator_id AND f.region_key = e.region_key AND f.month = e.month"
@@ -240,9 +241,7 @@ UNION ALL SELECT NULL, indicator_id, region_id, month FROM added
 FROM_FIGURES_SQL = (
     "WITH" + WANTED + FROM_FIGURES + OUTPUT_CTES + SYNC.replace("{output}", OUTPUT_SELECT)
 )
-CITY_FROM_COUNTIES_SQL = (
-    "WITH" + WANTED + FROM_COUNTY_ROWS + OUTPUT_CTES + SYNC.replace("{output}", OUTPUT_SELECT)
-)
+
 BULK = 5000  # rows written, above which the table's statistics are refreshed
 
 
@@ -266,8 +265,8 @@ def rebuild_rows(
     """Bring the stored rows up to date inside the caller's transaction.
 
     With ``region_ids`` (the counties whose figures changed) only those counties are
-    recomputed from the figures, and the city from the counties' stored rows. Returns (rows
-    in scope, rows that differed).
+    recomputed from the figures, and the city from them and the other counties' stored rows.
+    Returns (rows in scope, rows that differed).
     """
     params = {
         "plan": plan.pk,
@@ -284,10 +283,7 @@ def rebuild_rows(
     if region_ids is None:
         passes = [(FROM_FIGURES_SQL, ALL_PLACES, {"with_regions": True, "with_city": True})]
     else:
-        passes = [
-            (FROM_FIGURES_SQL, COUNTIES, {"with_regions": True, "with_city": False}),
-            (CITY_FROM_COUNTIES_SQL, CITY, {"with_regions": False, "with_city": True}),
-        ]
+        passes = [(FROM_FIGURES_SQL, COUNTIES_AND_CITY, {"with_regions": True, "with_city": True})]
     rows, changed = 0, set()
     with connection.cursor() as cursor:
         # The windows sort a row per series × county × month; keep those sorts in memory.
