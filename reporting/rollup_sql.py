@@ -17,21 +17,12 @@ from django.db import connection
 
 from targets.models import Indicator, Plan
 
-# Columns of reporting_rollup that the rollup computes (besides plan_id).
-COLUMNS = (
-    "indicator_id",
-    "region_id",
-    "month",
-    "actual",
-    "numerator",
-    "denominator",
-    "target",
-    "target_rate",
-    "completion",
-    "expected",
-    "status",
-    "projected",
-    "unallocated",
+from .models import Rollup
+
+# Columns of reporting_rollup that the rollup computes: all but the id and the plan, in the
+# model's order (the same as ``rollup.ProgressRow``).
+COLUMNS = tuple(
+    field.attname for field in Rollup._meta.concrete_fields if field.name not in ("id", "plan")
 )
 
 # Parameters: %(plan)s, %(from_month)s, %(ids)s (indicator ids, or NULL for all), %(series)s

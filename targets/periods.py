@@ -20,7 +20,3 @@ def deadline(year: int, month: int) -> datetime:
         datetime(next_year, next_month, day).date(), time(), tzinfo=ZoneInfo(settings.TIME_ZONE)
     )
     return due + timedelta(days=1)
-
-
-def is_late(year: int, month: int, submitted_at: datetime | None) -> bool:
-    return submitted_at is not None and submitted_at >= deadline(year, month)
