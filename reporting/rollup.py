@@ -23,14 +23,16 @@ data or without a target.
 
 from __future__ import annotations
 
+import os
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Case, Count, Q, Sum, Value, When
 from django.utils import timezone
 
@@ -384,7 +386,12 @@ def rebuild(
             regions = None  # the city is summed from stored county rows: all must be there
     if connection.vendor == "postgresql":
         count, differing = rollup_sql.rebuild_rows(
-            plan, indicator_ids=ids, from_month=months[0], region_ids=regions, indicators=indicators
+            plan,
+            indicator_ids=ids,
+            from_month=months[0],
+            region_ids=regions,
+            indicators=indicators,
+            region_count=region_count,
         )
     else:
         count, differing = _rebuild_rows(plan, indicator_ids=ids, months=months)
@@ -420,6 +427,35 @@ def rebuild(
         rows=count,
         drift=drift,
     )
+
+
+def rebuild_plans(
+    plans: Iterable[Plan],
+    *,
+    kind: str = RollupRun.Kind.FULL,
+    compare: bool = False,
+    jobs: int | None = None,
+) -> list[RollupRun]:
+    """Rebuild several plans, each in its own transaction, in the order given.
+
+    On PostgreSQL up to ``jobs`` plans (by default one per CPU) are rebuilt at once, each on
+    its own connection: a plan's rebuild is one statement, which PostgreSQL runs on one core.
+    Inside a caller's transaction, or on SQLite (one writer at a time), one after another.
+    """
+    plans = list(plans)
+    wanted = (os.cpu_count() or 1) if jobs is None else jobs
+    jobs = max(1, min(wanted, len(plans)))
+    if jobs == 1 or connection.vendor != "postgresql" or connection.in_atomic_block:
+        return [rebuild(plan, kind=kind, compare=compare) for plan in plans]
+
+    def one(plan: Plan) -> RollupRun:
+        try:
+            return rebuild(plan, kind=kind, compare=compare)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="rollup") as pool:
+        return list(pool.map(one, plans))
 
 
 def rebuild_after_change(

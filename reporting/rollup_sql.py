@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connection
 
-from targets.models import Indicator, Plan
+from targets.models import Indicator, Plan, Region
 
 from .models import Rollup
 
@@ -26,8 +26,8 @@ COLUMNS = tuple(
 )
 
 # Parameters: %(plan)s, %(from_month)s, %(ids)s (indicator ids, or NULL for all), %(series)s
-# (the series they are computed from), %(regions)s (county ids, or NULL for all),
-# %(with_regions)s and %(with_city)s (which places to compute), %(margin)s.
+# (the series they are computed from), %(stocks)s (which of the plan's series are levels),
+# %(regions)s (county ids, or NULL for all), %(margin)s.
 # Regions are keyed 0 for the city inside the statements so that joins stay equi-joins.
 WANTED = """
 wanted AS (
@@ -44,76 +44,61 @@ wanted AS (
 FROM_FIGURES = """
 sources AS (
     -- where each output's figures come from (slot 0: its own, 1: numerator, 2: denominator)
-    SELECT w.id AS indicator_id, w.id AS series_id, 0 AS slot, w.kind = 'stock' AS stock
-      FROM wanted w
+    SELECT w.id AS indicator_id, w.id AS series_id, 0 AS slot FROM wanted w
      WHERE w.kind <> 'rate'
     UNION ALL
-    SELECT w.id, q.id, 0, w.kind = 'stock'
-      FROM wanted w JOIN targets_indicator q ON q.feeds_id = w.id
+    SELECT w.id, q.id, 0 FROM wanted w JOIN targets_indicator q ON q.feeds_id = w.id
      WHERE w.kind <> 'rate'
     UNION ALL
-    SELECT w.id, w.numerator_id, 1, n.kind = 'stock' FROM wanted w
-      JOIN targets_indicator n ON n.id = w.numerator_id WHERE w.kind = 'rate'
+    SELECT w.id, w.numerator_id, 1 FROM wanted w WHERE w.kind = 'rate'
     UNION ALL
-    SELECT w.id, w.denominator_id, 2, d.kind = 'stock' FROM wanted w
-      JOIN targets_indicator d ON d.id = w.denominator_id WHERE w.kind = 'rate'
+    SELECT w.id, w.denominator_id, 2 FROM wanted w WHERE w.kind = 'rate'
 ),
-figures AS (
-    -- a goal's feeders are flows, so they may be added up month by month before accumulating
-    SELECT src.indicator_id, src.slot, src.stock, s.region_id, s.month, SUM(s.value) AS value
-      FROM targets_submission s JOIN sources src ON src.series_id = s.indicator_id
+runs AS (
+    -- per series and county (one counted figure a cell): a flow's running sum, a stock's
+    -- figure; each holds until the series' next figure
+    SELECT s.indicator_id AS series_id, s.region_id, s.month,
+           CASE WHEN s.indicator_id = ANY(%(stocks)s::bigint[]) THEN s.value
+                ELSE (SUM(s.value) OVER w)::bigint END AS value,
+           COALESCE(LEAD(s.month) OVER w, 13) AS next
+      FROM targets_submission s
      WHERE s.is_counted AND s.indicator_id = ANY(%(series)s::bigint[])
        AND (%(regions)s::bigint[] IS NULL OR s.region_id = ANY(%(regions)s::bigint[]))
-     GROUP BY src.indicator_id, src.slot, src.stock, s.region_id, s.month
+    WINDOW w AS (PARTITION BY s.indicator_id, s.region_id ORDER BY s.month)
 ),
-grid AS (
-    SELECT c.indicator_id, c.slot, c.stock, c.region_id, m.month, f.value,
-           COUNT(f.value) OVER w AS seen,
-           SUM(f.value) OVER w AS running
-      FROM (SELECT DISTINCT indicator_id, slot, stock, region_id FROM figures) c
-     CROSS JOIN generate_series(1, 12) AS m(month)
-      LEFT JOIN figures f
-        ON f.indicator_id = c.indicator_id AND f.slot = c.slot
-       AND f.region_id = c.region_id AND f.month = m.month
-    WINDOW w AS (PARTITION BY c.indicator_id, c.slot, c.region_id ORDER BY m.month)
-),
-by_region AS (
-    -- a flow: the running sum; a stock: the latest figure (the first of its run of months)
-    SELECT indicator_id, region_id AS region_key, month, slot,
-           CASE WHEN stock
-                THEN FIRST_VALUE(value) OVER (
-                         PARTITION BY indicator_id, slot, region_id, seen ORDER BY month)
-                ELSE running END AS value
-      FROM grid
-),
-place_values AS (
-    SELECT indicator_id, region_key, month, slot, value FROM by_region
-     WHERE month >= %(from_month)s
+parts AS (
+    -- each output's figures per county and month, from each of its series
+    SELECT src.indicator_id, src.slot, r.region_id, m.month, r.value
+      FROM runs r
+     CROSS JOIN LATERAL (
+            SELECT m.month FROM (VALUES (1), (2), (3), (4), (5), (6), (7), (8), (9), (10),
+                                        (11), (12)) AS m(month)
+             WHERE m.month >= r.month AND m.month < r.next AND m.month >= %(from_month)s
+           ) m
+      JOIN sources src ON src.series_id = r.series_id
     UNION ALL
-    SELECT indicator_id, 0, month, slot, SUM(value) FROM by_region
-     WHERE month >= %(from_month)s AND %(with_city)s
-     GROUP BY indicator_id, month, slot
+    -- recomputing some counties only: the city adds the other counties' stored rows (with
+    -- no county, so that they count for the city alone)
+    SELECT r.indicator_id, x.slot, NULL, r.month, x.value
+      FROM reporting_rollup r
+     CROSS JOIN LATERAL (VALUES (0, r.actual), (1, r.numerator), (2, r.denominator))
+           AS x(slot, value)
+     WHERE %(regions)s::bigint[] IS NOT NULL
+       AND r.plan_id = %(plan)s AND r.month >= %(from_month)s
+       AND r.region_id IS NOT NULL AND NOT (r.region_id = ANY(%(regions)s::bigint[]))
+       AND r.indicator_id IN (SELECT id FROM wanted)
+       AND x.value IS NOT NULL
 ),
 pivot AS (
-    SELECT indicator_id, region_key, month, SUM(v) AS v, SUM(n) AS n, SUM(d) AS d
-      FROM (
-        SELECT indicator_id, region_key, month,
-               MAX(value) FILTER (WHERE slot = 0) AS v,
-               MAX(value) FILTER (WHERE slot = 1) AS n,
-               MAX(value) FILTER (WHERE slot = 2) AS d
-          FROM place_values GROUP BY indicator_id, region_key, month
-        UNION ALL
-        -- recomputing some counties only: the city adds the other counties' stored rows
-        SELECT r.indicator_id, 0, r.month,
-               SUM(r.actual), SUM(r.numerator), SUM(r.denominator)
-          FROM reporting_rollup r
-         WHERE %(regions)s::bigint[] IS NOT NULL AND %(with_city)s
-           AND r.plan_id = %(plan)s AND r.month >= %(from_month)s
-           AND r.region_id IS NOT NULL AND NOT (r.region_id = ANY(%(regions)s::bigint[]))
-           AND r.indicator_id IN (SELECT id FROM wanted)
-         GROUP BY r.indicator_id, r.month
-      ) parts
-     GROUP BY indicator_id, region_key, month
+    -- per county, and summed over the counties for the city (region key 0); a goal adds up
+    -- its own figures and its quotas'; a rate puts its numerator and denominator side by side
+    SELECT indicator_id, COALESCE(region_id, 0) AS region_key, month,
+           SUM(value) FILTER (WHERE slot = 0) AS v,
+           SUM(value) FILTER (WHERE slot = 1) AS n,
+           SUM(value) FILTER (WHERE slot = 2) AS d
+      FROM parts
+     GROUP BY GROUPING SETS ((indicator_id, region_id, month), (indicator_id, month))
+    HAVING GROUPING(region_id) = 1 OR region_id IS NOT NULL
 ),
 """
 
@@ -133,10 +118,9 @@ base AS (
       FROM wanted w
      CROSS JOIN (
             SELECT id AS region_key FROM targets_region
-             WHERE %(with_regions)s
-               AND (%(regions)s::bigint[] IS NULL OR id = ANY(%(regions)s::bigint[]))
+             WHERE %(regions)s::bigint[] IS NULL OR id = ANY(%(regions)s::bigint[])
             UNION ALL
-            SELECT 0 WHERE %(with_city)s) p
+            SELECT 0) p
      CROSS JOIN generate_series(%(from_month)s, 12) AS m(month)
       LEFT JOIN pivot pv
         ON pv.indicator_id = w.id AND pv.region_key = p.region_key AND pv.month = m.month
@@ -183,55 +167,58 @@ _VALUES = COLUMNS[3:]
 _KEY_MATCH = "f.indicator_id = e.indicator_id AND f.region_key = e.region_key AND f.month = e.month"
 _SAME_VALUES = " AND ".join(f"f.{c} IS NOT DISTINCT FROM e.{c}" for c in _VALUES)
 
-# One statement per pass: compute the fresh rows, then update the rows that differ, delete
-# those no longer computed and insert the missing ones. The three writes touch disjoint keys,
-# and every probe reads the materialised ``existing`` snapshot, never the table being written.
+# One statement per pass: compute the fresh rows, set them beside the stored ones (one full
+# join), then update the rows that differ, delete those no longer computed and insert the
+# missing ones. The three writes touch disjoint keys and read the materialised ``diff``, never
+# the table being written.
 SYNC = f"""
-fresh AS MATERIALIZED ({{output}}),
-existing AS MATERIALIZED (
+fresh AS ({{output}}),
+existing AS (
     SELECT r.id, r.indicator_id, COALESCE(r.region_id, 0) AS region_key, r.month,
            {", ".join("r." + c for c in _VALUES)}
       FROM reporting_rollup r
      WHERE {SCOPE}
 ),
-differing AS MATERIALIZED (
-    SELECT e.id, {", ".join("f." + c for c in _VALUES)}
-      FROM existing e JOIN fresh f ON {_KEY_MATCH}
-     WHERE NOT ({_SAME_VALUES})
+diff AS MATERIALIZED (
+    SELECT e.id, f.indicator_id, f.region_key, f.month, {", ".join("f." + c for c in _VALUES)}
+      FROM fresh f FULL JOIN existing e ON {_KEY_MATCH}
+     WHERE e.id IS NULL OR f.indicator_id IS NULL OR NOT ({_SAME_VALUES})
 ),
 changed AS (
     UPDATE reporting_rollup r
        SET {", ".join(f"{c} = d.{c}" for c in _VALUES)}
-      FROM differing d
-     WHERE r.id = d.id
+      FROM diff d
+     WHERE r.plan_id = %(plan)s AND r.id = d.id AND d.indicator_id IS NOT NULL
     RETURNING r.indicator_id, r.region_id, r.month
 ),
-gone AS MATERIALIZED (
-    SELECT e.id FROM existing e
-     WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE {_KEY_MATCH})
-),
 stale AS (
-    DELETE FROM reporting_rollup r USING gone g
-     WHERE r.id = g.id
+    DELETE FROM reporting_rollup r USING diff d
+     WHERE r.plan_id = %(plan)s AND r.id = d.id AND d.indicator_id IS NULL
     RETURNING r.indicator_id, r.region_id, r.month
 ),
 added AS (
     INSERT INTO reporting_rollup (plan_id, {", ".join(COLUMNS)})
-    SELECT %(plan)s, f.indicator_id, NULLIF(f.region_key, 0), f.month,
-           {", ".join("f." + c for c in _VALUES)}
-      FROM fresh f
-     WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE {_KEY_MATCH})
+    SELECT %(plan)s, d.indicator_id, NULLIF(d.region_key, 0), d.month,
+           {", ".join("d." + c for c in _VALUES)}
+      FROM diff d
+     WHERE d.id IS NULL
     RETURNING indicator_id, region_id, month
 )
-SELECT (SELECT COUNT(*) FROM fresh), NULL::bigint, NULL::bigint, NULL::integer
-UNION ALL SELECT NULL, indicator_id, region_id, month FROM changed
-UNION ALL SELECT NULL, indicator_id, region_id, month FROM stale
-UNION ALL SELECT NULL, indicator_id, region_id, month FROM added
+SELECT indicator_id, region_id, month FROM changed
+UNION ALL SELECT indicator_id, region_id, month FROM stale
+UNION ALL SELECT indicator_id, region_id, month FROM added
 """
 
 FROM_FIGURES_SQL = (
     "WITH" + WANTED + FROM_FIGURES + OUTPUT_CTES + SYNC.replace("{output}", OUTPUT_SELECT)
 )
+
+# For the one statement. Its row estimates are far off (how many months a figure holds for,
+# how many series a goal adds up), and the sort-based plans it then picks cost about twice the
+# hash-based ones on a province-sized plan; compiling it (JIT) costs more than running it.
+PLANNER_SETTINGS = {"work_mem": "'64MB'", "jit": "off"}
+# The incremental rollup reads a few hundred figures, through an index, and sorts them.
+FULL_PLANNER_SETTINGS = {**PLANNER_SETTINGS, "enable_mergejoin": "off", "enable_sort": "off"}
 
 BULK = 5000  # rows written, above which the table's statistics are refreshed
 
@@ -252,6 +239,7 @@ def rebuild_rows(
     from_month: int,
     region_ids: set[int] | None = None,
     indicators: list[Indicator] | None = None,
+    region_count: int | None = None,
 ) -> tuple[int, int]:
     """Bring the stored rows up to date inside the caller's transaction.
 
@@ -259,34 +247,36 @@ def rebuild_rows(
     recomputed from the figures, and the city from them and the other counties' stored rows.
     Returns (rows in scope, rows that differed).
     """
+    indicators = list(plan.indicators.all()) if indicators is None else indicators
     params = {
         "plan": plan.pk,
         "from_month": from_month,
         "ids": sorted(indicator_ids) if indicator_ids is not None else None,
-        "series": sorted(
-            _series_of(
-                list(plan.indicators.all()) if indicators is None else indicators, indicator_ids
-            )
-        ),
+        "series": sorted(_series_of(indicators, indicator_ids)),
+        "stocks": sorted(i.pk for i in indicators if i.kind == Indicator.Kind.STOCK),
         "regions": sorted(region_ids) if region_ids is not None else None,
         "margin": Decimal(settings.AMBER_MARGIN_POINTS) / 100,
     }
-    if region_ids is None:
-        passes = [(FROM_FIGURES_SQL, ALL_PLACES, {"with_regions": True, "with_city": True})]
-    else:
-        passes = [(FROM_FIGURES_SQL, COUNTIES_AND_CITY, {"with_regions": True, "with_city": True})]
-    rows, changed = 0, set()
+    places = COUNTIES_AND_CITY if region_ids is not None else ALL_PLACES
     with connection.cursor() as cursor:
-        # The windows sort a row per series × county × month; keep those sorts in memory.
-        cursor.execute("SET LOCAL work_mem = '64MB'")
         # Rollups are derived and rebuilt nightly: the commit need not wait for the disk.
         cursor.execute("SET LOCAL synchronous_commit = off")
-        for sql, scope, places in passes:
-            cursor.execute(sql.format(places=scope), {**params, **places})
-            result = cursor.fetchall()
-            rows += result[0][0]
-            changed.update(tuple(row[1:]) for row in result[1:])
+        planner = PLANNER_SETTINGS if region_ids is not None else FULL_PLANNER_SETTINGS
+        for name, value in planner.items():
+            cursor.execute(f"SET LOCAL {name} = {value}")
+        try:
+            cursor.execute(FROM_FIGURES_SQL.format(places=places), params)
+            changed = {tuple(row) for row in cursor.fetchall()}
+        finally:
+            # Only this statement: the rest of the caller's transaction plans as usual.
+            for name in planner:
+                cursor.execute(f"RESET {name}")
         if len(changed) > BULK:
             # A bulk write (a first build, a new plan) leaves the table's statistics stale.
             cursor.execute("ANALYZE reporting_rollup")
-    return rows, len(changed)
+    # The statement writes a row for every indicator × place × month in scope (a cross join).
+    wanted = len(indicators) if indicator_ids is None else len(indicator_ids)
+    if region_count is None:
+        region_count = Region.objects.count()
+    counties = region_count if region_ids is None else len(region_ids)
+    return wanted * (counties + 1) * (13 - from_month), len(changed)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from reporting import rollup as reporting_rollup
 from reporting.models import Rollup, RollupRun
 from targets.models import Plan
 from targets.plan_loader import DEFAULT_PLAN_FILE, load_plan_file
@@ -119,3 +121,37 @@ def test_one_year_leaves_the_other_plans_alone(plan, plan_2016) -> None:
 
     assert not Rollup.objects.filter(plan=plan).exists()
     assert Rollup.objects.filter(plan=plan_2016).count() == ROWS_PER_PLAN
+
+
+def test_jobs_must_be_positive(plan) -> None:
+    with pytest.raises(CommandError, match="--jobs"):
+        rollup("--jobs", "0")
+    assert not Rollup.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_plans_rebuilt_at_once_equal_one_at_a_time(
+    require_postgres, plan, plan_2016, figure, monkeypatch
+) -> None:
+    figure("rural-transfer", "410611", 1, 1000)
+    figure("vocational-enrolment", "410621", 2, 8000)
+    figure("veterans-registered", "410611", 2, 8)
+    figure("veterans-trained", "410611", 3, 7)
+    rollup("--jobs", "1")
+    one_at_a_time = {p.year: stored(p) for p in (plan, plan_2016)}
+    Rollup.objects.all().delete()
+    threads = []
+    real_rebuild = reporting_rollup.rebuild
+
+    def recording_rebuild(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return real_rebuild(*args, **kwargs)
+
+    monkeypatch.setattr(reporting_rollup, "rebuild", recording_rebuild)
+
+    out = rollup("--jobs", "2")
+
+    assert {p.year: stored(p) for p in (plan, plan_2016)} == one_at_a_time
+    assert all(name.startswith("rollup") for name in threads) and len(threads) == 2
+    assert [line[:4] for line in out.splitlines()] == ["2015", "2016"]
+    assert sum(one_at_a_time[2015].values()) == ROWS_PER_PLAN

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from reporting.rollup import rebuild
+from reporting.rollup import rebuild_plans
 from targets.models import Plan
 
 
@@ -13,13 +13,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, help="only this plan year")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            help="plans rebuilt at once on PostgreSQL (default: one per CPU)",
+        )
 
-    def handle(self, *args: Any, year: int | None = None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, year: int | None = None, jobs: int | None = None, **options: Any
+    ) -> None:
         plans = Plan.objects.order_by("year")
         if year is not None:
             plans = plans.filter(year=year)
             if not plans.exists():
                 raise CommandError(f"no plan for {year}")
-        for plan in plans:
-            run = rebuild(plan)
-            self.stdout.write(f"{plan.year}: {run.rows} rollup rows in {run.duration_ms} ms")
+        if jobs is not None and jobs < 1:
+            raise CommandError("--jobs must be at least 1")
+        for run in rebuild_plans(plans, jobs=jobs):
+            self.stdout.write(f"{run.plan.year}: {run.rows} rollup rows in {run.duration_ms} ms")
