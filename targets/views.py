@@ -14,14 +14,13 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from . import policy
-from .models import Department, Indicator, Membership, Plan, Submission
+from .models import Indicator, Membership, Plan
 
 View = Callable[..., HttpResponse]
 MONTHS = range(1, 13)
@@ -116,40 +115,6 @@ def entry(request: HttpRequest) -> HttpResponse:
             "series": series,
             "regions": regions,
             "cells_per_month": len(series) * len(regions),
-        },
-    )
-
-
-@login_required
-@allowed_by(policy.may_review)
-@require_GET
-def review(request: HttpRequest) -> HttpResponse:
-    plan = _active_plan()
-    waiting = policy.readable_submissions(
-        request.user,
-        Submission.objects.filter(status=Submission.Status.SUBMITTED, indicator__plan=plan),
-    )
-    counts = {
-        (row["indicator__department"], row["month"]): row["n"]
-        for row in waiting.values("indicator__department", "month")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
-    rows = []
-    for department in Department.objects.all():
-        months = [counts.get((department.pk, month), 0) for month in MONTHS]
-        rows.append({"department": department, "months": months, "total": sum(months)})
-    return _page(
-        request,
-        "targets/review.html",
-        {
-            "plan": plan,
-            "months": MONTHS,
-            "rows": rows,
-            "month_totals": [
-                sum(column) for column in zip(*(row["months"] for row in rows), strict=True)
-            ],
-            "total": sum(counts.values()),
         },
     )
 

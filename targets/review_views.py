@@ -1,0 +1,336 @@
+"""The reviewer's pages: the queue, one department's month to approve or return, a cell's history.
+
+Every figure a POST names must be one the page would list (this plan, department and month,
+waiting, readable and approvable by the user); otherwise nothing at all is written. All the
+figures of one POST are approved or returned in one transaction: all of them, or none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import periods, policy, services
+from .models import Department, Plan, Submission, SubmissionEvent
+from .views import MONTHS, _active_plan, _page, allowed_by
+
+Status = Submission.Status
+ACTIONS = ("approve_all", "approve", "return")
+
+
+@login_required
+@allowed_by(policy.may_review)
+@require_GET
+def review(request: HttpRequest) -> HttpResponse:
+    plan = _active_plan()
+    waiting = policy.readable_submissions(
+        request.user,
+        Submission.objects.filter(status=Status.SUBMITTED, indicator__plan=plan),
+    )
+    counts = {
+        (row["indicator__department"], row["month"]): row["n"]
+        for row in waiting.values("indicator__department", "month")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    rows = []
+    for department in Department.objects.all():
+        cells = [
+            {
+                "month": month,
+                "n": counts.get((department.pk, month), 0),
+                "url": reverse("review-month", args=[department.pk, month]),
+            }
+            for month in MONTHS
+        ]
+        rows.append(
+            {
+                "department": department,
+                "cells": cells,
+                "months": [cell["n"] for cell in cells],
+                "total": sum(cell["n"] for cell in cells),
+            }
+        )
+    return _page(
+        request,
+        "targets/review.html",
+        {
+            "plan": plan,
+            "months": MONTHS,
+            "rows": rows,
+            "month_totals": [
+                sum(column) for column in zip(*(row["months"] for row in rows), strict=True)
+            ],
+            "total": sum(counts.values()),
+        },
+    )
+
+
+def format_value(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+def format_change(value: int, previous: int | None) -> str:
+    """The change against an earlier figure as people read it: +12%, -3%, 0%."""
+    if previous is None:
+        return "—"
+    if previous == 0:
+        return "0%" if value == 0 else _("新增")
+    change = round((value - previous) * 100 / previous)
+    return f"{change:+d}%" if change else "0%"
+
+
+@dataclass
+class WaitingRow:
+    submission: Submission
+    value: str
+    is_late: bool
+    previous_revision: str | None
+    previous_month: str
+    previous_month_change: str
+
+
+def _rows(plan: Plan, month: int, figures: list[Submission]) -> list[WaitingRow]:
+    """Each waiting figure with its previous revision and the cell's counted previous month."""
+    if not figures:
+        return []
+    indicator_ids = {s.indicator_id for s in figures}
+    region_ids = {s.region_id for s in figures}
+    cells = Submission.objects.filter(indicator_id__in=indicator_ids, region_id__in=region_ids)
+    revisions = {
+        (row["indicator_id"], row["region_id"], row["revision"]): row["value"]
+        for row in cells.filter(month=month).values(
+            "indicator_id", "region_id", "revision", "value"
+        )
+    }
+    last_month = {
+        (row["indicator_id"], row["region_id"]): row["value"]
+        for row in cells.filter(month=month - 1, is_counted=True).values(
+            "indicator_id", "region_id", "value"
+        )
+    }
+    due = periods.deadline(plan.year, month)
+    rows = []
+    for submission in figures:
+        key = (submission.indicator_id, submission.region_id)
+        earlier = revisions.get((*key, submission.revision - 1))
+        before = last_month.get(key)
+        rows.append(
+            WaitingRow(
+                submission=submission,
+                value=format_value(submission.value),
+                is_late=submission.submitted_at is not None and submission.submitted_at >= due,
+                previous_revision=format_value(earlier) if submission.revision > 1 else None,
+                previous_month=format_value(before),
+                previous_month_change=format_change(submission.value, before),
+            )
+        )
+    return rows
+
+
+class ReviewError(Exception):
+    """A POST that cannot be carried out as asked; the page shows why and nothing is written."""
+
+
+def _chosen(request: HttpRequest, of_page: QuerySet[Submission], action: str) -> list[Submission]:
+    """The waiting figures a POST names, each checked against the page it came from.
+
+    ``of_page`` is every figure of the page's plan, department and month the user may read.
+    An id outside it (another department, month or plan, or no such figure) is a forged
+    request: 404. A figure of the page that no longer waits (reviewed meanwhile) is an error
+    shown on the page. One the user may not approve: 403.
+    """
+    waiting = of_page.filter(status=Status.SUBMITTED).select_related("indicator", "region")
+    if action == "approve_all":
+        figures = list(waiting)
+        if not figures:
+            raise ReviewError(_("没有等待审核的数据。"))
+    else:
+        try:
+            ids = {int(value) for value in request.POST.getlist("ids")}
+        except ValueError:
+            raise Http404 from None
+        if not ids:
+            raise ReviewError(_("请至少选择一条数据。"))
+        if of_page.filter(pk__in=ids).count() != len(ids):
+            raise Http404
+        figures = list(waiting.filter(pk__in=ids))
+        if len(figures) != len(ids):
+            raise ReviewError(_("所选数据中有已被审核或退回的，请刷新页面后重试。"))
+    for submission in figures:
+        if not policy.may_approve_cell(request.user, submission.indicator, submission.region):
+            raise PermissionDenied
+    return figures
+
+
+def _apply(request: HttpRequest, figures: list[Submission], action: str, comment: str) -> str:
+    """Approve or return every figure, in one transaction; the success message."""
+    with transaction.atomic():
+        for submission in figures:
+            if action == "return":
+                services.submission_return(
+                    actor=request.user, submission=submission, comment=comment
+                )
+            else:
+                services.submission_approve(actor=request.user, submission=submission)
+    n = len(figures)
+    if action == "return":
+        return ngettext("已退回 %(n)d 条数据。", "已退回 %(n)d 条数据。", n) % {"n": n}
+    return ngettext("已审核通过 %(n)d 条数据。", "已审核通过 %(n)d 条数据。", n) % {"n": n}
+
+
+def _errors(error: ValidationError | PermissionDenied | ReviewError) -> list[str]:
+    if isinstance(error, ValidationError):
+        return [str(message) for message in error.messages]
+    return [str(error) or _("您无权审核该数据。")]
+
+
+@login_required
+@allowed_by(policy.may_review)
+@require_http_methods(["GET", "POST"])
+def review_month(request: HttpRequest, department_id: int, month: int) -> HttpResponse:
+    department = get_object_or_404(Department, pk=department_id)
+    if month not in MONTHS:
+        raise Http404
+    plan = _active_plan()
+    of_page = _of_page(request.user, plan, department, month)
+    errors: list[str] = []
+    chosen: set[int] = set()
+    comment = ""
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        comment = request.POST.get("comment", "").strip()
+        if action not in ACTIONS:
+            errors.append(_("未知的操作。"))
+        else:
+            try:
+                figures = _chosen(request, of_page, action)
+                chosen = {s.pk for s in figures}
+                if action == "return" and not comment:
+                    raise ReviewError(_("退回时必须填写审核意见。"))
+                done = _apply(request, figures, action, comment)
+            except (ReviewError, ValidationError) as error:
+                errors = _errors(error)
+            except PermissionDenied as error:
+                # _chosen refuses what the user may never approve (403); the services may
+                # still refuse one that changed meanwhile: show it, nothing was written.
+                if not chosen:
+                    raise
+                errors = _errors(error)
+            else:
+                messages.success(request, done)
+                return redirect("review-month", department_id=department.pk, month=month)
+    figures = list(
+        of_page.filter(status=Status.SUBMITTED)
+        .select_related("indicator", "region", "submitted_by", "entered_by")
+        .order_by("indicator__order", "indicator__code", "region__order", "region__code")
+    )
+    return _page(
+        request,
+        "targets/review_month.html",
+        {
+            "plan": plan,
+            "department": department,
+            "month": month,
+            # The deadline is the first late moment; people read the last day it is on time.
+            "due_on": (periods.deadline(plan.year, month) - timedelta(days=1)).date()
+            if plan
+            else None,
+            "rows": _rows(plan, month, figures) if plan else [],
+            "errors": errors,
+            "chosen": chosen,
+            "comment": comment,
+        },
+    )
+
+
+def _of_page(
+    user: Any, plan: Plan | None, department: Department, month: int
+) -> QuerySet[Submission]:
+    """Every figure of one plan, department and month that ``user`` may read."""
+    if plan is None:
+        return Submission.objects.none()
+    return policy.readable_submissions(
+        user,
+        Submission.objects.filter(
+            indicator__plan=plan, indicator__department=department, month=month
+        ),
+    )
+
+
+@dataclass
+class HistoryEvent:
+    event: SubmissionEvent
+    action: str
+    old_value: str
+    new_value: str
+    old_status: str
+    new_status: str
+
+
+def _status_label(status: str) -> str:
+    return Status(status).label if status in Status.values else status or "—"
+
+
+@login_required
+@require_GET
+def cell_history(request: HttpRequest, submission_id: int) -> HttpResponse:
+    submission = get_object_or_404(
+        Submission.objects.select_related("indicator__plan", "indicator__department", "region"),
+        pk=submission_id,
+    )
+    if not policy.may_read_cell(request.user, submission.indicator, submission.region):
+        raise PermissionDenied
+    revisions = list(
+        Submission.objects.filter(
+            indicator_id=submission.indicator_id,
+            region_id=submission.region_id,
+            month=submission.month,
+        )
+        .select_related("entered_by", "submitted_by", "reviewed_by")
+        .order_by("revision")
+    )
+    events = (
+        SubmissionEvent.objects.filter(submission__in=revisions)
+        .select_related("actor", "submission")
+        .order_by("at", "id")
+    )
+    return _page(
+        request,
+        "targets/review_history.html",
+        {
+            "submission": submission,
+            "indicator": submission.indicator,
+            "region": submission.region,
+            "month": submission.month,
+            "revisions": [
+                {"submission": r, "value": format_value(r.value), "status": r.get_status_display()}
+                for r in revisions
+            ],
+            "events": [
+                HistoryEvent(
+                    event=event,
+                    action=event.get_action_display(),
+                    old_value=format_value(event.old_value),
+                    new_value=format_value(event.new_value),
+                    old_status=_status_label(event.old_status),
+                    new_status=_status_label(event.new_status),
+                )
+                for event in events
+            ],
+            "may_review": policy.may_review(request.user),
+        },
+    )
