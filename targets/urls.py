@@ -2,12 +2,18 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import entry_views, views
 from .review_views import cell_history, review, review_month
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("entry/", views.entry, name="entry"),
+    path("entry/", entry_views.entry_index, name="entry"),
+    path("entry/<int:year>/<int:month>/", entry_views.entry_month, name="entry-month"),
+    path(
+        "entry/cell/<int:submission_id>/correct/",
+        entry_views.entry_correct,
+        name="entry-correct",
+    ),
     path("review/", review, name="review"),
     path("review/<int:department_id>/<int:month>/", review_month, name="review-month"),
     path("review/cell/<int:submission_id>/history/", cell_history, name="cell-history"),

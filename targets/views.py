@@ -99,26 +99,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect(policy.home_url_name(request.user))
 
 
-@login_required
-@allowed_by(policy.may_enter)
-@require_GET
-def entry(request: HttpRequest) -> HttpResponse:
-    plan = _active_plan()
-    series = list(policy.enterable_indicators(request.user, plan.pk)) if plan else []
-    regions = list(policy.enterable_regions(request.user))
-    return _page(
-        request,
-        "targets/entry.html",
-        {
-            "plan": plan,
-            "membership": policy.membership_of(request.user),
-            "series": series,
-            "regions": regions,
-            "cells_per_month": len(series) * len(regions),
-        },
-    )
-
-
 def _indicator_row(indicator: Indicator) -> dict[str, Any]:
     return {"indicator": indicator, "target": format_target(indicator)}
 

@@ -1,0 +1,503 @@
+"""Clerks' monthly entry: the grid, its validation, saving whole, submitting, corrections."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AbstractBaseUser as User
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from targets import entry, services
+from targets.models import Indicator, Membership, Plan, Region, Submission, SubmissionEvent
+
+pytestmark = pytest.mark.django_db
+
+Role = Membership.Role
+MARCH = "/entry/2015/3/"
+
+
+@pytest.fixture
+def clerk(plan: Plan, make_user: Any) -> User:
+    return make_user(Role.CLERK, "hrss", username="clerk-hrss")
+
+
+@pytest.fixture
+def county_clerk(plan: Plan, make_user: Any) -> User:
+    return make_user(Role.CLERK, "hrss", "410621", username="clerk-hrss-xunxian")
+
+
+@pytest.fixture
+def reviewer(plan: Plan, make_user: Any) -> User:
+    return make_user(Role.REVIEWER, username="reviewer")
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def form_of(response: Any, **values: str) -> dict[str, str]:
+    """The posted form of a grid page: every editable cell as shown, with some changed.
+
+    ``values`` are keyed ``<series code>__<region code>``; a value of None leaves it empty.
+    """
+    data: dict[str, str] = {}
+    for cell in response.context["grid"].cells:
+        data[f"t-{cell.key}"] = cell.token
+        if cell.editable:
+            data[f"v-{cell.key}"] = cell.raw
+            data[f"n-{cell.key}"] = cell.note
+    for name, value in values.items():
+        code, region = name.split("__")
+        key = f"{indicator(code).pk}-{Region.objects.get(code=region).pk}"
+        data[f"v-{key}"] = value
+    return data
+
+
+def indicator(code: str) -> Indicator:
+    return Indicator.objects.get(plan__year=2015, code=code)
+
+
+def cell(code: str, region: str, month: int = 3) -> Submission | None:
+    return Submission.objects.filter(
+        indicator=indicator(code), region__code=region, month=month, is_current=True
+    ).first()
+
+
+def fill(response: Any, value: str = "10") -> dict[str, str]:
+    """Every editable cell filled with ``value``."""
+    data = form_of(response)
+    for name in list(data):
+        if name.startswith("v-") and not data[name]:
+            data[name] = value
+    return data
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [
+        ("0", 0),
+        ("1200", 1200),
+        ("1,200", 1200),
+        ("１２３", 123),
+        ("１，２００", 1200),
+        (" 45 ", 45),
+        ("+7", 7),
+        ("12.0", 12),
+        ("", None),
+        ("   ", None),
+    ],
+)
+def test_figures_are_normalised(typed: str, value: int | None) -> None:
+    assert entry.parse_figure(typed) == value
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("abc", "请填写数字"),
+        ("-5", "不能为负数"),
+        ("3.5", "不能有小数"),
+        ("1e9", "科学计数法"),
+        ("1E3", "科学计数法"),
+        ("12,00", "千分位分隔符位置不对"),
+        ("1,2,3", "千分位分隔符位置不对"),
+        ("100000000", "数值过大"),
+        ("十二", "请填写数字"),
+        ("12人", "请填写数字"),
+        ("=1+1", "请填写数字"),
+    ],
+)
+def test_bad_figures_are_refused_with_a_message(typed: str, message: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        entry.parse_figure(typed)
+    assert message in refused.value.messages[0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=20))
+def test_parsing_any_text_gives_a_figure_or_a_message(typed: str) -> None:
+    try:
+        value = entry.parse_figure(typed)
+    except ValidationError as refused:
+        assert refused.messages and all(refused.messages)
+    else:
+        assert value is None or 0 <= value <= services.MAX_VALUE
+
+
+# --- checks that need a note ---------------------------------------------------------------
+
+
+def test_a_month_above_the_counties_annual_target_needs_a_note(plan: Plan) -> None:
+    rural = indicator("rural-transfer")
+    assert entry.checks(rural, 5001, 3, {}, target=5000)
+    assert not entry.checks(rural, 5000, 3, {}, target=5000)
+    assert not entry.checks(rural, 5001, 3, {}, target=None)  # a county without a split
+
+
+def test_far_above_the_cells_own_history_needs_a_note(plan: Plan) -> None:
+    rural = indicator("rural-transfer")
+    history = {1: 100, 2: 120}
+    assert any("远高于" in r for r in entry.checks(rural, 500, 3, history, None))
+    assert not entry.checks(rural, 180, 3, history, None)
+    assert not entry.checks(rural, 500, 3, {2: 120}, None)  # one month is no history
+
+
+def test_a_running_total_typed_as_a_monthly_figure_is_flagged(plan: Plan) -> None:
+    rural = indicator("rural-transfer")
+    history = {1: 100, 2: 120, 3: 90}
+    assert any("累计数" in r for r in entry.checks(rural, 310, 4, history, None))
+    assert any("累计数" in r for r in entry.checks(rural, 400, 4, history, None))
+    assert not entry.checks(rural, 110, 4, history, None)
+    enrolment = indicator("vocational-enrolment")  # a level: the same figure every month is fine
+    assert not entry.checks(enrolment, 310, 4, {1: 300, 2: 305, 3: 310}, None)
+
+
+# --- the pages -----------------------------------------------------------------------------
+
+
+def test_saving_a_draft_keeps_every_figure_with_its_audit_trail(clerk: User) -> None:
+    client = client_for(clerk)
+    page = client.get(MARCH)
+    data = form_of(page, **{"rural-transfer__410611": "1,200", "in-service__410621": "３５"})
+
+    response = client.post(MARCH, {**data, "action": "save"})
+
+    assert response.status_code == 302
+    assert cell("rural-transfer", "410611").value == 1200
+    assert cell("in-service", "410621").value == 35
+    assert cell("rural-transfer", "410611").status == Submission.Status.DRAFT
+    assert Submission.objects.count() == 2
+    events = SubmissionEvent.objects.filter(submission=cell("rural-transfer", "410611"))
+    assert [(e.action, e.actor, e.new_value) for e in events] == [("create", clerk, 1200)]
+    again = client.get(MARCH)
+    assert "已保存 3月草稿。" in again.content.decode()
+    assert 'value="1200"' in again.content.decode()
+
+
+def test_one_bad_figure_saves_nothing_and_says_where(clerk: User) -> None:
+    client = client_for(clerk)
+    data = form_of(
+        client.get(MARCH), **{"rural-transfer__410611": "1200", "in-service__410621": "3.5"}
+    )
+
+    response = client.post(MARCH, {**data, "action": "save"})
+
+    assert response.status_code == 400
+    assert not Submission.objects.exists()
+    page = response.content.decode()
+    assert "本月数据未保存" in page
+    assert "人数、人次不能有小数" in page
+    assert 'value="3.5"' in page  # what was typed stays on the page to be fixed
+    assert 'value="1200"' in page
+
+
+def test_submitting_needs_every_cell(clerk: User) -> None:
+    client = client_for(clerk)
+    data = form_of(client.get(MARCH), **{"rural-transfer__410611": "12"})
+
+    response = client.post(MARCH, {**data, "action": "submit"})
+
+    assert response.status_code == 400
+    assert "请填写本月数据（没有发生请填 0）" in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def test_submitting_a_full_month_sends_it_for_review(clerk: User) -> None:
+    client = client_for(clerk)
+    data = fill(client.get(MARCH), "10")
+
+    response = client.post(MARCH, {**data, "action": "submit"})
+
+    assert response.status_code == 302
+    submitted = Submission.objects.filter(month=3)
+    assert submitted.count() == 40
+    assert set(submitted.values_list("status", flat=True)) == {"submitted"}
+    assert all(s.submitted_by == clerk for s in submitted)
+    page = client.get(MARCH).content.decode()
+    assert "保存并报送审核" not in page  # nothing left to send
+    assert 'name="v-' not in page  # submitted figures are not editable
+
+
+def test_a_figure_that_needs_a_note_is_accepted_with_one(clerk: User, plan: Plan) -> None:
+    client = client_for(clerk)
+    rural, xunxian = indicator("rural-transfer"), Region.objects.get(code="410621")
+    services.region_target_set(indicator=rural, region=xunxian, target=2000)
+    data = form_of(client.get(MARCH), **{"rural-transfer__410621": "2500"})
+
+    refused = client.post(MARCH, {**data, "action": "save"})
+
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "超过了该县区全年目标（2,000）" in page
+    assert "请在备注中说明原因后再保存" in page
+    assert not Submission.objects.exists()
+
+    data[f"n-{rural.pk}-{xunxian.pk}"] = "集中开展春季培训"
+    accepted = client.post(MARCH, {**data, "action": "save"})
+
+    assert accepted.status_code == 302
+    saved = cell("rural-transfer", "410621")
+    assert (saved.value, saved.note) == (2500, "集中开展春季培训")
+
+
+def test_returned_figures_show_the_comment_and_can_be_sent_again(
+    clerk: User, reviewer: User
+) -> None:
+    client = client_for(clerk)
+    client.post(MARCH, {**fill(client.get(MARCH), "10"), "action": "submit"})
+    returned = cell("rural-transfer", "410611")
+    services.submission_return(actor=reviewer, submission=returned, comment="与台账不符，请核实")
+
+    page = client.get(MARCH)
+    assert "退回意见：与台账不符，请核实" in page.content.decode()
+    data = form_of(page, **{"rural-transfer__410611": "12"})
+    response = client.post(MARCH, {**data, "action": "submit"})
+
+    assert response.status_code == 302
+    again = cell("rural-transfer", "410611")
+    assert (again.pk, again.value, again.status) == (returned.pk, 12, "submitted")
+    actions = list(
+        SubmissionEvent.objects.filter(submission=again).values_list("action", flat=True)
+    )
+    assert actions == ["create", "submit", "return", "change", "submit"]
+
+
+def test_approved_figures_are_locked_and_corrected_with_a_reason(
+    clerk: User, reviewer: User
+) -> None:
+    client = client_for(clerk)
+    client.post(MARCH, {**fill(client.get(MARCH), "10"), "action": "submit"})
+    approved = cell("rural-transfer", "410611")
+    services.submission_approve(actor=reviewer, submission=approved)
+    page = client.get(MARCH)
+    key = f"{approved.indicator_id}-{approved.region_id}"
+    assert f'name="v-{key}"' not in page.content.decode()
+
+    forged = {**form_of(page), f"v-{key}": "99", "action": "save"}
+    assert client.post(MARCH, forged).status_code == 400
+    assert cell("rural-transfer", "410611").value == 10
+
+    url = f"/entry/cell/{approved.pk}/correct/"
+    assert client.get(url).status_code == 200
+    no_reason = client.post(url, {"value": "11", "reason": ""})
+    assert no_reason.status_code == 400
+    assert "必须填写更正理由" in no_reason.content.decode()
+    assert client.post(url, {"value": "11", "reason": "漏报一个培训班"}).status_code == 302
+
+    correction = cell("rural-transfer", "410611")
+    assert (correction.revision, correction.value, correction.status) == (2, 11, "draft")
+    assert correction.correction_reason == "漏报一个培训班"
+    approved.refresh_from_db()
+    assert approved.is_counted and not approved.is_current
+
+
+def test_a_stale_page_is_a_conflict_not_a_lost_update(clerk: User, make_user: Any) -> None:
+    other = make_user(Role.CLERK, "hrss", username="clerk-hrss-2")
+    mine, theirs = client_for(clerk), client_for(other)
+    my_page = mine.get(MARCH)
+    their_page = theirs.get(MARCH)
+    theirs.post(MARCH, {**form_of(their_page, **{"rural-transfer__410611": "7"}), "action": "save"})
+
+    response = mine.post(
+        MARCH, {**form_of(my_page, **{"rural-transfer__410611": "8"}), "action": "save"}
+    )
+
+    assert response.status_code == 400
+    assert "clerk-hrss-2" in response.content.decode()
+    assert "您的修改未保存" in response.content.decode()
+    assert cell("rural-transfer", "410611").value == 7
+
+
+def test_a_month_not_yet_begun_takes_nothing(clerk: User, time_machine: Any) -> None:
+    time_machine.move_to("2015-03-20 10:00 +08:00")
+    client = client_for(clerk)
+    assert 'href="/entry/2015/4/"' not in client.get("/entry/").content.decode()
+    april = "/entry/2015/4/"
+    data = form_of(client.get(april), **{"rural-transfer__410611": "5"})
+
+    response = client.post(april, {**data, "action": "save"})
+
+    assert response.status_code == 400
+    assert "4月尚未开始" in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def test_a_closed_plan_takes_nothing(clerk: User, plan: Plan) -> None:
+    client = client_for(clerk)
+    data = form_of(client.get(MARCH), **{"rural-transfer__410611": "5"})
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.CLOSED)
+
+    response = client.post(MARCH, {**data, "action": "save"})
+
+    assert response.status_code == 400
+    assert "不在执行中" in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+# --- permissions ---------------------------------------------------------------------------
+
+
+def test_a_posted_cell_of_another_county_is_refused_whole(county_clerk: User) -> None:
+    client = client_for(county_clerk)
+    data = form_of(client.get(MARCH))
+    own = next(name for name in data if name.startswith("v-"))
+    data[own] = "5"
+    qibin = Region.objects.get(code="410611")
+    data[f"v-{indicator('rural-transfer').pk}-{qibin.pk}"] = "9"
+
+    response = client.post(MARCH, {**data, "action": "save"})
+
+    assert response.status_code == 403
+    assert not Submission.objects.exists()
+
+
+def test_a_posted_cell_of_another_department_is_refused_whole(clerk: User) -> None:
+    client = client_for(clerk)
+    data = form_of(client.get(MARCH), **{"rural-transfer__410611": "5"})
+    qibin = Region.objects.get(code="410611")
+    data[f"v-{indicator('new-farmers').pk}-{qibin.pk}"] = "9"
+
+    response = client.post(MARCH, {**data, "action": "save"})
+
+    assert response.status_code == 403
+    assert not Submission.objects.exists()
+
+
+def test_another_departments_correction_page_does_not_exist(
+    clerk: User, make_user: Any, reviewer: User
+) -> None:
+    agri = make_user(Role.CLERK, "agri", username="clerk-agri")
+    farmer = services.submission_save(
+        actor=agri,
+        indicator=indicator("new-farmers"),
+        region=Region.objects.get(code="410611"),
+        month=3,
+        value=5,
+    )
+    services.submission_submit(actor=agri, submission=farmer)
+    services.submission_approve(actor=reviewer, submission=farmer)
+
+    url = f"/entry/cell/{farmer.pk}/correct/"
+    assert client_for(clerk).get(url).status_code == 404
+    response = client_for(clerk).post(url, {"value": "1", "reason": "x"})
+    assert response.status_code == 404
+    assert Submission.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "role", [Role.REVIEWER, Role.LEADER, Role.AUDITOR, Role.ADMINISTRATOR, None]
+)
+@pytest.mark.parametrize("url", ["/entry/", MARCH])
+def test_only_clerks_may_enter(plan: Plan, make_user: Any, role: Any, url: str) -> None:
+    department = "hrss" if role == Role.CLERK else None
+    user = make_user(role, department)
+    client = client_for(user)
+    assert client.get(url).status_code == 403
+    key = f"{indicator('rural-transfer').pk}-{Region.objects.get(code='410611').pk}"
+    response = client.post(url, {f"v-{key}": "5", f"t-{key}": "new", "action": "save"})
+    assert response.status_code in (403, 405)
+    assert not Submission.objects.exists()
+
+
+def test_anonymous_users_are_sent_to_log_in(plan: Plan) -> None:
+    response = Client().get(MARCH)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_unknown_year_or_month_is_not_found(clerk: User) -> None:
+    client = client_for(clerk)
+    assert client.get("/entry/2099/3/").status_code == 404
+    assert client.get("/entry/2015/13/").status_code == 404
+
+
+# --- hypothesis: the form never fails with a 500 and never half-saves ----------------------
+
+
+# Each example starts from an empty month (the clerk fixture is shared, the figures are not).
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(values=st.lists(st.text(max_size=12), min_size=3, max_size=3), submit=st.booleans())
+def test_any_posted_form_saves_whole_or_not_at_all(
+    clerk: User, values: list[str], submit: bool
+) -> None:
+    SubmissionEvent.objects.all().delete()
+    Submission.objects.all().delete()
+    client = client_for(clerk)
+    data = fill(client.get(MARCH), "3")
+    names = sorted(name for name in data if name.startswith("v-"))[:3]
+    for name, value in zip(names, values, strict=True):
+        data[name] = value
+
+    response = client.post(MARCH, {**data, "action": "submit" if submit else "save"})
+
+    assert response.status_code in (302, 400)
+    saved = Submission.objects.count()
+    if response.status_code == 400:
+        assert saved == 0
+    else:
+        assert saved == sum(1 for name in data if name.startswith("v-") and data[name].strip())
+
+
+# --- two clerks at once, on PostgreSQL -----------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_saving_one_cell_at_once_lose_nothing(
+    require_postgres: None, plan: Plan, make_user: Any
+) -> None:
+    clerks = [make_user(Role.CLERK, "hrss", username=f"clerk-{n}") for n in (1, 2)]
+    rural = indicator("rural-transfer")
+    qibin = Region.objects.get(code="410611")
+    key = f"{rural.pk}-{qibin.pk}"
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def save(user: User, value: str) -> None:
+        try:
+            barrier.wait(timeout=10)
+            try:
+                entry.month_save(
+                    actor=user,
+                    plan=plan,
+                    month=3,
+                    data={f"v-{key}": value, f"t-{key}": "new"},
+                    submit=False,
+                )
+                outcomes[value] = "saved"
+            except entry.EntryRefused as refused:
+                messages = [m for c in refused.grid.cells for m in c.errors] + refused.grid.errors
+                outcomes[value] = " ".join(messages)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=save, args=(user, value))
+        for user, value in zip(clerks, ("7", "8"), strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["7", "8"]
+    winners = [value for value, outcome in outcomes.items() if outcome == "saved"]
+    assert len(winners) == 1, outcomes
+    loser = ({"7", "8"} - set(winners)).pop()
+    assert "刷新" in outcomes[loser]
+    stored = Submission.objects.get(indicator=rural, region=qibin, month=3)
+    assert str(stored.value) == winners[0]
+    assert SubmissionEvent.objects.filter(submission=stored).count() == 1
+    assert connection.vendor == "postgresql"
