@@ -56,6 +56,20 @@ class _Batch:
                 )
 
 
+def schedule_full_rollup(sender: Any, *, plan_id: int, **kwargs: Any) -> None:
+    """Rebuild the whole plan after the transaction that changed its definition commits."""
+
+    def send() -> None:
+        from .tasks import rollup_plan
+
+        try:
+            rollup_plan.delay(plan_id)
+        except Exception:  # the broker is down: the nightly run catches up
+            logger.exception("full rollup of plan %s not dispatched", plan_id)
+
+    transaction.on_commit(send)
+
+
 def schedule_rollup(
     sender: Any, *, plan_id: int, series_id: int, region_id: int, month: int, **kwargs: Any
 ) -> None:

@@ -269,8 +269,8 @@ def compute_completeness(
     """Per department × month: cells expected, cells submitted, cells submitted by the deadline.
 
     A cell counts as received once it was submitted, and as on time when that was before the
-    deadline. A figure returned and sent again counts by its latest sending (the audit trail
-    keeps the first).
+    deadline. A figure returned and sent again counts by its first sending: the report reached
+    the bureau then, whatever the review asked for afterwards.
     """
     months = sorted(set(months))
     departments = None if department_ids is None else set(department_ids)
@@ -286,7 +286,7 @@ def compute_completeness(
         return []
     if regions is None:
         regions = Region.objects.count()
-    due = Case(*(When(month=m, then=Value(deadline(plan.year, m))) for m in months))
+    due = Case(*(When(month=m, then=Value(deadline(plan, m))) for m in months))
     # A cell's first revision carries its report: corrections only follow an approval of it.
     department_of = dict(series)
     counts: dict[tuple[int, int], tuple[int, int]] = defaultdict(lambda: (0, 0))
@@ -296,8 +296,8 @@ def compute_completeness(
         )
         .values("indicator_id", "month")
         .annotate(
-            received=Count("submitted_at"),
-            on_time=Count("submitted_at", filter=Q(submitted_at__lt=due)),
+            received=Count("first_submitted_at"),
+            on_time=Count("first_submitted_at", filter=Q(first_submitted_at__lt=due)),
         )
         .values_list("indicator_id", "month", "received", "on_time")
         .order_by()

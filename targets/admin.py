@@ -28,6 +28,7 @@ from .models import (
     Submission,
     SubmissionEvent,
 )
+from .signals import plan_changed
 from .views import format_target
 
 admin.site.site_header = _("鹤壁市全民技能振兴工程目标管理系统")
@@ -58,7 +59,14 @@ class PlanAdmin(admin.ModelAdmin):
         (None, {"fields": ("year", "title", "doc_number", "issuer", "status")}),
         (_("上级文件"), {"fields": ("parent_doc_number", "parent_doc_title")}),
         (_("日期"), {"fields": ("written_on", "published_on", "starts_on", "ends_on")}),
+        (_("报送"), {"fields": ("deadline_day",)}),
     )
+
+    def save_model(self, request: HttpRequest, obj: Plan, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "deadline_day" in form.changed_data:
+            # On-time counts depend on the deadline: the plan's rollup is rebuilt.
+            plan_changed.send(sender=Plan, plan_id=obj.pk)
 
 
 @admin.register(Department)

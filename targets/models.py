@@ -18,6 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def default_deadline_day() -> int:
+    """A new plan's deadline day: ``SUBMISSION_DEADLINE_DAY`` (the 5th unless set)."""
+    return settings.SUBMISSION_DEADLINE_DAY
+
+
 class Plan(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -35,6 +40,12 @@ class Plan(models.Model):
     starts_on = models.DateField(_("起始日期"))
     ends_on = models.DateField(_("截止日期"))
     status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.DRAFT)
+    deadline_day = models.PositiveSmallIntegerField(
+        _("报送截止日"),
+        default=default_deadline_day,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("每月数据须在次月的这一天（含当天）之前报送，之后报送记为迟报。"),
+    )
 
     class Meta:
         verbose_name = _("年度方案")
@@ -45,6 +56,11 @@ class Plan(models.Model):
                 condition=Q(ends_on__gte=models.F("starts_on")),
                 name="plan_ends_after_start",
                 violation_error_message=_("截止日期不能早于起始日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline_day__gte=1, deadline_day__lte=28),
+                name="plan_deadline_day_1_28",
+                violation_error_message=_("报送截止日必须在 1 到 28 日之间。"),
             ),
         ]
 
@@ -404,6 +420,9 @@ class Submission(models.Model):
         verbose_name=_("报送人"),
     )
     submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    # A figure returned and sent again keeps its first sending: a report is on time when it
+    # first reached the bureau by the deadline, whatever the review asked for afterwards.
+    first_submitted_at = models.DateTimeField(_("首次报送时间"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -487,7 +506,7 @@ class Submission(models.Model):
             # Report completeness counts first revisions per series and month.
             models.Index(
                 fields=["indicator", "month"],
-                include=["submitted_at"],
+                include=["first_submitted_at"],
                 condition=Q(revision=1),
                 name="submission_first_revisions",
             ),

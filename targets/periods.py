@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+if TYPE_CHECKING:
+    from .models import Plan
 
-def deadline(year: int, month: int) -> datetime:
-    """The first moment a report for ``year``-``month`` is late.
 
-    Figures are due by the end of the deadline day (default the 5th) of the next month,
-    local time.
+def deadline(plan: Plan | int, month: int) -> datetime:
+    """The first moment a report for the plan's ``month`` is late.
+
+    Figures are due by the end of the plan's deadline day (default the 5th, set per plan in
+    the admin) of the next month, local time. Given a bare year, the default day.
     """
+    if isinstance(plan, int):
+        year, day = plan, settings.SUBMISSION_DEADLINE_DAY
+    else:
+        year, day = plan.year, plan.deadline_day
     next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
-    day = settings.SUBMISSION_DEADLINE_DAY
     due = datetime.combine(
         datetime(next_year, next_month, day).date(), time(), tzinfo=ZoneInfo(settings.TIME_ZONE)
     )

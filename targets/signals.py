@@ -7,3 +7,7 @@ from django.dispatch import Signal
 # Sent inside the transaction that changed a figure's status, with plan_id, series_id,
 # region_id and month. Listeners that start work elsewhere must wait for the commit (on_commit).
 figures_changed = Signal()
+
+# Sent inside the transaction that changed what a plan's rollup is computed with (its deadline
+# day, say), with plan_id: the whole plan's rollup is to be rebuilt once it commits.
+plan_changed = Signal()

@@ -7,12 +7,15 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import override_settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.test import Client, override_settings
 
 from reporting.models import CompletenessRollup, Rollup
 from reporting.rollup import compute, compute_completeness, expected_share, rebuild, status_for
 from targets import services
 from targets.models import Department, Indicator, Region, Submission
+from targets.periods import deadline
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -233,3 +236,59 @@ def test_compute_makes_a_bounded_number_of_queries(plan, figure, django_assert_m
         rows = compute(plan)
     assert len(rows) == Indicator.objects.filter(plan=plan).count() * 6 * 12
     assert Submission.objects.filter(is_counted=True).count() == 36
+
+
+def test_a_deadline_day_set_in_the_admin_moves_on_time_and_rebuilds(
+    plan, clerk_of, django_capture_on_commit_callbacks
+) -> None:
+    civil = Department.objects.get(code="civil")
+    clerk = clerk_of("civil")
+    eligible = Indicator.objects.get(plan=plan, code="veterans-eligible")
+    submission = services.submission_save(
+        actor=clerk, indicator=eligible, region=Region.objects.get(code="410611"), month=3, value=1
+    )
+    at = datetime(2015, 4, 8, 16, tzinfo=SHANGHAI)  # three days after the default 5th
+    services.submission_submit(actor=clerk, submission=submission, at=at)
+    rebuild(plan)
+    assert CompletenessRollup.objects.get(plan=plan, department=civil, month=3).on_time == 0
+    admin = get_user_model().objects.create_superuser("root", password="x")
+    client = Client()
+    client.force_login(admin)
+    page = client.get(f"/admin/targets/plan/{plan.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data["deadline_day"] = "10"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/targets/plan/{plan.pk}/change/", data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    plan.refresh_from_db()
+    assert plan.deadline_day == 10
+    assert deadline(plan, 3) == datetime(2015, 4, 11, tzinfo=SHANGHAI)
+    assert CompletenessRollup.objects.get(plan=plan, department=civil, month=3).on_time == 1
+
+
+def test_a_deadline_day_outside_1_28_is_refused(plan) -> None:
+    plan.deadline_day = 31
+    with pytest.raises(ValidationError):
+        plan.full_clean()
+
+
+def test_a_report_returned_and_sent_again_late_stays_on_time(plan, clerk_of, reviewer) -> None:
+    civil = Department.objects.get(code="civil")
+    clerk = clerk_of("civil")
+    eligible = Indicator.objects.get(plan=plan, code="veterans-eligible")
+    submission = services.submission_save(
+        actor=clerk, indicator=eligible, region=Region.objects.get(code="410611"), month=3, value=1
+    )
+    first = datetime(2015, 4, 3, 9, tzinfo=SHANGHAI)
+    services.submission_submit(actor=clerk, submission=submission, at=first)
+    services.submission_return(actor=reviewer, submission=submission, comment="请核实")
+    again = datetime(2015, 4, 20, 9, tzinfo=SHANGHAI)  # after the deadline of the 5th
+    services.submission_submit(actor=clerk, submission=submission, at=again)
+
+    submission.refresh_from_db()
+    assert (submission.first_submitted_at, submission.submitted_at) == (first, again)
+    rows = {r.month: r for r in compute_completeness(plan, department_ids=[civil.pk])}
+    assert (rows[3].received, rows[3].on_time) == (1, 1)
