@@ -300,7 +300,8 @@ def _apply(grid: Grid, data: dict[str, str], *, submit: bool, actor: User, at: d
     if grid.month not in open_months(grid.plan, timezone.localdate(at)):
         grid.errors.append(_("%(month)s月尚未开始，不能填报。") % {"month": grid.month})
         return
-    saved: list[Submission] = []
+    # First every cell is checked; only a grid without a single error is written.
+    accepted: list[tuple[Cell, int]] = []
     for cell in grid.cells:
         posted = f"v-{cell.key}" in data
         if not posted and not cell.editable:
@@ -331,10 +332,13 @@ def _apply(grid: Grid, data: dict[str, str], *, submit: bool, actor: User, at: d
             if not cell.note:
                 cell.errors.append(_("请在备注中说明原因后再保存。"))
                 continue
-        if grid.has_errors:
-            continue  # nothing will be saved; keep checking the rest for their messages
+        accepted.append((cell, value))
+    if grid.has_errors:
+        return
+    saved: list[tuple[Cell, Submission]] = []
+    for cell, value in accepted:
         try:
-            cell.current = services.submission_save(
+            submission = services.submission_save(
                 actor=actor,
                 indicator=cell.indicator,
                 region=cell.region,
@@ -343,14 +347,16 @@ def _apply(grid: Grid, data: dict[str, str], *, submit: bool, actor: User, at: d
                 note=cell.note,
                 at=at,
             )
+            if submit:
+                services.submission_submit(actor=actor, submission=submission, at=at)
         except ValidationError as error:
             cell.errors.extend(error.messages)
-            continue
-        saved.append(cell.current)
-    if submit and not grid.has_errors:
-        for submission in saved:
-            services.submission_submit(actor=actor, submission=submission, at=at)
+        else:
+            saved.append((cell, submission))
+    if not grid.has_errors:
+        for cell, submission in saved:
             submission.refresh_from_db()
+            cell.current = submission
 
 
 def _who_when(user: object, at: datetime | None) -> dict[str, str]:

@@ -202,6 +202,22 @@ def test_one_bad_figure_saves_nothing_and_says_where(clerk: User) -> None:
     assert 'value="1200"' in page
 
 
+def test_a_refused_page_fixed_and_sent_again_is_saved(clerk: User) -> None:
+    client = client_for(clerk)
+    data = fill(client.get(MARCH), "10")
+    bad = sorted(name for name in data if name.startswith("v-"))[5]
+    data[bad] = "abc"
+    refused = client.post(MARCH, {**data, "action": "submit"})
+    assert refused.status_code == 400
+
+    again = fill(refused, "10")  # the page as the clerk sees it, with the bad cell fixed
+    again[bad] = "10"
+    response = client.post(MARCH, {**again, "action": "submit"})
+
+    assert response.status_code == 302
+    assert Submission.objects.filter(status="submitted").count() == 40
+
+
 def test_submitting_needs_every_cell(clerk: User) -> None:
     client = client_for(clerk)
     data = form_of(client.get(MARCH), **{"rural-transfer__410611": "12"})
