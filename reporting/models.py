@@ -158,3 +158,30 @@ class RollupRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan.year} {self.get_kind_display()} @ {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class ReminderRun(models.Model):
+    """The reminders sent for one month of a plan, the day after its deadline: once only."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    month = models.PositiveSmallIntegerField(_("月份"))
+    sent_at = models.DateTimeField(_("发送时间"))
+    missing = models.PositiveIntegerField(_("未报数"))
+    late = models.PositiveIntegerField(_("迟报数"))
+    emails = models.PositiveIntegerField(_("发送邮件数"))
+    # [{"department": code, "region": code, "missing": n, "late": n, "clerks": [username]}]
+    gaps = models.JSONField(_("未报与迟报明细"), default=list)
+
+    class Meta:
+        verbose_name = _("催报记录")
+        verbose_name_plural = _("催报记录")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "month"], name="reminder_once_a_month"),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="reminder_month_1_12"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.year}年{self.month}月 催报"

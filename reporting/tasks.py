@@ -7,6 +7,7 @@ when the database is briefly unreachable.
 from __future__ import annotations
 
 import logging
+from smtplib import SMTPException
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
@@ -60,3 +61,13 @@ def nightly_rebuild() -> dict[int, int]:
         if run.drift:
             logger.warning("rollup drift: %s rows of plan %s differed", run.drift, run.plan.year)
     return drift
+
+
+@shared_task(
+    **{**RETRY, "autoretry_for": (OperationalError, InterfaceError, OSError, SMTPException)}
+)
+def send_due_reminders() -> list[str]:
+    """Daily: the reminders of months whose deadline has just passed (each month once)."""
+    from .reminders import send_due_reminders as send
+
+    return [str(run) for run in send()]

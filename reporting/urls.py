@@ -6,4 +6,5 @@ from . import views
 
 urlpatterns = [
     path("api/progress/<int:year>/", views.progress_api, name="progress-api"),
+    path("review/reports/", views.report_status, name="report-status"),
 ]

@@ -1,0 +1,201 @@
+"""Reminders: the day after a month's deadline, who has not reported, or reported late.
+
+``gaps`` counts, per department × county, the cells expected for the month (one per series
+the department reports), those received (first sent at all) and those on time (first sent
+before the deadline). ``send_reminders`` emails each clerk responsible for a gap (a county
+clerk their county, a department's city-wide clerk every county of the department) and
+records the run; a month's reminders go out once, so a task run twice sends nothing more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from targets.models import Department, Indicator, Membership, Plan, Region, Submission
+from targets.periods import deadline
+
+from .models import ReminderRun
+
+# Reminders for a month whose deadline passed longer ago than this are not sent any more
+# (a worker down for a few days catches up; a new installation does not mail last year).
+CATCH_UP_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Gap:
+    department: str  # code
+    department_name: str
+    region: str  # code
+    region_name: str
+    expected: int
+    received: int
+    on_time: int
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.received
+
+    @property
+    def late(self) -> int:
+        return self.received - self.on_time
+
+
+def gaps(plan: Plan, month: int) -> list[Gap]:
+    """Departments × counties with a report missing or late for ``month`` (received by now)."""
+    due = deadline(plan, month)
+    series = list(
+        Indicator.objects.filter(plan=plan, accepts_figures=True).values_list("pk", "department_id")
+    )
+    per_department: dict[int, int] = {}
+    for _pk, department_id in series:
+        per_department[department_id] = per_department.get(department_id, 0) + 1
+    counts = {
+        (row["indicator__department"], row["region"]): row
+        for row in Submission.objects.filter(
+            indicator__plan=plan, indicator__accepts_figures=True, month=month, revision=1
+        )
+        .values("indicator__department", "region")
+        .annotate(
+            received=Count("first_submitted_at"),
+            on_time=Count("first_submitted_at", filter=Q(first_submitted_at__lt=due)),
+        )
+        .order_by()
+    }
+    found = []
+    for department in Department.objects.filter(pk__in=per_department).order_by("order", "code"):
+        for region in Region.objects.order_by("order", "code"):
+            row = counts.get((department.pk, region.pk), {"received": 0, "on_time": 0})
+            gap = Gap(
+                department=department.code,
+                department_name=department.name,
+                region=region.code,
+                region_name=region.name,
+                expected=per_department[department.pk],
+                received=row["received"],
+                on_time=row["on_time"],
+            )
+            if gap.missing or gap.late:
+                found.append(gap)
+    return found
+
+
+def due_months(plan: Plan, today: date) -> list[int]:
+    """Months whose deadline has passed, at most ``CATCH_UP_DAYS`` ago."""
+    months = []
+    for month in range(1, 13):
+        late_from = deadline(plan, month).date()  # the day after the deadline day
+        if late_from <= today < late_from + timedelta(days=CATCH_UP_DAYS):
+            months.append(month)
+    return months
+
+
+def _clerks(department_code: str, region_code: str) -> list[Membership]:
+    return list(
+        Membership.objects.filter(
+            role=Membership.Role.CLERK,
+            department__code=department_code,
+            user__is_active=True,
+        )
+        .filter(Q(region__isnull=True) | Q(region__code=region_code))
+        .select_related("user", "region")
+    )
+
+
+def _message(plan: Plan, month: int, lines: list[str], due: datetime) -> tuple[str, str]:
+    subject = _("【催报】%(year)s年%(month)s月技能振兴工程数据报送情况") % {
+        "year": plan.year,
+        "month": month,
+    }
+    body = "\n".join(
+        [
+            _("您好："),
+            "",
+            _("%(year)s年%(month)s月的数据应于 %(due)s 前报送。截至目前："),
+            "",
+            *lines,
+            "",
+            _("请尽快登录系统补报；已迟报的数据仍请核对。本邮件由系统自动发送。"),
+        ]
+    ) % {
+        "year": plan.year,
+        "month": month,
+        "due": timezone.localtime(due - timedelta(seconds=1)).strftime("%Y-%m-%d"),
+    }
+    return subject, body
+
+
+def send_reminders(plan: Plan, month: int, *, at: datetime | None = None) -> ReminderRun | None:
+    """Email the clerks responsible for every gap of ``month`` and record it; once a month.
+
+    Returns the run, or ``None`` when this month's reminders were already sent.
+    """
+    at = at or timezone.now()
+    if ReminderRun.objects.filter(plan=plan, month=month).exists():
+        return None
+    found = gaps(plan, month)
+    per_clerk: dict[int, tuple[Membership, list[str]]] = {}
+    details = []
+    for gap in found:
+        clerks = _clerks(gap.department, gap.region)
+        line = _("%(department)s · %(region)s：未报 %(missing)s 项，迟报 %(late)s 项") % {
+            "department": gap.department_name,
+            "region": gap.region_name,
+            "missing": gap.missing,
+            "late": gap.late,
+        }
+        for membership in clerks:
+            per_clerk.setdefault(membership.user_id, (membership, []))[1].append(line)
+        details.append(
+            {
+                **{k: v for k, v in asdict(gap).items() if k in ("department", "region")},
+                "department_name": gap.department_name,
+                "region_name": gap.region_name,
+                "missing": gap.missing,
+                "late": gap.late,
+                "clerks": sorted(m.user.username for m in clerks),
+            }
+        )
+    due = deadline(plan, month)
+    messages = []
+    for membership, lines in per_clerk.values():
+        if not membership.user.email:
+            continue
+        subject, body = _message(plan, month, lines, due)
+        messages.append(EmailMessage(subject, body, to=[membership.user.email]))
+    try:
+        with transaction.atomic():
+            run = ReminderRun.objects.create(
+                plan=plan,
+                month=month,
+                sent_at=at,
+                missing=sum(g.missing for g in found),
+                late=sum(g.late for g in found),
+                emails=len(messages),
+                gaps=details,
+            )
+            # Recorded first: if the mail server fails, the transaction is rolled back and the
+            # next run tries again; if two runs race, the unique constraint lets one through.
+            if messages:
+                get_connection().send_messages(messages)
+    except IntegrityError:
+        return None
+    return run
+
+
+def send_due_reminders(today: date | None = None) -> list[ReminderRun]:
+    """For every active plan, the reminders of the months whose deadline just passed."""
+    today = today or timezone.localdate()
+    runs = []
+    for plan in Plan.objects.filter(status=Plan.Status.ACTIVE):
+        for month in due_months(plan, today):
+            run = send_reminders(plan, month)
+            if run is not None:
+                runs.append(run)
+    return runs
