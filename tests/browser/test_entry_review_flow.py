@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from skills_plan.celery import app
 from targets import services
 from targets.models import Department, Membership, Region, Submission
 from targets.plan_loader import load_plan_file
@@ -23,8 +26,13 @@ def log_in(page, live_server, username: str) -> None:
 
 
 def test_a_month_goes_from_the_clerk_to_the_reviewer_and_back(
-    live_server, page, django_user_model
+    live_server, page, django_user_model, request
 ) -> None:
+    # Approvals roll up in process here (the live server's thread); the path through Redis
+    # and a real worker is tested in tests/reporting/test_tasks.py.
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    request.addfinalizer(lambda: setattr(app.conf, "task_always_eager", eager))
     load_plan_file()
     clerk = django_user_model.objects.create_user("clerk-xunxian", password=PASSWORD)
     services.membership_assign(
@@ -84,3 +92,19 @@ def test_a_month_goes_from_the_clerk_to_the_reviewer_and_back(
     page.wait_for_load_state()
     fixed = Submission.objects.get(pk=big.pk)
     assert (fixed.value, fixed.status) == (120, "submitted")
+
+    # The reviewer approves it; the progress API shows the new numbers.
+    log_in(page, live_server, "reviewer")
+    page.get_by_role("link", name="人力资源社会保障局 3月：1 条待审核").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="全部审核通过（1 条）").click()
+    page.wait_for_load_state()
+    assert Submission.objects.filter(status="approved").count() == 8
+    page.goto(f"{live_server.url}/api/progress/2015/?as_of=2015-03")
+    body = json.loads(page.locator("body").inner_text())
+    items = {item["code"]: item for item in body["goals"] + body["quotas"]}
+    assert items["rural-transfer"]["actual"] == 120
+    # Its own 12 and five quotas that feed it: 120 + 4 × 12.
+    assert items["training-total"]["actual"] == 12 + 120 + 4 * 12
+    xunxian = next(r for r in items["rural-transfer"]["regions"] if r["code"] == "410621")
+    assert xunxian["actual"] == 120
