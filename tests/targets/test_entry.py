@@ -517,3 +517,61 @@ def test_two_clerks_saving_one_cell_at_once_lose_nothing(
     assert str(stored.value) == winners[0]
     assert SubmissionEvent.objects.filter(submission=stored).count() == 1
     assert connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def approved_qibin(clerk: User, reviewer: User) -> Submission:
+    figure = services.submission_save(
+        actor=clerk,
+        indicator=indicator("rural-transfer"),
+        region=Region.objects.get(code="410611"),
+        month=3,
+        value=5,
+    )
+    services.submission_submit(actor=clerk, submission=figure)
+    return services.submission_approve(actor=reviewer, submission=figure)
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("clerk", 200),  # own department, every county
+        ("county_clerk", 404),  # own department, another county
+        ("agri_clerk", 404),  # another department
+        ("reviewer", 403),
+        ("leader", 403),
+        ("auditor", 403),
+        ("administrator", 403),
+    ],
+)
+def test_who_may_correct_a_figure(
+    approved_qibin: Submission,
+    clerk: User,
+    county_clerk: User,
+    reviewer: User,
+    make_user: Any,
+    who: str,
+    status: int,
+) -> None:
+    users = {
+        "clerk": clerk,
+        "county_clerk": county_clerk,
+        "reviewer": reviewer,
+        "agri_clerk": lambda: make_user(Role.CLERK, "agri"),
+        "leader": lambda: make_user(Role.LEADER),
+        "auditor": lambda: make_user(Role.AUDITOR),
+        "administrator": lambda: make_user(Role.ADMINISTRATOR),
+    }
+    user = users[who]() if callable(users[who]) else users[who]
+    url = f"/entry/cell/{approved_qibin.pk}/correct/"
+    client = client_for(user)
+
+    assert client.get(url).status_code == status
+    posted = client.post(url, {"value": "6", "reason": "核对台账后更正"})
+
+    if status == 200:
+        assert posted.status_code == 302
+        assert Submission.objects.filter(revision=2, value=6).count() == 1
+    else:
+        assert posted.status_code == status
+        assert Submission.objects.count() == 1
