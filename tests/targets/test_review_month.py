@@ -1,0 +1,505 @@
+"""A department's month under review (/review/<department>/<month>/): the waiting figures,
+their change columns, and approving or returning them, all or nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from targets import services
+from targets.models import Department, Indicator, Plan, Region, Submission, SubmissionEvent
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+Status = Submission.Status
+Action = SubmissionEvent.Action
+
+ROLES = {
+    "clerk": ("clerk", "hrss", None),
+    "county_clerk": ("clerk", "hrss", "410621"),
+    "reviewer": ("reviewer", None, None),
+    "leader": ("leader", None, None),
+    "auditor": ("auditor", None, None),
+    "administrator": ("administrator", None, None),
+}
+REFUSED = ["clerk", "county_clerk", "leader", "auditor", "administrator", "superuser", "nobody"]
+
+
+def at(month: int, day: int, hour: int = 9) -> datetime:
+    return datetime(2015, month, day, hour, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def users(plan: Plan, make_user: Any) -> dict[str, Any]:
+    made = {who: make_user(*spec) for who, spec in ROLES.items()}
+    made["superuser"] = make_user(None, is_superuser=True, is_staff=True)
+    made["nobody"] = make_user(None)
+    return made
+
+
+@pytest.fixture
+def reviewer(users: dict[str, Any]) -> Any:
+    return users["reviewer"]
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def figure(plan: Plan, users: dict[str, Any], make_user: Any) -> Any:
+    """A figure of (series code, county code, month), entered and taken to ``status``."""
+    clerks: dict[str, Any] = {"hrss": users["clerk"]}
+
+    def make(
+        code: str,
+        region: str,
+        month: int,
+        value: int = 100,
+        status: str = "submitted",
+        note: str = "",
+        submitted_at: datetime | None = None,
+    ) -> Submission:
+        indicator = Indicator.objects.select_related("department").get(plan=plan, code=code)
+        department = indicator.department.code
+        clerk = clerks.setdefault(department, make_user("clerk", department))
+        submission = services.submission_save(
+            actor=clerk,
+            indicator=indicator,
+            region=Region.objects.get(code=region),
+            month=month,
+            value=value,
+            note=note,
+        )
+        if status != "draft":
+            services.submission_submit(actor=clerk, submission=submission, at=submitted_at)
+        if status == "approved":
+            services.submission_approve(actor=users["reviewer"], submission=submission)
+        submission.refresh_from_db()
+        return submission
+
+    return make
+
+
+@pytest.fixture
+def hrss(plan: Plan) -> Department:
+    return Department.objects.get(code="hrss")
+
+
+def url(department: Department, month: int) -> str:
+    return f"/review/{department.pk}/{month}/"
+
+
+def written() -> dict[str, list[dict[str, Any]]]:
+    """Every row a review writes, to show that a refused POST wrote nothing."""
+    return {
+        "submissions": list(Submission.objects.order_by("pk").values()),
+        "events": list(SubmissionEvent.objects.order_by("pk").values()),
+    }
+
+
+@pytest.fixture
+def march(figure: Any) -> list[Submission]:
+    """Three HR figures waiting for March, and one of the agriculture bureau."""
+    return [
+        figure("rural-transfer", "410611", 3, 120),
+        figure("rural-transfer", "410621", 3, 80),
+        figure("in-service", "410611", 3, 300),
+        figure("new-farmers", "410611", 3, 15),
+    ]
+
+
+# Permissions
+
+
+@pytest.mark.parametrize(("who", "status"), [("reviewer", 200), *((w, 403) for w in REFUSED)])
+def test_it_checks_the_policy(
+    users: dict[str, Any], hrss: Department, march: list[Submission], who: str, status: int
+) -> None:
+    assert client_for(users[who]).get(url(hrss, 3)).status_code == status
+
+
+POSTS = {
+    "approve_all": lambda figures: {"action": "approve_all"},
+    "approve": lambda figures: {"action": "approve", "ids": [figures[0].pk]},
+    "return": lambda figures: {"action": "return", "ids": [figures[0].pk], "comment": "请核实"},
+}
+
+
+@pytest.mark.parametrize("action", list(POSTS))
+@pytest.mark.parametrize("who", REFUSED)
+def test_only_reviewers_may_approve_or_return(
+    users: dict[str, Any], hrss: Department, march: list[Submission], who: str, action: str
+) -> None:
+    before = written()
+    response = client_for(users[who]).post(url(hrss, 3), POSTS[action](march))
+    assert response.status_code == 403
+    assert written() == before
+
+
+@pytest.mark.parametrize("action", list(POSTS))
+def test_reviewers_may_approve_or_return(
+    reviewer: Any, hrss: Department, march: list[Submission], action: str
+) -> None:
+    response = client_for(reviewer).post(url(hrss, 3), POSTS[action](march))
+    assert response.status_code == 302
+    assert response["Location"] == url(hrss, 3)
+    march[0].refresh_from_db()
+    assert march[0].status != Status.SUBMITTED
+
+
+@pytest.mark.parametrize("action", list(POSTS))
+def test_anonymous_users_are_sent_to_login(
+    hrss: Department, march: list[Submission], action: str
+) -> None:
+    before = written()
+    response = Client().post(url(hrss, 3), POSTS[action](march))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+    get = Client().get(url(hrss, 3))
+    assert get.status_code == 302
+    assert get["Location"] == f"/accounts/login/?next={url(hrss, 3)}"
+    assert written() == before
+
+
+def test_unknown_department_or_month_is_not_found(reviewer: Any, hrss: Department) -> None:
+    client = client_for(reviewer)
+    missing = Department.objects.order_by("-pk").first().pk + 1
+    assert client.get(f"/review/{missing}/3/").status_code == 404
+    assert client.get(url(hrss, 13)).status_code == 404
+    assert client.get(url(hrss, 0)).status_code == 404
+
+
+# The list
+
+
+def test_it_lists_the_waiting_figures_of_the_department_and_month(
+    reviewer: Any, hrss: Department, march: list[Submission], figure: Any
+) -> None:
+    figure("rural-transfer", "410603", 3, status="draft")
+    figure("rural-transfer", "410622", 3, status="approved")
+    figure("rural-transfer", "410611", 4)
+    response = client_for(reviewer).get(url(hrss, 3))
+    listed = [row.submission.pk for row in response.context["rows"]]
+    assert sorted(listed) == sorted(s.pk for s in march[:3])
+    page = response.content.decode()
+    assert "人力资源社会保障局 · 3月 待审核数据" in page
+    assert "农村劳动力转移就业技能培训" in page
+    assert "企业在岗职工培训" in page
+    assert "新型职业农民教育培训" not in page  # another department's
+    assert f'href="/review/cell/{march[0].pk}/history/"' in page
+
+
+def test_each_row_shows_value_unit_note_sender_and_lateness(
+    reviewer: Any, hrss: Department, figure: Any, users: dict[str, Any]
+) -> None:
+    users["clerk"].first_name = "小李"
+    users["clerk"].save()
+    on_time = figure("rural-transfer", "410611", 3, 12345, note="含补录", submitted_at=at(4, 5, 23))
+    late = figure("rural-transfer", "410621", 3, 7, submitted_at=at(4, 6, 0))
+    response = client_for(reviewer).get(url(hrss, 3))
+    rows = {row.submission.pk: row for row in response.context["rows"]}
+    assert rows[on_time.pk].value == "12,345"
+    assert not rows[on_time.pk].is_late
+    assert rows[late.pk].is_late
+    page = response.content.decode()
+    assert "12,345" in page
+    assert "人次" in page
+    assert "含补录" in page
+    assert "小李" in page
+    assert "2015-04-05 23:00" in page
+    assert page.count("逾期</span>") == 1
+    assert "报送截止日期：2015-04-05（含当日）" in page
+
+
+def test_change_columns_on_a_hand_made_history(
+    reviewer: Any, hrss: Department, figure: Any, users: dict[str, Any]
+) -> None:
+    # February counted 100; March first approved at 110, then corrected to 121 with a reason.
+    figure("rural-transfer", "410611", 2, 100, status="approved")
+    first = figure("rural-transfer", "410611", 3, 110, status="approved")
+    correction = services.submission_correct(
+        actor=users["clerk"], submission=first, value=121, reason="补录漏报的两个培训班"
+    )
+    services.submission_submit(actor=users["clerk"], submission=correction)
+    # A new cell: no earlier revision, and February's figure of it is not counted (a draft).
+    figure("in-service", "410611", 2, 50, status="draft")
+    fresh = figure("in-service", "410611", 3, 60)
+    # A cell whose February counted 0.
+    figure("reemployment", "410611", 2, 0, status="approved")
+    from_zero = figure("reemployment", "410611", 3, 5)
+    # A drop.
+    figure("entrepreneurship", "410611", 2, 200, status="approved")
+    drop = figure("entrepreneurship", "410611", 3, 150)
+
+    response = client_for(reviewer).get(url(hrss, 3))
+    rows = {row.submission.pk: row for row in response.context["rows"]}
+    corrected = rows[correction.pk]
+    assert corrected.previous_revision == "110"
+    assert corrected.previous_month == "100"
+    assert corrected.previous_month_change == "+21%"
+    assert rows[fresh.pk].previous_revision is None
+    assert rows[fresh.pk].previous_month_change == "—"
+    assert rows[from_zero.pk].previous_month_change == "新增"
+    assert rows[drop.pk].previous_month_change == "-25%"
+    page = response.content.decode()
+    assert "更正（第 2 版）：110 → 121" in page
+    assert "理由：补录漏报的两个培训班" in page
+    assert "+21%" in page
+    assert "（上月 100）" in page
+    assert "首次报送" in page
+
+
+def test_january_has_no_previous_month(reviewer: Any, hrss: Department, figure: Any) -> None:
+    january = figure("rural-transfer", "410611", 1, 10)
+    response = client_for(reviewer).get(url(hrss, 1))
+    (row,) = response.context["rows"]
+    assert row.submission.pk == january.pk
+    assert row.previous_month_change == "—"
+
+
+def test_nothing_waiting_shows_an_empty_state(reviewer: Any, hrss: Department) -> None:
+    response = client_for(reviewer).get(url(hrss, 7))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "人力资源社会保障局 7月目前没有等待审核的数据。" in page
+    assert 'name="action"' not in page
+
+
+def test_without_an_active_plan(
+    reviewer: Any, hrss: Department, march: list[Submission], plan: Plan
+) -> None:
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.CLOSED)
+    response = client_for(reviewer).get(url(hrss, 3))
+    assert response.status_code == 200
+    assert response.context["rows"] == []
+
+
+def test_it_reads_a_fixed_number_of_queries(
+    reviewer: Any,
+    hrss: Department,
+    figure: Any,
+    users: dict[str, Any],
+    django_assert_num_queries: Any,
+) -> None:
+    client = client_for(reviewer)
+    figure("rural-transfer", "410611", 3)
+    with django_assert_num_queries(10) as one:
+        client.get(url(hrss, 3))
+    for region in ("410603", "410602", "410621", "410622"):
+        figure("rural-transfer", region, 2, status="approved")
+        figure("in-service", region, 3)
+    first = figure("reemployment", "410611", 3, status="approved")
+    correction = services.submission_correct(
+        actor=users["clerk"], submission=first, value=9, reason="更正"
+    )
+    services.submission_submit(actor=users["clerk"], submission=correction)
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.get(url(hrss, 3))
+    assert len(response.context["rows"]) == 6
+
+
+# Approving and returning
+
+
+def test_approve_all(reviewer: Any, hrss: Department, march: list[Submission]) -> None:
+    response = client_for(reviewer).post(url(hrss, 3), {"action": "approve_all"}, follow=True)
+    assert "已审核通过 3 条数据。" in response.content.decode()
+    for submission in march[:3]:
+        submission.refresh_from_db()
+        assert submission.status == Status.APPROVED
+        assert submission.is_counted
+        assert submission.reviewed_by == reviewer
+        assert submission.reviewed_at is not None
+        event = submission.events.order_by("at", "pk").last()
+        assert (event.action, event.actor, event.old_status, event.new_status) == (
+            Action.APPROVE,
+            reviewer,
+            Status.SUBMITTED,
+            Status.APPROVED,
+        )
+    march[3].refresh_from_db()
+    assert march[3].status == Status.SUBMITTED  # another department's month
+    assert response.context["rows"] == []
+
+
+def test_approve_some(reviewer: Any, hrss: Department, march: list[Submission]) -> None:
+    chosen = [march[0].pk, march[2].pk]
+    response = client_for(reviewer).post(
+        url(hrss, 3), {"action": "approve", "ids": chosen}, follow=True
+    )
+    assert "已审核通过 2 条数据。" in response.content.decode()
+    statuses = {s.pk: s.status for s in Submission.objects.all()}
+    assert statuses == {
+        march[0].pk: Status.APPROVED,
+        march[1].pk: Status.SUBMITTED,
+        march[2].pk: Status.APPROVED,
+        march[3].pk: Status.SUBMITTED,
+    }
+    assert [row.submission.pk for row in response.context["rows"]] == [march[1].pk]
+
+
+def test_approving_a_correction_moves_the_count(
+    reviewer: Any, hrss: Department, figure: Any, users: dict[str, Any]
+) -> None:
+    first = figure("rural-transfer", "410611", 3, 110, status="approved")
+    correction = services.submission_correct(
+        actor=users["clerk"], submission=first, value=121, reason="补录"
+    )
+    services.submission_submit(actor=users["clerk"], submission=correction)
+    client_for(reviewer).post(url(hrss, 3), {"action": "approve", "ids": [correction.pk]})
+    first.refresh_from_db()
+    correction.refresh_from_db()
+    assert (first.is_counted, correction.is_counted) == (False, True)
+
+
+def test_return_with_a_comment(reviewer: Any, hrss: Department, march: list[Submission]) -> None:
+    response = client_for(reviewer).post(
+        url(hrss, 3),
+        {
+            "action": "return",
+            "ids": [march[0].pk, march[1].pk],
+            "comment": "  与台账不符，请核实  ",
+        },
+        follow=True,
+    )
+    assert "已退回 2 条数据。" in response.content.decode()
+    for submission in march[:2]:
+        submission.refresh_from_db()
+        assert submission.status == Status.RETURNED
+        assert not submission.is_counted
+        assert submission.reviewed_by == reviewer
+        assert submission.review_comment == "与台账不符，请核实"
+        event = submission.events.order_by("at", "pk").last()
+        assert (event.action, event.reason, event.new_status) == (
+            Action.RETURN,
+            "与台账不符，请核实",
+            Status.RETURNED,
+        )
+    march[2].refresh_from_db()
+    assert march[2].status == Status.SUBMITTED
+
+
+@pytest.mark.parametrize("comment", ["", "   "])
+def test_return_without_a_comment_writes_nothing(
+    reviewer: Any, hrss: Department, march: list[Submission], comment: str
+) -> None:
+    before = written()
+    response = client_for(reviewer).post(
+        url(hrss, 3), {"action": "return", "ids": [march[0].pk], "comment": comment}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "退回时必须填写审核意见。" in page
+    assert "没有数据被审核或退回。" in page
+    assert f'value="{march[0].pk}" id="pick-{march[0].pk}" checked' in page
+    assert written() == before
+
+
+@pytest.mark.parametrize("action", ["approve", "return"])
+def test_nothing_chosen_writes_nothing(
+    reviewer: Any, hrss: Department, march: list[Submission], action: str
+) -> None:
+    before = written()
+    response = client_for(reviewer).post(url(hrss, 3), {"action": action, "comment": "x"})
+    assert response.status_code == 200
+    assert "请至少选择一条数据。" in response.content.decode()
+    assert written() == before
+
+
+def test_an_unknown_action_writes_nothing(
+    reviewer: Any, hrss: Department, march: list[Submission]
+) -> None:
+    before = written()
+    response = client_for(reviewer).post(url(hrss, 3), {"action": "delete", "ids": [march[0].pk]})
+    assert response.status_code == 200
+    assert "未知的操作。" in response.content.decode()
+    assert written() == before
+
+
+@pytest.mark.parametrize("action", ["approve", "return"])
+@pytest.mark.parametrize(
+    "forged", ["other_department", "other_month", "nonexistent", "not_a_number"]
+)
+def test_forged_ids_write_nothing(
+    reviewer: Any,
+    hrss: Department,
+    march: list[Submission],
+    figure: Any,
+    action: str,
+    forged: str,
+) -> None:
+    forged_id = {
+        "other_department": lambda: march[3].pk,
+        "other_month": lambda: figure("rural-transfer", "410611", 4).pk,
+        "nonexistent": lambda: Submission.objects.order_by("-pk").first().pk + 100,
+        "not_a_number": lambda: "1 OR 1=1",
+    }[forged]()
+    before = written()
+    # A genuine id of the page goes with the forged one: it must not be approved either.
+    response = client_for(reviewer).post(
+        url(hrss, 3), {"action": action, "ids": [march[0].pk, forged_id], "comment": "请核实"}
+    )
+    assert response.status_code == 404
+    assert written() == before
+
+
+def test_figures_no_longer_waiting_write_nothing(
+    reviewer: Any, hrss: Department, march: list[Submission], figure: Any
+) -> None:
+    approved = figure("rural-transfer", "410603", 3, status="approved")
+    draft = figure("rural-transfer", "410622", 3, status="draft")
+    client = client_for(reviewer)
+    for stale in (approved, draft):
+        before = written()
+        response = client.post(url(hrss, 3), {"action": "approve", "ids": [march[0].pk, stale.pk]})
+        assert response.status_code == 200
+        assert "所选数据中有已被审核或退回的，请刷新页面后重试。" in response.content.decode()
+        assert written() == before
+
+
+def test_a_refusal_midway_rolls_back_the_whole_post(
+    reviewer: Any, hrss: Department, march: list[Submission], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    approve = services.submission_approve
+    calls = []
+
+    def approve_then_refuse(**kwargs: Any) -> Submission:
+        calls.append(kwargs["submission"].pk)
+        if len(calls) == 2:
+            raise ValidationError("只有已报送、待审核的数据可以审核。")
+        return approve(**kwargs)
+
+    monkeypatch.setattr(services, "submission_approve", approve_then_refuse)
+    before = written()
+    response = client_for(reviewer).post(url(hrss, 3), {"action": "approve_all"})
+    assert len(calls) == 2  # the first was approved, then rolled back
+    assert response.status_code == 200
+    assert "只有已报送、待审核的数据可以审核。" in response.content.decode()
+    assert written() == before
+
+
+def test_approve_all_with_nothing_waiting(reviewer: Any, hrss: Department) -> None:
+    before = written()
+    response = client_for(reviewer).post(url(hrss, 5), {"action": "approve_all"})
+    assert response.status_code == 200
+    assert "没有等待审核的数据。" in response.content.decode()
+    assert written() == before
+
+
+def test_the_page_in_english(reviewer: Any, hrss: Department, march: list[Submission]) -> None:
+    client = client_for(reviewer)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(url(hrss, 3)).content.decode()
+    assert "Approve selected" in page
+    assert "Return selected" in page
+    assert "退回所选" not in page
+    response = client.post(url(hrss, 3), {"action": "approve_all"}, follow=True)
+    assert "Approved 3 figures." in response.content.decode()
