@@ -8,7 +8,7 @@ figures of one POST are approved or returned in one transaction: all of them, or
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -122,7 +122,7 @@ def _rows(plan: Plan, month: int, figures: list[Submission]) -> list[WaitingRow]
             "indicator_id", "region_id", "value"
         )
     }
-    due = periods.deadline(plan.year, month)
+    due = periods.deadline(plan, month)
     rows = []
     for submission in figures:
         key = (submission.indicator_id, submission.region_id)
@@ -132,13 +132,25 @@ def _rows(plan: Plan, month: int, figures: list[Submission]) -> list[WaitingRow]
             WaitingRow(
                 submission=submission,
                 value=format_value(submission.value),
-                is_late=submission.submitted_at is not None and submission.submitted_at >= due,
+                is_late=_is_late(submission, due),
                 previous_revision=format_value(earlier) if submission.revision > 1 else None,
                 previous_month=format_value(before),
                 previous_month_change=format_change(submission.value, before),
             )
         )
     return rows
+
+
+def _is_late(submission: Submission, due: datetime) -> bool:
+    """Judged as the completeness report does: by the first sending of the cell's report.
+
+    A figure returned and sent again keeps its first sending; a correction follows an approved
+    report, so it is never late itself.
+    """
+    if submission.revision > 1:
+        return False
+    sent = submission.first_submitted_at or submission.submitted_at
+    return sent is not None and sent >= due
 
 
 class ReviewError(Exception):
@@ -246,9 +258,7 @@ def review_month(request: HttpRequest, department_id: int, month: int) -> HttpRe
             "department": department,
             "month": month,
             # The deadline is the first late moment; people read the last day it is on time.
-            "due_on": (periods.deadline(plan.year, month) - timedelta(days=1)).date()
-            if plan
-            else None,
+            "due_on": (periods.deadline(plan, month) - timedelta(days=1)).date() if plan else None,
             "rows": _rows(plan, month, figures) if plan else [],
             "errors": errors,
             "chosen": chosen,

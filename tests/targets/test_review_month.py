@@ -219,6 +219,40 @@ def test_each_row_shows_value_unit_note_sender_and_lateness(
     assert "报送截止日期：2015-04-05（含当日）" in page
 
 
+def test_lateness_follows_the_plans_deadline_day(
+    reviewer: Any, hrss: Department, figure: Any, plan: Plan
+) -> None:
+    Plan.objects.filter(pk=plan.pk).update(deadline_day=10)
+    sent = figure("rural-transfer", "410611", 3, submitted_at=at(4, 8))
+    response = client_for(reviewer).get(url(hrss, 3))
+    assert [row.is_late for row in response.context["rows"]] == [False]
+    assert sent.pk == response.context["rows"][0].submission.pk
+    assert "报送截止日期：2015-04-10（含当日）" in response.content.decode()
+
+
+def test_lateness_is_judged_by_the_first_sending(
+    reviewer: Any, hrss: Department, figure: Any, users: dict[str, Any]
+) -> None:
+    clerk = users["clerk"]
+    # Sent on time, returned, sent again after the deadline: still on time.
+    resent = figure("rural-transfer", "410611", 3, submitted_at=at(4, 3))
+    services.submission_return(actor=reviewer, submission=resent, comment="请核实", at=at(4, 4))
+    services.submission_submit(actor=clerk, submission=resent, at=at(4, 20))
+    # A correction sent months later follows an approved report: not late either.
+    first = figure("in-service", "410611", 3, status="approved", submitted_at=at(4, 2))
+    correction = services.submission_correct(
+        actor=clerk, submission=first, value=5, reason="补录", at=at(7, 1)
+    )
+    services.submission_submit(actor=clerk, submission=correction, at=at(7, 1))
+    # First sent after the deadline: late.
+    late = figure("reemployment", "410611", 3, submitted_at=at(4, 6))
+    rows = {
+        row.submission.pk: row.is_late
+        for row in client_for(reviewer).get(url(hrss, 3)).context["rows"]
+    }
+    assert rows == {resent.pk: False, correction.pk: False, late.pk: True}
+
+
 def test_change_columns_on_a_hand_made_history(
     reviewer: Any, hrss: Department, figure: Any, users: dict[str, Any]
 ) -> None:
