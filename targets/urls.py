@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import entry_views, views
+from . import entry_views, excel_views, views
 from .review_views import cell_history, review, review_month
 
 urlpatterns = [
@@ -14,6 +14,12 @@ urlpatterns = [
         entry_views.entry_correct,
         name="entry-correct",
     ),
+    path(
+        "entry/<int:year>/<int:month>/template.xlsx",
+        excel_views.entry_template,
+        name="entry-template",
+    ),
+    path("entry/<int:year>/<int:month>/upload/", excel_views.entry_upload, name="entry-upload"),
     path("review/", review, name="review"),
     path("review/<int:department_id>/<int:month>/", review_month, name="review-month"),
     path("review/cell/<int:submission_id>/history/", cell_history, name="cell-history"),
