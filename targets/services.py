@@ -190,9 +190,7 @@ def submission_submit(*, actor: User, submission: Submission, at: datetime | Non
     submission.submitted_at = at
     if submission.first_submitted_at is None:
         submission.first_submitted_at = at
-    submission.save(
-        update_fields=["status", "submitted_by", "submitted_at", "first_submitted_at"]
-    )
+    submission.save(update_fields=["status", "submitted_by", "submitted_at", "first_submitted_at"])
     _event(
         submission=submission,
         action=Action.SUBMIT,
