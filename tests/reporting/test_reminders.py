@@ -198,3 +198,8 @@ def test_clerks_and_strangers_may_not(plan, clerks) -> None:
 def test_a_bad_month_is_not_found(plan, month) -> None:
     reviewer = make("reviewer", "reviewer")
     assert client_for(reviewer).get(f"/review/reports/?month={month}").status_code == 404
+
+
+def test_the_review_queue_links_to_the_page(plan) -> None:
+    reviewer = make("reviewer", "reviewer")
+    assert 'href="/review/reports/"' in client_for(reviewer).get("/review/").content.decode()
