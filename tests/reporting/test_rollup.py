@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +14,7 @@ from django.test import Client, override_settings
 
 from reporting.models import CompletenessRollup, Rollup
 from reporting.rollup import compute, compute_completeness, expected_share, rebuild, status_for
+from reporting.tasks import rollup_plan
 from targets import services
 from targets.models import Department, Indicator, Region, Submission
 from targets.periods import deadline
@@ -259,8 +261,14 @@ def test_a_deadline_day_set_in_the_admin_moves_on_time_and_rebuilds(
     data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
     data["deadline_day"] = "10"
 
-    with django_capture_on_commit_callbacks(execute=True):
+    # The task runs here as a worker would run it (with a broker configured, .delay would only
+    # queue it in Redis).
+    with (
+        mock.patch("reporting.tasks.rollup_plan.delay", side_effect=rollup_plan) as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         response = client.post(f"/admin/targets/plan/{plan.pk}/change/", data)
+    delay.assert_called_once_with(plan.pk)
 
     assert response.status_code == 302, response.content.decode()[:2000]
     plan.refresh_from_db()
