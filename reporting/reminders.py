@@ -1,24 +1,24 @@
 """Reminders: the day after a month's deadline, who has not reported, or reported late.
 
-``gaps`` counts, per department × county, the cells expected for the month (one per series
-the department reports), those received (first sent at all) and those on time (first sent
-before the deadline). ``send_reminders`` emails each clerk responsible for a gap (a county
+``targets.completeness.gaps`` lists, per department × county, reports missing or late;
+``send_reminders`` emails each clerk responsible for a gap (a county
 clerk their county, a department's city-wide clerk every county of the department) and
 records the run; a month's reminders go out once, so a task run twice sends nothing more.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import date, datetime, timedelta
 
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from targets.models import Department, Indicator, Membership, Plan, Region, Submission
+from targets.completeness import gaps
+from targets.models import Membership, Plan
 from targets.periods import deadline
 
 from .models import ReminderRun
@@ -26,64 +26,6 @@ from .models import ReminderRun
 # Reminders for a month whose deadline passed longer ago than this are not sent any more
 # (a worker down for a few days catches up; a new installation does not mail last year).
 CATCH_UP_DAYS = 7
-
-
-@dataclass(frozen=True)
-class Gap:
-    department: str  # code
-    department_name: str
-    region: str  # code
-    region_name: str
-    expected: int
-    received: int
-    on_time: int
-
-    @property
-    def missing(self) -> int:
-        return self.expected - self.received
-
-    @property
-    def late(self) -> int:
-        return self.received - self.on_time
-
-
-def gaps(plan: Plan, month: int) -> list[Gap]:
-    """Departments × counties with a report missing or late for ``month`` (received by now)."""
-    due = deadline(plan, month)
-    series = list(
-        Indicator.objects.filter(plan=plan, accepts_figures=True).values_list("pk", "department_id")
-    )
-    per_department: dict[int, int] = {}
-    for _pk, department_id in series:
-        per_department[department_id] = per_department.get(department_id, 0) + 1
-    counts = {
-        (row["indicator__department"], row["region"]): row
-        for row in Submission.objects.filter(
-            indicator__plan=plan, indicator__accepts_figures=True, month=month, revision=1
-        )
-        .values("indicator__department", "region")
-        .annotate(
-            received=Count("first_submitted_at"),
-            on_time=Count("first_submitted_at", filter=Q(first_submitted_at__lt=due)),
-        )
-        .order_by()
-    }
-    found = []
-    for department in Department.objects.filter(pk__in=per_department).order_by("order", "code"):
-        for region in Region.objects.order_by("order", "code"):
-            row = counts.get((department.pk, region.pk), {"received": 0, "on_time": 0})
-            gap = Gap(
-                department=department.code,
-                department_name=department.name,
-                region=region.code,
-                region_name=region.name,
-                expected=per_department[department.pk],
-                received=row["received"],
-                on_time=row["on_time"],
-            )
-            if gap.missing or gap.late:
-                found.append(gap)
-    return found
 
 
 def due_months(plan: Plan, today: date) -> list[int]:

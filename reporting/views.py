@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from targets import policy
+from targets.completeness import gaps
 from targets.models import Department, Plan
 from targets.periods import deadline
 from targets.views import _page, allowed_by
 
-from . import reminders, selectors
+from . import selectors
 from .models import CompletenessRollup, ReminderRun
 
 
@@ -88,7 +89,7 @@ def report_status(request: HttpRequest) -> HttpResponse:
             month=month,
             months=range(1, 13),
             deadline=deadline(plan, month),
-            gaps=reminders.gaps(plan, month),
+            gaps=gaps(plan, month),
             run=ReminderRun.objects.filter(plan=plan, month=month).first(),
             rates=rates,
         )

@@ -23,11 +23,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import periods, policy, services
+from . import completeness, periods, policy, services
 from .models import Department, Plan, Submission, SubmissionEvent
 from .views import MONTHS, _active_plan, _page, allowed_by
 
 Status = Submission.Status
+# Reports missing or late listed on the queue page; the rest are on /review/reports/.
+GAPS_SHOWN = 10
 ACTIONS = ("approve_all", "approve", "return")
 
 
@@ -64,11 +66,18 @@ def review(request: HttpRequest) -> HttpResponse:
                 "total": sum(cell["n"] for cell in cells),
             }
         )
+    due_month = completeness.latest_due_month(plan) if plan else None
+    due_gaps = completeness.gaps(plan, due_month) if due_month else []
     return _page(
         request,
         "targets/review.html",
         {
             "plan": plan,
+            "due_month": due_month,
+            "due_gaps": due_gaps[:GAPS_SHOWN],
+            "due_gaps_more": max(0, len(due_gaps) - GAPS_SHOWN),
+            "due_missing": sum(gap.missing for gap in due_gaps),
+            "due_late": sum(gap.late for gap in due_gaps),
             "months": MONTHS,
             "rows": rows,
             "month_totals": [

@@ -16,6 +16,7 @@ from reporting import reminders
 from reporting.models import ReminderRun
 from reporting.rollup import rebuild
 from targets import services
+from targets.completeness import gaps
 from targets.models import Department, Indicator, Membership, Region
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +81,7 @@ def by_place(found):
 
 
 def test_gaps_count_missing_and_late_by_department_and_county(march) -> None:
-    found = by_place(reminders.gaps(march, 3))
+    found = by_place(gaps(march, 3))
 
     assert ("hrss", "410611") not in found
     assert found[("hrss", "410621")] == (8, 4, 4)
@@ -202,4 +203,18 @@ def test_a_bad_month_is_not_found(plan, month) -> None:
 
 def test_the_review_queue_links_to_the_page(plan) -> None:
     reviewer = make("reviewer", "reviewer")
-    assert 'href="/review/reports/"' in client_for(reviewer).get("/review/").content.decode()
+    assert 'href="/review/reports/' in client_for(reviewer).get("/review/").content.decode()
+
+
+def test_the_review_queue_shows_the_last_due_months_gaps(march) -> None:
+    reviewer = make("reviewer", "reviewer")
+    response = client_for(reviewer).get("/review/")
+    page = response.content.decode()
+
+    assert response.context["due_month"] == 3  # the last month due with anything sent
+    assert "2015年3月 未报与迟报" in page
+    # 6 departments × 5 counties owe reports; hrss in 淇滨区 is complete and on time.
+    assert len(response.context["due_gaps"]) == 10
+    assert response.context["due_gaps_more"] == 29 - 10
+    assert response.context["due_late"] == 4
+    assert 'href="/review/reports/?month=3"' in page

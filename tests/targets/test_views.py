@@ -274,7 +274,7 @@ def test_dashboard_shows_goals_quotas_gap_and_milestones(users: dict[str, User])
     ("who", "page", "bound"),
     [
         ("leader", "/dashboard/", 8),
-        ("reviewer", "/review/", 8),
+        ("reviewer", "/review/", 13),
         ("clerk", "/entry/", 9),
         ("clerk", "/entry/2015/3/", 10),
     ],
