@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -181,6 +181,11 @@ class Grid:
     @property
     def deadline(self) -> datetime:
         return deadline(self.plan, self.month)
+
+    @property
+    def due_on(self) -> date:
+        """The last day on which this month's figures are on time."""
+        return (timezone.localtime(self.deadline) - timedelta(days=1)).date()
 
     @property
     def has_errors(self) -> bool:

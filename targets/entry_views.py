@@ -7,6 +7,7 @@ counties, and ``entry.month_save`` refuses a posted cell outside it.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -53,7 +54,7 @@ def entry_index(request: HttpRequest) -> HttpResponse:
             months.append(
                 {
                     "month": month,
-                    "deadline": due,
+                    "due_on": (timezone.localtime(due) - timedelta(days=1)).date(),
                     "overdue": now >= due and by_status[Status.DRAFT] + (cells - entered) > 0,
                     "empty": cells - entered,
                     **by_status,

@@ -575,3 +575,12 @@ def test_who_may_correct_a_figure(
     else:
         assert posted.status_code == status
         assert Submission.objects.count() == 1
+
+
+def test_the_deadline_shown_is_the_last_day_on_time(clerk: User, plan: Plan) -> None:
+    client = client_for(clerk)
+    assert "报送截止：2015-04-05（含当天）" in client.get(MARCH).content.decode()
+    Plan.objects.filter(pk=plan.pk).update(deadline_day=10)
+    assert "报送截止：2015-04-10（含当天）" in client.get(MARCH).content.decode()
+    index = client.get("/entry/").content.decode()
+    assert "<td>2015-04-10" in index and "<td>2016-01-10" in index
