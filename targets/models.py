@@ -671,3 +671,119 @@ class Membership(models.Model):
         if self.region_id:
             parts.append(str(self.region))
         return " · ".join(parts)
+
+
+class SupervisionNotice(models.Model):
+    """A supervision notice (督办单): a quota red in one county, or city-wide, for a month.
+
+    The system raises it when the rollup of the as-of month turns the item red and closes it
+    when the item no longer is; in between the responsible clerk answers it once, with an
+    explanation and a catch-up plan. Who and when of each step are kept on the notice itself:
+    raising and closing are the system's (no user), answering is the clerk's.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待反馈")
+        ANSWERED = "answered", _("已反馈")
+        CLOSED = "closed", _("已关闭")
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="notices", verbose_name=_("年度方案")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="notices", verbose_name=_("部门任务")
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notices",
+        verbose_name=_("县区"),
+        help_text=_("为空表示全市"),
+    )
+    month = models.PositiveSmallIntegerField(_("督办月份"), help_text=_("滞后的截至月份"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.OPEN)
+    # The progress that raised it, as rolled up then: the clerk sees how far behind it was.
+    completion = models.DecimalField(
+        _("完成率"), max_digits=12, decimal_places=6, null=True, blank=True
+    )
+    expected = models.DecimalField(
+        _("序时进度"), max_digits=7, decimal_places=6, null=True, blank=True
+    )
+    raised_at = models.DateTimeField(_("下发时间"))
+    explanation = models.TextField(_("情况说明"), blank=True)
+    catch_up_plan = models.TextField(_("赶进度计划"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("反馈人"),
+    )
+    answered_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    closed_reason = models.CharField(_("关闭原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("督办单")
+        verbose_name_plural = _("督办单")
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12),
+                name="notice_month_1_12",
+                violation_error_message=_("月份必须在 1 到 12 之间。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "answered", "closed"]),
+                name="notice_status_known",
+                violation_error_message=_("督办单状态无效。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    ~Q(status="answered"),
+                    answered_by__isnull=True,
+                    answered_at__isnull=True,
+                    explanation="",
+                    catch_up_plan="",
+                )
+                | Q(
+                    ~Q(status="open") & ~Q(explanation="") & ~Q(catch_up_plan=""),
+                    answered_by__isnull=False,
+                    answered_at__isnull=False,
+                ),
+                name="notice_answer_complete",
+                violation_error_message=_(
+                    "已反馈的督办单必须有反馈人、反馈时间、情况说明和赶进度计划。"
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="closed", closed_at__isnull=False) & ~Q(closed_reason="")
+                | Q(~Q(status="closed"), closed_at__isnull=True, closed_reason=""),
+                name="notice_closed_has_reason",
+                violation_error_message=_("关闭的督办单必须有关闭时间和原因；未关闭的不能有。"),
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "indicator", "region"],
+                condition=Q(region__isnull=False) & ~Q(status="closed"),
+                name="notice_one_open_per_county",
+                violation_error_message=_("该任务在此县区已有未关闭的督办单。"),
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "indicator"],
+                condition=Q(region__isnull=True) & ~Q(status="closed"),
+                name="notice_one_open_city_wide",
+                violation_error_message=_("该任务在全市已有未关闭的督办单。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["plan", "status"], name="notice_plan_status")]
+
+    def __str__(self) -> str:
+        where = self.region.name if self.region_id else _("全市")
+        return f"{self.indicator.name} · {where} · {self.month}月 · {self.get_status_display()}"
+
+    @property
+    def place(self) -> str:
+        return self.region.name if self.region_id else str(_("全市"))

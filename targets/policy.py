@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from .models import Indicator, Membership, Region, Submission
+from .models import Indicator, Membership, Region, Submission, SupervisionNotice
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -155,3 +155,34 @@ def home_url_name(user: User) -> str:
         Role.AUDITOR: "exports",
         Role.ADMINISTRATOR: "admin:index",
     }.get(role_of(user), "no-role")
+
+
+# Supervision notices (督办单): the reviewer's list is read by every role that reads all cells;
+# a notice is answered by a clerk of the quota's department (and of that county for a county
+# notice, so a county clerk never answers the city-wide one).
+
+
+def may_read_all_notices(user: User) -> bool:
+    return role_of(user) in READ_ALL_ROLES
+
+
+def may_answer_notice(user: User, notice: SupervisionNotice) -> bool:
+    if role_of(user) != Role.CLERK:
+        return False
+    return _clerk_covers(membership_of(user), notice.indicator, notice.region)
+
+
+def readable_notices(
+    user: User, queryset: QuerySet[SupervisionNotice]
+) -> QuerySet[SupervisionNotice]:
+    """Narrow a queryset of notices to what this user may read: a clerk, the ones they answer."""
+    role = role_of(user)
+    if role in READ_ALL_ROLES:
+        return queryset
+    if role == Role.CLERK:
+        membership = membership_of(user)
+        queryset = queryset.filter(indicator__department_id=membership.department_id)
+        if membership.region_id is not None:
+            queryset = queryset.filter(region_id=membership.region_id)
+        return queryset
+    return queryset.none()

@@ -27,10 +27,13 @@ from .models import (
     RegionTarget,
     Submission,
     SubmissionEvent,
+    SupervisionNotice,
 )
 from .signals import figures_changed
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from django.contrib.auth.models import AbstractBaseUser as User
 
 Status = Submission.Status
@@ -384,3 +387,108 @@ def membership_assign(
     if hasattr(user, "_membership_cache"):
         del user._membership_cache
     return membership
+
+
+# Supervision notices (督办单). The system raises and closes them (``reporting.supervision``
+# reads the rollup); a clerk answers. Who and when are kept on the notice: each step happens
+# once (open → answered → closed, or open → closed), so nothing is overwritten.
+
+NoticeStatus = SupervisionNotice.Status
+# Long enough for a paragraph of explanation; the form says the same.
+NOTICE_TEXT_MAX = 2000
+
+
+def _locked_notice(pk: int) -> SupervisionNotice:
+    return (
+        SupervisionNotice.objects.select_for_update(of=("self",))
+        .select_related("plan", "indicator", "region")
+        .get(pk=pk)
+    )
+
+
+@transaction.atomic
+def notice_raise(
+    *,
+    plan: Plan,
+    indicator: Indicator,
+    region: Region | None,
+    month: int,
+    completion: Decimal | None = None,
+    expected: Decimal | None = None,
+    at: datetime | None = None,
+) -> SupervisionNotice:
+    """Raise a notice: ``indicator`` (a quota) is red in ``region`` (None: city-wide) in ``month``.
+
+    At most one notice of a quota and place is not closed; another is refused.
+    """
+    if indicator.plan_id != plan.pk or indicator.role != Indicator.Role.QUOTA:
+        raise ValidationError({"indicator": _("督办单只能针对本年度方案中的部门任务。")})
+    _check_month(plan, month)
+    pending = SupervisionNotice.objects.filter(plan=plan, indicator=indicator, region=region)
+    if pending.exclude(status=NoticeStatus.CLOSED).exists():
+        raise ValidationError(_("该任务在此县区（或全市）已有未关闭的督办单。"))
+    return SupervisionNotice.objects.create(
+        plan=plan,
+        indicator=indicator,
+        region=region,
+        month=month,
+        completion=completion,
+        expected=expected,
+        raised_at=at or timezone.now(),
+    )
+
+
+@transaction.atomic
+def notice_answer(
+    *,
+    actor: User,
+    notice: SupervisionNotice,
+    explanation: str,
+    catch_up_plan: str,
+    at: datetime | None = None,
+) -> SupervisionNotice:
+    """The responsible clerk's answer to an open notice: why it is behind, how it catches up."""
+    notice = _locked_notice(notice.pk)
+    if not policy.may_answer_notice(actor, notice):
+        raise PermissionDenied(_("您无权反馈该部门或县区的督办单。"))
+    _check_active(notice.plan)
+    if notice.status != NoticeStatus.OPEN:
+        raise ValidationError(_("该督办单已反馈或已关闭，不能再次反馈。"))
+    explanation, catch_up_plan = explanation.strip(), catch_up_plan.strip()
+    errors: dict[str, str] = {}
+    if not explanation:
+        errors["explanation"] = _("请填写情况说明（滞后原因）。")
+    if not catch_up_plan:
+        errors["catch_up_plan"] = _("请填写赶进度计划（措施和时间安排）。")
+    for field, text in (("explanation", explanation), ("catch_up_plan", catch_up_plan)):
+        if len(text) > NOTICE_TEXT_MAX:
+            errors[field] = _("内容过长（不超过 %(max)s 字）。") % {"max": NOTICE_TEXT_MAX}
+    if errors:
+        raise ValidationError(errors)
+    notice.status = NoticeStatus.ANSWERED
+    notice.explanation = explanation
+    notice.catch_up_plan = catch_up_plan
+    notice.answered_by = actor
+    notice.answered_at = at or timezone.now()
+    notice.save(
+        update_fields=["status", "explanation", "catch_up_plan", "answered_by", "answered_at"]
+    )
+    return notice
+
+
+@transaction.atomic
+def notice_close(
+    *, notice: SupervisionNotice, reason: str, at: datetime | None = None
+) -> SupervisionNotice:
+    """Close an open or answered notice (the system does, when the item is no longer red)."""
+    notice = _locked_notice(notice.pk)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"closed_reason": _("关闭督办单必须说明原因。")})
+    if notice.status == NoticeStatus.CLOSED:
+        raise ValidationError(_("该督办单已关闭。"))
+    notice.status = NoticeStatus.CLOSED
+    notice.closed_at = at or timezone.now()
+    notice.closed_reason = reason[:200]
+    notice.save(update_fields=["status", "closed_at", "closed_reason"])
+    return notice
