@@ -14,7 +14,7 @@ from django.db import InterfaceError, OperationalError
 
 from targets.models import Plan
 
-from . import rollup
+from . import rollup, supervision
 from .models import RollupRun
 
 logger = logging.getLogger(__name__)
@@ -44,10 +44,13 @@ def rollup_plan(
     if plan is None:
         return 0
     if series_ids is None:
-        return rollup.rebuild(plan, from_month=from_month).rows
-    return rollup.rebuild_after_change(
-        plan, series_ids=series_ids, from_month=from_month, months=months, regions=regions
-    ).rows
+        rows = rollup.rebuild(plan, from_month=from_month).rows
+    else:
+        rows = rollup.rebuild_after_change(
+            plan, series_ids=series_ids, from_month=from_month, months=months, regions=regions
+        ).rows
+    supervision.sync_after_rollup(plan)
+    return rows
 
 
 @shared_task(**RETRY)
@@ -60,6 +63,8 @@ def nightly_rebuild() -> dict[int, int]:
         drift[run.plan.year] = run.drift
         if run.drift:
             logger.warning("rollup drift: %s rows of plan %s differed", run.drift, run.plan.year)
+    for run in runs:
+        supervision.sync_after_rollup(run.plan)
     return drift
 
 

@@ -1,0 +1,327 @@
+"""Supervision notices from the rollup: raised when red, closed when no longer, hooked to rebuilds.
+
+Figures are made by hand through the services; the rollup is rebuilt by ``reporting.rollup``.
+Rural transfer: 20,000 person-times a year, so by March (3/12) 5,000 are expected; below
+3,000 (15 %, ten points under 25 %) it is red.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from reporting.models import Rollup
+from reporting.rollup import rebuild
+from reporting.supervision import NO_LONGER_BEHIND, latest_counted_month, sync_notices
+from reporting.tasks import nightly_rebuild, rollup_plan
+from targets import services
+from targets.models import Indicator, Plan, Region, SupervisionNotice
+
+pytestmark = pytest.mark.django_db
+
+Status = SupervisionNotice.Status
+
+
+def quota(plan: Plan, code: str) -> Indicator:
+    return Indicator.objects.get(plan=plan, code=code)
+
+
+# Flow quotas with nothing reported count 0 done: by March they are red as well.
+FLOW_QUOTAS = [
+    "disabled",
+    "entrepreneurship",
+    "in-service",
+    "new-farmers",
+    "public-institution",
+    "rain-dew",
+    "reemployment",
+    "rural-transfer",
+]
+
+
+def notices(plan: Plan, *codes: str) -> list[tuple[str, str | None, int, str]]:
+    """The plan's notices (of these quotas, by default rural transfer) as tuples."""
+    found = SupervisionNotice.objects.filter(
+        plan=plan, indicator__code__in=codes or ["rural-transfer"]
+    ).select_related("indicator", "region")
+    rows = [
+        (n.indicator.code, n.region.code if n.region else None, n.month, n.status) for n in found
+    ]
+    return sorted(rows, key=lambda row: (row[0], row[1] or "", row[2]))
+
+
+def city_status(plan: Plan, code: str, month: int) -> str | None:
+    return Rollup.objects.get(
+        plan=plan, indicator__code=code, region__isnull=True, month=month
+    ).status
+
+
+@pytest.fixture
+def behind(plan, figure) -> Plan:
+    """Rural transfer red city-wide in March: 1,000 of the 5,000 expected by then."""
+    figure("rural-transfer", "410611", 3, 1000)
+    rebuild(plan)
+    assert city_status(plan, "rural-transfer", 3) == "red"
+    return plan
+
+
+def test_a_red_quota_gets_one_notice_and_a_rerun_none(behind: Plan) -> None:
+    first = sync_notices(behind, 3)
+
+    raised = [(n.indicator.code, n.region_id, n.month) for n in first.raised]
+    assert sorted(raised) == [(code, None, 3) for code in FLOW_QUOTAS]
+    (notice,) = [n for n in first.raised if n.indicator.code == "rural-transfer"]
+    assert notice.status == Status.OPEN
+    assert notice.completion == Decimal("0.05")
+    assert notice.expected == Decimal("0.25")
+    assert SupervisionNotice.objects.count() == len(FLOW_QUOTAS)
+
+    again = sync_notices(behind, 3)
+
+    assert again.raised == [] and again.closed == []
+    assert SupervisionNotice.objects.count() == len(FLOW_QUOTAS)
+    assert notices(behind) == [("rural-transfer", None, 3, "open")]
+
+
+def test_amber_and_no_data_raise_nothing(plan, figure) -> None:
+    figure("rural-transfer", "410611", 1, 0)  # January: 0 % against 8.3 % is only amber
+    figure("rural-transfer", "410611", 3, 4000)  # March: 20 % against 25 %, amber
+    rebuild(plan)
+    assert city_status(plan, "rural-transfer", 3) == "amber"
+
+    assert sync_notices(plan, 1).raised == []
+    assert not SupervisionNotice.objects.exists()
+    sync_notices(plan, 3)
+    assert notices(plan) == []
+    # A rate without a denominator yet has no status: no notice either.
+    assert notices(plan, "veterans-awareness", "veterans-pass") == []
+
+
+def test_a_red_county_gets_its_own_notice(behind: Plan, figure) -> None:
+    services.region_target_set(
+        indicator=quota(behind, "rural-transfer"),
+        region=Region.objects.get(code="410611"),
+        target=4000,
+    )
+    services.region_target_set(
+        indicator=quota(behind, "rural-transfer"),
+        region=Region.objects.get(code="410621"),
+        target=4000,
+    )
+    figure("rural-transfer", "410621", 3, 1000)  # 1,000 of 4,000 by March: on time
+    rebuild(behind)
+
+    sync_notices(behind, 3)
+
+    # 淇滨区 has 1,000 of 4,000 too: 25 %, on time; the city's 2,000 of 20,000 is red.
+    assert notices(behind) == [("rural-transfer", None, 3, "open")]
+
+    figure("rural-transfer", "410611", 4, 0)
+    figure("rural-transfer", "410621", 4, 400)
+    rebuild(behind)
+    sync_notices(behind, 4)
+
+    # April expects a third: 淇滨区 1,000 of 4,000 is 25 % (amber), 浚县 1,400 is 35 % (green).
+    assert notices(behind) == [("rural-transfer", None, 3, "open")]
+
+    services.region_target_set(
+        indicator=quota(behind, "rural-transfer"),
+        region=Region.objects.get(code="410611"),
+        target=8000,
+    )
+    rebuild(behind)
+    sync_notices(behind, 4)
+
+    assert notices(behind) == [
+        ("rural-transfer", None, 3, "open"),
+        ("rural-transfer", "410611", 4, "open"),
+    ]
+
+
+def test_a_notice_closes_when_the_item_is_no_longer_red(behind: Plan, figure, clerk_of) -> None:
+    (notice,) = [n for n in sync_notices(behind, 3).raised if n.indicator.code == "rural-transfer"]
+    services.notice_answer(
+        actor=clerk_of("hrss"),
+        notice=notice,
+        explanation="春节后外出务工人员返乡较晚，培训开班推迟。",
+        catch_up_plan="4月起每县区加开两期培训班，6月底前补齐进度。",
+    )
+    figure("rural-transfer", "410621", 3, 4500)  # 5,500 of 5,000 expected: green
+    rebuild(behind)
+    assert city_status(behind, "rural-transfer", 3) == "green"
+
+    result = sync_notices(behind, 3)
+
+    assert [n.pk for n in result.closed] == [notice.pk]
+    assert notices(behind, "in-service") == [("in-service", None, 3, "open")]
+    notice.refresh_from_db()
+    assert notice.status == Status.CLOSED
+    assert notice.closed_reason == NO_LONGER_BEHIND
+    assert notice.closed_at is not None
+    assert notice.explanation.startswith("春节后")  # the answer is kept
+    assert sync_notices(behind, 3).closed == []
+    assert sync_notices(behind, 3).raised == []
+
+
+def test_red_again_after_closing_raises_a_new_notice(behind: Plan, figure) -> None:
+    sync_notices(behind, 3)
+    figure("rural-transfer", "410621", 3, 4500)
+    rebuild(behind)
+    sync_notices(behind, 3)
+    # By June half the year's 20,000 is expected; 5,500 is 27.5 %: red again.
+    figure("rural-transfer", "410611", 6, 0)
+    rebuild(behind)
+
+    sync_notices(behind, 6)
+
+    assert notices(behind) == [
+        ("rural-transfer", None, 3, "closed"),
+        ("rural-transfer", None, 6, "open"),
+    ]
+
+
+def test_a_place_without_a_rollup_row_is_left_alone(behind: Plan) -> None:
+    sync_notices(behind, 3)
+    Rollup.objects.filter(plan=behind, month=3).delete()
+
+    result = sync_notices(behind, 3)
+
+    assert result.closed == [] and result.raised == []
+    assert SupervisionNotice.objects.filter(status=Status.OPEN).count() == len(FLOW_QUOTAS)
+
+
+def test_a_plan_not_active_is_left_alone(behind: Plan) -> None:
+    sync_notices(behind, 3)
+    Plan.objects.filter(pk=behind.pk).update(status=Plan.Status.CLOSED)
+
+    result = sync_notices(behind, 3)
+
+    assert result.raised == [] and result.closed == []
+    assert notices(behind) == [("rural-transfer", None, 3, "open")]
+
+
+VETERANS = ["veterans-eligible", "veterans-aware", "veterans-awareness", "veterans-registration"]
+
+
+def test_goals_and_count_series_get_no_notice_rates_do(plan, figure) -> None:
+    # Veterans: 10 eligible, 2 aware: 20 % against 100 % is red; registration has no
+    # registered count: 0 of 10 is red too. The count series have no target; training-total
+    # (a goal) is red but a goal gets no notice.
+    figure("veterans-eligible", "410611", 3, 10)
+    figure("veterans-aware", "410611", 3, 2)
+    figure("rural-transfer", "410611", 3, 100)
+    rebuild(plan)
+    assert city_status(plan, "training-total", 3) == "red"
+
+    sync_notices(plan, 3)
+
+    assert notices(plan, "rural-transfer", "training-total", *VETERANS) == [
+        ("rural-transfer", None, 3, "open"),
+        ("veterans-awareness", None, 3, "open"),
+        ("veterans-awareness", "410611", 3, "open"),  # a rate's target holds in each county
+        ("veterans-registration", None, 3, "open"),
+        ("veterans-registration", "410611", 3, "open"),
+    ]
+
+
+def test_the_latest_month_with_approved_figures(plan, figure) -> None:
+    assert latest_counted_month(plan) is None
+    figure("rural-transfer", "410611", 2, 10)
+    figure("rural-transfer", "410611", 5, 10, status="submitted")  # not counted yet
+    assert latest_counted_month(plan) == 2
+
+
+# --- the hooks -------------------------------------------------------------------------------
+
+
+def test_the_rollup_task_raises_and_closes_notices(plan, figure) -> None:
+    rural = quota(plan, "rural-transfer")
+    figure("rural-transfer", "410611", 3, 1000)  # no rollup task ran: on_commit is not executed
+    assert not SupervisionNotice.objects.exists()
+
+    qibin = Region.objects.get(code="410611")
+    rollup_plan(plan.pk, [rural.pk], 3, months=[3], regions=[qibin.pk])  # incremental
+
+    assert notices(plan) == [("rural-transfer", None, 3, "open")]
+
+    figure("rural-transfer", "410621", 3, 4500)
+    rollup_plan(plan.pk)  # a full rebuild
+
+    assert notices(plan) == [("rural-transfer", None, 3, "closed")]
+
+
+def test_the_rollup_task_uses_the_latest_month_with_approved_figures(plan, figure) -> None:
+    figure("rural-transfer", "410611", 3, 5000)  # on time in March
+    figure("in-service", "410611", 5, 100)  # May is now the latest month
+    rollup_plan(plan.pk)
+
+    # By May 5/12 of 20,000 (8,333) are expected; 5,000 is 25 %: red. In-service: red too.
+    # Judged in March, rural transfer would be on time.
+    assert notices(plan, "in-service", "rural-transfer") == [
+        ("in-service", None, 5, "open"),
+        ("rural-transfer", None, 5, "open"),
+    ]
+
+
+def test_the_rollup_task_leaves_a_plan_that_is_not_active(plan, figure) -> None:
+    figure("rural-transfer", "410611", 3, 1000)
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.CLOSED)
+
+    rollup_plan(plan.pk)
+
+    assert Rollup.objects.filter(plan=plan).exists()
+    assert not SupervisionNotice.objects.exists()
+
+
+def test_the_nightly_rebuild_syncs_notices(plan, figure) -> None:
+    figure("rural-transfer", "410611", 3, 1000)
+
+    nightly_rebuild()
+
+    assert notices(plan) == [("rural-transfer", None, 3, "open")]
+
+
+def test_an_approval_dispatches_a_rollup_that_raises_the_notice(
+    plan, figure, django_capture_on_commit_callbacks, settings
+) -> None:
+    from skills_plan.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True  # in process, whatever the environment says
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            figure("rural-transfer", "410611", 3, 1000)
+    finally:
+        app.conf.task_always_eager = before
+
+    assert notices(plan) == [("rural-transfer", None, 3, "open")]
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+def sync_command(*args: str) -> str:
+    out = StringIO()
+    call_command("sync_notices", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_command_syncs_each_active_plan(behind: Plan) -> None:
+    assert sync_command() == "2015-03: 8 notices raised, 0 closed\n"
+    assert sync_command("--year", "2015") == "2015-03: 0 notices raised, 0 closed\n"
+    assert notices(behind) == [("rural-transfer", None, 3, "open")]
+
+
+def test_the_command_without_figures_or_for_a_closed_plan(plan) -> None:
+    assert sync_command("--year", "2015") == "2015: no approved figures yet, nothing to do\n"
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.CLOSED)
+    assert sync_command("--year", "2015") == "2015: not active, skipped\n"
+    assert sync_command() == ""
+
+
+def test_the_command_refuses_an_unknown_year(plan) -> None:
+    with pytest.raises(CommandError, match="no plan for 2016"):
+        sync_command("--year", "2016")
