@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from targets.admin import ReadOnlyMixin
 
-from .models import CompletenessRollup, Rollup, RollupRun
+from .models import Bulletin, CompletenessRollup, Rollup, RollupRun
 
 
 @admin.register(RollupRun)
@@ -52,3 +52,22 @@ class CompletenessRollupAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("plan", "department", "month", "expected", "received", "on_time")
     list_filter = ("plan", "month", "department")
     list_select_related = ("plan", "department")
+
+
+@admin.register(Bulletin)
+class BulletinAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Published bulletins are frozen: shown here, changed nowhere."""
+
+    list_display = ("plan", "month", "status", "title", "published_by", "published_at")
+    list_filter = ("plan", "status")
+    list_select_related = ("plan", "published_by")
+    readonly_fields = (
+        "plan",
+        "month",
+        "status",
+        "title",
+        "text",
+        "numbers",
+        "published_by",
+        "published_at",
+    )

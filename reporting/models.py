@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -185,3 +186,54 @@ class ReminderRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan.year}年{self.month}月 催报"
+
+
+class Bulletin(models.Model):
+    """A month's published bulletin (通报), frozen: its text and the numbers behind it.
+
+    A month without a row is a draft, generated from the current rollup whenever it is read.
+    Publishing writes the row once; later corrections of figures never change it (the page
+    lists what changed since), and a month is published once only.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="bulletins", verbose_name=_("年度方案")
+    )
+    month = models.PositiveSmallIntegerField(_("截至月份"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.PUBLISHED)
+    title = models.CharField(_("标题"), max_length=200)
+    text = models.TextField(_("通报正文"))
+    # {"progress": the progress API's document for the month, "gaps": [reports missing/late]}
+    numbers = models.JSONField(_("通报所依据的数据"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发布人"),
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("月度通报")
+        verbose_name_plural = _("月度通报")
+        ordering = ["plan", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "month"], name="bulletin_once_a_month"),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="bulletin_month_1_12"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | Q(status="published", published_at__isnull=False, published_by__isnull=False),
+                name="bulletin_published_has_who_and_when",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.year}年{self.month}月 通报（{self.get_status_display()}）"

@@ -186,3 +186,14 @@ def readable_notices(
             queryset = queryset.filter(region_id=membership.region_id)
         return queryset
     return queryset.none()
+
+
+BULLETIN_PUBLISH_ROLES = frozenset({Role.REVIEWER, Role.ADMINISTRATOR})
+
+
+def may_publish_bulletin(user: User) -> bool:
+    """Publish (freeze) a month's bulletin: the lead bureau's reviewers, and administrators.
+
+    Reading bulletins follows ``may_view_dashboard``; clerks neither read nor publish them.
+    """
+    return role_of(user) in BULLETIN_PUBLISH_ROLES
