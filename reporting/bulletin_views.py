@@ -1,0 +1,97 @@
+"""The monthly bulletin (通报): a printable page per month, the list of months, publishing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from targets import policy
+from targets.models import Plan
+from targets.views import _page, allowed_by
+
+from . import bulletin as bulletins
+from .models import Bulletin
+from .selectors import default_as_of, progress
+
+
+def _plan_month(year: int, month: int) -> Plan:
+    """The plan of ``year`` (404 if none) for a month 1–12 (404 otherwise)."""
+    plan = get_object_or_404(Plan, year=year)
+    if not 1 <= month <= 12:
+        raise Http404(_("月份必须在 1 到 12 之间。"))
+    return plan
+
+
+@login_required
+@allowed_by(policy.may_view_dashboard)
+@require_GET
+def bulletin_list(request: HttpRequest) -> HttpResponse:
+    """Each plan's months up to the latest reported (or published) one, draft or published."""
+    plans = []
+    for plan in Plan.objects.order_by("-year"):
+        published = {
+            b.month: b for b in Bulletin.objects.filter(plan=plan).select_related("published_by")
+        }
+        last = max(default_as_of(plan), max(published, default=0))
+        plans.append(
+            {
+                "plan": plan,
+                "months": [{"month": m, "bulletin": published.get(m)} for m in range(1, last + 1)],
+            }
+        )
+    return _page(request, "reporting/bulletin_list.html", {"plans": plans})
+
+
+def _bulletin_page(
+    request: HttpRequest, plan: Plan, month: int, *, error: str | None = None, status: int = 200
+) -> HttpResponse:
+    published = (
+        Bulletin.objects.filter(plan=plan, month=month).select_related("published_by").first()
+    )
+    context: dict[str, Any] = {
+        "plan": plan,
+        "month": month,
+        "bulletin": published,
+        "error": error,
+        "may_publish": policy.may_publish_bulletin(request.user) and published is None,
+    }
+    if published is not None:
+        context.update(
+            title=published.title,
+            blocks=bulletins.blocks(published.text),
+            changes=bulletins.changes_since(published.numbers["progress"], progress(plan, month)),
+        )
+    else:
+        numbers = bulletins.collect(plan, month)
+        if numbers is not None:
+            heading, text = bulletins.render(numbers)
+            context.update(title=heading, blocks=bulletins.blocks(text))
+    return _page(request, "reporting/bulletin.html", context, status=status)
+
+
+@login_required
+@allowed_by(policy.may_view_dashboard)
+@require_GET
+def bulletin_page(request: HttpRequest, year: int, month: int) -> HttpResponse:
+    """A month's bulletin: the frozen one once published, else a draft from the rollup."""
+    return _bulletin_page(request, _plan_month(year, month), month)
+
+
+@login_required
+@allowed_by(policy.may_publish_bulletin)
+@require_POST
+def bulletin_publish(request: HttpRequest, year: int, month: int) -> HttpResponse:
+    """Freeze the month's bulletin; refused (409) when published already or not rolled up."""
+    plan = _plan_month(year, month)
+    try:
+        bulletins.bulletin_publish(plan=plan, month=month, actor=request.user)
+    except bulletins.BulletinError as exc:
+        return _bulletin_page(request, plan, month, error=str(exc), status=409)
+    messages.success(request, _("通报已发布。此后数据更正不再改变本期通报。"))
+    return redirect("bulletin", year=year, month=month)
