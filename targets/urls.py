@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import entry_views, excel_views, views
+from . import entry_views, excel_views, notice_views, views
 from .review_views import cell_history, review, review_month
 
 urlpatterns = [
@@ -20,9 +20,16 @@ urlpatterns = [
         name="entry-template",
     ),
     path("entry/<int:year>/<int:month>/upload/", excel_views.entry_upload, name="entry-upload"),
+    path("entry/notices/", notice_views.my_notices, name="my-notices"),
+    path(
+        "entry/notices/<int:notice_id>/answer/",
+        notice_views.notice_answer,
+        name="notice-answer",
+    ),
     path("review/", review, name="review"),
     path("review/<int:department_id>/<int:month>/", review_month, name="review-month"),
     path("review/cell/<int:submission_id>/history/", cell_history, name="cell-history"),
+    path("review/notices/", notice_views.notices, name="notices"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("exports/", views.exports, name="exports"),
     path("no-role/", views.no_role, name="no-role"),

@@ -1,0 +1,141 @@
+"""Supervision notices (督办单): the reviewer's list, a clerk's own notices and their answer.
+
+The system raises and closes notices (``reporting.supervision``); people read them here, and
+the responsible clerk answers an open one. Another department's or county's notice does not
+exist for a clerk (404).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, Count, IntegerField, Value, When
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import policy, services
+from .models import Plan, SupervisionNotice
+from .views import _active_plan, _page, allowed_by
+
+Status = SupervisionNotice.Status
+# Open ones first: they wait for an answer; then answered ones, still red; closed last.
+STATUS_ORDER = Case(
+    When(status=Status.OPEN, then=Value(0)),
+    When(status=Status.ANSWERED, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def _listing(request: HttpRequest, plan: Plan | None) -> dict[str, Any]:
+    """The notices of the active plan this user may read, filtered by ``?status=``."""
+    scope = SupervisionNotice.objects.none()
+    if plan is not None:
+        scope = policy.readable_notices(request.user, SupervisionNotice.objects.filter(plan=plan))
+    status = request.GET.get("status", "")
+    if status not in Status.values:
+        status = ""
+    counts = dict(scope.values_list("status").annotate(n=Count("id")).order_by())
+    shown = scope.filter(status=status) if status else scope
+    notices = list(
+        shown.select_related("indicator__department", "region", "answered_by").order_by(
+            STATUS_ORDER, "-month", "indicator__order", "indicator__code", "region__order", "id"
+        )
+    )
+    return {
+        "plan": plan,
+        "notices": notices,
+        "status": status,
+        "filters": [
+            {"value": "", "label": _("全部"), "n": sum(counts.values())},
+            *(
+                {"value": value, "label": label, "n": counts.get(value, 0)}
+                for value, label in Status.choices
+            ),
+        ],
+    }
+
+
+@login_required
+@allowed_by(policy.may_read_all_notices)
+@require_GET
+def notices(request: HttpRequest) -> HttpResponse:
+    """Every notice of the active plan: open, answered, closed."""
+    return _page(request, "targets/notices.html", _listing(request, _active_plan()))
+
+
+@login_required
+@allowed_by(policy.may_enter)
+@require_GET
+def my_notices(request: HttpRequest) -> HttpResponse:
+    """The notices of the clerk's department (and county), with a link to answer open ones."""
+    return _page(request, "targets/notice_mine.html", _listing(request, _active_plan()))
+
+
+class NoticeAnswerForm(forms.Form):
+    explanation = forms.CharField(
+        label=gettext_lazy("情况说明（滞后原因）"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=services.NOTICE_TEXT_MAX,
+        error_messages={"required": gettext_lazy("请填写情况说明（滞后原因）。")},
+    )
+    catch_up_plan = forms.CharField(
+        label=gettext_lazy("赶进度计划（措施和时间安排）"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=services.NOTICE_TEXT_MAX,
+        error_messages={"required": gettext_lazy("请填写赶进度计划（措施和时间安排）。")},
+    )
+
+
+def _answerable(request: HttpRequest, notice_id: int) -> SupervisionNotice:
+    """The notice, if this clerk answers for it; another department's or county's: 404."""
+    notice = get_object_or_404(
+        SupervisionNotice.objects.select_related(
+            "plan", "indicator__department", "region", "answered_by"
+        ),
+        pk=notice_id,
+    )
+    if not policy.may_answer_notice(request.user, notice):
+        raise Http404
+    return notice
+
+
+@login_required
+@allowed_by(policy.may_enter)
+@require_http_methods(["GET", "POST"])
+def notice_answer(request: HttpRequest, notice_id: int) -> HttpResponse:
+    """Answer an open notice: why the quota is behind and how it will catch up."""
+    notice = _answerable(request, notice_id)
+    # An empty POST is a form with nothing filled in, not a blank page.
+    form = NoticeAnswerForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.notice_answer(
+                    actor=request.user,
+                    notice=notice,
+                    explanation=form.cleaned_data["explanation"],
+                    catch_up_plan=form.cleaned_data["catch_up_plan"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            except PermissionDenied as error:
+                raise Http404 from error
+            else:
+                messages.success(request, _("督办单已反馈。"))
+                return redirect("my-notices")
+        status = 400
+    return _page(
+        request,
+        "targets/notice_answer.html",
+        {"notice": notice, "form": form, "is_open": notice.status == Status.OPEN},
+        status=status,
+    )
