@@ -1,0 +1,44 @@
+/* Draws every chart of a page: an element with data-chart="<id>" takes its figure from the
+   json_script element of that id. No inline script anywhere (Content-Security-Policy). */
+(function () {
+  "use strict";
+
+  function drawCharts() {
+    var elements = document.querySelectorAll("[data-chart]");
+    Array.prototype.forEach.call(elements, function (element) {
+      var source = document.getElementById(element.getAttribute("data-chart"));
+      if (!source || !window.Plotly) {
+        return;
+      }
+      var figure = JSON.parse(source.textContent);
+      window.Plotly.newPlot(element, figure.data, figure.layout, {
+        displaylogo: false,
+        responsive: true,
+        modeBarButtonsToRemove: ["sendDataToCloud", "lasso2d", "select2d"]
+      }).then(function () {
+        element.setAttribute("data-rendered", "true");
+      });
+    });
+  }
+
+  // A select inside <form data-autosubmit> sends its form when changed (the as-of month).
+  function autosubmit() {
+    var selects = document.querySelectorAll("form[data-autosubmit] select");
+    Array.prototype.forEach.call(selects, function (select) {
+      select.addEventListener("change", function () {
+        select.form.submit();
+      });
+    });
+  }
+
+  function start() {
+    autosubmit();
+    drawCharts();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
