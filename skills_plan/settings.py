@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "skills_plan.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "skills_plan.middleware.ChineseFirstLocaleMiddleware",
@@ -172,6 +173,14 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "skills-plan@localhost")
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+
+# Sent with every HTML page; empty sends none. Scripts only from our own static files (the
+# charts' data is json_script, drawn by static/js/charts.js); plotly injects a <style> element.
+CONTENT_SECURITY_POLICY = os.environ.get(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; "
+    "frame-ancestors 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
+).strip()
 
 LOGGING = {
     "version": 1,
