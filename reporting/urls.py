@@ -2,9 +2,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import bulletin_views, views
+from . import bulletin_views, dashboard_views, views
 
 urlpatterns = [
+    path("dashboard/", dashboard_views.dashboard_home, name="dashboard"),
+    path("dashboard/quota/<slug:code>/", dashboard_views.dashboard_quota, name="dashboard-quota"),
+    path("dashboard/county/<str:code>/", dashboard_views.dashboard_county, name="dashboard-county"),
+    path(
+        "dashboard/department/<slug:code>/",
+        dashboard_views.dashboard_department,
+        name="dashboard-department",
+    ),
     path("api/progress/<int:year>/", views.progress_api, name="progress-api"),
     path("review/reports/", views.report_status, name="report-status"),
     path("bulletins/", bulletin_views.bulletin_list, name="bulletins"),

@@ -1,7 +1,6 @@
 """Pages: each view asks the access policy (``targets.policy``) before it shows anything.
 
-Entry, review, dashboard and exports are placeholders until their issues land; they already
-show the plan's real structure so that each role can see what they will work with.
+Exports is a placeholder until its issue lands; the dashboard lives in ``reporting``.
 """
 
 from __future__ import annotations
@@ -97,60 +96,6 @@ def _active_plan() -> Plan | None:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return redirect(policy.home_url_name(request.user))
-
-
-def _indicator_row(indicator: Indicator) -> dict[str, Any]:
-    return {"indicator": indicator, "target": format_target(indicator)}
-
-
-@login_required
-@allowed_by(policy.may_view_dashboard)
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    plan = _active_plan()
-    indicators = (
-        list(
-            Indicator.objects.filter(
-                plan=plan, role__in=[Indicator.Role.GOAL, Indicator.Role.QUOTA]
-            ).select_related("department", "feeds", "numerator", "denominator")
-        )
-        if plan
-        else []
-    )
-    goals = [i for i in indicators if i.role == Indicator.Role.GOAL]
-    quotas = [i for i in indicators if i.role == Indicator.Role.QUOTA]
-    # The plan allocates only part of some goals to departments: show the gap, do not hide it.
-    allocations = []
-    for goal in goals:
-        feeding = [q for q in quotas if q.feeds_id == goal.pk]
-        if not feeding:
-            continue
-        allocated = sum(q.target or 0 for q in feeding)
-        allocations.append(
-            {
-                "goal": goal,
-                "quotas": len(feeding),
-                "target": f"{goal.target:,}",
-                "allocated": f"{allocated:,}",
-                "unallocated": f"{goal.target - allocated:,}",
-            }
-        )
-    milestones = (
-        plan.milestones.select_related("department", "region").order_by("order", "code")
-        if plan
-        else []
-    )
-    return _page(
-        request,
-        "targets/dashboard.html",
-        {
-            "plan": plan,
-            "goals": [_indicator_row(goal) for goal in goals],
-            "quotas": [_indicator_row(quota) for quota in quotas],
-            "allocations": allocations,
-            "milestones": milestones,
-        },
-    )
 
 
 @login_required

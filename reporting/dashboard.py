@@ -1,0 +1,212 @@
+"""Reads for the leaders' dashboard: the rollup tables and the plan's definitions only.
+
+Every number comes from ``Rollup`` / ``CompletenessRollup`` through the same conversion as the
+progress API (``selectors._item``), so the page and the API cannot disagree. The one read of
+submissions is ``figures_behind``: the quota drill-down lists the figures behind a number,
+narrowed by the access policy.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+
+from targets import policy
+from targets.models import Department, Indicator, Milestone, Plan, Region, Submission
+
+from . import selectors
+from .bulletin import ranked_counties
+from .models import CompletenessRollup, Rollup
+from .rollup import status_for
+
+QUOTA = Indicator.Role.QUOTA
+ROLLUP_ORDER = ("indicator__order", "indicator__code", "region__order", "region__code")
+
+
+def month_choices(plan: Plan) -> list[tuple[str, int]]:
+    """The as-of months a leader may pick: ``(YYYY-MM, month)`` for the plan's year."""
+    return [(f"{plan.year}-{month:02d}", month) for month in range(1, 13)]
+
+
+def row_item(row: Rollup) -> dict[str, Any]:
+    """A rollup row as the API gives it, plus what a table needs to name and link it."""
+    indicator = row.indicator
+    item = selectors._item(indicator, row)
+    item.update(
+        indicator=indicator,
+        department_code=indicator.department.code,
+        department_short=indicator.department.short_name,
+        region=row.region,
+        region_code=row.region.code if row.region_id else None,
+        place=row.region.name if row.region_id else None,
+        month=row.month,
+    )
+    return item
+
+
+def quota_rollups(plan: Plan, month: int) -> QuerySet[Rollup]:
+    """Every quota's rollup rows (city and counties) as of ``month``, for the filters."""
+    return (
+        Rollup.objects.filter(plan=plan, month=month, indicator__role=QUOTA)
+        .select_related("indicator__department", "region")
+        .order_by(*ROLLUP_ORDER)
+    )
+
+
+def quota_rows(rollups: Iterable[Rollup]) -> list[dict[str, Any]]:
+    return [row_item(row) for row in rollups]
+
+
+def allocations(plan: Plan) -> list[dict[str, Any]]:
+    """Goals only partly allocated to departments: the plan's 61,450 of 70,000 (8,550 open)."""
+    indicators = list(
+        Indicator.objects.filter(plan=plan, role__in=[Indicator.Role.GOAL, QUOTA])
+        .select_related("department")
+        .order_by("order", "code")
+    )
+    result = []
+    for goal in indicators:
+        feeding = [i for i in indicators if i.feeds_id == goal.pk]
+        if goal.role != Indicator.Role.GOAL or not feeding or goal.target is None:
+            continue
+        allocated = sum(quota.target or 0 for quota in feeding)
+        result.append(
+            {
+                "goal": goal,
+                "quotas": len(feeding),
+                "target": goal.target,
+                "allocated": allocated,
+                "unallocated": goal.target - allocated,
+            }
+        )
+    return result
+
+
+def milestones(plan: Plan) -> QuerySet[Milestone]:
+    return plan.milestones.select_related("department", "region").order_by("order", "code")
+
+
+def city_series(plan: Plan, indicator: Indicator) -> list[Rollup]:
+    """An indicator's city-wide rows, January to December."""
+    return list(
+        Rollup.objects.filter(plan=plan, indicator=indicator, region__isnull=True).order_by("month")
+    )
+
+
+def indicator_rollups(plan: Plan, indicator: Indicator) -> list[Rollup]:
+    """An indicator's rows in every county and the city, every month."""
+    return list(
+        Rollup.objects.filter(plan=plan, indicator=indicator)
+        .select_related("indicator__department", "region")
+        .order_by("month", "region__order", "region__code")
+    )
+
+
+def heatmap(document: dict[str, Any]) -> dict[str, Any]:
+    """Department × county: the mean completion of the department's quotas in the county."""
+    departments: list[str] = []
+    regions: list[str] = []
+    completions: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for quota in document["quotas"]:
+        if quota["department"] not in departments:
+            departments.append(quota["department"])
+        for region in quota["regions"]:
+            if region["name"] not in regions:
+                regions.append(region["name"])
+            if region["completion"] is not None:
+                completions[quota["department"], region["name"]].append(region["completion"])
+    z = [
+        [
+            (
+                sum(completions[department, region]) / len(completions[department, region])
+                if completions[department, region]
+                else None
+            )
+            for region in regions
+        ]
+        for department in departments
+    ]
+    return {"departments": departments, "regions": regions, "z": z}
+
+
+def county_ranking(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The bulletin's (通报) county ranking: each county's mean completion of its split quotas
+    against the mean expected share of the same quotas, best first (``bulletin``)."""
+    return [
+        {
+            "code": standing.code,
+            "name": standing.name,
+            "quotas": standing.quotas,
+            "completion": float(standing.completion),
+            "expected": float(standing.expected),
+            "status": status_for(standing.completion, standing.expected),
+        }
+        for standing in ranked_counties(document)
+    ]
+
+
+def rate_quotas(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return [quota for quota in document["quotas"] if quota["kind"] == Indicator.Kind.RATE]
+
+
+def completeness_by_month(plan: Plan) -> list[dict[str, Any]]:
+    """Reports expected, received and on time, all departments together, per month."""
+    rows = (
+        CompletenessRollup.objects.filter(plan=plan)
+        .values("month")
+        .annotate(
+            total_expected=Sum("expected"),
+            total_received=Sum("received"),
+            total_on_time=Sum("on_time"),
+        )
+        .order_by("month")
+    )
+    return [
+        {
+            "month": row["month"],
+            "expected": row["total_expected"],
+            "received": row["total_received"],
+            "on_time": row["total_on_time"],
+        }
+        for row in rows
+    ]
+
+
+def quota_by_code(plan: Plan, code: str) -> Indicator | None:
+    return (
+        Indicator.objects.select_related("department", "numerator", "denominator")
+        .filter(plan=plan, role=QUOTA, code=code)
+        .first()
+    )
+
+
+def figures_behind(user: Any, quota: Indicator, month: int) -> QuerySet[Submission]:
+    """The current and counted figures behind a quota up to ``month``, as the user may read them.
+
+    A rate's figures are those of its two count series.
+    """
+    series = [quota.numerator_id, quota.denominator_id] if quota.is_rate else [quota.pk]
+    queryset = Submission.objects.filter(
+        Q(is_current=True) | Q(is_counted=True), indicator_id__in=series, month__lte=month
+    )
+    return (
+        policy.readable_submissions(user, queryset)
+        .select_related("indicator", "region")
+        .order_by("month", "region__order", "region__code", "indicator__order", "revision")
+    )
+
+
+def county_rollups(plan: Plan, region: Region, month: int) -> QuerySet[Rollup]:
+    return quota_rollups(plan, month).filter(region=region)
+
+
+def department_rollups(plan: Plan, department: Department, month: int) -> QuerySet[Rollup]:
+    return quota_rollups(plan, month).filter(indicator__department=department)
+
+
+def as_fraction(value: Decimal | float | None) -> float | None:
+    return None if value is None else float(value)

@@ -1,0 +1,77 @@
+"""The dashboard's quota table (django-tables2): the API's numbers, rates in percent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from .models import Rollup
+from .templatetags.progress_format import figure, percent
+
+NUM = {"th": {"class": "num"}, "td": {"class": "num"}}
+
+
+def _is_rate(record: dict[str, Any]) -> bool:
+    return record["kind"] == "rate"
+
+
+class QuotaTable(tables.Table):
+    """One row per quota (city-wide, or one county's row with the county filter)."""
+
+    department = tables.Column(_("责任部门"), accessor="department_short")
+    name = tables.Column(_("任务"))
+    place = tables.Column(_("范围"), default=_("全市"))
+    target = tables.Column(_("目标"), attrs=NUM)
+    actual = tables.Column(_("完成数"), attrs=NUM)
+    completion = tables.Column(_("完成率"), attrs=NUM)
+    expected = tables.Column(_("序时进度"), attrs=NUM)
+    status = tables.Column(_("状态"))
+    projected = tables.Column(_("预计全年"), attrs=NUM)
+
+    class Meta:
+        template_name = "django_tables2/table.html"
+        attrs = {"class": "table quota-table"}
+        row_attrs = {"data-quota": lambda record: record["code"]}
+        orderable = True
+
+    def __init__(self, *args: Any, as_of: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.as_of = as_of
+
+    def render_name(self, value: str, record: dict[str, Any]) -> str:
+        url = reverse("dashboard-quota", args=[record["code"]])
+        if self.as_of:
+            url = f"{url}?{urlencode({'as_of': self.as_of})}"
+        return format_html('<a href="{}" class="quota-link">{}</a>', url, value)
+
+    def render_target(self, value: Any, record: dict[str, Any]) -> str:
+        return percent(value, 0) if _is_rate(record) else figure(value)
+
+    def render_actual(self, value: Any, record: dict[str, Any]) -> str:
+        if _is_rate(record):
+            return format_html(
+                '{} <span class="muted">（{}/{}）</span>',
+                percent(value),
+                figure(record.get("numerator")),
+                figure(record.get("denominator")),
+            )
+        return figure(value)
+
+    def render_completion(self, value: Any) -> str:
+        return percent(value)
+
+    def render_expected(self, value: Any) -> str:
+        return percent(value)
+
+    def render_status(self, value: str) -> str:
+        return format_html(
+            '<span class="status status--{}">{}</span>', value, Rollup.Status(value).label
+        )
+
+    def render_projected(self, value: Any, record: dict[str, Any]) -> str:
+        return percent(value) if _is_rate(record) else figure(value)
