@@ -1,0 +1,108 @@
+"""The leader's dashboard on the demo data, in Chromium, under the Content-Security-Policy."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from reporting.rollup import rebuild
+from targets.demo import load_demo
+from targets.plan_loader import load_plan_file
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "dashboard-password"
+CHARTS = [
+    "chart-goal-progress",
+    "chart-heatmap",
+    "chart-ranking",
+    "chart-veterans",
+    "chart-completeness",
+]
+
+
+def _watch(page) -> list[str]:
+    """Console errors and CSP violations the page reports."""
+    problems: list[str] = []
+
+    def console(message) -> None:
+        # A missing resource is reported with its URL below (the browser asks for a favicon).
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            problems.append(message.text)
+
+    def response(answer) -> None:
+        if answer.status >= 400 and not answer.url.endswith("/favicon.ico"):
+            problems.append(f"{answer.status} {answer.url}")
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("response", response)
+    return problems
+
+
+def _log_in(page, live_server, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("input[name=password]").press("Enter")
+    page.wait_for_load_state()
+
+
+def _card(page, code: str) -> str:
+    return page.locator(f'[data-goal="{code}"] .goal-actual').inner_text()
+
+
+def test_the_leader_reads_the_dashboard(live_server, page) -> None:
+    plan = load_plan_file()
+    load_demo(plan, PASSWORD)
+    # With a broker configured, dispatched rollups would wait for a worker: build it here.
+    rebuild(plan)
+    problems = _watch(page)
+
+    _log_in(page, live_server, "leader")
+    page.wait_for_url(f"{live_server.url}/dashboard/**")
+    response = page.goto(f"{live_server.url}/dashboard/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert page.locator("h1").inner_text() == "进度看板"
+    assert page.locator("[data-goal]").count() == 4
+    training = _card(page, "training-total")
+    assert re.fullmatch(r"[\d,]+", training)
+    assert page.locator('[data-goal="training-total"] .goal-unallocated').inner_text() == "8,550"
+
+    # Every chart draws an svg inside its element, with plotly from our static files.
+    for chart in CHARTS:
+        page.wait_for_selector(f"#{chart}[data-rendered=true] svg.main-svg")
+    assert page.evaluate("() => typeof window.Plotly") == "object"
+    assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p]
+
+    # A different as-of month gives different numbers (the select sends its form).
+    page.select_option("#as-of", "2015-03")
+    page.wait_for_url("**as_of=2015-03**")
+    march = _card(page, "training-total")
+    assert march != training
+    assert int(march.replace(",", "")) < int(training.replace(",", ""))
+    assert page.locator("#as-of").input_value() == "2015-03"
+    page.wait_for_selector("#chart-heatmap[data-rendered=true] svg.main-svg")
+
+    # A click on a quota opens its drill-down, whose chart renders too.
+    page.locator('tr[data-quota="rural-transfer"] a.quota-link').click()
+    page.wait_for_url("**/dashboard/quota/rural-transfer/?as_of=2015-03")
+    assert page.locator("h1").inner_text() == "农村劳动力转移就业技能培训"
+    page.wait_for_selector("#chart-quota-progress[data-rendered=true] svg.main-svg")
+    assert page.locator("table.by-county tbody tr").count() == 6
+    assert page.locator("table.figures-behind tbody tr").count() > 0
+    assert not problems, problems
+
+
+def test_admin_and_other_pages_work_under_the_policy(live_server, page, django_user_model) -> None:
+    load_plan_file()
+    django_user_model.objects.create_superuser("root", password=PASSWORD)
+    problems = _watch(page)
+    _log_in(page, live_server, "root")
+    for path in ("/admin/", "/admin/targets/indicator/", "/admin/targets/plan/1/change/"):
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 200, path
+        assert response.headers["content-security-policy"]
+    assert not [p for p in problems if "Content Security Policy" in p], problems
