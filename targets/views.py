@@ -29,6 +29,7 @@ NAV_PAGES: list[tuple[str, Any, Callable[[Any], bool]]] = [
     ("entry", _("月度填报"), policy.may_enter),
     ("review", _("审核"), policy.may_review),
     ("dashboard", _("进度看板"), policy.may_view_dashboard),
+    ("bulletins", _("月度通报"), policy.may_view_dashboard),
     ("exports", _("数据导出"), policy.may_export),
 ]
 

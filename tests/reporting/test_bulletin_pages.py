@@ -228,3 +228,10 @@ def test_the_page_links_the_print_stylesheet(march, make_user) -> None:
     assert "size: A4" in css
     for hidden in (".site-header", ".site-nav", "form", "button", ".no-print"):
         assert hidden in css.split("display: none")[0]
+
+
+def test_readers_find_the_bulletins_in_the_navigation(march, make_user) -> None:
+    nav = client_for(make_user("leader")).get("/dashboard/").context["nav"]
+    assert "bulletins" in [item["url_name"] for item in nav]
+    clerk_nav = client_for(make_user("clerk", department="hrss")).get("/entry/").context["nav"]
+    assert "bulletins" not in [item["url_name"] for item in clerk_nav]
