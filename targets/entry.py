@@ -342,6 +342,17 @@ def _apply(grid: Grid, data: dict[str, str], *, submit: bool, actor: User, at: d
         return
     saved: list[tuple[Cell, Submission]] = []
     for cell, value in accepted:
+        # Read the cell again, locked: another clerk may have saved it since the grid was read
+        # (or created it: then our insert meets the unique index and the save is refused).
+        latest = (
+            Submission.objects.select_for_update()
+            .select_related("entered_by")
+            .filter(indicator=cell.indicator, region=cell.region, month=grid.month, is_current=True)
+            .first()
+        )
+        if token_of(latest) != cell.token:
+            cell.errors.append(_conflict(latest))
+            continue
         try:
             submission = services.submission_save(
                 actor=actor,
