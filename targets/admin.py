@@ -27,6 +27,7 @@ from .models import (
     RegionTarget,
     Submission,
     SubmissionEvent,
+    SupervisionNotice,
 )
 from .signals import plan_changed
 from .views import format_target
@@ -394,3 +395,22 @@ class MembershipAdmin(admin.ModelAdmin):
         # Deleting the row would leave the user's group and staff flag behind; there is no
         # revoking service yet. Change the role instead, or deactivate the user.
         return False
+
+
+@admin.register(SupervisionNotice)
+class SupervisionNoticeAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Notices are raised and closed by the rollup, answered by clerks: read-only here."""
+
+    list_display = (
+        "indicator",
+        "region",
+        "month",
+        "status",
+        "raised_at",
+        "answered_at",
+        "closed_at",
+    )
+    list_filter = ("status", "plan", "month")
+    list_select_related = ("indicator", "region")
+    search_fields = ("indicator__name", "indicator__code", "explanation", "catch_up_plan")
+    ordering = ("-raised_at",)

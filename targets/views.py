@@ -30,6 +30,8 @@ NAV_PAGES: list[tuple[str, Any, Callable[[Any], bool]]] = [
     ("review", _("审核"), policy.may_review),
     ("dashboard", _("进度看板"), policy.may_view_dashboard),
     ("bulletins", _("月度通报"), policy.may_view_dashboard),
+    ("my-notices", _("督办"), policy.may_enter),
+    ("notices", _("督办"), policy.may_read_all_notices),
     ("exports", _("数据导出"), policy.may_export),
 ]
 

@@ -310,3 +310,26 @@ def test_an_answered_or_closed_notice_takes_no_answer(users, notices, name: str)
     assert response.status_code == 400
     assert "该督办单已反馈或已关闭，不能再次反馈。" in response.content.decode()
     assert SupervisionNotice.objects.values().get(pk=notice.pk) == before
+
+
+@pytest.mark.parametrize(
+    ("who", "link"),
+    [("leader", "/review/notices/"), ("auditor", "/review/notices/"), ("clerk", "/entry/notices/")],
+)
+def test_the_notices_are_in_the_navigation(users, who: str, link: str) -> None:
+    client = client_for(users[who])
+    landing = client.get("/")["Location"]  # each role's own start page
+    assert f'href="{link}"' in client.get(landing).content.decode()
+
+
+def test_notices_are_read_only_in_the_admin(plan, notices, make_user) -> None:
+    from django.contrib.auth import get_user_model
+
+    root = get_user_model().objects.create_superuser("root", password="x")
+    client = client_for(root)
+    listing = client.get("/admin/targets/supervisionnotice/")
+    assert listing.status_code == 200
+    notice = next(iter(notices.values()))
+    assert client.get(f"/admin/targets/supervisionnotice/{notice.pk}/change/").status_code == 200
+    assert client.get("/admin/targets/supervisionnotice/add/").status_code == 403
+    assert client.post(f"/admin/targets/supervisionnotice/{notice.pk}/delete/").status_code == 403
