@@ -40,9 +40,11 @@ class Migration(migrations.Migration):
             name='first_submitted_at',
             field=models.DateTimeField(blank=True, null=True, verbose_name='首次报送时间'),
         ),
-        migrations.RunPython(first_sendings, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name='submission',
             index=models.Index(condition=models.Q(('revision', 1)), fields=['indicator', 'month'], include=('first_submitted_at',), name='submission_first_revisions'),
         ),
+        # After the index: PostgreSQL refuses CREATE INDEX on a table with pending
+        # (deferred foreign-key) trigger events, which these updates leave.
+        migrations.RunPython(first_sendings, migrations.RunPython.noop),
     ]
