@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from targets.models import Indicator, Plan, Submission
+from targets.models import Indicator, Plan, Region, Submission
 
-from .models import Rollup
+from .models import Rollup, RollupRun
 
 AS_OF = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -57,11 +59,11 @@ def _number(value: Decimal | None, places: int = 4) -> float | None:
     return None if value is None else float(round(value, places))
 
 
-def _rate(row: Rollup) -> float | None:
+def _rate(row: Rollup | _Row) -> float | None:
     return _number(row.rate)
 
 
-def _item(indicator: Indicator, row: Rollup) -> dict[str, Any]:
+def _item(indicator: Indicator, row: Rollup | _Row) -> dict[str, Any]:
     is_rate = indicator.kind == Indicator.Kind.RATE
     item: dict[str, Any] = {
         "code": indicator.code,
@@ -82,25 +84,94 @@ def _item(indicator: Indicator, row: Rollup) -> dict[str, Any]:
     return item
 
 
+@dataclass(frozen=True)
+class _Row:
+    """A rollup row's numbers, read as plain values (a month of a province-sized plan is
+    thousands of rows: model instances with their relations cost more than the query)."""
+
+    indicator_id: int
+    region_id: int | None
+    actual: int | None
+    numerator: int | None
+    denominator: int | None
+    target: int | None
+    target_rate: Decimal | None
+    completion: Decimal | None
+    expected: Decimal
+    status: str | None
+    projected: int | None
+    unallocated: int | None
+
+    @property
+    def rate(self) -> Decimal | None:
+        if not self.denominator:
+            return None
+        return Decimal(self.numerator or 0) / Decimal(self.denominator)
+
+
+_ROW_FIELDS = tuple(f.name for f in fields(_Row))
+
+
 def progress(plan: Plan, month: int) -> dict[str, Any] | None:
-    """The progress API's document for a plan and as-of month; None if not rolled up yet."""
-    rows = list(
-        Rollup.objects.filter(plan=plan, month=month)
-        .select_related("indicator__department", "region")
-        .order_by("indicator__order", "indicator__code", "region__order", "region__code")
+    """The progress API's document for a plan and as-of month; None if not rolled up yet.
+
+    Kept in the cache under the plan's latest rollup run: every rebuild, full or incremental,
+    records a run in the same transaction as its rows, so a new run means a new key and a
+    document is never served after the rows behind it changed.
+    """
+    latest_run = (
+        RollupRun.objects.filter(plan=plan).order_by("-pk").values_list("pk", flat=True).first()
     )
+    key = f"progress:{plan.pk}:{month}:{latest_run}"
+    document = cache.get(key)
+    if document is None:
+        document = _progress(plan, month)
+        if document is not None:
+            cache.set(key, document, PROGRESS_CACHE_SECONDS)
+    return document  # the cache hands out its own copy (it stores values pickled)
+
+
+# A day: a document's key changes with every rollup run anyway.
+PROGRESS_CACHE_SECONDS = 24 * 3600
+
+
+def _progress(plan: Plan, month: int) -> dict[str, Any] | None:
+    indicators = {
+        indicator.pk: indicator
+        for indicator in Indicator.objects.filter(plan=plan).select_related("department")
+    }
+    regions = {region.pk: region for region in Region.objects.all()}
+    rows = [
+        _Row(*values)
+        for values in Rollup.objects.filter(plan=plan, month=month)
+        .order_by()
+        .values_list(*_ROW_FIELDS)
+    ]
     if not rows:
         return None
-    city: dict[int, Rollup] = {}
-    regions: dict[int, list[Rollup]] = defaultdict(list)
+
+    def place(row: _Row) -> tuple:
+        indicator = indicators[row.indicator_id]
+        region = regions.get(row.region_id)
+        return (
+            indicator.order,
+            indicator.code,
+            region is not None,
+            region.order if region else 0,
+            region.code if region else "",
+        )
+
+    rows.sort(key=place)
+    city: dict[int, _Row] = {}
+    by_region: dict[int, list[_Row]] = defaultdict(list)
     for row in rows:
         if row.region_id is None:
             city[row.indicator_id] = row
         else:
-            regions[row.indicator_id].append(row)
+            by_region[row.indicator_id].append(row)
     goals, quotas = [], []
     for indicator_id, row in city.items():
-        indicator = row.indicator
+        indicator = indicators[indicator_id]
         item = _item(indicator, row)
         if indicator.role == Indicator.Role.GOAL:
             if row.unallocated is not None:
@@ -109,8 +180,8 @@ def progress(plan: Plan, month: int) -> dict[str, Any] | None:
         elif indicator.role == Indicator.Role.QUOTA:
             item["regions"] = [
                 {
-                    "code": r.region.code,
-                    "name": r.region.name,
+                    "code": regions[r.region_id].code,
+                    "name": regions[r.region_id].name,
                     **{
                         key: value
                         for key, value in _item(indicator, r).items()
@@ -118,7 +189,7 @@ def progress(plan: Plan, month: int) -> dict[str, Any] | None:
                         or key in ("numerator", "denominator")
                     },
                 }
-                for r in regions[indicator_id]
+                for r in by_region[indicator_id]
             ]
             quotas.append(item)
     return {

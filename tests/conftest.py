@@ -54,6 +54,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Generator[None]:
+    """Each test starts with an empty cache: SQLite reuses ids after a rollback, so a cached
+    progress document of an earlier test could carry the same key."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def require_postgres(db: None) -> None:
     if connection.vendor == "postgresql":

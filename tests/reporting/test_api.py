@@ -332,3 +332,24 @@ def test_any_as_of_text_is_answered_never_a_500(rolled_up, reader, as_of) -> Non
         assert CHINESE.search(body["error"])
     else:
         assert re.fullmatch(r"2015-(0[1-9]|1[0-2])", body["as_of"])
+
+
+def test_the_document_is_cached_until_the_next_rollup_run(plan, figure) -> None:
+    from reporting.models import Rollup
+    from reporting.rollup import rebuild
+    from reporting.selectors import progress
+
+    def rural(document):
+        return next(q for q in document["quotas"] if q["code"] == "rural-transfer")["actual"]
+
+    figure("rural-transfer", "410611", 3, 100)
+    rebuild(plan)
+    first = progress(plan, 3)
+    assert rural(first) == 100
+    # Rows changed behind the rollup's back are not seen: the document comes from the cache.
+    Rollup.objects.filter(plan=plan, month=3, region__isnull=True).update(actual=1)
+    assert progress(plan, 3) == first
+
+    figure("rural-transfer", "410621", 3, 50)
+    rebuild(plan)  # a new run: a new document, from the rows as they now are
+    assert rural(progress(plan, 3)) == 150

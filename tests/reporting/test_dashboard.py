@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.test import Client
 
 from reporting import charts
@@ -498,7 +499,7 @@ def _more_figures(plan: Plan, figure: Any) -> None:
     rebuild(plan)
 
 
-QUERY_BOUND = 22
+QUERY_BOUND = 24
 
 
 @pytest.mark.parametrize(
@@ -516,9 +517,11 @@ def test_queries_do_not_grow_with_the_data(
     rebuild(plan)
     client = _client(leader)
     client.get(url)  # warm the session
+    cache.clear()  # measure the uncached page (the progress document is cached per rollup run)
     with django_assert_max_num_queries(QUERY_BOUND) as small:
         assert client.get(url).status_code == 200
     _more_figures(plan, figure)
+    cache.clear()
     with django_assert_max_num_queries(QUERY_BOUND) as large:
         assert client.get(url).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
