@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_PORT ?= 8000
 
-.PHONY: demo test lint format messages clean
+.PHONY: demo test lint format messages screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ messages: $(VENV)/.requirements
 	@if command -v msgfmt >/dev/null; then \
 		DEBUG=1 $(BIN)/python manage.py compilemessages -v0 --ignore=.venv; \
 	else echo "msgfmt not installed (apt-get install gettext): using the committed .mo files"; fi
+
+# Pictures of the demo for the README (docs/*.png), in Debian's Chromium with fonts-noto-cjk.
+screenshots: $(VENV)/.requirements-dev messages
+	$(BIN)/python docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

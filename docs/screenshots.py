@@ -1,0 +1,105 @@
+"""Pictures of the demo for the README: `make screenshots`.
+
+Builds the demo (SQLite in a temporary directory: the 2015 plan, the synthetic demo figures,
+the rollup), serves it with `runserver`, and has Debian's Chromium (with fonts-noto-cjk, so
+the Chinese shows) log in as the leader and save each page below into docs/.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+PASSWORD = "demo-2015"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# (file, user, path, full page)
+PAGES = [
+    ("dashboard.png", "leader", "/dashboard/?as_of=2015-09", True),
+    ("quota-drilldown.png", "leader", "/dashboard/quota/rural-transfer/?as_of=2015-09", True),
+    ("bulletin.png", "leader", "/bulletins/2015/9/", True),
+    ("entry.png", "clerk-hrss", "/entry/2015/10/", False),
+    ("review.png", "reviewer", "/review/", True),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def main() -> None:
+    python = sys.executable
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "DEBUG": "1",
+            "DATABASE_URL": f"sqlite:///{tmp}/demo.sqlite3",
+            "DEMO_PASSWORD": PASSWORD,
+        }
+        env.pop("CELERY_BROKER_URL", None)
+        for command in (["migrate", "-v0"], ["load_plan"], ["load_demo"], ["rollup"]):
+            subprocess.run([python, "manage.py", *command], cwd=ROOT, env=env, check=True)
+        port = free_port()
+        server = subprocess.Popen(
+            [python, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"{base}/accounts/login/", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            shoot(base)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+def shoot(base: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    DOCS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless=new", "--no-sandbox", "--disable-gpu"]
+        )
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+        page = context.new_page()
+        user = None
+        for name, username, path, full_page in PAGES:
+            if username != user:
+                context.clear_cookies()
+                page.goto(f"{base}/accounts/login/")
+                page.fill("input[name=username]", username)
+                page.fill("input[name=password]", PASSWORD)
+                page.locator("input[name=password]").press("Enter")
+                page.wait_for_load_state()
+                user = username
+            response = page.goto(f"{base}{path}")
+            if response is None or response.status != 200:
+                status = response.status if response else "no response"
+                sys.exit(f"{path}: {status}")
+            page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(500)  # charts finish drawing
+            page.screenshot(path=str(DOCS / name), full_page=full_page)
+            print(f"docs/{name} ← {path}")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
