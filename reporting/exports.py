@@ -1,0 +1,624 @@
+"""The auditors' summary workbook: the API's numbers and every approved figure behind them.
+
+Plain functions: ``write_summary`` writes the workbook for a plan and as-of month to a binary
+file object and returns the data rows per sheet. 总表 and 分县区 are the progress API's document
+(``selectors.progress``) for that month; 月度明细 lists the counted submissions they are summed
+from, so an auditor can rebuild every total (flow: sum; stock: each county's latest level,
+summed; rate: the ratio of the year-to-date sums of its two count series).
+
+openpyxl's write-only mode keeps memory flat: rows go to a temporary file as they are
+appended. What that mode allows and we use: ``WriteOnlyCell`` styles and number formats,
+column widths, merged title cells, frozen panes, autofilter, print titles, landscape page set-up
+fitted to the page width. What it does not: going back to a cell already written (the cover's
+row counts are known only at the end, so the cover is created first, to stay the first sheet,
+and filled last), row heights, conditional formatting; automatic column widths exist in no mode
+of openpyxl, so widths are set per column.
+
+Text typed by people (names, notes, reasons, evidence) that begins with ``=``, ``+``, ``-`` or
+``@`` is written as a string cell with Excel's quote prefix, so Excel shows it and never
+evaluates it as a formula.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import IO, Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
+
+from targets.models import (
+    Department,
+    Indicator,
+    Milestone,
+    Plan,
+    Region,
+    Submission,
+    SubmissionEvent,
+)
+from targets.periods import deadline
+
+from . import selectors
+
+SHEETS = ("封面", "总表", "分县区", "月度明细", "修改记录", "里程碑")
+FORMULA_STARTS = ("=", "+", "-", "@")
+INTEGER = "#,##0"
+PERCENT = "0.0%"
+RATE = "0.00%"
+DATETIME = "yyyy-mm-dd hh:mm"
+DATE = "yyyy-mm-dd"
+HEADER_ROW = 5  # title, 填报单位/截止时间, 制表时间/制表人, blank, header
+
+_THIN = Side(style="thin")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    width: float
+    number_format: str | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    plan: Plan
+    month: int
+    exported_by: str
+    exported_at: datetime  # aware; written in local time
+
+    @property
+    def as_of(self) -> str:
+        return f"{self.plan.year}-{self.month:02d}"
+
+    @property
+    def local_at(self) -> datetime:
+        return timezone.localtime(self.exported_at).replace(tzinfo=None, microsecond=0)
+
+
+def _cell(ws: WriteOnlyWorksheet, value: Any, number_format: str | None = None) -> WriteOnlyCell:
+    """A cell; text that Excel would take for a formula is kept as text (quote prefix)."""
+    if isinstance(value, datetime):
+        value = (
+            timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+        )
+    if isinstance(value, Decimal):
+        value = float(value)
+    if isinstance(value, Promise):  # lazy choice labels
+        value = str(value)
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def _local(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
+
+
+def _reporting_unit(plan: Plan) -> str:
+    lead = Department.objects.filter(is_lead=True).order_by("order").first()
+    return lead.name if lead else plan.issuer
+
+
+def _sheet(
+    wb: Workbook, title: str, heading: str, columns: list[Column], context: Context
+) -> WriteOnlyWorksheet:
+    """A sheet in the layout of an official 报表: title, the four lines, then the header row.
+
+    Widths, frozen header, print titles and page set-up must be set before the first row.
+    """
+    ws = wb.create_sheet(title)
+    for index, column in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    last = get_column_letter(len(columns))
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    ws.print_title_rows = f"1:{HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.merged_cells.add(f"A1:{last}1")
+    title_cell = _cell(ws, heading)
+    title_cell.font = Font(bold=True, size=14)
+    title_cell.alignment = Alignment(horizontal="center")
+    ws.append([title_cell])
+    half = max(1, len(columns) // 2)
+    pad = [None] * (half - 1)
+    ws.append(
+        [
+            _cell(ws, _("填报单位：%(unit)s") % {"unit": _reporting_unit(context.plan)}),
+            *pad,
+            _cell(
+                ws,
+                _("截止时间：%(year)s年%(month)s月底")
+                % {"year": context.plan.year, "month": context.month},
+            ),
+        ]
+    )
+    ws.append(
+        [
+            _cell(ws, _("制表时间：%(at)s") % {"at": f"{context.local_at:%Y-%m-%d %H:%M}"}),
+            *pad,
+            _cell(ws, _("制表人：%(who)s") % {"who": context.exported_by}),
+        ]
+    )
+    ws.append([])
+    header = []
+    for column in columns:
+        cell = _cell(ws, column.title)
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+        cell.border = _BOX
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        header.append(cell)
+    ws.append(header)
+    return ws
+
+
+def _rows(ws: WriteOnlyWorksheet, columns: list[Column], rows: Iterable[list[Any]]) -> int:
+    """Append data rows with the columns' formats; set the autofilter over them."""
+    count = 0
+    for values in rows:
+        ws.append(
+            [
+                _cell(ws, value, column.number_format)
+                for value, column in zip(values, columns, strict=True)
+            ]
+        )
+        count += 1
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(columns))}{HEADER_ROW + count}"
+    return count
+
+
+# 总表 ----------------------------------------------------------------------------------------
+
+
+def _summary_columns() -> list[Column]:
+    return [
+        Column(_("类别"), 10),
+        Column(_("代码"), 22),
+        Column(_("名称"), 36),
+        Column(_("责任部门"), 18),
+        Column(_("统计口径"), 8),
+        Column(_("单位"), 6),
+        Column(_("年度目标"), 11),  # a count, or a rate target as a fraction
+        Column(_("累计完成"), 11),
+        Column(_("完成率"), 9, PERCENT),
+        Column(_("序时进度"), 9, PERCENT),
+        Column(_("状态"), 7),
+        Column(_("预计全年"), 11),
+        Column(_("未分配到部门"), 12, INTEGER),
+        Column(_("计入目标"), 18),
+        Column(_("分子（累计）"), 11, INTEGER),
+        Column(_("分母（累计）"), 11, INTEGER),
+        Column(_("分子填报项"), 20),
+        Column(_("分母填报项"), 20),
+    ]
+
+
+def _summary_rows(plan: Plan, document: dict[str, Any] | None) -> Iterator[list[Any]]:
+    if document is None:
+        return
+    indicators = {
+        i.code: i
+        for i in Indicator.objects.filter(plan=plan).select_related(
+            "feeds", "numerator", "denominator"
+        )
+    }
+    kinds = dict(Indicator.Kind.choices)
+    statuses = {"green": _("正常"), "amber": _("预警"), "red": _("滞后")}
+    for role, items in ((_("全市目标"), document["goals"]), (_("部门任务"), document["quotas"])):
+        for item in items:
+            indicator = indicators[item["code"]]
+            yield [
+                role,
+                item["code"],
+                item["name"],
+                item["department"],
+                kinds[item["kind"]],
+                item["unit"],
+                item["target"],
+                item["actual"],
+                item["completion"],
+                item["expected"],
+                statuses.get(item["status"], "—"),
+                item["projected"],
+                item.get("unallocated"),
+                indicator.feeds.code if indicator.feeds_id else None,
+                item.get("numerator"),
+                item.get("denominator"),
+                indicator.numerator.code if indicator.numerator_id else None,
+                indicator.denominator.code if indicator.denominator_id else None,
+            ]
+
+
+def _write_summary_sheet(wb: Workbook, context: Context, document: dict | None) -> int:
+    columns = _summary_columns()
+    ws = _sheet(
+        wb,
+        "总表",
+        _("%(year)s年全民技能振兴工程目标任务完成情况总表") % {"year": context.plan.year},
+        columns,
+        context,
+    )
+    count = 0
+    for values in _summary_rows(context.plan, document):
+        is_rate = values[4] == dict(Indicator.Kind.choices)[Indicator.Kind.RATE]
+        number = RATE if is_rate else INTEGER
+        formats = [c.number_format for c in columns]
+        formats[6] = formats[7] = formats[11] = number
+        ws.append([_cell(ws, v, f) for v, f in zip(values, formats, strict=True)])
+        count += 1
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(columns))}{HEADER_ROW + count}"
+    return count
+
+
+# 分县区 --------------------------------------------------------------------------------------
+
+
+def _write_county_sheet(wb: Workbook, context: Context, document: dict | None) -> int:
+    """Quotas × counties of actuals; the city column is the row total (a rate: the ratio of the
+    summed counts); the last row totals the flow quotas of each county (levels and rates do not
+    add up)."""
+    regions = list(Region.objects.order_by("order", "code"))
+    columns = [
+        Column(_("代码"), 22),
+        Column(_("部门任务"), 36),
+        Column(_("责任部门"), 18),
+        Column(_("单位"), 6),
+        *[Column(f"{r.name}\n{r.code}", 11) for r in regions],
+        Column(_("全市合计"), 12),
+    ]
+    ws = _sheet(
+        wb,
+        "分县区",
+        _("%(year)s年部门任务分县区完成情况表") % {"year": context.plan.year},
+        columns,
+        context,
+    )
+    count = 0
+    totals = [0] * (len(regions) + 1)
+    for quota in (document or {}).get("quotas", []):
+        is_rate = quota["kind"] == Indicator.Kind.RATE
+        number = RATE if is_rate else INTEGER
+        by_code = {r["code"]: r["actual"] for r in quota["regions"]}
+        actuals = [by_code.get(r.code) for r in regions] + [quota["actual"]]
+        if quota["kind"] == Indicator.Kind.FLOW:
+            for index, actual in enumerate(actuals):
+                totals[index] += actual or 0
+        ws.append(
+            [
+                _cell(ws, quota["code"]),
+                _cell(ws, quota["name"]),
+                _cell(ws, quota["department"]),
+                _cell(ws, quota["unit"]),
+                *[_cell(ws, a, number) for a in actuals],
+            ]
+        )
+        count += 1
+    total_cells = [_cell(ws, None), _cell(ws, _("培训类任务合计（累计量）")), _cell(ws, None)]
+    total_cells += [_cell(ws, None), *[_cell(ws, t, INTEGER) for t in totals]]
+    for cell in total_cells:
+        cell.font = Font(bold=True)
+    ws.append(total_cells)
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(columns))}{HEADER_ROW + count}"
+    return count + 1
+
+
+# 月度明细 ------------------------------------------------------------------------------------
+
+
+def counted_submissions(plan: Plan, month: int) -> QuerySet[Submission]:
+    """Every figure the rollup counts as of the end of ``month``."""
+    return Submission.objects.filter(
+        indicator__plan=plan, is_counted=True, month__lte=month
+    ).order_by("indicator__order", "indicator__code", "region__order", "region__code", "month")
+
+
+def _write_detail_sheet(wb: Workbook, context: Context) -> int:
+    columns = [
+        Column(_("填报项代码"), 22),
+        Column(_("填报项"), 36),
+        Column(_("责任部门"), 18),
+        Column(_("统计口径"), 8),
+        Column(_("县区代码"), 9),
+        Column(_("县区"), 9),
+        Column(_("月份"), 6),
+        Column(_("数值"), 11, INTEGER),
+        Column(_("版本"), 6),
+        Column(_("填报人"), 14),
+        Column(_("填报时间"), 16, DATETIME),
+        Column(_("首次报送时间"), 16, DATETIME),
+        Column(_("审核人"), 14),
+        Column(_("审核时间"), 16, DATETIME),
+        Column(_("是否迟报"), 8),
+        Column(_("备注"), 30),
+    ]
+    ws = _sheet(
+        wb,
+        "月度明细",
+        _("%(year)s年已审核月度数据明细（截至%(month)s月）")
+        % {"year": context.plan.year, "month": context.month},
+        columns,
+        context,
+    )
+    due = {m: deadline(context.plan, m) for m in range(1, 13)}
+    kinds = dict(Indicator.Kind.choices)
+    yes, no = _("是"), _("否")
+    values = counted_submissions(context.plan, context.month).values_list(
+        "indicator__code",
+        "indicator__series_name",
+        "indicator__name",
+        "indicator__department__name",
+        "indicator__kind",
+        "region__code",
+        "region__name",
+        "month",
+        "value",
+        "revision",
+        "entered_by__username",
+        "entered_at",
+        "first_submitted_at",
+        "reviewed_by__username",
+        "reviewed_at",
+        "note",
+    )
+
+    def rows() -> Iterator[list[Any]]:
+        for (
+            code,
+            series_name,
+            name,
+            department,
+            kind,
+            region_code,
+            region,
+            month,
+            value,
+            revision,
+            entered_by,
+            entered_at,
+            first_submitted_at,
+            reviewed_by,
+            reviewed_at,
+            note,
+        ) in values.iterator(chunk_size=2000):
+            late = first_submitted_at is not None and first_submitted_at >= due[month]
+            yield [
+                code,
+                series_name or name,
+                department,
+                kinds[kind],
+                region_code,
+                region,
+                month,
+                value,
+                revision,
+                entered_by,
+                _local(entered_at),
+                _local(first_submitted_at),
+                reviewed_by,
+                _local(reviewed_at),
+                yes if late else no,
+                note or None,
+            ]
+
+    return _rows(ws, columns, rows())
+
+
+# 修改记录 ------------------------------------------------------------------------------------
+
+
+def _write_events_sheet(wb: Workbook, context: Context) -> int:
+    columns = [
+        Column(_("时间"), 16, DATETIME),
+        Column(_("操作"), 9),
+        Column(_("操作人"), 14),
+        Column(_("填报项代码"), 22),
+        Column(_("县区"), 9),
+        Column(_("月份"), 6),
+        Column(_("版本"), 6),
+        Column(_("原数值"), 11, INTEGER),
+        Column(_("新数值"), 11, INTEGER),
+        Column(_("原状态"), 9),
+        Column(_("新状态"), 9),
+        Column(_("理由/意见"), 40),
+    ]
+    ws = _sheet(
+        wb,
+        "修改记录",
+        _("%(year)s年度填报修改记录（审计轨迹）") % {"year": context.plan.year},
+        columns,
+        context,
+    )
+    actions = dict(SubmissionEvent.Action.choices)
+    statuses = dict(Submission.Status.choices)
+    events = (
+        SubmissionEvent.objects.filter(submission__indicator__plan=context.plan)
+        .order_by("at", "id")
+        .values_list(
+            "at",
+            "action",
+            "actor__username",
+            "submission__indicator__code",
+            "submission__region__name",
+            "submission__month",
+            "submission__revision",
+            "old_value",
+            "new_value",
+            "old_status",
+            "new_status",
+            "reason",
+        )
+    )
+
+    def rows() -> Iterator[list[Any]]:
+        for (
+            at,
+            action,
+            actor,
+            code,
+            region,
+            month,
+            revision,
+            old_value,
+            new_value,
+            old_status,
+            new_status,
+            reason,
+        ) in events.iterator(chunk_size=2000):
+            yield [
+                _local(at),
+                actions.get(action, action),
+                actor,
+                code,
+                region,
+                month,
+                revision,
+                old_value,
+                new_value,
+                statuses.get(old_status, old_status) or None,
+                statuses.get(new_status, new_status) or None,
+                reason or None,
+            ]
+
+    return _rows(ws, columns, rows())
+
+
+# 里程碑 --------------------------------------------------------------------------------------
+
+
+def _write_milestone_sheet(wb: Workbook, context: Context) -> int:
+    columns = [
+        Column(_("代码"), 24),
+        Column(_("名称"), 36),
+        Column(_("类别"), 20),
+        Column(_("责任部门"), 18),
+        Column(_("县区"), 9),
+        Column(_("完成时限"), 11, DATE),
+        Column(_("状态"), 8),
+        Column(_("内容"), 40),
+        Column(_("佐证材料说明"), 40),
+        Column(_("方案依据"), 14),
+    ]
+    ws = _sheet(
+        wb,
+        "里程碑",
+        _("%(year)s年重点工作（里程碑）推进情况") % {"year": context.plan.year},
+        columns,
+        context,
+    )
+    milestones = Milestone.objects.filter(plan=context.plan).select_related("department", "region")
+    return _rows(
+        ws,
+        columns,
+        (
+            [
+                m.code,
+                m.title,
+                m.get_category_display(),
+                m.department.name,
+                m.region.name if m.region_id else _("全市"),
+                m.due_on,
+                m.get_status_display(),
+                m.description or None,
+                m.evidence or None,
+                m.source_clause or None,
+            ]
+            for m in milestones
+        ),
+    )
+
+
+# 封面 ----------------------------------------------------------------------------------------
+
+
+def _write_cover(ws: WriteOnlyWorksheet, context: Context, counts: dict[str, int]) -> int:
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].width = 60
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    plan = context.plan
+    title = _cell(ws, _("%(year)s年全民技能振兴工程审计工作簿") % {"year": plan.year})
+    title.font = Font(bold=True, size=14)
+    ws.merged_cells.add("A1:B1")
+    ws.append([title])
+    ws.append([])
+    lines: list[tuple[str, Any, str | None]] = [
+        (_("年度方案"), plan.title, None),
+        (_("文号"), plan.doc_number, None),
+        (_("截至月份"), context.as_of, None),
+        (_("时间进度"), round(context.month / 12, 4), PERCENT),
+        (_("填报单位"), _reporting_unit(plan), None),
+        (_("制表人"), context.exported_by, None),
+        (_("制表时间"), context.local_at, DATETIME),
+        (_("统计口径"), _("已审核数据"), None),
+        (
+            _("说明"),
+            _(
+                "只计已审核的数据；累计量按月相加，存量取各县区最近一个月的数再相加，"
+                "比率由分子、分母两个计数填报项的累计数相除（以小数表示）。"
+                "总表、分县区与进度接口（/api/progress/）同一截至月份的数据一致；"
+                "修改记录为全年度的审计轨迹。"
+            ),
+            None,
+        ),
+    ]
+    for label, value, number_format in lines:
+        label_cell = _cell(ws, label)
+        label_cell.font = Font(bold=True)
+        ws.append([label_cell, _cell(ws, value, number_format)])
+    ws.append([])
+    ws.append([_cell(ws, _("工作表")), _cell(ws, _("数据行数"))])
+    for name, count in counts.items():
+        ws.append([_cell(ws, name), _cell(ws, count, INTEGER)])
+    return len(lines)
+
+
+def write_summary(
+    out: IO[bytes],
+    plan: Plan,
+    month: int,
+    *,
+    exported_by: str,
+    exported_at: datetime | None = None,
+) -> dict[str, int]:
+    """Write the summary workbook to ``out``; the data rows of each sheet, by sheet name."""
+    context = Context(
+        plan=plan,
+        month=month,
+        exported_by=exported_by,
+        exported_at=exported_at or timezone.now(),
+    )
+    document = selectors.progress(plan, month)
+    wb = Workbook(write_only=True)
+    cover = wb.create_sheet("封面")  # first in the book, filled once the counts are known
+    counts = {
+        "总表": _write_summary_sheet(wb, context, document),
+        "分县区": _write_county_sheet(wb, context, document),
+        "月度明细": _write_detail_sheet(wb, context),
+        "修改记录": _write_events_sheet(wb, context),
+        "里程碑": _write_milestone_sheet(wb, context),
+    }
+    counts = {"封面": _write_cover(cover, context, counts), **counts}
+    wb.save(out)
+    return counts

@@ -1,0 +1,319 @@
+"""The summary workbook (``reporting.exports``): read back, every total traced to the figures.
+
+Reconciliation: each total in 总表 and 分县区 is rebuilt from the 月度明细 rows (flow: sum;
+stock: each county's latest level, summed; rate: ratio of the summed count series) and
+compared with the cell and with the progress API's document for the same month.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import transaction
+from openpyxl import load_workbook
+
+from reporting import exports
+from reporting.rollup import rebuild
+from reporting.selectors import progress
+from targets import demo, services
+from targets.models import Indicator, Milestone, Plan, Region, Submission
+from targets.plan_loader import load_plan_file
+
+pytestmark = pytest.mark.django_db
+
+HEADER_ROW = exports.HEADER_ROW
+COUNTIES = ["410602", "410603", "410611", "410621", "410622"]
+STATUS = {"green": "正常", "amber": "预警", "red": "滞后", None: "—"}
+
+
+def workbook(plan: Plan, month: int, **kwargs: Any) -> tuple[Any, dict[str, int]]:
+    out = io.BytesIO()
+    counts = exports.write_summary(out, plan, month, exported_by="审计员", **kwargs)
+    out.seek(0)
+    return load_workbook(out), counts
+
+
+def table(ws: Any) -> list[dict[str, Any]]:
+    """The data rows of a sheet, as dicts keyed by its header row."""
+    rows = list(ws.iter_rows(min_row=HEADER_ROW, values_only=True))
+    header = rows[0]
+    return [dict(zip(header, row, strict=True)) for row in rows[1:]]
+
+
+class Detail:
+    """The 月度明细 rows, and the totals an auditor computes from them."""
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        self.values: dict[str, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+        for row in rows:
+            county = self.values[row["填报项代码"]][row["县区代码"]]
+            assert row["月份"] not in county, "one counted figure per cell"
+            county[row["月份"]] = row["数值"]
+
+    def county(self, code: str, county: str, kind: str) -> int | None:
+        months = self.values.get(code, {}).get(county)
+        if not months:
+            return None
+        if kind == "stock":
+            return months[max(months)]
+        return sum(months.values())
+
+    def city(self, code: str, kind: str) -> int | None:
+        found = [self.county(code, c, kind) for c in COUNTIES]
+        found = [v for v in found if v is not None]
+        return sum(found) if found else None
+
+
+def _kind(row: dict[str, Any]) -> str:
+    return {"累计量": "flow", "存量": "stock", "比率": "rate"}[row["统计口径"]]
+
+
+def _ratio(numerator: int | None, denominator: int | None) -> float | None:
+    if not denominator:
+        return None
+    return round((numerator or 0) / denominator, 4)
+
+
+def reconcile(plan: Plan, month: int) -> dict[str, int]:
+    """Check every total of the workbook against its detail rows and the API; the row counts."""
+    book, counts = workbook(plan, month)
+    detail = Detail(table(book["月度明细"]))
+    summary = table(book["总表"])
+    document = progress(plan, month)
+    api = {item["code"]: item for item in document["goals"] + document["quotas"]}
+    assert [row["代码"] for row in summary] == list(api)
+    feeders: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in summary:
+        if row["计入目标"]:
+            feeders[row["计入目标"]].append(row)
+
+    checked = 0
+    for row in summary:
+        item, kind = api[row["代码"]], _kind(row)
+        if kind == "rate":
+            numerator = detail.city(row["分子填报项"], "flow") or 0
+            denominator = detail.city(row["分母填报项"], "flow") or 0
+            assert (row["分子（累计）"], row["分母（累计）"]) == (numerator, denominator)
+            assert row["累计完成"] == _ratio(numerator, denominator) == item["actual"]
+        else:
+            parts = [detail.city(row["代码"], kind)]
+            parts += [detail.city(f["代码"], kind) for f in feeders[row["代码"]]]
+            found = [p for p in parts if p is not None]
+            expected = sum(found) if found else (0 if kind == "flow" else None)
+            assert row["累计完成"] == expected == item["actual"], row["代码"]
+        if row["年度目标"] and row["累计完成"] is not None:
+            assert row["完成率"] == pytest.approx(row["累计完成"] / row["年度目标"], abs=1e-4)
+        if feeders[row["代码"]]:
+            allocated = sum(f["年度目标"] for f in feeders[row["代码"]])
+            assert row["未分配到部门"] == row["年度目标"] - allocated == item["unallocated"]
+        assert row["年度目标"] == item["target"]
+        assert row["完成率"] == item["completion"]
+        assert row["序时进度"] == item["expected"]
+        assert row["预计全年"] == item["projected"]
+        assert row["状态"] == STATUS[item["status"]]
+        checked += 1
+
+    # 分县区: each county cell from the detail and the API; the city column and the totals.
+    matrix = table(book["分县区"])
+    quota_rows, total_row = matrix[:-1], matrix[-1]
+    kinds = {row["代码"]: _kind(row) for row in summary}
+    numerators = {row["代码"]: (row["分子填报项"], row["分母填报项"]) for row in summary}
+    regions = {r.code: f"{r.name}\n{r.code}" for r in Region.objects.all()}
+    assert [row["代码"] for row in quota_rows] == [q["code"] for q in document["quotas"]]
+    column_totals: dict[str, int] = defaultdict(int)
+    for row in quota_rows:
+        quota, kind = api[row["代码"]], kinds[row["代码"]]
+        by_county = {r["code"]: r["actual"] for r in quota["regions"]}
+        for county in COUNTIES:
+            cell = row[regions[county]]
+            if kind == "rate":
+                num, den = numerators[row["代码"]]
+                expected = _ratio(
+                    detail.county(num, county, "flow"), detail.county(den, county, "flow")
+                )
+            else:
+                expected = detail.county(row["代码"], county, kind)
+                if expected is None and kind == "flow":
+                    expected = 0
+            assert cell == expected == by_county[county], (row["代码"], county)
+            if kind == "flow":
+                column_totals[county] += cell
+        city = row["全市合计"]
+        assert (
+            city
+            == quota["actual"]
+            == next(r for r in summary if r["代码"] == row["代码"])["累计完成"]
+        )
+        if kind != "rate":
+            counted = [row[regions[c]] for c in COUNTIES if row[regions[c]] is not None]
+            assert city == (sum(counted) if counted else None)
+        if kind == "flow":
+            column_totals["city"] += city
+        checked += 1
+    for county in COUNTIES:
+        assert total_row[regions[county]] == column_totals[county]
+    assert total_row["全市合计"] == column_totals["city"]
+    assert checked == len(summary) + len(quota_rows)
+    return counts
+
+
+@pytest.fixture
+def small(plan: Plan, figure: Any, correct: Any) -> Plan:
+    """A hand-made plan's figures: flows, levels, rates, a county split, a correction."""
+    figure("rural-transfer", "410611", 1, 1000)
+    march = figure("rural-transfer", "410611", 3, 500)
+    figure("rural-transfer", "410621", 2, 300)
+    figure("rural-transfer", "410622", 4, 900)
+    figure("in-service", "410603", 2, 2300)
+    figure("training-total", "410602", 2, 2000)
+    figure("rain-dew", "410622", 3, 400, status="submitted")  # not counted
+    figure("disabled", "410622", 2, 40, status="returned")  # not counted
+    figure("vocational-enrolment", "410611", 1, 10000)
+    figure("vocational-enrolment", "410611", 3, 12000)
+    figure("vocational-enrolment", "410621", 2, 8000)
+    figure("veterans-eligible", "410611", 1, 40)
+    figure("veterans-aware", "410611", 1, 38)
+    figure("veterans-registered", "410611", 2, 32)
+    figure("veterans-trained", "410611", 3, 28)
+    figure("veterans-passed", "410611", 3, 21)
+    figure("veterans-eligible", "410621", 2, 10)
+    correct(march, 650)
+    services.region_target_set(
+        indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
+        region=Region.objects.get(code="410611"),
+        target=6000,
+    )
+    rebuild(plan)
+    return plan
+
+
+@pytest.mark.parametrize("month", [1, 2, 3, 4, 12])
+def test_small_plan_reconciles(small: Plan, month: int) -> None:
+    counts = reconcile(small, month)
+    expected_detail = Submission.objects.filter(is_counted=True, month__lte=month).count()
+    assert counts["月度明细"] == expected_detail
+
+
+def test_small_plan_numbers_by_hand(small: Plan) -> None:
+    book, _counts = workbook(small, 4)
+    summary = {row["代码"]: row for row in table(book["总表"])}
+    assert summary["rural-transfer"]["累计完成"] == 1000 + 650 + 300 + 900
+    assert summary["training-total"]["累计完成"] == 2850 + 2300 + 2000
+    assert summary["training-total"]["未分配到部门"] == 8550
+    assert summary["vocational-enrolment"]["累计完成"] == 12000 + 8000  # levels, not sums
+    assert summary["veterans-awareness"]["累计完成"] == round(38 / 50, 4)
+    assert summary["veterans-awareness"]["分母（累计）"] == 50
+    detail = table(book["月度明细"])
+    march = [r for r in detail if (r["填报项代码"], r["月份"]) == ("rural-transfer", 3)]
+    assert [(r["数值"], r["版本"]) for r in march] == [(650, 2)]
+    assert not [r for r in detail if r["填报项代码"] in ("rain-dew", "disabled")]
+
+
+def test_as_of_leaves_later_figures_out(small: Plan) -> None:
+    book, counts = workbook(small, 2)
+    detail = table(book["月度明细"])
+    assert detail and max(row["月份"] for row in detail) == 2
+    assert counts["月度明细"] == len(detail) == 10
+    summary = {row["代码"]: row for row in table(book["总表"])}
+    assert summary["rural-transfer"]["累计完成"] == 1300
+
+
+def test_sheets_layout_and_cover(small: Plan) -> None:
+    book, counts = workbook(small, 4)
+    assert book.sheetnames == list(exports.SHEETS)
+    cover = {row[0]: row[1] for row in book["封面"].iter_rows(values_only=True) if row[0]}
+    assert cover["文号"] == small.doc_number
+    assert cover["截至月份"] == "2015-04"
+    assert cover["统计口径"] == "已审核数据"
+    assert cover["制表人"] == "审计员"
+    for name in exports.SHEETS[1:]:
+        assert cover[name] == counts[name]
+    for name in exports.SHEETS[1:]:
+        ws = book[name]
+        assert ws.freeze_panes == f"A{HEADER_ROW + 1}"
+        assert ws.auto_filter.ref.startswith(f"A{HEADER_ROW}:")
+        assert ws.print_title_rows == f"$1:${HEADER_ROW}"
+        assert ws.page_setup.orientation == "landscape"
+        assert ws["A2"].value.startswith("填报单位：")
+        assert ws["A3"].value.startswith("制表时间：")
+        assert any(str(c.value).startswith("截止时间：2015年4月") for c in ws[2] if c.value)
+        assert any(c.value == "制表人：审计员" for c in ws[3])
+        assert ws.column_dimensions["A"].width > 5
+    summary = book["总表"]
+    first = HEADER_ROW + 1
+    assert summary.cell(first, 9).number_format == exports.PERCENT  # 完成率
+    detail = book["月度明细"]
+    assert detail.cell(first, 8).number_format == exports.INTEGER
+
+
+def test_late_is_against_the_deadline(small: Plan, figure: Any) -> None:
+    late = figure("high-skill-talent", "410611", 1, 7)
+    Submission.objects.filter(pk=late.pk).update(
+        first_submitted_at=exports.deadline(small, 1)
+    )  # the first moment late
+    on_time = Submission.objects.get(
+        indicator__code="rural-transfer", region__code="410621", month=2, is_counted=True
+    )
+    Submission.objects.filter(pk=on_time.pk).update(
+        first_submitted_at=exports.deadline(small, 2) - timedelta(seconds=1)
+    )
+    book, _counts = workbook(small, 4)
+    rows = {(r["填报项代码"], r["月份"]): r for r in table(book["月度明细"])}
+    assert rows[("high-skill-talent", 1)]["是否迟报"] == "是"
+    assert rows[("rural-transfer", 2)]["是否迟报"] == "否"
+
+
+@pytest.mark.parametrize("text", ["=1+1", "@SUM(A1)", "+1", "-1", '=HYPERLINK("x")'])
+def test_user_text_that_looks_like_a_formula_is_text(plan: Plan, figure: Any, text: str) -> None:
+    submission = figure("rural-transfer", "410611", 1, 10)
+    Submission.objects.filter(pk=submission.pk).update(note=text)
+    Milestone.objects.filter(plan=plan).update(evidence=text)
+    user = submission.entered_by
+    user.username = text
+    user.save()
+    rebuild(plan)
+    book, _counts = workbook(plan, 1)
+    note = book["月度明细"].cell(HEADER_ROW + 1, 16)
+    for cell in (
+        note,
+        book["月度明细"].cell(HEADER_ROW + 1, 10),  # 填报人
+        book["里程碑"].cell(HEADER_ROW + 1, 9),  # 佐证材料说明
+        book["修改记录"].cell(HEADER_ROW + 1, 3),  # 操作人
+    ):
+        assert cell.value == text
+        assert cell.data_type == "s"
+        assert cell.quotePrefix
+
+
+def test_exporting_changes_no_data(small: Plan) -> None:
+    before = list(Submission.objects.order_by("pk").values())
+    workbook(small, 4)
+    assert list(Submission.objects.order_by("pk").values()) == before
+
+
+@pytest.fixture(scope="module")
+def demo_plan(django_db_setup, django_db_blocker):
+    """The demo once for this module, rolled up, in a transaction rolled back at its end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        plan = load_plan_file()
+        demo.load_demo(plan, "demo-pass-for-tests")
+        rebuild(plan)
+        yield plan
+        transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("month", [3, 9, 10])
+def test_demo_reconciles(demo_plan: Plan, month: int) -> None:
+    counts = reconcile(demo_plan, month)
+    assert (
+        counts["月度明细"]
+        == (
+            Submission.objects.filter(indicator__plan=demo_plan, is_counted=True, month__lte=month)
+        ).count()
+    )
+    assert counts["月度明细"] > 100
+    assert counts["里程碑"] == Milestone.objects.filter(plan=demo_plan).count() > 0
