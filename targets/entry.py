@@ -116,13 +116,8 @@ def checks(
 
 
 def token_of(submission: Submission | None) -> str:
-    """The state of a cell as the page showed it; changes with every save, sending or review."""
-    if submission is None:
-        return "new"
-    stamp = max(
-        t for t in (submission.entered_at, submission.submitted_at, submission.reviewed_at) if t
-    )
-    return f"{submission.pk}.{submission.revision}.{submission.status}.{stamp.timestamp():.6f}"
+    """The state of a cell as the page showed it (``services.state_token``)."""
+    return services.state_token(submission)
 
 
 def first_day(plan: Plan, month: int) -> date:
@@ -342,17 +337,6 @@ def _apply(grid: Grid, data: dict[str, str], *, submit: bool, actor: User, at: d
         return
     saved: list[tuple[Cell, Submission]] = []
     for cell, value in accepted:
-        # Read the cell again, locked: another clerk may have saved it since the grid was read
-        # (or created it: then our insert meets the unique index and the save is refused).
-        latest = (
-            Submission.objects.select_for_update()
-            .select_related("entered_by")
-            .filter(indicator=cell.indicator, region=cell.region, month=grid.month, is_current=True)
-            .first()
-        )
-        if token_of(latest) != cell.token:
-            cell.errors.append(_conflict(latest))
-            continue
         try:
             submission = services.submission_save(
                 actor=actor,
@@ -362,9 +346,14 @@ def _apply(grid: Grid, data: dict[str, str], *, submit: bool, actor: User, at: d
                 value=value,
                 note=cell.note,
                 at=at,
+                # Checked again under the row lock: another clerk may have saved the cell since
+                # the grid was read (if they created it, our insert meets the unique index).
+                expected=cell.token,
             )
             if submit:
                 services.submission_submit(actor=actor, submission=submission, at=at)
+        except services.Conflict as conflict:
+            cell.errors.append(_conflict(conflict.current))
         except ValidationError as error:
             cell.errors.extend(error.messages)
         else:

@@ -42,6 +42,24 @@ MAX_VALUE = 99_999_999
 Action = SubmissionEvent.Action
 
 
+def state_token(submission: Submission | None) -> str:
+    """The state of a cell as a page showed it; changes with every save, sending or review."""
+    if submission is None:
+        return "new"
+    stamp = max(
+        t for t in (submission.entered_at, submission.submitted_at, submission.reviewed_at) if t
+    )
+    return f"{submission.pk}.{submission.revision}.{submission.status}.{stamp.timestamp():.6f}"
+
+
+class Conflict(ValidationError):
+    """The cell is no longer in the state the clerk saw: someone else saved it meanwhile."""
+
+    def __init__(self, current: Submission | None):
+        super().__init__(_("该数据已被他人修改，您的修改未保存。请刷新页面后重新填写。"))
+        self.current = current
+
+
 def _event(
     *,
     submission: Submission,
@@ -127,11 +145,14 @@ def submission_save(
     note: str = "",
     at: datetime | None = None,
     is_demo: bool = False,
+    expected: str | None = None,
 ) -> Submission:
     """Save a draft figure: the first revision of a cell, or a change to a draft or returned one.
 
     An approved or submitted figure is not changed here: submitted figures wait for review and
-    approved ones take a correction (``submission_correct``).
+    approved ones take a correction (``submission_correct``). With ``expected`` (the cell's
+    ``state_token`` as the clerk saw it), the save is refused with ``Conflict`` unless the
+    cell, read under lock, is still in that state.
     """
     if not policy.may_enter_cell(actor, indicator, region):
         raise PermissionDenied(_("您无权填报该部门或县区的数据。"))
@@ -139,6 +160,8 @@ def submission_save(
     value = _check_value(value)
     at = at or timezone.now()
     current = _current(indicator, region, month)
+    if expected is not None and state_token(current) != expected:
+        raise Conflict(current)
     if current is None:
         submission = Submission(
             indicator=indicator,

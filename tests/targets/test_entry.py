@@ -637,3 +637,24 @@ def test_a_save_that_read_the_grid_before_another_committed_is_a_conflict(
     stored = Submission.objects.get(indicator=rural, region=qibin, month=3)
     assert stored.value == 7
     assert SubmissionEvent.objects.filter(submission=stored).count() == 1
+
+
+def test_the_service_refuses_a_save_from_a_state_that_is_gone(clerk: User) -> None:
+    rural, qibin = indicator("rural-transfer"), Region.objects.get(code="410611")
+
+    def save(value: int, expected: str) -> Submission:
+        return services.submission_save(
+            actor=clerk, indicator=rural, region=qibin, month=3, value=value, expected=expected
+        )
+
+    first = save(5, "new")
+    with pytest.raises(services.Conflict) as conflict:
+        save(6, "new")  # the page was read before the first save
+    assert conflict.value.current == first
+    seen = services.state_token(first)
+    second = save(7, seen)
+    assert second.value == 7
+    with pytest.raises(services.Conflict):
+        save(8, seen)  # that state is gone too now
+    assert cell("rural-transfer", "410611").value == 7
+    assert SubmissionEvent.objects.filter(submission=first).count() == 2
