@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from targets.admin import ReadOnlyMixin
 
-from .models import Bulletin, CompletenessRollup, Rollup, RollupRun
+from .models import Bulletin, CompletenessRollup, ExportLog, Rollup, RollupRun
 
 
 @admin.register(RollupRun)
@@ -70,4 +70,24 @@ class BulletinAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "numbers",
         "published_by",
         "published_at",
+    )
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Who took which workbook: kept as written."""
+
+    list_display = ("exported_at", "plan", "month", "exported_by", "source", "size", "sha256")
+    list_filter = ("plan", "source")
+    list_select_related = ("plan", "exported_by")
+    date_hierarchy = "exported_at"
+    readonly_fields = (
+        "plan",
+        "month",
+        "exported_by",
+        "exported_at",
+        "source",
+        "row_counts",
+        "sha256",
+        "size",
     )

@@ -21,6 +21,7 @@ evaluates it as a formula.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,6 +51,7 @@ from targets.models import (
 from targets.periods import deadline
 
 from . import selectors
+from .models import ExportLog
 
 SHEETS = ("封面", "总表", "分县区", "月度明细", "修改记录", "里程碑")
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -622,3 +624,50 @@ def write_summary(
     counts = {"封面": _write_cover(cover, context, counts), **counts}
     wb.save(out)
     return counts
+
+
+def exporter_name(user: Any | None) -> str:
+    """制表人 as printed: the account's full name, else its username; no user: the command."""
+    if user is None:
+        return "manage.py export_summary"
+    return user.get_full_name() or user.get_username()
+
+
+def file_name(plan: Plan, month: int) -> str:
+    return f"{plan.year}年全民技能振兴工程审计工作簿（截至{plan.year}年{month}月）.xlsx"
+
+
+def export_summary(
+    *,
+    out: IO[bytes],
+    plan: Plan,
+    month: int,
+    user: Any | None,
+    source: str,
+    exported_at: datetime | None = None,
+) -> ExportLog:
+    """Write the workbook to ``out`` (seekable) and log the export with the file's SHA-256.
+
+    The log row is the only write: exporting changes no figure, rollup or plan.
+    """
+    exported_at = exported_at or timezone.now()
+    start = out.tell()
+    counts = write_summary(
+        out, plan, month, exported_by=exporter_name(user), exported_at=exported_at
+    )
+    size = out.tell() - start
+    out.seek(start)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: out.read(1 << 16), b""):
+        digest.update(chunk)
+    out.seek(start)
+    return ExportLog.objects.create(
+        plan=plan,
+        month=month,
+        exported_by=user,
+        exported_at=exported_at,
+        source=source,
+        row_counts=counts,
+        sha256=digest.hexdigest(),
+        size=size,
+    )

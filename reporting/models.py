@@ -237,3 +237,46 @@ class Bulletin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan.year}年{self.month}月 通报（{self.get_status_display()}）"
+
+
+class ExportLog(models.Model):
+    """One summary workbook handed out: who, when, for what month, and the file's fingerprint.
+
+    Written once by ``reporting.exports.export_summary``; never changed.
+    """
+
+    class Source(models.TextChoices):
+        WEB = "web", _("网页下载")
+        COMMAND = "command", _("命令行")
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="+", verbose_name=_("年度方案")
+    )
+    month = models.PositiveSmallIntegerField(_("截至月份"))
+    exported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("导出人"),
+    )
+    exported_at = models.DateTimeField(_("导出时间"))
+    source = models.CharField(_("方式"), max_length=10, choices=Source)
+    # {"封面": n, "总表": n, "分县区": n, "月度明细": n, "修改记录": n, "里程碑": n}
+    row_counts = models.JSONField(_("各表行数"), default=dict)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("文件大小（字节）"))
+
+    class Meta:
+        verbose_name = _("导出记录")
+        verbose_name_plural = _("导出记录")
+        ordering = ["-exported_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="export_log_month_1_12"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.year}-{self.month:02d} summary.xlsx @ {self.exported_at:%Y-%m-%d %H:%M}"

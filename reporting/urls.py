@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import bulletin_views, dashboard_views, views
+from . import bulletin_views, dashboard_views, export_views, views
 
 urlpatterns = [
     path("dashboard/", dashboard_views.dashboard_home, name="dashboard"),
@@ -21,5 +21,11 @@ urlpatterns = [
         "bulletins/<int:year>/<int:month>/publish/",
         bulletin_views.bulletin_publish,
         name="bulletin-publish",
+    ),
+    path("exports/", export_views.exports_page, name="exports"),
+    path(
+        "exports/<int:year>/summary.xlsx",
+        export_views.summary_download,
+        name="export-summary",
     ),
 ]

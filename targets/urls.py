@@ -30,6 +30,5 @@ urlpatterns = [
     path("review/<int:department_id>/<int:month>/", review_month, name="review-month"),
     path("review/cell/<int:submission_id>/history/", cell_history, name="cell-history"),
     path("review/notices/", notice_views.notices, name="notices"),
-    path("exports/", views.exports, name="exports"),
     path("no-role/", views.no_role, name="no-role"),
 ]

@@ -1,6 +1,6 @@
 """Pages: each view asks the access policy (``targets.policy``) before it shows anything.
 
-Exports is a placeholder until its issue lands; the dashboard lives in ``reporting``.
+The dashboard and the exports live in ``reporting``.
 """
 
 from __future__ import annotations
@@ -99,13 +99,6 @@ def _active_plan() -> Plan | None:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return redirect(policy.home_url_name(request.user))
-
-
-@login_required
-@allowed_by(policy.may_export)
-@require_GET
-def exports(request: HttpRequest) -> HttpResponse:
-    return _page(request, "targets/exports.html", {"plan": _active_plan()})
 
 
 @login_required

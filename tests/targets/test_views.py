@@ -316,10 +316,10 @@ def test_review_without_waiting_figures(users: dict[str, User]) -> None:
 
 def test_exports_describes_the_workbook(users: dict[str, User]) -> None:
     page = _text(_client_for(users["auditor"]).get("/exports/"))
-    assert "Excel 导出功能正在建设中" in page
-    assert "/exports/2015/summary.xlsx" in page
+    assert "Excel 导出功能正在建设中" not in page  # the placeholder is gone
+    assert 'href="/exports/2015/summary.xlsx?as_of=' in page
     assert "修改记录" in page
-    assert "只计已审核的数据" in page
+    assert "已审核数据" in page
 
 
 def test_no_role_page_explains_what_to_do(users: dict[str, User]) -> None:
