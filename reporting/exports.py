@@ -80,6 +80,7 @@ class Context:
     month: int
     exported_by: str
     exported_at: datetime  # aware; written in local time
+    reporting_unit: str  # 填报单位: the lead bureau
 
     @property
     def as_of(self) -> str:
@@ -147,7 +148,7 @@ def _sheet(
     pad = [None] * (half - 1)
     ws.append(
         [
-            _cell(ws, _("填报单位：%(unit)s") % {"unit": _reporting_unit(context.plan)}),
+            _cell(ws, _("填报单位：%(unit)s") % {"unit": context.reporting_unit}),
             *pad,
             _cell(
                 ws,
@@ -570,7 +571,7 @@ def _write_cover(ws: WriteOnlyWorksheet, context: Context, counts: dict[str, int
         (_("文号"), plan.doc_number, None),
         (_("截至月份"), context.as_of, None),
         (_("时间进度"), round(context.month / 12, 4), PERCENT),
-        (_("填报单位"), _reporting_unit(plan), None),
+        (_("填报单位"), context.reporting_unit, None),
         (_("制表人"), context.exported_by, None),
         (_("制表时间"), context.local_at, DATETIME),
         (_("统计口径"), _("已审核数据"), None),
@@ -610,6 +611,7 @@ def write_summary(
         month=month,
         exported_by=exported_by,
         exported_at=exported_at or timezone.now(),
+        reporting_unit=_reporting_unit(plan),
     )
     document = selectors.progress(plan, month)
     wb = Workbook(write_only=True)

@@ -8,7 +8,9 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from reporting.models import ExportLog
@@ -167,3 +169,21 @@ def test_log_is_read_only_in_the_admin(figures, auditor, django_user_model) -> N
     assert client.get(f"/admin/reporting/exportlog/{log.pk}/change/").status_code == 200
     assert client.get("/admin/reporting/exportlog/add/").status_code == 403
     assert client.post(f"/admin/reporting/exportlog/{log.pk}/delete/").status_code == 403
+
+
+def _queries(client: Client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        b"".join(client.get(DOWNLOAD, {"as_of": "2015-04"}).streaming_content)
+    return len(queries)
+
+
+def test_download_reads_a_fixed_number_of_queries(figures, auditor, figure) -> None:
+    client = _client(auditor)
+    _queries(client)  # warm the progress cache
+    few = _queries(client)
+    for month in range(1, 5):
+        for county in ("410602", "410603", "410611"):
+            figure("in-service", county, month, 10 * month)
+    rebuild(figures)
+    _queries(client)
+    assert few == _queries(client) <= 25  # no query per figure
