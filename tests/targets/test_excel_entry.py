@@ -880,3 +880,57 @@ def test_any_cell_of_the_sheet_edited_never_fails_and_never_half_saves(
     assert response.status_code in (302, 400)
     if response.status_code == 400:
         assert not Submission.objects.exists()
+
+
+def _with_doctype(content: bytes, part: str, doctype: str, replace: tuple[str, str]) -> bytes:
+    """The workbook with a DOCTYPE put into one of its XML parts and an entity used there."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == part:
+                text = data.decode("utf-8")
+                assert replace[0] in text, (part, replace[0])  # the entity is really used
+                head, _sep, body = text.partition("?>")
+                text = f"{head}?>{doctype}{body}".replace(*replace, 1)
+                data = text.encode("utf-8")
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+LAUGHS = (
+    '<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(
+        f'<!ENTITY lol{n} "{("&lol" + (str(n - 1) if n > 1 else "") + ";") * 10}">'
+        for n in range(1, 10)
+    )
+    + "]>"
+)
+EXTERNAL = '<!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
+
+
+@pytest.mark.parametrize(
+    ("doctype", "entity"), [(LAUGHS, "&lol9;"), (EXTERNAL, "&secret;")], ids=["laughs", "xxe"]
+)
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/worksheets/sheet1.xml"])
+def test_xml_entity_attacks_are_refused_and_read_nothing(
+    clerk: User, doctype: str, entity: str, part: str
+) -> None:
+    client = client_for(clerk)
+    content = filled(download(client), 10)
+    names = zipfile.ZipFile(io.BytesIO(content)).namelist()
+    assert part in names
+    marker = (
+        ("<sheetData>", f"<sheetData>{entity}")
+        if "worksheets" in part
+        else ('name="填报"', f'name="填报{entity}"')
+    )
+    attack = _with_doctype(content, part, doctype, marker)
+
+    response = upload(client, attack)
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "root:" not in page and "lollol" not in page
+    assert not Submission.objects.exists()
