@@ -13,13 +13,12 @@ from datetime import date, datetime, timedelta
 
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from targets.completeness import gaps
 from targets.models import Membership, Plan
-from targets.periods import deadline
+from targets.periods import deadline, last_day_on_time
 
 from .models import ReminderRun
 
@@ -38,19 +37,22 @@ def due_months(plan: Plan, today: date) -> list[int]:
     return months
 
 
-def _clerks(department_code: str, region_code: str) -> list[Membership]:
-    return list(
-        Membership.objects.filter(
-            role=Membership.Role.CLERK,
-            department__code=department_code,
-            user__is_active=True,
-        )
-        .filter(Q(region__isnull=True) | Q(region__code=region_code))
-        .select_related("user", "region")
-    )
+def _clerks_by_department() -> dict[str, list[Membership]]:
+    """Active clerks by department code, read once for all of a month's gaps."""
+    clerks: dict[str, list[Membership]] = {}
+    for membership in Membership.objects.filter(
+        role=Membership.Role.CLERK, user__is_active=True
+    ).select_related("user", "region", "department"):
+        clerks.setdefault(membership.department.code, []).append(membership)
+    return clerks
 
 
-def _message(plan: Plan, month: int, lines: list[str], due: datetime) -> tuple[str, str]:
+def _responsible(clerks: list[Membership], region_code: str) -> list[Membership]:
+    """A department's city-wide clerks, and its clerk of this county."""
+    return [m for m in clerks if m.region is None or m.region.code == region_code]
+
+
+def _message(plan: Plan, month: int, lines: list[str]) -> tuple[str, str]:
     subject = _("【催报】%(year)s年%(month)s月技能振兴工程数据报送情况") % {
         "year": plan.year,
         "month": month,
@@ -68,7 +70,7 @@ def _message(plan: Plan, month: int, lines: list[str], due: datetime) -> tuple[s
     ) % {
         "year": plan.year,
         "month": month,
-        "due": timezone.localtime(due - timedelta(seconds=1)).strftime("%Y-%m-%d"),
+        "due": last_day_on_time(plan, month).isoformat(),
     }
     return subject, body
 
@@ -84,8 +86,9 @@ def send_reminders(plan: Plan, month: int, *, at: datetime | None = None) -> Rem
     found = gaps(plan, month)
     per_clerk: dict[int, tuple[Membership, list[str]]] = {}
     details = []
+    clerks_of = _clerks_by_department()
     for gap in found:
-        clerks = _clerks(gap.department, gap.region)
+        clerks = _responsible(clerks_of.get(gap.department, []), gap.region)
         line = _("%(department)s · %(region)s：未报 %(missing)s 项，迟报 %(late)s 项") % {
             "department": gap.department_name,
             "region": gap.region_name,
@@ -104,12 +107,11 @@ def send_reminders(plan: Plan, month: int, *, at: datetime | None = None) -> Rem
                 "clerks": sorted(m.user.username for m in clerks),
             }
         )
-    due = deadline(plan, month)
     messages = []
     for membership, lines in per_clerk.values():
         if not membership.user.email:
             continue
-        subject, body = _message(plan, month, lines, due)
+        subject, body = _message(plan, month, lines)
         messages.append(EmailMessage(subject, body, to=[membership.user.email]))
     try:
         with transaction.atomic():

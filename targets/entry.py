@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from . import policy, services
 from .models import Indicator, Plan, Region, RegionTarget, Submission
-from .periods import deadline
+from .periods import deadline, last_day_on_time
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
@@ -115,11 +115,6 @@ def checks(
     return reasons
 
 
-def token_of(submission: Submission | None) -> str:
-    """The state of a cell as the page showed it (``services.state_token``)."""
-    return services.state_token(submission)
-
-
 def first_day(plan: Plan, month: int) -> date:
     return date(plan.year, month, 1)
 
@@ -157,7 +152,7 @@ class Cell:
 
     @property
     def token(self) -> str:
-        return token_of(self.current)
+        return services.state_token(self.current)
 
 
 @dataclass
@@ -180,7 +175,7 @@ class Grid:
     @property
     def due_on(self) -> date:
         """The last day on which this month's figures are on time."""
-        return (timezone.localtime(self.deadline) - timedelta(days=1)).date()
+        return last_day_on_time(self.plan, self.month)
 
     @property
     def has_errors(self) -> bool:

@@ -7,7 +7,6 @@ counties, and ``entry.month_save`` refuses a posted cell outside it.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -23,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import entry, policy, services
 from .models import Plan, Submission
-from .periods import deadline
+from .periods import deadline, last_day_on_time
 from .views import _active_plan, _page, allowed_by
 
 Status = Submission.Status
@@ -54,7 +53,7 @@ def entry_index(request: HttpRequest) -> HttpResponse:
             months.append(
                 {
                     "month": month,
-                    "due_on": (timezone.localtime(due) - timedelta(days=1)).date(),
+                    "due_on": last_day_on_time(plan, month),
                     "overdue": now >= due and by_status[Status.DRAFT] + (cells - entered) > 0,
                     "empty": cells - entered,
                     **by_status,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -27,3 +27,8 @@ def deadline(plan: Plan | int, month: int) -> datetime:
         datetime(next_year, next_month, day).date(), time(), tzinfo=ZoneInfo(settings.TIME_ZONE)
     )
     return due + timedelta(days=1)
+
+
+def last_day_on_time(plan: Plan | int, month: int) -> date:
+    """The day people read as the deadline: the last day a report for ``month`` is on time."""
+    return (deadline(plan, month) - timedelta(days=1)).date()

@@ -8,7 +8,7 @@ figures of one POST are approved or returned in one transaction: all of them, or
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -267,7 +267,7 @@ def review_month(request: HttpRequest, department_id: int, month: int) -> HttpRe
             "department": department,
             "month": month,
             # The deadline is the first late moment; people read the last day it is on time.
-            "due_on": (periods.deadline(plan, month) - timedelta(days=1)).date() if plan else None,
+            "due_on": periods.last_day_on_time(plan, month) if plan else None,
             "rows": _rows(plan, month, figures) if plan else [],
             "errors": errors,
             "chosen": chosen,
