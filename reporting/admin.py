@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from targets.admin import ReadOnlyMixin
 
-from .models import Bulletin, CompletenessRollup, ExportLog, Rollup, RollupRun
+from .models import Bulletin, CompletenessRollup, ExportJob, ExportLog, Rollup, RollupRun
 
 
 @admin.register(RollupRun)
@@ -91,3 +91,23 @@ class ExportLogAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "sha256",
         "size",
     )
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Background exports as their workers left them (a stuck one shows its last heartbeat)."""
+
+    list_display = (
+        "requested_at",
+        "plan",
+        "month",
+        "requested_by",
+        "status",
+        "rows_done",
+        "rows_total",
+        "heartbeat_at",
+        "finished_at",
+    )
+    list_filter = ("status", "plan")
+    list_select_related = ("plan", "requested_by")
+    date_hierarchy = "requested_at"

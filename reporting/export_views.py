@@ -8,21 +8,25 @@ logged with its SHA-256, then streamed from that file.
 from __future__ import annotations
 
 import tempfile
+from typing import IO
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_GET
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_GET, require_POST
 
 from targets import policy
 from targets.models import Plan
 from targets.views import _active_plan, _page, allowed_by
 
-from . import dashboard, exports, selectors
-from .models import ExportLog
+from . import dashboard, export_jobs, exports, selectors
+from .models import ExportJob, ExportLog
 
 RECENT_EXPORTS = 50
+RECENT_JOBS = 10
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -40,12 +44,19 @@ def exports_page(request: HttpRequest) -> HttpResponse:
         except selectors.BadAsOf as exc:
             month = selectors.default_as_of(plan)
             context["message"] = str(exc)
+        rows = exports.estimate_rows(plan, month)
         context.update(
             month=month,
             as_of=f"{plan.year}-{month:02d}",
             months=dashboard.month_choices(plan),
             file_name=exports.file_name(plan, month),
+            rows=rows,
+            large=export_jobs.is_large(rows),
+            threshold=settings.EXPORT_ASYNC_ROWS,
         )
+    context["jobs"] = ExportJob.objects.filter(requested_by=request.user).select_related("plan")[
+        :RECENT_JOBS
+    ]
     context["logs"] = ExportLog.objects.select_related("plan", "exported_by")[:RECENT_EXPORTS]
     return _page(request, "reporting/exports.html", context, 400 if "message" in context else 200)
 
@@ -68,10 +79,11 @@ def summary_download(request: HttpRequest, year: int) -> HttpResponse:
     exports.export_summary(
         out=out, plan=plan, month=month, user=request.user, source=ExportLog.Source.WEB
     )
-    response = FileResponse(
-        out,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return _workbook_response(out, plan, month)
+
+
+def _workbook_response(out: IO[bytes], plan: Plan, month: int) -> FileResponse:
+    response = FileResponse(out, content_type=XLSX)
     name = exports.file_name(plan, month)
     response["Content-Disposition"] = (
         f'attachment; filename="summary-{plan.year}-{month:02d}.xlsx"; '
@@ -79,3 +91,79 @@ def summary_download(request: HttpRequest, year: int) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+# Background exports ------------------------------------------------------------------------
+
+
+def _job_of(request: HttpRequest, job_id: int) -> ExportJob:
+    """The job, if this account asked for it; anyone else's is not found."""
+    job = (
+        ExportJob.objects.filter(pk=job_id, requested_by=request.user)
+        .select_related("plan")
+        .first()
+    )
+    if job is None:
+        raise Http404
+    return job
+
+
+@login_required
+@allowed_by(policy.may_export)
+@require_POST
+def export_job_create(request: HttpRequest, year: int) -> HttpResponse:
+    """Queue the workbook for the background (or go to the same one already under way)."""
+    plan = get_object_or_404(Plan, year=year)
+    try:
+        month = selectors.parse_as_of(plan, request.POST.get("as_of"))
+    except selectors.BadAsOf as exc:
+        return _page(
+            request,
+            "reporting/exports.html",
+            {"plans": [plan], "plan": None, "message": str(exc), "logs": []},
+            400,
+        )
+    under_way = ExportJob.objects.filter(
+        plan=plan,
+        month=month,
+        requested_by=request.user,
+        status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
+    ).first()
+    job = under_way or export_jobs.start(plan, month, request.user)
+    return redirect("export-job", job.pk)
+
+
+@login_required
+@allowed_by(policy.may_export)
+@require_GET
+def export_job_page(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job_of(request, job_id)
+    return _page(
+        request,
+        "reporting/export_job.html",
+        {
+            "job": job,
+            "state": export_jobs.status(job),
+            "file_name": exports.file_name(job.plan, job.month),
+        },
+    )
+
+
+@login_required
+@allowed_by(policy.may_export)
+@require_GET
+def export_job_status(request: HttpRequest, job_id: int) -> JsonResponse:
+    response = JsonResponse(export_jobs.status(_job_of(request, job_id)))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@allowed_by(policy.may_export)
+@require_GET
+def export_job_download(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job_of(request, job_id)
+    path = export_jobs.path_of(job)
+    if job.status != ExportJob.Status.DONE or path is None or not path.is_file():
+        raise Http404
+    return _workbook_response(path.open("rb"), job.plan, job.month)

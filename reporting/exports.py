@@ -22,7 +22,7 @@ evaluates it as a formula.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -60,6 +60,7 @@ PERCENT = "0.0%"
 RATE = "0.00%"
 DATETIME = "yyyy-mm-dd hh:mm"
 DATE = "yyyy-mm-dd"
+TICK_ROWS = 1000
 HEADER_ROW = 5  # title, 填报单位/截止时间, 制表时间/制表人, blank, header
 
 _THIN = Side(style="thin")
@@ -81,6 +82,9 @@ class Context:
     exported_by: str
     exported_at: datetime  # aware; written in local time
     reporting_unit: str  # 填报单位: the lead bureau
+    # Told how many more rows of the two long sheets were written (a background export's
+    # progress bar); every TICK_ROWS rows and once at each sheet's end.
+    tick: Callable[[int], None] | None = None
 
     @property
     def as_of(self) -> str:
@@ -177,7 +181,12 @@ def _sheet(
     return ws
 
 
-def _rows(ws: WriteOnlyWorksheet, columns: list[Column], rows: Iterable[list[Any]]) -> int:
+def _rows(
+    ws: WriteOnlyWorksheet,
+    columns: list[Column],
+    rows: Iterable[list[Any]],
+    tick: Callable[[int], None] | None = None,
+) -> int:
     """Append data rows with the columns' formats; set the autofilter over them."""
     count = 0
     for values in rows:
@@ -188,6 +197,10 @@ def _rows(ws: WriteOnlyWorksheet, columns: list[Column], rows: Iterable[list[Any
             ]
         )
         count += 1
+        if tick is not None and count % TICK_ROWS == 0:
+            tick(TICK_ROWS)
+    if tick is not None and count % TICK_ROWS:
+        tick(count % TICK_ROWS)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(columns))}{HEADER_ROW + count}"
     return count
 
@@ -337,6 +350,11 @@ def counted_submissions(plan: Plan, month: int) -> QuerySet[Submission]:
     ).order_by("indicator__order", "indicator__code", "region__order", "region__code", "month")
 
 
+def plan_events(plan: Plan) -> QuerySet[SubmissionEvent]:
+    """The audit trail of the plan year (修改记录): every event, whatever the as-of month."""
+    return SubmissionEvent.objects.filter(submission__indicator__plan=plan)
+
+
 def _write_detail_sheet(wb: Workbook, context: Context) -> int:
     columns = [
         Column(_("填报项代码"), 22),
@@ -425,7 +443,7 @@ def _write_detail_sheet(wb: Workbook, context: Context) -> int:
                 note or None,
             ]
 
-    return _rows(ws, columns, rows())
+    return _rows(ws, columns, rows(), context.tick)
 
 
 # 修改记录 ------------------------------------------------------------------------------------
@@ -456,7 +474,7 @@ def _write_events_sheet(wb: Workbook, context: Context) -> int:
     actions = dict(SubmissionEvent.Action.choices)
     statuses = dict(Submission.Status.choices)
     events = (
-        SubmissionEvent.objects.filter(submission__indicator__plan=context.plan)
+        plan_events(context.plan)
         .order_by("at", "id")
         .values_list(
             "at",
@@ -504,7 +522,7 @@ def _write_events_sheet(wb: Workbook, context: Context) -> int:
                 reason or None,
             ]
 
-    return _rows(ws, columns, rows())
+    return _rows(ws, columns, rows(), context.tick)
 
 
 # 里程碑 --------------------------------------------------------------------------------------
@@ -604,14 +622,20 @@ def write_summary(
     *,
     exported_by: str,
     exported_at: datetime | None = None,
+    tick: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
-    """Write the summary workbook to ``out``; the data rows of each sheet, by sheet name."""
+    """Write the summary workbook to ``out``; the data rows of each sheet, by sheet name.
+
+    ``tick(n)``, when given, hears of the 月度明细 and 修改记录 rows as they are written
+    (``estimate_rows`` counts them beforehand).
+    """
     context = Context(
         plan=plan,
         month=month,
         exported_by=exported_by,
         exported_at=exported_at or timezone.now(),
         reporting_unit=_reporting_unit(plan),
+        tick=tick,
     )
     document = selectors.progress(plan, month)
     wb = Workbook(write_only=True)
@@ -628,6 +652,11 @@ def write_summary(
     return counts
 
 
+def estimate_rows(plan: Plan, month: int) -> int:
+    """The rows of the two long sheets, 月度明细 and 修改记录: what makes an export large."""
+    return counted_submissions(plan, month).count() + plan_events(plan).count()
+
+
 def exporter_name(user: Any | None) -> str:
     """制表人 as printed: the account's full name, else its username; no user: the command."""
     if user is None:
@@ -637,6 +666,59 @@ def exporter_name(user: Any | None) -> str:
 
 def file_name(plan: Plan, month: int) -> str:
     return f"{plan.year}年全民技能振兴工程审计工作簿（截至{plan.year}年{month}月）.xlsx"
+
+
+@dataclass(frozen=True)
+class Written:
+    """A workbook written to a file: its rows per sheet, size and SHA-256."""
+
+    counts: dict[str, int]
+    size: int
+    sha256: str
+
+
+def write_fingerprinted(
+    out: IO[bytes],
+    plan: Plan,
+    month: int,
+    *,
+    exported_by: str,
+    exported_at: datetime,
+    tick: Callable[[int], None] | None = None,
+) -> Written:
+    """``write_summary`` to a seekable ``out``, then read it back for its SHA-256."""
+    start = out.tell()
+    counts = write_summary(
+        out, plan, month, exported_by=exported_by, exported_at=exported_at, tick=tick
+    )
+    size = out.tell() - start
+    out.seek(start)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: out.read(1 << 16), b""):
+        digest.update(chunk)
+    out.seek(start)
+    return Written(counts=counts, size=size, sha256=digest.hexdigest())
+
+
+def log_export(
+    written: Written,
+    *,
+    plan: Plan,
+    month: int,
+    user: Any | None,
+    source: str,
+    exported_at: datetime,
+) -> ExportLog:
+    return ExportLog.objects.create(
+        plan=plan,
+        month=month,
+        exported_by=user,
+        exported_at=exported_at,
+        source=source,
+        row_counts=written.counts,
+        sha256=written.sha256,
+        size=written.size,
+    )
 
 
 def export_summary(
@@ -653,23 +735,9 @@ def export_summary(
     The log row is the only write: exporting changes no figure, rollup or plan.
     """
     exported_at = exported_at or timezone.now()
-    start = out.tell()
-    counts = write_summary(
+    written = write_fingerprinted(
         out, plan, month, exported_by=exporter_name(user), exported_at=exported_at
     )
-    size = out.tell() - start
-    out.seek(start)
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: out.read(1 << 16), b""):
-        digest.update(chunk)
-    out.seek(start)
-    return ExportLog.objects.create(
-        plan=plan,
-        month=month,
-        exported_by=user,
-        exported_at=exported_at,
-        source=source,
-        row_counts=counts,
-        sha256=digest.hexdigest(),
-        size=size,
+    return log_export(
+        written, plan=plan, month=month, user=user, source=source, exported_at=exported_at
     )

@@ -248,6 +248,7 @@ class ExportLog(models.Model):
     class Source(models.TextChoices):
         WEB = "web", _("网页下载")
         COMMAND = "command", _("命令行")
+        TASK = "task", _("后台生成")
 
     plan = models.ForeignKey(
         Plan, on_delete=models.CASCADE, related_name="+", verbose_name=_("年度方案")
@@ -280,3 +281,70 @@ class ExportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan.year}-{self.month:02d} summary.xlsx @ {self.exported_at:%Y-%m-%d %H:%M}"
+
+
+class ExportJob(models.Model):
+    """A workbook too large to write during a request, written by a Celery worker.
+
+    Created by ``reporting.export_jobs.start``; the task (``reporting.tasks.export_workbook``)
+    claims it, writes the file under ``EXPORT_ROOT`` reporting rows as it goes, and links the
+    export log. Only the account that asked for it may read or download it.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="+", verbose_name=_("年度方案")
+    )
+    month = models.PositiveSmallIntegerField(_("截至月份"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("申请人"),
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.QUEUED)
+    # Rows written so far and the rows expected (counted when the job was asked for).
+    rows_done = models.PositiveIntegerField(_("已写行数"), default=0)
+    rows_total = models.PositiveIntegerField(_("预计行数"), default=0)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    # Touched as rows are written: a running job silent for long had its worker die.
+    heartbeat_at = models.DateTimeField(_("最近进度时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    file_name = models.CharField(_("文件"), max_length=200, blank=True)
+    log = models.OneToOneField(
+        ExportLog,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="job",
+        verbose_name=_("导出记录"),
+    )
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("后台导出任务")
+        verbose_name_plural = _("后台导出任务")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="export_job_month_1_12"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.year}-{self.month:02d} summary.xlsx ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        """Whole percent written; 100 only when the file is there."""
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, self.rows_done * 100 // self.rows_total)

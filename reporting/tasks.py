@@ -14,7 +14,7 @@ from django.db import InterfaceError, OperationalError
 
 from targets.models import Plan
 
-from . import rollup, supervision
+from . import export_jobs, rollup, supervision
 from .models import RollupRun
 
 logger = logging.getLogger(__name__)
@@ -76,3 +76,10 @@ def send_due_reminders() -> list[str]:
     from .reminders import send_due_reminders as send
 
     return [str(run) for run in send()]
+
+
+@shared_task(**RETRY)
+def export_workbook(job_id: int) -> str | None:
+    """Write a background export (``reporting.export_jobs.run``); its status, None if taken."""
+    job = export_jobs.run(job_id)
+    return None if job is None else job.status

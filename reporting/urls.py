@@ -28,4 +28,16 @@ urlpatterns = [
         export_views.summary_download,
         name="export-summary",
     ),
+    path("exports/<int:year>/jobs/", export_views.export_job_create, name="export-job-create"),
+    path("exports/jobs/<int:job_id>/", export_views.export_job_page, name="export-job"),
+    path(
+        "exports/jobs/<int:job_id>/status.json",
+        export_views.export_job_status,
+        name="export-job-status",
+    ),
+    path(
+        "exports/jobs/<int:job_id>/download/",
+        export_views.export_job_download,
+        name="export-job-download",
+    ),
 ]

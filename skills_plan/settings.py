@@ -166,6 +166,15 @@ AMBER_MARGIN_POINTS = env_int("AMBER_MARGIN_POINTS", 10)
 # Monthly figures are due by this day of the next month; later ones count as late.
 SUBMISSION_DEADLINE_DAY = env_int("SUBMISSION_DEADLINE_DAY", 5)
 
+# Auditors' workbooks with more rows than this (月度明细 + 修改记录) are written by a Celery
+# worker into EXPORT_ROOT, with a progress bar, instead of during the request; files are kept
+# EXPORT_KEEP_DAYS days. A running export silent for EXPORT_STALE_SECONDS lost its worker and
+# may be taken over by a redelivery of its task.
+EXPORT_ASYNC_ROWS = env_int("EXPORT_ASYNC_ROWS", 20000)
+EXPORT_ROOT = Path(os.environ.get("EXPORT_ROOT", BASE_DIR / "media" / "exports"))
+EXPORT_KEEP_DAYS = env_int("EXPORT_KEEP_DAYS", 7)
+EXPORT_STALE_SECONDS = env_int("EXPORT_STALE_SECONDS", 300)
+
 # Demo accounts' password (CONTRACT.md).
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-2015")
 

@@ -1,0 +1,211 @@
+"""Background exports: summary workbooks too large to write during a request.
+
+``start`` records an ``ExportJob`` and sends ``reporting.tasks.export_workbook`` once the
+transaction commits; the worker calls ``run``, which claims the job, writes the workbook to a
+temporary file under ``EXPORT_ROOT`` while counting rows into the job (the page's progress
+bar), renames it into place, and only then logs the export and marks the job done, in one
+transaction. A failed job keeps no file and no log; a new request writes the same workbook.
+
+Delivered twice, the task does nothing the second time: only a queued job, or a running one
+whose worker has been silent for ``EXPORT_STALE_SECONDS`` (killed), can be claimed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from targets.models import Plan
+
+from . import exports
+from .models import ExportJob, ExportLog
+
+logger = logging.getLogger(__name__)
+# The progress bar hears of rows at most this often (seconds), and at each sheet's end.
+PROGRESS_INTERVAL = 0.5
+
+
+def export_root() -> Path:
+    return Path(settings.EXPORT_ROOT)
+
+
+def is_large(rows: int) -> bool:
+    """Whether a workbook of ``rows`` long-sheet rows is written in the background."""
+    return rows > settings.EXPORT_ASYNC_ROWS
+
+
+def path_of(job: ExportJob) -> Path | None:
+    return export_root() / job.file_name if job.file_name else None
+
+
+def start(plan: Plan, month: int, user: Any) -> ExportJob:
+    """Queue a workbook for ``user``; the task is sent after the transaction commits.
+
+    If the broker cannot be reached the job is marked failed with a message to try later.
+    """
+    job = ExportJob.objects.create(
+        plan=plan,
+        month=month,
+        requested_by=user,
+        rows_total=exports.estimate_rows(plan, month),
+    )
+
+    def send() -> None:
+        from .tasks import export_workbook
+
+        try:
+            export_workbook.delay(job.pk)
+        except Exception:  # the broker is down: say so on the job's page
+            logger.exception("export job %s not dispatched", job.pk)
+            ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.QUEUED).update(
+                status=ExportJob.Status.FAILED,
+                finished_at=timezone.now(),
+                error=_("后台任务服务暂时无法连接，工作簿未能生成，请稍后重新生成。"),
+            )
+
+    transaction.on_commit(send)
+    return job
+
+
+def claim(job_id: int) -> ExportJob | None:
+    """Take the job for this worker: queued, or running with a dead worker; else None."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.EXPORT_STALE_SECONDS)
+    claimed = (
+        ExportJob.objects.filter(pk=job_id)
+        .filter(
+            Q(status=ExportJob.Status.QUEUED)
+            | Q(status=ExportJob.Status.RUNNING, heartbeat_at__lt=stale)
+        )
+        .update(status=ExportJob.Status.RUNNING, started_at=now, heartbeat_at=now, rows_done=0)
+    )
+    if not claimed:
+        return None
+    return ExportJob.objects.select_related("plan", "requested_by").get(pk=job_id)
+
+
+class Progress:
+    """``tick`` for ``exports.write_summary``: rows written, saved to the job now and then."""
+
+    def __init__(self, job: ExportJob) -> None:
+        self.job_id = job.pk
+        self.rows = 0
+        self.saved_at = 0.0
+
+    def __call__(self, rows: int) -> None:
+        self.rows += rows
+        now = time.monotonic()
+        if now - self.saved_at >= PROGRESS_INTERVAL or rows < exports.TICK_ROWS:
+            self.saved_at = now
+            ExportJob.objects.filter(pk=self.job_id).update(
+                rows_done=self.rows, heartbeat_at=timezone.now()
+            )
+
+
+def prune(now: Any = None) -> int:
+    """Delete the files of jobs finished more than ``EXPORT_KEEP_DAYS`` ago; how many."""
+    now = now or timezone.now()
+    old = ExportJob.objects.filter(
+        status=ExportJob.Status.DONE,
+        finished_at__lt=now - timedelta(days=settings.EXPORT_KEEP_DAYS),
+    ).exclude(file_name="")
+    pruned = 0
+    for job in old:
+        path = path_of(job)
+        if path is not None:
+            path.unlink(missing_ok=True)
+        ExportJob.objects.filter(pk=job.pk).update(file_name="")
+        pruned += 1
+    return pruned
+
+
+def run(job_id: int) -> ExportJob | None:
+    """Write the job's workbook; None when another delivery has it or it is finished.
+
+    Database errors put the job back in the queue and propagate, so the task retries; any
+    other error fails the job with its message and leaves no file behind.
+    """
+    job = claim(job_id)
+    if job is None:
+        return None
+    prune()
+    root = export_root()
+    root.mkdir(parents=True, exist_ok=True)
+    final = root / f"summary-{job.plan.year}-{job.month:02d}-job{job.pk}.xlsx"
+    part = final.with_name(final.name + ".part")
+    job.rows_total = exports.estimate_rows(job.plan, job.month)
+    ExportJob.objects.filter(pk=job.pk).update(rows_total=job.rows_total)
+    exported_at = timezone.now()
+    try:
+        with open(part, "w+b") as out:
+            written = exports.write_fingerprinted(
+                out,
+                job.plan,
+                job.month,
+                exported_by=exports.exporter_name(job.requested_by),
+                exported_at=exported_at,
+                tick=Progress(job),
+            )
+        os.replace(part, final)
+        with transaction.atomic():
+            log = exports.log_export(
+                written,
+                plan=job.plan,
+                month=job.month,
+                user=job.requested_by,
+                source=ExportLog.Source.TASK,
+                exported_at=exported_at,
+            )
+            ExportJob.objects.filter(pk=job.pk).update(
+                status=ExportJob.Status.DONE,
+                rows_done=written.counts["月度明细"] + written.counts["修改记录"],
+                finished_at=timezone.now(),
+                heartbeat_at=timezone.now(),
+                file_name=final.name,
+                log=log,
+                error="",
+            )
+    except (OperationalError, InterfaceError):
+        part.unlink(missing_ok=True)
+        final.unlink(missing_ok=True)
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.QUEUED, rows_done=0)
+        raise
+    except Exception as exc:  # any other failure ends as a failed job with its message
+        part.unlink(missing_ok=True)
+        final.unlink(missing_ok=True)
+        logger.exception("export job %s failed", job.pk)
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED,
+            finished_at=timezone.now(),
+            error=_("生成失败：%(error)s") % {"error": exc},
+        )
+    job.refresh_from_db()
+    return job
+
+
+def status(job: ExportJob) -> dict[str, Any]:
+    """What the progress page polls (``/exports/jobs/<id>/status.json``)."""
+    from django.urls import reverse
+
+    done = job.status == ExportJob.Status.DONE and bool(job.file_name)
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "status_display": str(job.get_status_display()),
+        "rows_done": job.rows_done,
+        "rows_total": job.rows_total,
+        "percent": job.percent,
+        "download_url": reverse("export-job-download", args=[job.pk]) if done else None,
+        "error": job.error or None,
+        "expired": job.status == ExportJob.Status.DONE and not job.file_name,
+    }
