@@ -97,6 +97,7 @@ def _active_plan() -> Plan | None:
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return redirect(policy.home_url_name(request.user))
 

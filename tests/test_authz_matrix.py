@@ -1,0 +1,316 @@
+"""The authorization matrix, generated from the URLconf.
+
+Every URL pattern of the site (Django's admin aside, which is checked by its own walk below) must
+have a rule in ``RULES``: which roles get through by GET and by POST. The test walks the
+resolver, so a new view without a rule fails the build. Each role then asks for each URL, with
+real objects in the URL's ids: those a rule lets through must not be refused; everyone else must
+be sent to the login (anonymous) or refused (403, or 404 where even the object's existence is
+not theirs to know), and a refused POST must change nothing.
+
+Objects in the URLs belong to the city-wide clerk of the HR bureau in 淇滨区 (410611): the same
+bureau's 浚县 clerk and the education bureau's clerk must not reach them (no IDOR).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from reporting import export_jobs
+from reporting.models import Bulletin, ExportJob, ExportLog
+from reporting.rollup import rebuild
+from targets import services
+from targets.models import (
+    Department,
+    Indicator,
+    Plan,
+    Region,
+    Submission,
+    SubmissionEvent,
+    SupervisionNotice,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROLES = (
+    "anonymous",
+    "nobody",  # signed in, no role
+    "clerk",  # 人社局, city-wide: owns the objects
+    "county_clerk",  # 人社局, 浚县 only: not the objects' county
+    "other_clerk",  # 教育局
+    "reviewer",
+    "leader",
+    "auditor",
+    "administrator",
+)
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+CLERKS = frozenset({"clerk", "county_clerk", "other_clerk"})
+READERS = frozenset({"reviewer", "leader", "auditor", "administrator"})
+EXPORTERS = frozenset({"auditor", "administrator"})
+NOBODY: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who gets through, by method; a method nobody may use is answered 405 (or refused)."""
+
+    get: frozenset[str]
+    post: frozenset[str] = NOBODY
+    why: str = ""
+
+
+RULES: dict[str, Rule] = {
+    # Django's sign-in pages.
+    "login": Rule(EVERYONE, EVERYONE, "the sign-in form"),
+    "logout": Rule(NOBODY, EVERYONE, "POST only"),
+    "password_change": Rule(SIGNED_IN, SIGNED_IN),
+    "password_change_done": Rule(SIGNED_IN),
+    "password_reset": Rule(EVERYONE, EVERYONE, "sends mail only to a known address"),
+    "password_reset_done": Rule(EVERYONE),
+    "password_reset_confirm": Rule(EVERYONE, EVERYONE, "needs the mailed token"),
+    "password_reset_complete": Rule(EVERYONE),
+    "set_language": Rule(EVERYONE, EVERYONE),
+    # Pages.
+    "home": Rule(SIGNED_IN, why="sends each role to its page"),
+    "no-role": Rule(SIGNED_IN),
+    "entry": Rule(CLERKS),
+    "entry-month": Rule(CLERKS, CLERKS, "each clerk sees and saves only their own cells"),
+    "entry-correct": Rule(frozenset({"clerk"}), frozenset({"clerk"}), "the cell's own clerk"),
+    "entry-template": Rule(CLERKS, why="each clerk's own cells"),
+    "entry-upload": Rule(NOBODY, CLERKS, "each clerk's own cells"),
+    "my-notices": Rule(CLERKS),
+    "notice-answer": Rule(frozenset({"clerk"}), frozenset({"clerk"}), "the notice's clerks"),
+    "review": Rule(frozenset({"reviewer"})),
+    "review-month": Rule(frozenset({"reviewer"}), frozenset({"reviewer"})),
+    "cell-history": Rule(READERS | {"clerk"}, why="readers, and the cell's own clerk"),
+    "notices": Rule(READERS),
+    "report-status": Rule(READERS),
+    "dashboard": Rule(READERS),
+    "dashboard-quota": Rule(READERS),
+    "dashboard-county": Rule(READERS),
+    "dashboard-department": Rule(READERS),
+    "progress-api": Rule(READERS, why="clerks not at all (README)"),
+    "bulletins": Rule(READERS),
+    "bulletin": Rule(READERS),
+    "bulletin-publish": Rule(NOBODY, frozenset({"reviewer", "administrator"})),
+    "exports": Rule(EXPORTERS),
+    "export-summary": Rule(EXPORTERS),
+    "export-job-create": Rule(NOBODY, EXPORTERS),
+    "export-job": Rule(frozenset({"auditor"}), why="the job's own requester"),
+    "export-job-status": Rule(frozenset({"auditor"}), why="the job's own requester"),
+    "export-job-download": Rule(frozenset({"auditor"}), why="the job's own requester"),
+}
+
+
+def _patterns(resolvers: list[Any], prefix: str = "") -> list[tuple[str, URLPattern]]:
+    found = []
+    for entry in resolvers:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            if route.startswith("admin/"):
+                continue
+            found += _patterns(entry.url_patterns, route)
+        else:
+            found.append((route, entry))
+    return found
+
+
+def site_patterns() -> list[tuple[str, URLPattern]]:
+    return _patterns(get_resolver().url_patterns)
+
+
+def test_every_url_has_a_rule() -> None:
+    names = [pattern.name for _route, pattern in site_patterns()]
+    unnamed = [route for route, pattern in site_patterns() if not pattern.name]
+    assert not unnamed, f"URL patterns without a name (give them one and a rule): {unnamed}"
+    missing = sorted(set(names) - set(RULES))
+    assert not missing, (
+        f"views without an authorization rule in tests/test_authz_matrix.py: {missing}"
+    )
+    stale = sorted(set(RULES) - set(names))
+    assert not stale, f"rules for URLs that no longer exist: {stale}"
+
+
+# The world the URLs point into ---------------------------------------------------------------
+
+
+@pytest.fixture
+def world(plan: Plan, make_user: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
+    settings.EXPORT_ROOT = tmp_path
+    users = {
+        "clerk": make_user("clerk", "hrss", username="clerk"),
+        "county_clerk": make_user("clerk", "hrss", "410621", username="county_clerk"),
+        "other_clerk": make_user("clerk", "edu", username="other_clerk"),
+        "reviewer": make_user("reviewer", username="reviewer"),
+        "leader": make_user("leader", username="leader"),
+        "auditor": make_user("auditor", username="auditor"),
+        "administrator": make_user("administrator", username="administrator"),
+        "nobody": make_user(None, username="nobody"),
+    }
+    indicator = Indicator.objects.get(plan=plan, code="rural-transfer")
+    qibin = Region.objects.get(code="410611")
+    submission = services.submission_save(
+        actor=users["clerk"], indicator=indicator, region=qibin, month=2, value=120
+    )
+    services.submission_submit(actor=users["clerk"], submission=submission)
+    services.submission_approve(actor=users["reviewer"], submission=submission)
+    notice = services.notice_raise(plan=plan, indicator=indicator, region=qibin, month=3)
+    rebuild(plan)
+    job = ExportJob.objects.create(plan=plan, month=2, requested_by=users["auditor"])
+    export_jobs.run(job.pk)
+    return {
+        "plan": plan,
+        "users": users,
+        "kwargs": {
+            "year": plan.year,
+            "month": 2,
+            "submission_id": submission.pk,
+            "notice_id": notice.pk,
+            "job_id": job.pk,
+            "department_id": Department.objects.get(code="hrss").pk,
+            "uidb64": "MQ",
+            "token": "set-password",
+        },
+        "codes": {
+            "dashboard-quota": "rural-transfer",
+            "dashboard-county": "410611",
+            "dashboard-department": "hrss",
+        },
+    }
+
+
+def _url(route: str, pattern: URLPattern, world: dict[str, Any]) -> str:
+    kwargs = dict(world["kwargs"])
+    if pattern.name in world["codes"]:
+        kwargs["code"] = world["codes"][pattern.name]
+    needed = set(pattern.pattern.converters)
+    unknown = needed - set(kwargs)
+    assert not unknown, f"{route}: no value for {sorted(unknown)}: add one to the world fixture"
+    from django.urls import reverse
+
+    return reverse(pattern.name, kwargs={name: kwargs[name] for name in needed})
+
+
+def _client(world: dict[str, Any], role: str) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+    return client
+
+
+def _state() -> tuple[Any, ...]:
+    """What a refused request must not change."""
+    return (
+        list(Submission.objects.order_by("pk").values_list("pk", "value", "status", "note")),
+        SubmissionEvent.objects.count(),
+        list(SupervisionNotice.objects.order_by("pk").values_list("pk", "status", "explanation")),
+        Bulletin.objects.count(),
+        ExportJob.objects.count(),
+        ExportLog.objects.count(),
+        get_user_model().objects.count(),
+    )
+
+
+def _refused(response: Any, role: str) -> bool:
+    if role == "anonymous" and response.status_code == 302:
+        return response["Location"].startswith("/accounts/login/")
+    return response.status_code in (401, 403, 404, 405)
+
+
+def _through(response: Any) -> bool:
+    if response.status_code >= 500:
+        return False
+    if response.status_code == 302:
+        return not response["Location"].startswith("/accounts/login/")
+    return response.status_code not in (401, 403, 404, 405)
+
+
+# POST bodies that pass the forms' first look, so that "let through" is tested by more than
+# the absence of a 403 (bad input may still be answered 400; a refused role never gets there).
+POST_DATA: dict[str, dict[str, str]] = {
+    "entry-correct": {"value": "130", "reason": "权限矩阵测试"},
+    "notice-answer": {"explanation": "权限矩阵测试", "catch_up_plan": "权限矩阵测试"},
+    "review-month": {"action": "approve"},
+    "export-job-create": {"as_of": "2015-02"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_what_its_rules_allow(world, role) -> None:
+    client = _client(world, role)
+    wrong = []
+    for route, pattern in site_patterns():
+        rule = RULES[pattern.name]
+        url = _url(route, pattern, world)
+        response = client.get(url)
+        allowed = role in rule.get
+        if not (_through(response) if allowed else _refused(response, role)):
+            wrong.append(f"GET {url}: {response.status_code} (allowed: {allowed})")
+        if role not in rule.post:
+            before = _state()
+            response = client.post(url, POST_DATA.get(pattern.name, {}))
+            if not _refused(response, role):
+                wrong.append(f"POST {url}: {response.status_code} (not allowed)")
+            if _state() != before:
+                wrong.append(f"POST {url}: a refused POST changed data")
+    assert not wrong, f"{role}:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+def test_allowed_posts_get_through(world, role) -> None:
+    """The POSTs a role may make are not refused (their outcome is each view's own tests')."""
+    client = _client(world, role)
+    wrong = []
+    for route, pattern in site_patterns():
+        if role not in RULES[pattern.name].post:
+            continue
+        url = _url(route, pattern, world)
+        response = client.post(url, POST_DATA.get(pattern.name, {}))
+        if pattern.name == "logout":  # sent to the sign-in page, signed out: then sign in again
+            assert response.status_code == 302 and "_auth_user_id" not in client.session
+            client = _client(world, role)
+        elif not _through(response):
+            wrong.append(f"POST {url}: {response.status_code}")
+    assert not wrong, f"{role}:\n" + "\n".join(wrong)
+
+
+# Django's admin ------------------------------------------------------------------------------
+
+
+def _admin_urls() -> list[str]:
+    from django.contrib import admin
+    from django.urls import reverse
+
+    urls = ["/admin/"]
+    for model in admin.site._registry:
+        info = model._meta.app_label, model._meta.model_name
+        urls.append(reverse("admin:{}_{}_changelist".format(*info)))
+    return urls
+
+
+@pytest.mark.parametrize("role", ["anonymous", "nobody", "clerk", "reviewer", "leader"])
+def test_the_admin_is_closed_to_all_but_auditors_and_administrators(world, role) -> None:
+    client = _client(world, role)
+    for url in _admin_urls():
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/admin/login/"), url
+
+
+def test_auditors_read_the_admin_and_change_nothing(world) -> None:
+    client = _client(world, "auditor")
+    for url in _admin_urls():
+        assert client.get(url).status_code in (200, 403), url
+    assert client.get("/admin/targets/plan/add/").status_code == 403
+    before = _state()
+    plan = world["plan"]
+    response = client.post(f"/admin/targets/plan/{plan.pk}/change/", {"title": "改"})
+    assert response.status_code == 403
+    assert _state() == before
+    assert Plan.objects.get(pk=plan.pk).title == plan.title
