@@ -85,10 +85,6 @@ def _isolated(call: Callable[[], Any]) -> Any:
     return response
 
 
-def _fine(response: Any) -> None:
-    assert response.status_code < 500, response.status_code
-
-
 def _keys(world: Any) -> list[str]:
     series = Indicator.objects.filter(plan=world.plan, department=world.hrss, code__in=CODES)
     return [f"{s.pk}-{r.pk}" for s in series for r in Region.objects.all()]
@@ -192,7 +188,7 @@ def test_an_upload_of_random_bytes(world: Any, content: bytes, name: str, action
     assert response.status_code == 400
 
 
-@FUZZ
+@settings(FUZZ, max_examples=25)
 @given(data=st.data())
 def test_an_upload_of_a_template_with_random_damage(world: Any, data: Any) -> None:
     """The real template, one of its parts cut, overwritten or replaced with random bytes."""
@@ -236,27 +232,35 @@ def test_the_progress_api(world: Any, year: str, as_of: str) -> None:
 DASHBOARD_PARAMS = ("as_of", "department", "county", "status", "sort", "page", "year", "month")
 
 
-@FUZZ
+PAGES = [
+    ("leader", "/dashboard/"),
+    ("leader", "/dashboard/quota/{code}/"),
+    ("leader", "/dashboard/county/{code}/"),
+    ("leader", "/dashboard/department/{code}/"),
+    ("leader", "/review/reports/"),
+    ("leader", "/bulletins/"),
+    ("reviewer", "/review/notices/"),
+    ("clerk", "/entry/notices/"),
+    ("auditor", "/exports/"),
+    ("auditor", "/exports/2015/summary.xlsx"),
+]
+
+
+@settings(FUZZ, max_examples=60)
 @given(
+    page=st.sampled_from(PAGES),
     params=st.dictionaries(st.one_of(st.sampled_from(DASHBOARD_PARAMS), texts), texts, max_size=4),
     code=st.one_of(st.sampled_from(["rural-transfer", "410611", "hrss"]), texts),
 )
-def test_the_dashboards_and_lists(world: Any, params: dict[str, str], code: str) -> None:
-    quoted = quote(code, safe="") or "x"
-    pages = [
-        ("leader", "/dashboard/"),
-        ("leader", f"/dashboard/quota/{quoted}/"),
-        ("leader", f"/dashboard/county/{quoted}/"),
-        ("leader", f"/dashboard/department/{quoted}/"),
-        ("leader", "/review/reports/"),
-        ("leader", "/bulletins/"),
-        ("reviewer", "/review/notices/"),
-        ("clerk", "/entry/notices/"),
-        ("auditor", "/exports/"),
-        ("auditor", "/exports/2015/summary.xlsx"),
-    ]
-    for who, url in pages:
-        _fine(world.client(who).get(url, params))
+def test_the_dashboards_and_lists(
+    world: Any, page: tuple[str, str], params: dict[str, str], code: str
+) -> None:
+    who, url = page
+    url = url.format(code=quote(code, safe="") or "x")
+
+    response = world.client(who).get(url, params)
+
+    assert response.status_code in (200, 400, 404), (url, response.status_code)
 
 
 @FUZZ
