@@ -67,6 +67,13 @@ ODD = [
 texts = st.one_of(
     st.text(max_size=40),
     st.sampled_from(ODD),
+    # A control character inside ordinary text, NUL above all: what PostgreSQL cannot store.
+    st.builds(
+        lambda before, control, after: before + control + after,
+        st.text(max_size=10),
+        st.sampled_from(["\x00", "\x00", "\x01", "\x1b", "\x7f", "\x85", "\u2028"]),
+        st.text(max_size=10),
+    ),
     st.builds(
         lambda piece, n: piece * n, st.text(min_size=1, max_size=3), st.integers(300, 20_000)
     ),
@@ -102,7 +109,7 @@ CODES = ("rural-transfer", "in-service", "reemployment")
 def test_the_entry_grid(world: Any, data: Any, extra: dict[str, str], action: str) -> None:
     form: dict[str, str] = {"action": action, **extra}
     for key in data.draw(st.lists(st.sampled_from(_keys(world)), max_size=4, unique=True)):
-        form[f"v-{key}"] = data.draw(st.one_of(numbers, texts))
+        form[f"v-{key}"] = data.draw(st.one_of(st.integers(0, 200).map(str), numbers, texts))
         if data.draw(st.booleans()):
             form[f"n-{key}"] = data.draw(texts)
         if data.draw(st.booleans()):
@@ -112,6 +119,19 @@ def test_the_entry_grid(world: Any, data: Any, extra: dict[str, str], action: st
     response = _isolated(lambda: world.client("clerk").post(f"/entry/2015/{month}/", form))
 
     assert response.status_code in (302, 400, 403)
+
+
+@settings(FUZZ, max_examples=30)
+@given(notes=st.lists(texts, min_size=1, max_size=4), submit=st.booleans())
+def test_a_valid_grid_with_any_notes(world: Any, notes: list[str], submit: bool) -> None:
+    """Figures that would be saved, so that every note reaches the save."""
+    form = {"action": "submit" if submit else "save"}
+    for key, note in zip(_keys(world), notes, strict=False):
+        form[f"v-{key}"], form[f"n-{key}"] = "7", note
+
+    response = _isolated(lambda: world.client("clerk").post("/entry/2015/4/", form))
+
+    assert response.status_code in (302, 400)
 
 
 @FUZZ
@@ -128,18 +148,31 @@ def test_the_correction_form(world: Any, value: str, reason: str, note: str) -> 
 @FUZZ
 @given(
     action=st.one_of(st.sampled_from(["approve_all", "approve", "return"]), texts),
-    ids=st.lists(st.one_of(numbers, texts), max_size=3),
+    ids=st.lists(st.one_of(st.sampled_from(["own", "own"]), numbers, texts), max_size=3),
     comment=texts,
-    month=st.one_of(st.integers(0, 13), st.integers(min_value=0, max_value=2**70)),
+    month=st.one_of(st.just(3), st.integers(0, 13), st.integers(min_value=0, max_value=2**70)),
 )
 def test_the_review_form(world: Any, action: str, ids: list[str], comment: str, month: int) -> None:
-    ids = ids or [str(world.waiting[0].pk)]
+    # "own" stands for a figure of the page that waits for review.
+    ids = [str(world.waiting[0].pk) if i == "own" else i for i in ids]
     url = f"/review/{world.hrss.pk}/{month}/"
     form = {"action": action, "ids": ids, "comment": comment}
 
     response = _isolated(lambda: world.client("reviewer").post(url, form))
 
     assert response.status_code in (200, 302, 400, 403, 404)
+
+
+@settings(FUZZ, max_examples=30)
+@given(comment=texts)
+def test_a_return_with_any_comment(world: Any, comment: str) -> None:
+    """A return that would be carried out, so that every comment reaches the database."""
+    url = f"/review/{world.hrss.pk}/3/"
+    form = {"action": "return", "ids": [world.waiting[0].pk], "comment": comment}
+
+    response = _isolated(lambda: world.client("reviewer").post(url, form))
+
+    assert response.status_code in (200, 302, 400)
 
 
 @FUZZ
