@@ -199,6 +199,8 @@ def dashboard_quota(request: HttpRequest, plan: Plan | None, code: str) -> HttpR
 def dashboard_county(request: HttpRequest, plan: Plan | None, code: str) -> HttpResponse:
     """All quotas in one county or district."""
     plan = _plan_or_404(plan)
+    if "\x00" in code:  # PostgreSQL refuses a NUL even in a lookup: no such county
+        raise Http404(_("没有这个县区。"))
     region = get_object_or_404(Region, code=code)
     month = _month(request, plan)
     context = _common(plan, month)

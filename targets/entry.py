@@ -44,6 +44,8 @@ HISTORY_FACTOR = 3
 HISTORY_FLOOR = 30
 # Within this share of the earlier months' sum, a monthly figure looks like a running total.
 CUMULATIVE_TOLERANCE = 0.05
+# The page's note field takes this many characters, and so does the Excel template's.
+MAX_NOTE_LENGTH = 1000
 
 
 def parse_figure(raw: str) -> int | None:
@@ -303,6 +305,14 @@ def _apply(grid: Grid, data: dict[str, str], *, submit: bool, actor: User, at: d
             continue
         cell.raw = data.get(f"v-{cell.key}", cell.raw)
         cell.note = data.get(f"n-{cell.key}", cell.note).strip()
+        # PostgreSQL cannot store a NUL; a note longer than the page allows was not typed there.
+        if "\x00" in cell.note:
+            cell.note = cell.note.replace("\x00", "")
+            cell.errors.append(_("备注中不能含有控制字符（NUL），请删除后重新填写。"))
+            continue
+        if len(cell.note) > MAX_NOTE_LENGTH:
+            cell.errors.append(_("备注不能超过 %(max)s 字。") % {"max": MAX_NOTE_LENGTH})
+            continue
         if data.get(f"t-{cell.key}", cell.token) != cell.token:
             cell.errors.append(_conflict(cell.current))
             continue

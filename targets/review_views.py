@@ -231,11 +231,17 @@ def review_month(request: HttpRequest, department_id: int, month: int) -> HttpRe
     errors: list[str] = []
     chosen: set[int] = set()
     comment = ""
+    status = 200
     if request.method == "POST":
         action = request.POST.get("action", "")
         comment = request.POST.get("comment", "").strip()
         if action not in ACTIONS:
             errors.append(_("未知的操作。"))
+        elif "\x00" in comment:
+            # PostgreSQL cannot store a NUL: refuse it here rather than fail in the database.
+            comment = comment.replace("\x00", "")
+            errors.append(_("审核意见中不能含有控制字符（NUL），请删除后重新填写。"))
+            status = 400
         else:
             try:
                 figures = _chosen(request, of_page, action)
@@ -273,6 +279,7 @@ def review_month(request: HttpRequest, department_id: int, month: int) -> HttpRe
             "chosen": chosen,
             "comment": comment,
         },
+        status=status,
     )
 
 

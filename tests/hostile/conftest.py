@@ -1,0 +1,160 @@
+"""Fixtures for the hostile-input tests: one small world with an object behind every URL kwarg.
+
+``world`` holds the 2015 plan, a user per role, an approved figure (to correct), waiting figures
+(to approve), an open notice (to answer), an export job and a rollup (so a bulletin could be
+published). ``snapshot()`` reads every row a POST could write, so a refused POST can be shown to
+have changed nothing — values and statuses included, not only row counts.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from reporting.models import Bulletin, ExportJob, ExportLog
+from reporting.rollup import rebuild
+from targets import services
+from targets.models import (
+    Department,
+    Indicator,
+    Plan,
+    Region,
+    Submission,
+    SubmissionEvent,
+    SupervisionNotice,
+)
+
+ROLES = ("clerk", "reviewer", "leader", "auditor", "administrator")
+
+
+@dataclass
+class World:
+    plan: Plan
+    users: dict[str, Any]
+    hrss: Department
+    approved: Submission
+    waiting: list[Submission]
+    notice: SupervisionNotice
+    job: ExportJob
+
+    def client(self, who: str | None, *, csrf: bool = False) -> Client:
+        """A client logged in as ``who`` (None: anonymous); ``csrf`` enforces the token."""
+        client = Client(enforce_csrf_checks=csrf)
+        if who is not None:
+            client.force_login(self.users[who])
+        return client
+
+
+def indicator(plan: Plan, code: str) -> Indicator:
+    return Indicator.objects.select_related("plan", "department").get(plan=plan, code=code)
+
+
+def enter(
+    plan: Plan,
+    clerk: Any,
+    code: str,
+    region: str,
+    month: int,
+    value: int,
+    *,
+    note: str = "",
+    reviewer: Any = None,
+) -> Submission:
+    """A figure saved and sent; approved too when ``reviewer`` is given."""
+    submission = services.submission_save(
+        actor=clerk,
+        indicator=indicator(plan, code),
+        region=Region.objects.get(code=region),
+        month=month,
+        value=value,
+        note=note,
+    )
+    services.submission_submit(actor=clerk, submission=submission)
+    if reviewer is not None:
+        services.submission_approve(actor=reviewer, submission=submission)
+    submission.refresh_from_db()
+    return submission
+
+
+@pytest.fixture
+def world(plan: Plan, make_user: Any) -> World:
+    users = {role: make_user(role, "hrss" if role == "clerk" else None) for role in ROLES}
+    users["superuser"] = make_user(None, is_superuser=True, is_staff=True)
+    clerk, reviewer = users["clerk"], users["reviewer"]
+    approved = enter(plan, clerk, "rural-transfer", "410611", 2, 120, reviewer=reviewer)
+    enter(plan, clerk, "rural-transfer", "410621", 2, 80, reviewer=reviewer)
+    waiting = [
+        enter(plan, clerk, "rural-transfer", "410611", 3, 130),
+        enter(plan, clerk, "in-service", "410611", 3, 40),
+    ]
+    notice = services.notice_raise(
+        plan=plan, indicator=indicator(plan, "rural-transfer"), region=None, month=3
+    )
+    job = ExportJob.objects.create(plan=plan, month=2, requested_by=users["auditor"])
+    rebuild(plan)
+    return World(
+        plan=plan,
+        users=users,
+        hrss=Department.objects.get(code="hrss"),
+        approved=approved,
+        waiting=waiting,
+        notice=notice,
+        job=job,
+    )
+
+
+def snapshot() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row a POST of this site could write, with the fields that change."""
+    return {
+        "submission": list(
+            Submission.objects.order_by("pk").values_list(
+                "pk", "value", "note", "status", "is_current", "is_counted", "review_comment"
+            )
+        ),
+        "event": list(SubmissionEvent.objects.order_by("pk").values_list("pk", "action")),
+        "notice": list(
+            SupervisionNotice.objects.order_by("pk").values_list("pk", "status", "explanation")
+        ),
+        "bulletin": list(Bulletin.objects.order_by("pk").values_list("pk", "month")),
+        "export_job": list(ExportJob.objects.order_by("pk").values_list("pk", "status")),
+        "export_log": list(ExportLog.objects.order_by("pk").values_list("pk")),
+    }
+
+
+@pytest.fixture
+def snap() -> Any:
+    """``snap()``: the rows every POST could write, to compare before and after."""
+    return snapshot
+
+
+def fill_template(content: bytes, value: Any = 10, note: str | None = None) -> bytes:
+    """A downloaded template with every open figure (and, given ``note``, every note) set."""
+    from openpyxl import load_workbook
+
+    from targets import excel
+
+    workbook = load_workbook(io.BytesIO(content))
+    sheet = workbook[excel.SHEET]
+    for row in sheet.iter_rows(min_row=excel.FIRST_ROW, min_col=3):
+        for cell in row:
+            if cell.protection.locked is not False:
+                continue
+            header = str(sheet.cell(excel.HEADER_ROW, cell.column).value or "")
+            if header.endswith(excel.NOTE_SUFFIX):
+                if note is not None:
+                    cell.value = note
+            elif cell.value is None:
+                cell.value = value
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def filled_template() -> Any:
+    """``filled_template(content, value=10, note=None)``: see ``fill_template``."""
+    return fill_template

@@ -1,0 +1,208 @@
+"""CSRF on every POST: the URLconf is walked, so a URL added later is checked without a change here.
+
+For each pattern the URL is built from ``KWARGS`` (by kwarg name; ``code`` by the URL's name).
+A pattern whose kwargs cannot be filled fails the test: add its kwarg to the table. Each URL is
+first POSTed *with* a valid token (inside a rolled-back transaction) as every role in turn, to
+learn whether it takes POSTs and as whom; the same POST without a token must then be 403 and
+change nothing. Django's admin (its own CSRF) and ``accounts/`` other than login are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.shortcuts import resolve_url
+from django.urls import URLPattern, URLResolver, get_resolver
+
+pytestmark = pytest.mark.django_db
+
+# Who may POST, tried in this order; None is an anonymous visitor (the login form).
+WHO = (None, "clerk", "reviewer", "leader", "auditor", "administrator", "superuser")
+CODES = {"quota": "rural-transfer", "county": "410611", "department": "hrss"}
+# URL kwarg name → its value in ``world``. Extend this when a URL with a new kwarg is added.
+KWARGS: dict[str, Callable[[Any, str], Any]] = {
+    "year": lambda world, name: world.plan.year,
+    "month": lambda world, name: 3,
+    "submission_id": lambda world, name: world.approved.pk,
+    "notice_id": lambda world, name: world.notice.pk,
+    "job_id": lambda world, name: world.job.pk,
+    "department_id": lambda world, name: world.hrss.pk,
+    "code": lambda world, name: next(
+        (code for part, code in CODES.items() if part in (name or "")), None
+    ),
+}
+# The POST-taking views known today and who may POST: the walk must find them all, and (but for
+# logging in and choosing a language) the body must really write when it carries a token.
+WRITE_NOTHING = {"login", "set_language"}
+KNOWN_POSTS = {
+    "login": None,
+    "set_language": None,
+    "entry-month": "clerk",
+    "entry-correct": "clerk",
+    "entry-upload": "clerk",
+    "notice-answer": "clerk",
+    "review-month": "reviewer",
+    "bulletin-publish": "reviewer",
+    "export-job-create": "auditor",
+}
+_PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+def _walk(
+    patterns: list[Any], prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str, list[str]]]:
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            if route.startswith("admin/"):
+                continue  # Django's admin: CSRF-protected by Django itself
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, route, inner)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}{entry.name}" if entry.name else ""
+            if route.startswith("accounts/") and name != "login":
+                continue
+            yield route, name, [m["name"] for m in _PARAMETER.finditer(route)]
+
+
+ROUTES = list(_walk(get_resolver().url_patterns))
+
+
+def _url(world: Any, route: str, name: str) -> str:
+    missing = []
+
+    def fill(match: re.Match[str]) -> str:
+        make = KWARGS.get(match["name"])
+        value = make(world, name) if make else None
+        if value is None:
+            missing.append(match["name"])
+            return ""
+        return str(value)
+
+    url = "/" + _PARAMETER.sub(fill, route)
+    if missing:
+        pytest.fail(
+            f"{route} ({name or 'no name'}): no value for URL kwarg(s) {missing}; "
+            "add them to KWARGS in tests/hostile/test_csrf.py"
+        )
+    # A regex route (re_path) is not a path: refuse it rather than test the wrong URL.
+    assert not set(url) & set("^$()[]?*+\\"), f"cannot build a URL from the regex route {route}"
+    return url
+
+
+def _body(world: Any, name: str, url: str, filled_template: Any) -> dict[str, Any]:
+    """A POST that writes something when it carries a token."""
+    from targets.models import Indicator, Region
+
+    if name == "login":
+        return {"username": world.users["clerk"].username, "password": "test-password"}
+    if name == "set_language":
+        return {"language": "en", "next": "/"}
+    if name == "entry-month":
+        series = Indicator.objects.get(plan=world.plan, code="reemployment")
+        return {f"v-{series.pk}-{Region.objects.get(code='410622').pk}": "5", "action": "save"}
+    if name == "entry-correct":
+        return {"value": "125", "reason": "补录漏报"}
+    if name == "entry-upload":
+        template = world.client("clerk").get(url.replace("upload/", "template.xlsx"))
+        content = filled_template(template.content, 7)
+        return {"file": SimpleUploadedFile("t.xlsx", content), "action": "save"}
+    if name == "notice-answer":
+        return {"explanation": "开班推迟。", "catch_up_plan": "4月起加开两期。"}
+    if name == "review-month":
+        return {"action": "approve_all"}
+    if name == "export-job-create":
+        return {"as_of": "2015-03"}
+    return {}
+
+
+def _rewind(body: dict[str, Any]) -> dict[str, Any]:
+    for value in body.values():
+        if hasattr(value, "seek"):
+            value.seek(0)
+    return body
+
+
+def _refused(response: Any) -> bool:
+    """Refused before the view did anything: not allowed, wrong role, or not logged in."""
+    if response.status_code in (401, 403, 405):
+        return True
+    login = resolve_url(settings.LOGIN_URL)
+    return response.status_code == 302 and response["Location"].startswith(login + "?")
+
+
+def _who_may_post(world: Any, url: str, body: dict[str, Any], snap: Any) -> tuple[Any, bool]:
+    """The first user whose POST with a token is taken, and whether it wrote anything.
+
+    Every try is rolled back. ``(False, False)`` when nobody's POST is taken."""
+    fallback: tuple[Any, bool] = (False, False)
+    for who in WHO:
+        before = snap()
+        with transaction.atomic():
+            response = world.client(who).post(url, _rewind(body))
+            wrote = snap() != before
+            transaction.set_rollback(True)
+        if _refused(response):
+            continue
+        if response.status_code < 400:
+            return who, wrote
+        if fallback[0] is False:
+            fallback = (who, wrote)  # taken but refused on its merits (400, 404, 409)
+    return fallback
+
+
+@pytest.mark.parametrize(("route", "name", "kwargs"), ROUTES, ids=[r[0] or "/" for r in ROUTES])
+def test_a_post_without_a_csrf_token_is_refused_and_changes_nothing(
+    world: Any, snap: Any, filled_template: Any, route: str, name: str, kwargs: list[str]
+) -> None:
+    url = _url(world, route, name)
+    body = _body(world, name, url, filled_template)
+    who, wrote = _who_may_post(world, url, body, snap)
+    if name in KNOWN_POSTS:
+        assert who == KNOWN_POSTS[name], f"{url}: a POST with a token should be taken"
+        assert wrote or name in WRITE_NOTHING, f"{url}: the POST with a token should write"
+    if who is False:
+        return  # takes no POST from anyone
+    before = snap()
+
+    without = world.client(who, csrf=True).post(url, _rewind(body))
+    forged = world.client(who, csrf=True).post(
+        url, {**_rewind(body), "csrfmiddlewaretoken": "x" * 64}
+    )
+
+    assert without.status_code == 403, f"{url} as {who}: {without.status_code}"
+    assert forged.status_code == 403, f"{url} as {who}: {forged.status_code}"
+    assert b"CSRF" in without.content
+    assert snap() == before
+
+
+def test_the_walk_finds_every_post_we_know_and_fills_its_kwargs(world: Any) -> None:
+    names = {name for _route, name, _kwargs in ROUTES}
+    assert set(KNOWN_POSTS) <= names
+    assert not any(route.startswith(("admin/", "accounts/logout")) for route, *_ in ROUTES)
+    for route, name, _kwargs in ROUTES:
+        _url(world, route, name)
+
+
+def test_a_login_with_a_token_from_the_form_works(world: Any) -> None:
+    """The 403s above are the missing token's: the same client with the form's token logs in."""
+    client = world.client(None, csrf=True)
+    page = client.get("/accounts/login/")
+    token = page.cookies[settings.CSRF_COOKIE_NAME].value
+
+    response = client.post(
+        "/accounts/login/",
+        {
+            "username": world.users["clerk"].username,
+            "password": "test-password",
+            "csrfmiddlewaretoken": token,
+        },
+    )
+
+    assert response.status_code == 302
