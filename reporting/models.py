@@ -280,3 +280,29 @@ class ExportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan.year}-{self.month:02d} summary.xlsx @ {self.exported_at:%Y-%m-%d %H:%M}"
+
+
+class PendingRollup(models.Model):
+    """A rollup that approvals asked for and that has not run yet.
+
+    Written in the transaction that approves (or submits) figures, deleted by the rollup that
+    covers it. If the broker was down when the task was to be sent, the row stays, and the
+    next sweep (``reporting.tasks.sweep_pending_rollups``, every few minutes on beat) or the
+    nightly rebuild runs the plan's rollup: nothing approved is left out of the numbers.
+    """
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="+", verbose_name=_("年度方案")
+    )
+    # The months whose figures changed (all twelve for a change of the plan itself).
+    months = models.JSONField(_("涉及月份"), default=list)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("待汇总记录")
+        verbose_name_plural = _("待汇总记录")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        months = ",".join(str(m) for m in self.months)
+        return f"{self.plan.year} {months}月 @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -200,6 +200,19 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ACKS_LATE = True
+# Nothing reads task results (a rollup records its RollupRun). Storing them would also make
+# every dispatch subscribe to the result store first: with Redis down, an approval then waited
+# about 20 s for its reconnect retries before the error was logged.
+CELERY_TASK_IGNORE_RESULT = True
+# With the broker down, give up sending quickly (the PendingRollup row stays for the sweep).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 # Status colours: amber when completion is within this many percentage points below the
