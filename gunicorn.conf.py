@@ -22,3 +22,6 @@ max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = "127.0.0.1"
+# systemd (or honcho) manages the process; gunicorn 27's control socket would be one path,
+# ~/.gunicorn/gunicorn.ctl, for every instance on the machine.
+control_socket_disable = True

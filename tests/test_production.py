@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -247,17 +248,28 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+@pytest.fixture(scope="module")
+def static_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """collectstatic once for the module (compressing plotly.js takes a while)."""
+    root = tmp_path_factory.mktemp("static")
+    env = production_env(STATIC_ROOT=str(root))
+    collected = run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env, 600)
+    assert collected.returncode == 0, collected.stderr
+    assert (root / "staticfiles.json").exists()
+    return root
+
+
 @pytest.mark.django_db(transaction=True)
 def test_gunicorn_serves_the_login_page_against_postgres(
-    require_postgres: None, tmp_path: Path
+    require_postgres: None, static_root: Path, tmp_path: Path
 ) -> None:
-    static = tmp_path / "static"
     port = free_port()
     env = production_env(
-        DATABASE_URL=database_url(), STATIC_ROOT=str(static), PORT=str(port), WEB_CONCURRENCY="1"
+        DATABASE_URL=database_url(),
+        STATIC_ROOT=str(static_root),
+        PORT=str(port),
+        WEB_CONCURRENCY="1",
     )
-    collected = run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env, 300)
-    assert collected.returncode == 0, collected.stderr
     log = (tmp_path / "gunicorn.log").open("w")
     web = subprocess.Popen(
         [str(BIN / "gunicorn"), *procfile()["web"][1:]],
@@ -302,4 +314,61 @@ def test_gunicorn_serves_the_login_page_against_postgres(
     finally:
         web.terminate()
         web.wait(timeout=30)
+        log.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_procfile_starts_web_worker_and_beat_on_postgres_and_redis(
+    require_postgres: None, static_root: Path, tmp_path: Path
+) -> None:
+    """What `make prod` starts after migrate and collectstatic: honcho with the Procfile."""
+    broker = os.environ.get("CELERY_BROKER_URL")
+    if not broker:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true: needs Redis: set CELERY_BROKER_URL", pytrace=False)
+        pytest.skip("needs Redis: set CELERY_BROKER_URL")
+    port = free_port()
+    env = production_env(
+        DATABASE_URL=database_url(),
+        CELERY_BROKER_URL=broker,
+        STATIC_ROOT=str(static_root),
+        PORT=str(port),
+        WEB_CONCURRENCY="1",
+        CELERY_CONCURRENCY="1",
+        PATH=f"{BIN}:{os.environ['PATH']}",
+    )
+    log_path = tmp_path / "honcho.log"
+    log = log_path.open("w")
+    # honcho gives the first process PORT and the next ones PORT+100, …: web comes first.
+    honcho = subprocess.Popen(
+        [str(BIN / "honcho"), "start", "-f", "Procfile", "-p", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        status, output = None, ""
+        while time.monotonic() < deadline:
+            output = log_path.read_text()
+            ready = "ready." in output and "beat: Starting" in output
+            if ready and status != 200:
+                with contextlib.suppress(OSError):
+                    status, _headers, _body = fetch(
+                        f"http://127.0.0.1:{port}{LOGIN}",
+                        Host="skills.example.gov.cn",
+                        **{"X-Forwarded-Proto": "https"},
+                    )
+            if ready and status == 200:
+                break
+            assert honcho.poll() is None, output
+            time.sleep(0.5)
+        assert status == 200, output
+        assert re.search(r"worker\.\d+ +\|.*celery@\S+ ready\.", output), output
+        assert re.search(r"beat\.\d+ +\|.*DatabaseScheduler", output), output
+    finally:
+        os.killpg(honcho.pid, 15)
+        honcho.wait(timeout=60)
         log.close()

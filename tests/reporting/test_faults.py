@@ -336,6 +336,19 @@ class TestDatabaseFailsDuringAMonthSave:
         values = set(Submission.objects.filter(is_current=True).values_list("value", flat=True))
         assert values == {12}
 
+    def test_an_error_reading_the_page_is_a_chinese_500_page(self, clerk) -> None:
+        client = Client(raise_request_exception=False)
+        client.force_login(clerk)
+        broken = OperationalError("could not connect to server")
+
+        with mock.patch("targets.entry.month_grid", side_effect=broken):
+            response = client.get(self.MARCH)
+
+        assert response.status_code == 500
+        page = response.content.decode()
+        assert "系统暂时出错，请稍后再试" in page
+        assert "要么全部保存，要么一个也没有保存" in page
+
 
 @pytest.mark.django_db(transaction=True)
 def test_a_connection_lost_in_the_middle_of_a_save_on_postgres(
