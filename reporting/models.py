@@ -291,8 +291,14 @@ class PendingRollup(models.Model):
     nightly rebuild runs the plan's rollup: nothing approved is left out of the numbers.
     """
 
+    # No constraint in the database: its check would take a share lock on the plan's row at
+    # every approval, and so wait for any rebuild of the plan (which holds that row locked).
     plan = models.ForeignKey(
-        Plan, on_delete=models.CASCADE, related_name="+", verbose_name=_("年度方案")
+        Plan,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("年度方案"),
     )
     # The months whose figures changed (all twelve for a change of the plan itself).
     months = models.JSONField(_("涉及月份"), default=list)

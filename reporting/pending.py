@@ -32,12 +32,14 @@ def sweep(*, grace: timedelta = GRACE) -> list[RollupRun]:
     runs = []
     for plan in Plan.objects.filter(pk__in=plan_ids).order_by("year"):
         with transaction.atomic():
+            # The plan's lock first, as a rollup task takes it (before deleting its rows).
+            list(Plan.objects.select_for_update().filter(pk=plan.pk).values_list("pk"))
             # Claimed before the rebuild reads any figure: their approvals are committed, so
-            # the rebuild sees them. A row a running task holds is skipped (it settles it).
+            # the rebuild sees them.
             claimed = list(
-                PendingRollup.objects.select_for_update(skip_locked=True)
-                .filter(plan=plan, created_at__lte=cutoff)
-                .values_list("pk", "months")
+                PendingRollup.objects.filter(plan=plan, created_at__lte=cutoff).values_list(
+                    "pk", "months"
+                )
             )
             if not claimed:
                 continue

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("months", models.JSONField(default=list, verbose_name="涉及月份")),
                 ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
-                ("plan", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="targets.plan", verbose_name="年度方案")),
+                ("plan", models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="targets.plan", verbose_name="年度方案")),
             ],
             options={
                 "verbose_name": "待汇总记录",
