@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_PORT ?= 8000
 
-.PHONY: demo test lint format messages screenshots clean
+.PHONY: demo test prod prod-env lint format messages screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,20 @@ demo: $(VENV)/.requirements
 # and Redis (as .ci/run does); without them SQLite, and tests that need the others say why.
 test: $(VENV)/.requirements-dev messages
 	$(BIN)/python -m pytest
+
+# Production processes in one terminal (the Procfile: gunicorn, a Celery worker, Celery beat),
+# after migrate and collectstatic. Needs PostgreSQL, Redis and the production environment
+# (README, "Deployment"); on a server systemd runs the same three commands instead.
+PROD_ENV := DATABASE_URL CELERY_BROKER_URL SECRET_KEY ALLOWED_HOSTS
+prod: prod-env $(VENV)/.requirements
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+
+prod-env:
+	@for name in $(PROD_ENV); do \
+		if [ -z "$$(printenv $$name)" ]; then echo "make prod: set $$name (README, Deployment)"; exit 1; fi; \
+	done
 
 lint: $(VENV)/.requirements-dev
 	$(BIN)/ruff check .

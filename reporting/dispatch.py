@@ -3,8 +3,12 @@
 Changes made in one transaction are merged into one batch: a reviewer approving a whole
 month, or the demo loader approving hundreds of figures, sends one task per plan covering
 every series touched from the earliest month touched (and the months touched, whose report
-counts may have changed). If the broker cannot be reached the
-figures are still saved; the nightly rebuild (or ``manage.py rollup``) catches up.
+counts may have changed).
+
+Nothing approved is left out of the numbers: the same transaction writes a ``PendingRollup``
+row per plan, which the rollup deletes once it has run. If the broker cannot be reached the
+figures are still saved and the row stays, and the next sweep (``pending.sweep``, on beat
+every few minutes) or the nightly rebuild runs the rollup.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from typing import Any
 
 from django.db import transaction
 
+from .models import PendingRollup
+
 logger = logging.getLogger(__name__)
 _local = threading.local()
 
@@ -24,12 +30,19 @@ class _Batch:
 
     def __init__(self) -> None:
         self.pending: dict[int, tuple[set[int], set[int], set[int]]] = {}
+        self.records: dict[int, int] = {}  # plan → its PendingRollup row, written now
         self.sent = False
 
     def add(self, plan_id: int, series_id: int, region_id: int, month: int) -> None:
         series, regions, months = self.pending.setdefault(plan_id, (set(), set(), set()))
         series.add(series_id)
         regions.add(region_id)
+        if plan_id not in self.records:
+            self.records[plan_id] = PendingRollup.objects.create(plan_id=plan_id, months=[month]).pk
+        elif month not in months:
+            PendingRollup.objects.filter(pk=self.records[plan_id]).update(
+                months=sorted(months | {month})
+            )
         months.add(month)
 
     def __call__(self) -> None:
@@ -46,8 +59,9 @@ class _Batch:
                     min(months),
                     months=sorted(months),
                     regions=sorted(regions),
+                    pending=[self.records[plan_id]],
                 )
-            except Exception:  # the broker is down: the approval stands, the nightly run catches up
+            except Exception:  # the broker is down: the approval stands, the sweep catches up
                 logger.exception(
                     "rollup of plan %s (series %s, months %s) not dispatched",
                     plan_id,
@@ -58,13 +72,14 @@ class _Batch:
 
 def schedule_full_rollup(sender: Any, *, plan_id: int, **kwargs: Any) -> None:
     """Rebuild the whole plan after the transaction that changed its definition commits."""
+    record = PendingRollup.objects.create(plan_id=plan_id, months=list(range(1, 13))).pk
 
     def send() -> None:
         from .tasks import rollup_plan
 
         try:
-            rollup_plan.delay(plan_id)
-        except Exception:  # the broker is down: the nightly run catches up
+            rollup_plan.delay(plan_id, pending=[record])
+        except Exception:  # the broker is down: the sweep catches up
             logger.exception("full rollup of plan %s not dispatched", plan_id)
 
     transaction.on_commit(send)

@@ -348,3 +348,35 @@ class ExportJob(models.Model):
         if not self.rows_total:
             return 0
         return min(99, self.rows_done * 100 // self.rows_total)
+
+
+class PendingRollup(models.Model):
+    """A rollup that approvals asked for and that has not run yet.
+
+    Written in the transaction that approves (or submits) figures, deleted by the rollup that
+    covers it. If the broker was down when the task was to be sent, the row stays, and the
+    next sweep (``reporting.tasks.sweep_pending_rollups``, every few minutes on beat) or the
+    nightly rebuild runs the plan's rollup: nothing approved is left out of the numbers.
+    """
+
+    # No constraint in the database: its check would take a share lock on the plan's row at
+    # every approval, and so wait for any rebuild of the plan (which holds that row locked).
+    plan = models.ForeignKey(
+        Plan,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("年度方案"),
+    )
+    # The months whose figures changed (all twelve for a change of the plan itself).
+    months = models.JSONField(_("涉及月份"), default=list)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("待汇总记录")
+        verbose_name_plural = _("待汇总记录")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        months = ",".join(str(m) for m in self.months)
+        return f"{self.plan.year} {months}月 @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -13,6 +13,7 @@ If another clerk changed the cell since, the save is refused with a conflict mes
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
 
 Status = Submission.Status
+logger = logging.getLogger(__name__)
 
 _DIGITS = re.compile(r"\d+")
 _GROUPED = re.compile(r"\d{1,3}(,\d{3})+")
@@ -267,6 +269,7 @@ def month_save(
     if not policy.may_enter(actor):
         raise PermissionDenied(_("您无权填报数据。"))
     at = at or timezone.now()
+    grid = None
     try:
         with transaction.atomic():
             grid = month_grid(actor, plan, month, lock=True)
@@ -278,6 +281,21 @@ def month_save(
         # Another clerk created a cell of this grid between our read and our write.
         grid = month_grid(actor, plan, month)
         grid.errors.append(_("其他人刚刚保存了本月的数据，请刷新页面后重新填写。"))
+        raise EntryRefused(grid) from error
+    except DatabaseError as error:
+        # The database failed part-way (connection lost, disk full, …): the transaction is
+        # rolled back whole, and the clerk keeps the page as typed, to send again.
+        logger.exception("month %s of plan %s not saved: database error", month, plan.pk)
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()  # the page is drawn on a new connection
+        if grid is None:
+            raise
+        # Nothing of the grid changed: the exception left _apply before any cell was updated.
+        grid.errors = [
+            _(
+                "数据库暂时无法保存，本月数据一个也没有保存。请稍后重新提交；如果一再出现，请联系系统管理员。"
+            )
+        ]
         raise EntryRefused(grid) from error
     return grid
 

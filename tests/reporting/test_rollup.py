@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
 
-from reporting.models import CompletenessRollup, Rollup
+from reporting.models import CompletenessRollup, PendingRollup, Rollup
 from reporting.rollup import compute, compute_completeness, expected_share, rebuild, status_for
 from reporting.tasks import rollup_plan
 from targets import services
@@ -268,7 +268,9 @@ def test_a_deadline_day_set_in_the_admin_moves_on_time_and_rebuilds(
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = client.post(f"/admin/targets/plan/{plan.pk}/change/", data)
-    delay.assert_called_once_with(plan.pk)
+    delay.assert_called_once_with(plan.pk, pending=[mock.ANY])
+    settled = delay.call_args.kwargs["pending"]
+    assert not PendingRollup.objects.filter(pk__in=settled).exists()  # the rebuild settled it
 
     assert response.status_code == 302, response.content.decode()[:2000]
     plan.refresh_from_db()

@@ -16,9 +16,9 @@ from django.test import Client
 from django_celery_beat.models import PeriodicTask
 from kombu.exceptions import OperationalError
 
-from reporting.models import Rollup, RollupRun
+from reporting.models import PendingRollup, Rollup, RollupRun
 from reporting.rollup import rebuild
-from reporting.tasks import nightly_rebuild, rollup_plan
+from reporting.tasks import nightly_rebuild, rollup_plan, sweep_pending_rollups
 from skills_plan.celery import app
 from targets import services
 from targets.models import Indicator, Region, Submission
@@ -62,6 +62,7 @@ def submitted(figure, delay, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
             submission = figure(code, region, month, value, status="submitted")
         delay.reset_mock()
+        PendingRollup.objects.all().delete()
         return submission
 
     return make
@@ -90,8 +91,15 @@ class TestDispatchOnCommit:
 
         assert callbacks
         qibin = Region.objects.get(code="410611").pk
+        record = PendingRollup.objects.get(plan=plan)  # written with the approval
+        assert record.months == [3]
         delay.assert_called_once_with(
-            plan.pk, series(plan, "rural-transfer"), 3, months=[3], regions=[qibin]
+            plan.pk,
+            series(plan, "rural-transfer"),
+            3,
+            months=[3],
+            regions=[qibin],
+            pending=[record.pk],
         )
 
     def test_many_approvals_in_one_transaction_dispatch_one_rollup(
@@ -109,6 +117,8 @@ class TestDispatchOnCommit:
             for submission in figures:
                 services.submission_approve(actor=reviewer, submission=submission)
 
+        record = PendingRollup.objects.get()  # one for the transaction, with every month
+        assert record.months == [4, 5, 6, 7, 9]
         delay.assert_called_once_with(
             plan.pk,
             series(
@@ -121,6 +131,7 @@ class TestDispatchOnCommit:
                     code__in=["410611", "410621", "410622", "410603"]
                 ).values_list("pk", flat=True)
             ),
+            pending=[record.pk],
         )
 
     def test_nothing_is_dispatched_without_a_commit(
@@ -207,6 +218,50 @@ class TestRunTwice:
         assert stored(plan) == first
         assert city(plan, "vocational-enrolment", 3).actual == 12000
 
+    def test_a_redelivered_task_settles_its_pending_row_once_and_changes_nothing(
+        self, plan, figure, delay, django_capture_on_commit_callbacks
+    ) -> None:
+        rebuild(plan)
+        with django_capture_on_commit_callbacks(execute=True):
+            figure("rural-transfer", "410611", 3, 500)
+        delay.assert_called_once()
+        args, kwargs = delay.call_args.args, delay.call_args.kwargs
+        assert PendingRollup.objects.filter(pk__in=kwargs["pending"]).exists()
+
+        assert rollup_plan.run(*args, **kwargs) > 0
+        first = stored(plan)
+        assert not PendingRollup.objects.filter(pk__in=kwargs["pending"]).exists()
+        rollup_plan.run(*args, **kwargs)  # acks_late: delivered again after a lost ack
+
+        assert stored(plan) == first
+        assert city(plan, "rural-transfer", 3).actual == 500
+        assert rebuild(plan, compare=True).drift == 0
+
+    def test_deliveries_twice_and_out_of_order_give_the_numbers_of_a_clean_rebuild(
+        self, plan, figure, correct, delay, django_capture_on_commit_callbacks
+    ) -> None:
+        rebuild(plan)
+        with django_capture_on_commit_callbacks(execute=True):
+            march = figure("rural-transfer", "410611", 3, 500)
+        with django_capture_on_commit_callbacks(execute=True):
+            figure("vocational-enrolment", "410621", 2, 9000)
+        with django_capture_on_commit_callbacks(execute=True):
+            correct(march, 450)  # a later task for the same cell
+        with django_capture_on_commit_callbacks(execute=True):
+            figure("veterans-trained", "410622", 4, 6)
+        calls = list(delay.call_args_list)
+        assert len(calls) == 4
+
+        for call in [*reversed(calls), *calls, calls[0]]:  # newest first, then again, twice
+            rollup_plan.run(*call.args, **call.kwargs)
+
+        assert city(plan, "rural-transfer", 3).actual == 450
+        assert not PendingRollup.objects.exists()
+        after = stored(plan)
+        Rollup.objects.filter(plan=plan).delete()
+        rebuild(plan)
+        assert stored(plan) == after
+
     def test_a_plan_gone_is_nothing_to_do(self, plan) -> None:
         assert rollup_plan.run(plan.pk + 1000, None, 1) == 0
 
@@ -252,6 +307,15 @@ class TestNightlyRebuild:
     def test_nothing_stored_yet_is_all_drift(self, plan) -> None:
         assert nightly_rebuild() == {2015: 21 * 6 * 12}
         assert nightly_rebuild() == {2015: 0}
+
+
+def test_the_sweep_of_pending_rollups_is_on_the_beat_schedule() -> None:
+    task = PeriodicTask.objects.get(task="reporting.tasks.sweep_pending_rollups")
+
+    assert task.task == sweep_pending_rollups.name
+    assert task.enabled
+    assert (task.interval.every, task.interval.period) == (5, "minutes")
+    assert task.task in app.tasks
 
 
 def test_the_nightly_rebuild_is_on_the_beat_schedule() -> None:

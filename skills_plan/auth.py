@@ -1,0 +1,48 @@
+"""django-axes for web logins: the lockout backend and the Chinese lockout page.
+
+``AxesBackend`` refuses any ``authenticate()`` call without the request (it needs the client
+to count failures). Logins on the site always pass it (Django's ``LoginView``, the admin); a
+call without one comes from code (Django's test client ``login()``, a shell) and is not a
+login attempt over the network, so it is left to the model backend that follows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.backends import AxesBackend
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+class LockoutBackend(AxesBackend):
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if request is None:
+            return None
+        return super().authenticate(request, username, password, **kwargs)
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """The page a locked-out user name gets (429), even with the right password."""
+    cooloff = settings.AXES_COOLOFF_TIME
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": round(cooloff.total_seconds() / 60) if cooloff else None,
+    }
+    return render(request, "registration/locked_out.html", context, status=429)
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: nginx's X-Real-IP behind the proxy, else the socket's."""
+    if settings.BEHIND_PROXY and request.META.get("HTTP_X_REAL_IP"):
+        return request.META["HTTP_X_REAL_IP"].strip()
+    return request.META.get("REMOTE_ADDR", "")
