@@ -29,6 +29,7 @@ from .models import (
     SubmissionEvent,
     SupervisionNotice,
 )
+from .plan_admin import PlanToolsMixin
 from .signals import plan_changed
 from .views import format_target
 
@@ -51,7 +52,9 @@ class ReadOnlyMixin:
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(PlanToolsMixin, admin.ModelAdmin):
+    """Plans: edited as drafts; status moves only through the actions (draft → active → closed)."""
+
     list_display = ("year", "doc_number", "title", "status", "starts_on", "ends_on")
     list_filter = ("status",)
     search_fields = ("title", "doc_number", "parent_doc_number")
@@ -62,6 +65,7 @@ class PlanAdmin(admin.ModelAdmin):
         (_("日期"), {"fields": ("written_on", "published_on", "starts_on", "ends_on")}),
         (_("报送"), {"fields": ("deadline_day",)}),
     )
+    readonly_fields = ("status",)
 
     def save_model(self, request: HttpRequest, obj: Plan, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
