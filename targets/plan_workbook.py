@@ -503,10 +503,13 @@ class _Row:
         return next(i for i, c in enumerate(columns, start=1) if c.key == key)
 
 
-def _table(reader: _Reader, workbook: Any, title: str, columns: tuple[Column, ...]) -> list[_Row]:
+def _table(
+    reader: _Reader, workbook: Any, title: str, columns: tuple[Column, ...]
+) -> list[_Row] | None:
+    """The sheet's rows with converted values; None when its header row is wrong."""
     cells = _sheet_cells(reader, workbook, title, len(columns))
     if not _check_headers(reader, title, cells, [c.header for c in columns]):
-        return []
+        return None
     rows = []
     for number in sorted(n for n in cells if n > 1):
         raw = cells[number]
@@ -769,13 +772,21 @@ def read_definition(file: IO[bytes]) -> dict[str, Any]:
 
     departments = set(Department.objects.values_list("code", flat=True))
     regions = set(Region.objects.values_list("code", flat=True))
-    indicators = _check_indicators(reader, indicator_rows, departments)
-    _check_splits(reader, split_rows, indicators, regions)
-    _check_milestones(reader, milestone_rows, departments, regions)
-    if not indicator_rows and not any(e.sheet == SHEET_INDICATORS for e in reader.errors):
+    # A sheet whose columns cannot be trusted is not read further; nor is what names its rows.
+    indicators = _check_indicators(reader, indicator_rows or [], departments)
+    if indicator_rows is None:
+        split_rows = None
+    _check_splits(reader, split_rows or [], indicators, regions)
+    _check_milestones(reader, milestone_rows or [], departments, regions)
+    if indicator_rows == []:
         reader.error(SHEET_INDICATORS, None, None, _("没有任何指标。"))
     if reader.errors:
-        raise DefinitionRefused(reader.errors[:MAX_ERRORS])
+        order = {title: index for index, title in enumerate(SHEETS)}
+        errors = sorted(
+            reader.errors,
+            key=lambda e: (order.get(e.sheet, -1), e.row or 0, len(e.column), e.column),
+        )
+        raise DefinitionRefused(errors[:MAX_ERRORS])
 
     rows_of = header.pop("_rows")
     plan = {key: value for key, value in header.items() if value is not None}
@@ -839,7 +850,10 @@ def import_definition(file: IO[bytes]) -> ImportResult:
                     SHEET_PLAN,
                     rows["year"],
                     "C",
-                    _("%(year)s 年度方案已%(status)s，不能通过导入修改；只能导入或更新草稿方案。")
+                    _(
+                        "%(year)s 年度方案当前为“%(status)s”，不能通过导入修改；"
+                        "只能导入新方案或更新草稿方案。"
+                    )
                     % {"year": year, "status": existing.get_status_display()},
                 )
             ]
