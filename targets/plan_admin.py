@@ -29,6 +29,8 @@ from .plan_clone import MAX_YEAR, MIN_YEAR, plan_clone, shifted_title
 from .plan_lifecycle import plan_activate, plan_close
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The workbook's limit plus room for the form around it.
+UPLOAD_REQUEST_LIMIT = plan_workbook.MAX_UPLOAD_BYTES + 64 * 1024
 
 
 class PlanCloneForm(forms.Form):
@@ -174,15 +176,17 @@ class PlanToolsMixin:
         if not self._may_import(request):
             raise PermissionDenied
         errors: list[plan_workbook.CellError] = []
-        if request.method == "POST":
+        too_big = [plan_workbook.CellError("", None, "", _("文件太大（超过 5 MB）。"))]
+        if request.method == "POST" and _content_length(request) > UPLOAD_REQUEST_LIMIT:
+            # Refused before Django parses (and spools to disk) the upload.
+            form, errors = DefinitionUploadForm(), too_big
+        elif request.method == "POST":
             form = DefinitionUploadForm(request.POST, request.FILES)
             if form.is_valid():
                 upload = form.cleaned_data["file"]
                 try:
                     if upload.size > plan_workbook.MAX_UPLOAD_BYTES:
-                        raise plan_workbook.DefinitionRefused(
-                            [plan_workbook.CellError("", None, "", _("文件太大（超过 5 MB）。"))]
-                        )
+                        raise plan_workbook.DefinitionRefused(too_big)
                     result = plan_workbook.import_definition(upload)
                 except plan_workbook.DefinitionRefused as refused:
                     errors = refused.errors
@@ -210,6 +214,13 @@ class PlanToolsMixin:
         return TemplateResponse(
             request, "admin/targets/plan/import_definition.html", context, status=status
         )
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 def _definition_response(plan: Plan) -> HttpResponse:

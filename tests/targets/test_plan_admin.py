@@ -177,6 +177,7 @@ def test_a_refused_import_shows_each_cell_and_saves_nothing(
     [
         (b"not a workbook", "上传的不是Excel（.xlsx）文件"),
         (b"PK" + b"\0" * (5 * 1024 * 1024), "文件太大（超过 5 MB）"),
+        (b"PK" + b"\0" * (6 * 1024 * 1024), "文件太大（超过 5 MB）"),  # refused unread
     ],
 )
 def test_a_malformed_upload_gets_a_clear_message(
