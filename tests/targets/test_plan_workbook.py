@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -465,6 +467,35 @@ def test_every_problem_is_reported_at_once(workbook_2016: bytes) -> None:
     locations = [where for where, _message in _refusal(content)]
 
     assert locations == ["指标!E6", "指标!G7", "重点工作!H14"]
+
+
+def test_a_workbook_without_indicators_is_refused(workbook_2016: bytes) -> None:
+    def empty(workbook: Workbook) -> None:
+        for title in ("指标", "县区分解", "重点工作"):
+            workbook[title].delete_rows(2, workbook[title].max_row)
+
+    assert _refusal(_edited(workbook_2016, empty)) == [("指标", "没有任何指标。")]
+
+
+def test_a_missing_header_field_is_named(workbook_2016: bytes) -> None:
+    content = _edited(workbook_2016, lambda wb: wb["方案"].delete_rows(PLAN_ROW["deadline_day"]))
+
+    assert _refusal(content) == [("方案", "缺少字段“deadline_day”（报送截止日（次月几日））。")]
+
+
+def test_targets_may_be_typed_as_people_type_them(workbook_2016: bytes) -> None:
+    content = _edited(
+        workbook_2016,
+        _set("指标", "veterans-pass", "H", "85%"),
+        _set("指标", "in-service", "G", "24,000"),
+        _set("重点工作", "publicity", "H", "2016-06-30"),
+    )
+
+    plan = _import(content).plan
+
+    assert plan.indicators.get(code="veterans-pass").target_rate == Decimal("0.85")
+    assert plan.indicators.get(code="in-service").target == 24000
+    assert plan.milestones.get(code="publicity").due_on == date(2016, 6, 30)
 
 
 def test_an_active_or_closed_plan_is_not_changed(defined: Plan, exported: bytes) -> None:
