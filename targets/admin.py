@@ -198,6 +198,22 @@ class IndicatorAdmin(admin.ModelAdmin):
             return []
         return [RegionTargetInline]
 
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: Indicator | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> type[forms.ModelForm]:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            # With several yearly plans, offer only the indicator's own plan's series and goals.
+            for name in ("numerator", "denominator", "feeds"):
+                if name in form.base_fields:
+                    field = form.base_fields[name]
+                    field.queryset = field.queryset.filter(plan_id=obj.plan_id)
+        return form
+
     def formfield_for_foreignkey(
         self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
     ) -> forms.ModelChoiceField:

@@ -295,3 +295,16 @@ def test_a_drafts_targets_are_edited_in_the_admin(draft: Plan, admin_client: Cli
 
     assert page.status_code == 200
     assert RegionTarget.objects.filter(indicator=quota).count() == 0
+
+
+def test_a_rate_is_offered_only_its_own_plans_series(
+    plan: Plan, draft: Plan, admin_client: Client
+) -> None:
+    rate = Indicator.objects.get(plan=draft, code="veterans-pass")
+    old = Indicator.objects.get(plan=plan, code="veterans-passed")
+    new = Indicator.objects.get(plan=draft, code="veterans-passed")
+
+    html = admin_client.get(f"/admin/targets/indicator/{rate.pk}/change/").content.decode()
+
+    assert f'<option value="{new.pk}" selected>' in html
+    assert f'<option value="{old.pk}"' not in html
