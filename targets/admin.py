@@ -29,6 +29,7 @@ from .models import (
     SubmissionEvent,
     SupervisionNotice,
 )
+from .plan_admin import PlanToolsMixin
 from .signals import plan_changed
 from .views import format_target
 
@@ -51,7 +52,9 @@ class ReadOnlyMixin:
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(PlanToolsMixin, admin.ModelAdmin):
+    """Plans: edited as drafts; status moves only through the actions (draft → active → closed)."""
+
     list_display = ("year", "doc_number", "title", "status", "starts_on", "ends_on")
     list_filter = ("status",)
     search_fields = ("title", "doc_number", "parent_doc_number")
@@ -62,6 +65,7 @@ class PlanAdmin(admin.ModelAdmin):
         (_("日期"), {"fields": ("written_on", "published_on", "starts_on", "ends_on")}),
         (_("报送"), {"fields": ("deadline_day",)}),
     )
+    readonly_fields = ("status",)
 
     def save_model(self, request: HttpRequest, obj: Plan, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -193,6 +197,22 @@ class IndicatorAdmin(admin.ModelAdmin):
         if obj is None or obj.target is None or obj.is_rate:
             return []
         return [RegionTargetInline]
+
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: Indicator | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> type[forms.ModelForm]:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            # With several yearly plans, offer only the indicator's own plan's series and goals.
+            for name in ("numerator", "denominator", "feeds"):
+                if name in form.base_fields:
+                    field = form.base_fields[name]
+                    field.queryset = field.queryset.filter(plan_id=obj.plan_id)
+        return form
 
     def formfield_for_foreignkey(
         self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import IO, TYPE_CHECKING, Any
@@ -62,6 +63,8 @@ PROPERTY_PREFIX = "skills_plan."
 # Excel keeps text properties of at most 255 characters: the signature goes in parts.
 SIGNATURE_PART = 240
 
+# Text that Excel would evaluate: written as a string with Excel's quote prefix instead.
+FORMULA_STARTS = ("=", "+", "-", "@")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _LOCKED_FILL = PatternFill("solid", fgColor="D9D9D9")
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -75,6 +78,14 @@ class UploadRefused(Exception):
     def __init__(self, messages: list[str]):
         super().__init__("upload refused")
         self.messages = messages
+
+
+def set_text(cell: Any, value: str) -> None:
+    """Put text people typed into a cell; what looks like a formula stays text."""
+    cell.value = value
+    if value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
 
 
 @dataclass(frozen=True)
@@ -262,21 +273,21 @@ def read_upload(file: IO[bytes], user: User, plan: Plan, month: int) -> dict[str
         raise UploadRefused(
             [_("文件太大（超过 %(size)s MB），请上传本系统下载的填报模板。") % {"size": 5}]
         )
-    _check_zip(content)
+    check_zip(content)
     try:
         # Untrusted input to a third-party parser: any failure means "not a workbook we read".
         workbook = load_workbook(
             io.BytesIO(content), read_only=True, data_only=False, keep_links=False
         )
     except Exception as error:
-        raise UploadRefused([_unreadable()]) from error
+        raise UploadRefused([unreadable_message()]) from error
     try:
         return _read_workbook(workbook, user, plan, month)
     finally:
         workbook.close()
 
 
-def _check_zip(content: bytes) -> None:
+def check_zip(content: bytes, *, too_big: str | None = None) -> None:
     """Refuse what is not an .xlsx, and zip bombs, before openpyxl unpacks anything."""
     if content.startswith(_OLE_MAGIC):
         raise UploadRefused(
@@ -298,7 +309,7 @@ def _check_zip(content: bytes) -> None:
     names = {member.filename for member in members}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise UploadRefused([not_xlsx])
-    too_big = _("文件解压后过大，可能已损坏或不是填报模板，不能导入。")
+    too_big = too_big or _("文件解压后过大，可能已损坏或不是填报模板，不能导入。")
     if len(members) > MAX_ZIP_ENTRIES:
         raise UploadRefused([too_big])
     if sum(member.file_size for member in members) > MAX_UNCOMPRESSED_BYTES:
@@ -482,6 +493,24 @@ def _stored_values(
     values: dict[tuple[int, int], Any] = {}
     problems: list[str] = []
     last_column = max(layout.last_column, 2)
+    for row, column, value, is_formula in stored_cells(workbook, sheet):
+        where = f"{SHEET}!{get_column_letter(column)}{row}"
+        if is_formula:
+            problems.append(_("%(cell)s：不能使用公式，请直接填写数字。") % {"cell": where})
+        elif row > layout.last_row or column > last_column:
+            problems.append(_("%(cell)s：表格范围外有内容，请不要增加行或列。") % {"cell": where})
+        else:
+            values[(row, column)] = value
+        if len(problems) >= MAX_MESSAGES:
+            break
+    return values, problems
+
+
+def stored_cells(workbook: Any, sheet: Any) -> Iterator[tuple[int, int, Any, bool]]:
+    """Every non-empty stored cell of a read-only sheet: row, column, value, is a formula.
+
+    Raises ``UploadRefused`` when the sheet's XML cannot be read.
+    """
     try:
         with sheet._get_source() as source:
             parser = WorkSheetParser(
@@ -494,32 +523,16 @@ def _stored_values(
             )
             for _row, cells in parser.parse():
                 for item in cells:
-                    value = item["value"]
-                    if value is None:
-                        continue
-                    row, column = item["row"], item["column"]
-                    where = f"{SHEET}!{get_column_letter(column)}{row}"
-                    if item["data_type"] == "f":
-                        problems.append(
-                            _("%(cell)s：不能使用公式，请直接填写数字。") % {"cell": where}
-                        )
-                    elif row > layout.last_row or column > last_column:
-                        problems.append(
-                            _("%(cell)s：表格范围外有内容，请不要增加行或列。") % {"cell": where}
-                        )
-                    else:
-                        values[(row, column)] = value
-                if len(problems) >= MAX_MESSAGES:
-                    break
-    except UploadRefused:
+                    if item["value"] is not None:
+                        yield item["row"], item["column"], item["value"], item["data_type"] == "f"
+    except GeneratorExit:
         raise
     except Exception as error:
         # Untrusted XML: a broken sheet is "cannot read", never a server error.
-        raise UploadRefused([_unreadable()]) from error
-    return values, problems
+        raise UploadRefused([unreadable_message()]) from error
 
 
-def _unreadable() -> str:
+def unreadable_message() -> str:
     return _("无法读取该Excel文件，请用本系统下载的模板填写后另存为 .xlsx 再上传。")
 
 

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import Department, Indicator, Milestone, Plan, Region
+from .models import Department, Indicator, Milestone, Plan, Region, RegionTarget
 from .services import region_target_set
 
 DEFAULT_PLAN_FILE = Path(settings.BASE_DIR) / "fixtures" / "plan-2015.json"
@@ -33,7 +33,6 @@ _PLAN_FIELDS = (
     "published_on",
     "starts_on",
     "ends_on",
-    "status",
 )
 _DATE_FIELDS = ("written_on", "published_on", "starts_on", "ends_on")
 _REFERENCES = ("numerator", "denominator", "feeds")
@@ -96,8 +95,14 @@ def _indicator_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @transaction.atomic
-def load_plan_definition(data: dict[str, Any]) -> Plan:
-    """Upsert the plan, its departments, counties, indicators, splits and milestones."""
+def load_plan_definition(data: dict[str, Any], *, prune: bool = False) -> Plan:
+    """Upsert the plan, its departments, counties, indicators, splits and milestones.
+
+    The plan's status is the data's only when the plan is created: afterwards only
+    ``plan_lifecycle`` moves it (draft → active → closed). With ``prune`` (a draft's definition
+    replaced whole, as a workbook import does) the plan's indicators, county splits and
+    milestones that the data no longer names are deleted, and the splits are set afresh.
+    """
     for key, what in (
         ("departments", _("部门")),
         ("regions", _("县区")),
@@ -109,7 +114,14 @@ def load_plan_definition(data: dict[str, Any]) -> Plan:
     plan_values = {field: plan_data.get(field, "") for field in _PLAN_FIELDS}
     for field in _DATE_FIELDS:
         plan_values[field] = date.fromisoformat(plan_values[field])
+    if "deadline_day" in plan_data:
+        plan_values["deadline_day"] = plan_data["deadline_day"]
+    if not Plan.objects.filter(year=plan_data["year"]).exists():
+        plan_values["status"] = plan_data.get("status", Plan.Status.DRAFT)
     plan = _upsert(Plan, {"year": plan_data["year"]}, plan_values)
+    if prune:
+        # Set afresh below, so a lowered city target never meets its old splits.
+        RegionTarget.objects.filter(indicator__plan=plan).delete()
 
     departments = {
         row["code"]: _upsert(
@@ -186,7 +198,28 @@ def load_plan_definition(data: dict[str, Any]) -> Plan:
                 "order": row.get("order", 0),
             },
         )
+    if prune:
+        _prune(plan, data)
     return plan
+
+
+def _prune(plan: Plan, data: dict[str, Any]) -> None:
+    """Delete what the data no longer names, once the rest points at what it does name."""
+    Milestone.objects.filter(plan=plan).exclude(
+        code__in=[row["code"] for row in data.get("milestones", [])]
+    ).delete()
+    leftover = Indicator.objects.filter(plan=plan).exclude(
+        code__in=[row["code"] for row in data["indicators"]]
+    )
+    # References are protected: delete those no other leftover names first (rates before
+    # their counts, quotas before their goal). A draft has no figures to protect.
+    while leftover.exists():
+        named = set()
+        for ref in _REFERENCES:
+            named.update(leftover.exclude(**{ref: None}).values_list(ref, flat=True))
+        deleted, _counts = leftover.exclude(pk__in=named).delete()
+        if not deleted:
+            raise ValidationError(_("无法删除互相引用的指标。"))
 
 
 def load_plan_file(path: Path | str = DEFAULT_PLAN_FILE) -> Plan:

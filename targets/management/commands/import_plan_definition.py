@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from targets.plan_workbook import DefinitionRefused, import_definition
+
+
+class Command(BaseCommand):
+    help = "Create or update a draft plan from a definition workbook; nothing saved on any error."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path")
+
+    def handle(self, *args: Any, path: str, **options: Any) -> None:
+        try:
+            with open(path, "rb") as handle:
+                result = import_definition(handle)
+        except OSError as error:
+            raise CommandError(f"{path}: {error}") from error
+        except DefinitionRefused as refused:
+            for error in refused.errors:
+                self.stderr.write(str(error))
+            raise CommandError(
+                f"{path}: {len(refused.errors)} 处错误，未导入任何内容。"
+            ) from refused
+        plan = result.plan
+        self.stdout.write(
+            f"{plan.year} {plan.doc_number} ({'created' if result.created else 'updated'}, "
+            f"draft): {plan.indicators.count()} indicators, {plan.milestones.count()} milestones"
+        )
