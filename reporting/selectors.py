@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
@@ -45,6 +46,22 @@ def parse_as_of(plan: Plan, raw: str | None) -> int:
             }
         )
     return int(match[2])
+
+
+def default_plan(plans: Iterable[Plan]) -> Plan | None:
+    """The plan a page shows without ``?year=``: the latest-year active plan, else the latest."""
+    ordered = sorted(plans, key=lambda plan: plan.year, reverse=True)
+    active = [plan for plan in ordered if plan.status == Plan.Status.ACTIVE]
+    return (active or ordered or [None])[0]
+
+
+def earlier_plans(plans: Iterable[Plan], plan: Plan) -> list[Plan]:
+    """The plans ``plan`` may be compared with: earlier years that have left draft, latest first."""
+    return sorted(
+        (p for p in plans if p.year < plan.year and p.status != Plan.Status.DRAFT),
+        key=lambda p: p.year,
+        reverse=True,
+    )
 
 
 def default_as_of(plan: Plan) -> int:
