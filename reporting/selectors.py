@@ -48,11 +48,15 @@ def parse_as_of(plan: Plan, raw: str | None) -> int:
     return int(match[2])
 
 
+# Without ``?year=``: an active plan first, then a closed one (it has figures), a draft last.
+_DEFAULT_ORDER = {Plan.Status.ACTIVE: 0, Plan.Status.CLOSED: 1, Plan.Status.DRAFT: 2}
+
+
 def default_plan(plans: Iterable[Plan]) -> Plan | None:
-    """The plan a page shows without ``?year=``: the latest-year active plan, else the latest."""
-    ordered = sorted(plans, key=lambda plan: plan.year, reverse=True)
-    active = [plan for plan in ordered if plan.status == Plan.Status.ACTIVE]
-    return (active or ordered or [None])[0]
+    """The plan a page shows without ``?year=``: the latest-year active plan, else the latest
+    closed one, else (administrators only see drafts) the latest draft."""
+    ordered = sorted(plans, key=lambda plan: (_DEFAULT_ORDER.get(plan.status, 3), -plan.year))
+    return ordered[0] if ordered else None
 
 
 def earlier_plans(plans: Iterable[Plan], plan: Plan) -> list[Plan]:
