@@ -17,12 +17,15 @@ from targets.views import _page, allowed_by
 
 from . import bulletin as bulletins
 from .models import Bulletin
-from .selectors import default_as_of, progress
+from .selectors import default_as_of, default_plan, progress
 
 
-def _plan_month(year: int, month: int) -> Plan:
-    """The plan of ``year`` (404 if none) for a month 1–12 (404 otherwise)."""
+def _plan_month(request: HttpRequest, year: int, month: int) -> Plan:
+    """The plan of ``year`` (404 if none, or a draft the user may not read) for a month 1–12
+    (404 otherwise). A closed plan's bulletins stay readable."""
     plan = get_object_or_404(Plan, year=year)
+    if not policy.may_view_plan(request.user, plan):
+        raise Http404(_("没有 %(year)s 年度的方案。") % {"year": year})
     if not 1 <= month <= 12:
         raise Http404(_("月份必须在 1 到 12 之间。"))
     return plan
@@ -32,9 +35,15 @@ def _plan_month(year: int, month: int) -> Plan:
 @allowed_by(policy.may_view_dashboard)
 @require_GET
 def bulletin_list(request: HttpRequest) -> HttpResponse:
-    """Each plan's months up to the latest reported (or published) one, draft or published."""
+    """Each plan's months up to the latest reported (or published) one, draft or published.
+
+    The plans the user may read (a draft plan: administrators only), the default plan (the
+    latest-year active one, else the latest) first, then the others by year, latest first.
+    """
+    readable = list(policy.viewable_plans(request.user))
+    first = default_plan(readable)
     plans = []
-    for plan in Plan.objects.order_by("-year"):
+    for plan in sorted(readable, key=lambda p: (p != first, -p.year)):
         published = {
             b.month: b for b in Bulletin.objects.filter(plan=plan).select_related("published_by")
         }
@@ -80,7 +89,7 @@ def _bulletin_page(
 @require_GET
 def bulletin_page(request: HttpRequest, year: int, month: int) -> HttpResponse:
     """A month's bulletin: the frozen one once published, else a draft from the rollup."""
-    return _bulletin_page(request, _plan_month(year, month), month)
+    return _bulletin_page(request, _plan_month(request, year, month), month)
 
 
 @login_required
@@ -88,7 +97,7 @@ def bulletin_page(request: HttpRequest, year: int, month: int) -> HttpResponse:
 @require_POST
 def bulletin_publish(request: HttpRequest, year: int, month: int) -> HttpResponse:
     """Freeze the month's bulletin; refused (409) when published already or not rolled up."""
-    plan = _plan_month(year, month)
+    plan = _plan_month(request, year, month)
     try:
         bulletins.bulletin_publish(plan=plan, month=month, actor=request.user)
     except bulletins.BulletinError as exc:

@@ -7,6 +7,7 @@ are shown in percent; everything else in the indicator's unit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +21,7 @@ Figure = dict[str, Any]
 
 GREEN, AMBER, RED, GREY = "#1e7b34", "#b26b00", "#b3261e", "#9aa5b1"
 ACCENT = "#0b5cad"
+EARLIER = "#8e5bb5"  # an earlier year's line: apart from this year's blue and the grey time line
 STATUS_COLOURS = {"green": GREEN, "amber": AMBER, "red": RED, None: GREY}
 MONTHS = list(range(1, 13))
 FONT = {
@@ -53,11 +55,18 @@ def _percent(value: Decimal | float | None) -> float | None:
     return None if value is None else round(float(value) * 100, 2)
 
 
-def progress_figure(indicator: Indicator, rows: list[Rollup], month: int) -> Figure:
+def progress_figure(
+    indicator: Indicator,
+    rows: list[Rollup],
+    month: int,
+    earlier: Sequence[tuple[int, list[Rollup]]] = (),
+) -> Figure:
     """(a) Year to date by month against the time line, and the projection to December.
 
     Flows and levels: the cumulative actual against target × expected share (m/12 for flows,
     the whole target for a level). Rates: the rate against the target rate, in percent.
+    ``earlier``: (year, city-wide rows) of the same code in earlier plans, a line per year
+    over that year's months, so each month sits above the same month of the other year.
     """
     by_month = {row.month: row for row in rows}
     to_date = [m for m in MONTHS if m <= month and m in by_month]
@@ -106,6 +115,24 @@ def progress_figure(indicator: Indicator, rows: list[Rollup], month: int) -> Fig
                 "x": [month, 12],
                 "y": [current, projected],
                 "line": {"color": ACCENT, "width": 2, "dash": "dash"},
+            }
+        )
+    for year, earlier_rows in earlier:
+        shown = sorted(earlier_rows, key=lambda row: row.month)
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": (
+                    _("%(year)s年实际完成（累计）")
+                    if indicator.kind == "flow"
+                    else _("%(year)s年实际完成")
+                )
+                % {"year": year},
+                "x": [row.month for row in shown],
+                "y": [_percent(row.rate) if indicator.is_rate else row.actual for row in shown],
+                "line": {"color": EARLIER, "width": 2, "dash": "dot"},
+                "meta": {"year": year},
             }
         )
     return {

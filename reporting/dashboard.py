@@ -97,6 +97,61 @@ def city_series(plan: Plan, indicator: Indicator) -> list[Rollup]:
     )
 
 
+def city_series_of_code(plan: Plan, code: str) -> list[Rollup]:
+    """The city-wide rows, January to December, of ``plan``'s indicator with this code (an
+    earlier plan's quota or goal to compare with; none if that plan has no such code)."""
+    return list(
+        Rollup.objects.filter(plan=plan, indicator__code=code, region__isnull=True).order_by(
+            "month"
+        )
+    )
+
+
+def same_month(plan: Plan, month: int) -> dict[tuple[str, str | None], dict[str, Any]]:
+    """An earlier plan's quota rows as of ``month``, by (quota code, county code or None).
+
+    Quotas are matched across plans by their code; the numbers are the rollup's, as the API
+    would give them for that plan and month. One query, whatever the data.
+    """
+    rows = (
+        Rollup.objects.filter(plan=plan, month=month, indicator__role=QUOTA)
+        .order_by()
+        .values_list(
+            "indicator__code",
+            "region__code",
+            "indicator__kind",
+            "completion",
+            "actual",
+            "numerator",
+            "denominator",
+        )
+    )
+    found = {}
+    for code, region_code, kind, completion, actual, numerator, denominator in rows:
+        is_rate = kind == Indicator.Kind.RATE
+        found[code, region_code] = {
+            "completion": selectors._number(completion),
+            "actual": (
+                selectors._number(Decimal(numerator or 0) / denominator) if denominator else None
+            )
+            if is_rate
+            else actual,
+        }
+    return found
+
+
+def with_previous(
+    rows: list[dict[str, Any]], previous: dict[tuple[str, str | None], dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each row with the earlier plan's completion and actual of the same quota, place, month
+    (``None`` where that plan has no such quota or no rollup)."""
+    for row in rows:
+        earlier = previous.get((row["code"], row["region_code"]), {})
+        row["previous_completion"] = earlier.get("completion")
+        row["previous_actual"] = earlier.get("actual")
+    return rows
+
+
 def indicator_rollups(plan: Plan, indicator: Indicator) -> list[Rollup]:
     """An indicator's rows in every county and the city, every month."""
     return list(

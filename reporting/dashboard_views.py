@@ -1,54 +1,131 @@
 """The leaders' dashboard and its drill-downs: rollup tables only (see ``reporting.dashboard``).
 
 Reviewers, leaders, auditors and administrators may open them (``policy.may_view_dashboard``);
-clerks get 403. Every page takes ``?as_of=YYYY-MM`` (default: the latest reported month).
+clerks get 403. Every page takes ``?year=YYYY`` (default: the latest-year active plan, else the
+latest plan; a draft plan only for administrators, ``policy.may_view_plan``),
+``?as_of=YYYY-MM`` within that year (default: the latest reported month) and
+``?compare=YYYY`` (an earlier plan to compare with, same month; default the latest earlier
+plan, ``none`` for no comparison). Links between the pages keep all three.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
 from targets import policy
 from targets.models import Department, Indicator, Plan, Region
-from targets.views import _active_plan, _page, allowed_by
+from targets.views import _page, allowed_by
 
 from . import charts, dashboard, selectors
 from .filters import QuotaFilter
 from .tables import QuotaTable
 
+YEAR = re.compile(r"^\d{4}$")
+NO_COMPARISON = "none"
 
-class _BadAsOf(Exception):
+
+class _Refused(Exception):
+    """A query string the page cannot show (a malformed year or month): a Chinese 400 page."""
+
     def __init__(self, response: HttpResponse) -> None:
         self.response = response
+
+
+def _bad_request(request: HttpRequest, plan: Plan | None, message: str) -> _Refused:
+    return _Refused(
+        _page(request, "reporting/dashboard_error.html", {"plan": plan, "message": message}, 400)
+    )
+
+
+@dataclass
+class Years:
+    """The plan a dashboard page shows, the plans the user may choose, and the comparison."""
+
+    plan: Plan | None
+    plans: list[Plan]
+    compare: Plan | None = None
+    compare_choices: tuple[Plan, ...] = ()
+    # ``?year=`` / ``?compare=`` as given (None: defaulted), kept in the pages' links.
+    year_param: str | None = None
+    compare_param: str | None = None
+
+
+def _years(request: HttpRequest) -> Years:
+    """The plan of ``?year=`` (404 unknown or not readable) or the default plan, and the
+    earlier plan of ``?compare=`` (default: the latest earlier one; ``none``: no comparison)."""
+    plans = list(policy.viewable_plans(request.user))
+    raw_year = request.GET.get("year") or None
+    if raw_year is None:
+        plan = selectors.default_plan(plans)
+    else:
+        if not YEAR.match(raw_year):
+            raise _bad_request(
+                request,
+                None,
+                _("年度格式应为四位数字（例如 2015），收到：%(raw)s") % {"raw": raw_year[:20]},
+            )
+        plan = next((p for p in plans if p.year == int(raw_year)), None)
+        if plan is None:
+            raise Http404(_("没有 %(year)s 年度的方案。") % {"year": raw_year})
+    years = Years(plan=plan, plans=plans, year_param=raw_year)
+    if plan is None:
+        return years
+    years.compare_choices = tuple(selectors.earlier_plans(plans, plan))
+    raw_compare = request.GET.get("compare")
+    years.compare_param = raw_compare
+    if raw_compare is None:
+        years.compare = years.compare_choices[0] if years.compare_choices else None
+    elif raw_compare not in ("", NO_COMPARISON):
+        years.compare = next((p for p in years.compare_choices if str(p.year) == raw_compare), None)
+        if years.compare is None:
+            raise _bad_request(
+                request,
+                plan,
+                _("比较年度必须是早于 %(year)s 年、已启动的年度方案，收到：%(raw)s")
+                % {"year": plan.year, "raw": raw_compare[:20]},
+            )
+    return years
 
 
 def _month(request: HttpRequest, plan: Plan) -> int:
     try:
         return selectors.parse_as_of(plan, request.GET.get("as_of"))
     except selectors.BadAsOf as exc:
-        raise _BadAsOf(
-            _page(
-                request, "reporting/dashboard_error.html", {"plan": plan, "message": str(exc)}, 400
-            )
-        ) from exc
+        raise _bad_request(request, plan, str(exc)) from exc
 
 
-def _common(plan: Plan, month: int) -> dict[str, Any]:
+def _common(years: Years, month: int) -> dict[str, Any]:
+    plan = years.plan
+    as_of = f"{plan.year}-{month:02d}"
+    query = {"year": plan.year, "as_of": as_of}
+    if years.compare_param is not None:
+        query["compare"] = years.compare.year if years.compare else NO_COMPARISON
     return {
         "plan": plan,
         "month": month,
-        "as_of": f"{plan.year}-{month:02d}",
+        "as_of": as_of,
         "months": dashboard.month_choices(plan),
         "elapsed": month / 12,
+        "plans": years.plans,
+        "compare": years.compare,
+        "compare_choices": years.compare_choices,
+        "compare_value": years.compare.year if years.compare else NO_COMPARISON,
+        "no_comparison": NO_COMPARISON,
+        # The query string every link between the dashboard's pages carries.
+        "query": urlencode(query),
+        "query_fields": query,
     }
 
 
@@ -63,15 +140,37 @@ def _chart(chart_id: str, title: str, figure: dict[str, Any], note: str = "") ->
 
 
 def _table(
-    request: HttpRequest, rows: list[dict[str, Any]], as_of: str, **kwargs: Any
+    request: HttpRequest, rows: list[dict[str, Any]], context: dict[str, Any], **kwargs: Any
 ) -> QuotaTable:
-    table = QuotaTable(rows, as_of=as_of, **kwargs)
+    compare = context["compare"]
+    table = QuotaTable(
+        rows,
+        as_of=context["as_of"],
+        query=context["query"],
+        compare_year=compare.year if compare else None,
+        year=context["plan"].year,
+        **kwargs,
+    )
     RequestConfig(request, paginate=False).configure(table)
     return table
 
 
+def _rows(rollups: Any, years: Years, month: int) -> list[dict[str, Any]]:
+    """The table's rows, with the earlier plan's same-month numbers when comparing."""
+    rows = dashboard.quota_rows(rollups)
+    if years.compare is not None:
+        dashboard.with_previous(rows, dashboard.same_month(years.compare, month))
+    return rows
+
+
+def _earlier_series(years: Years, code: str) -> list[tuple[int, list[Any]]]:
+    if years.compare is None:
+        return []
+    return [(years.compare.year, dashboard.city_series_of_code(years.compare, code))]
+
+
 def dashboard_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Log in, ask the policy, GET only, the active plan, and a 400 page for a bad as-of."""
+    """Log in, ask the policy, GET only, the chosen plan, and a 400 page for a bad query."""
 
     @wraps(view)
     @login_required
@@ -79,19 +178,20 @@ def dashboard_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     @require_GET
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            return view(request, _active_plan(), *args, **kwargs)
-        except _BadAsOf as bad:
-            return bad.response
+            return view(request, _years(request), *args, **kwargs)
+        except _Refused as refused:
+            return refused.response
 
     return wrapped
 
 
 @dashboard_page
-def dashboard_home(request: HttpRequest, plan: Plan | None) -> HttpResponse:
+def dashboard_home(request: HttpRequest, years: Years) -> HttpResponse:
+    plan = years.plan
     if plan is None:
         return _page(request, "reporting/dashboard.html", {"plan": None})
     month = _month(request, plan)
-    context = _common(plan, month)
+    context = _common(years, month)
     context.update(allocations=dashboard.allocations(plan), milestones=dashboard.milestones(plan))
     document = selectors.progress(plan, month)
     context["document"] = document
@@ -101,7 +201,7 @@ def dashboard_home(request: HttpRequest, plan: Plan | None) -> HttpResponse:
     quota_filter = QuotaFilter(
         request.GET, queryset=dashboard.quota_rollups(plan, month), plan=plan
     )
-    rows = dashboard.quota_rows(quota_filter.qs)
+    rows = _rows(quota_filter.qs, years, month)
     training = next(
         (goal for goal in document["goals"] if goal.get("unallocated") is not None), None
     )
@@ -112,15 +212,19 @@ def dashboard_home(request: HttpRequest, plan: Plan | None) -> HttpResponse:
             _chart(
                 "chart-goal-progress",
                 _("%(goal)s：累计完成与序时进度") % {"goal": indicator.name},
-                charts.progress_figure(indicator, dashboard.city_series(plan, indicator), month),
+                charts.progress_figure(
+                    indicator,
+                    dashboard.city_series(plan, indicator),
+                    month,
+                    earlier=_earlier_series(years, indicator.code),
+                ),
+                _comparison_note(years),
             )
         )
     context.update(
         goals=document["goals"],
         filter=quota_filter,
-        table=_table(
-            request, rows, context["as_of"], exclude=() if _county(request) else ("place",)
-        ),
+        table=_table(request, rows, context, exclude=() if _county(request) else ("place",)),
         counties=list(Region.objects.order_by("order", "code")),
         charts=[
             *goal_charts,
@@ -153,25 +257,33 @@ def dashboard_home(request: HttpRequest, plan: Plan | None) -> HttpResponse:
     return _page(request, "reporting/dashboard.html", context)
 
 
+def _comparison_note(years: Years) -> str:
+    if years.compare is None:
+        return ""
+    return _("点线为 %(year)s 年同一任务（相同代码）各月的实际完成，与本年同月对照。") % {
+        "year": years.compare.year
+    }
+
+
 def _county(request: HttpRequest) -> bool:
     return bool(request.GET.get("county"))
 
 
 def _plan_or_404(plan: Plan | None) -> Plan:
     if plan is None:
-        raise Http404(_("目前没有执行中的年度方案。"))
+        raise Http404(_("目前没有可查看的年度方案。"))
     return plan
 
 
 @dashboard_page
-def dashboard_quota(request: HttpRequest, plan: Plan | None, code: str) -> HttpResponse:
+def dashboard_quota(request: HttpRequest, years: Years, code: str) -> HttpResponse:
     """One quota by county and by month, its chart, and the figures behind it."""
-    plan = _plan_or_404(plan)
+    plan = _plan_or_404(years.plan)
     quota = dashboard.quota_by_code(plan, code)
     if quota is None:
         raise Http404(_("没有这项部门任务。"))
     month = _month(request, plan)
-    context = _common(plan, month)
+    context = _common(years, month)
     rollups = dashboard.indicator_rollups(plan, quota)
     items = [dashboard.row_item(row) for row in rollups]
     by_month = [item for item in items if item["place"] is None and item["month"] <= month]
@@ -186,7 +298,13 @@ def dashboard_quota(request: HttpRequest, plan: Plan | None, code: str) -> HttpR
             _chart(
                 "chart-quota-progress",
                 _("按月累计完成与序时进度") if quota.kind == "flow" else _("按月完成情况与目标"),
-                charts.progress_figure(quota, [r for r in rollups if r.region_id is None], month),
+                charts.progress_figure(
+                    quota,
+                    [r for r in rollups if r.region_id is None],
+                    month,
+                    earlier=_earlier_series(years, quota.code),
+                ),
+                _comparison_note(years),
             )
         ]
         if rollups
@@ -196,34 +314,34 @@ def dashboard_quota(request: HttpRequest, plan: Plan | None, code: str) -> HttpR
 
 
 @dashboard_page
-def dashboard_county(request: HttpRequest, plan: Plan | None, code: str) -> HttpResponse:
+def dashboard_county(request: HttpRequest, years: Years, code: str) -> HttpResponse:
     """All quotas in one county or district."""
-    plan = _plan_or_404(plan)
+    plan = _plan_or_404(years.plan)
     if "\x00" in code:  # PostgreSQL refuses a NUL even in a lookup: no such county
         raise Http404(_("没有这个县区。"))
     region = get_object_or_404(Region, code=code)
     month = _month(request, plan)
-    context = _common(plan, month)
-    rows = dashboard.quota_rows(dashboard.county_rollups(plan, region, month))
+    context = _common(years, month)
+    rows = _rows(dashboard.county_rollups(plan, region, month), years, month)
     context.update(
         region=region,
         rows=rows,
-        table=_table(request, rows, context["as_of"], exclude=("place",)),
+        table=_table(request, rows, context, exclude=("place",)),
     )
     return _page(request, "reporting/dashboard_county.html", context)
 
 
 @dashboard_page
-def dashboard_department(request: HttpRequest, plan: Plan | None, code: str) -> HttpResponse:
+def dashboard_department(request: HttpRequest, years: Years, code: str) -> HttpResponse:
     """One department's quotas, city-wide and in each county."""
-    plan = _plan_or_404(plan)
+    plan = _plan_or_404(years.plan)
     department = get_object_or_404(Department, code=code)
     month = _month(request, plan)
-    context = _common(plan, month)
-    rows = dashboard.quota_rows(dashboard.department_rollups(plan, department, month))
+    context = _common(years, month)
+    rows = _rows(dashboard.department_rollups(plan, department, month), years, month)
     context.update(
         department=department,
         rows=rows,
-        table=_table(request, rows, context["as_of"], exclude=("department",)),
+        table=_table(request, rows, context, exclude=("department",)),
     )
     return _page(request, "reporting/dashboard_department.html", context)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
@@ -45,6 +46,26 @@ def parse_as_of(plan: Plan, raw: str | None) -> int:
             }
         )
     return int(match[2])
+
+
+# Without ``?year=``: an active plan first, then a closed one (it has figures), a draft last.
+_DEFAULT_ORDER = {Plan.Status.ACTIVE: 0, Plan.Status.CLOSED: 1, Plan.Status.DRAFT: 2}
+
+
+def default_plan(plans: Iterable[Plan]) -> Plan | None:
+    """The plan a page shows without ``?year=``: the latest-year active plan, else the latest
+    closed one, else (administrators only see drafts) the latest draft."""
+    ordered = sorted(plans, key=lambda plan: (_DEFAULT_ORDER.get(plan.status, 3), -plan.year))
+    return ordered[0] if ordered else None
+
+
+def earlier_plans(plans: Iterable[Plan], plan: Plan) -> list[Plan]:
+    """The plans ``plan`` may be compared with: earlier years that have left draft, latest first."""
+    return sorted(
+        (p for p in plans if p.year < plan.year and p.status != Plan.Status.DRAFT),
+        key=lambda p: p.year,
+        reverse=True,
+    )
 
 
 def default_as_of(plan: Plan) -> int:

@@ -32,6 +32,9 @@ class QuotaTable(tables.Table):
     expected = tables.Column(_("序时进度"), attrs=NUM)
     status = tables.Column(_("状态"))
     projected = tables.Column(_("预计全年"), attrs=NUM)
+    # Shown only with a comparison (``compare_year``): the earlier plan's completion of the
+    # same quota and place as of the same month.
+    previous_completion = tables.Column(_("上年同期完成率"), attrs=NUM, default="—")
 
     class Meta:
         template_name = "django_tables2/table.html"
@@ -39,15 +42,32 @@ class QuotaTable(tables.Table):
         row_attrs = {"data-quota": lambda record: record["code"]}
         orderable = True
 
-    def __init__(self, *args: Any, as_of: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        as_of: str = "",
+        query: str = "",
+        compare_year: int | None = None,
+        year: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if compare_year is None:
+            kwargs["exclude"] = (*kwargs.get("exclude", ()), "previous_completion")
         super().__init__(*args, **kwargs)
         self.as_of = as_of
+        self.query = query or (urlencode({"as_of": as_of}) if as_of else "")
+        if compare_year is not None and year is not None and compare_year != year - 1:
+            column = self.columns["previous_completion"].column
+            column.verbose_name = _("%(year)s年同期完成率") % {"year": compare_year}
 
     def render_name(self, value: str, record: dict[str, Any]) -> str:
         url = reverse("dashboard-quota", args=[record["code"]])
-        if self.as_of:
-            url = f"{url}?{urlencode({'as_of': self.as_of})}"
+        if self.query:
+            url = f"{url}?{self.query}"
         return format_html('<a href="{}" class="quota-link">{}</a>', url, value)
+
+    def render_previous_completion(self, value: Any) -> str:
+        return percent(value)
 
     def render_target(self, value: Any, record: dict[str, Any]) -> str:
         return percent(value, 0) if _is_rate(record) else figure(value)

@@ -35,7 +35,8 @@ def progress_api(request: HttpRequest, year: int) -> JsonResponse:
     if not policy.may_view_dashboard(request.user):
         return _error(403, _("您无权查看进度数据。"))
     plan = Plan.objects.filter(year=year).first()
-    if plan is None:
+    # A draft plan is not there yet for anyone but administrators (policy.may_view_plan).
+    if plan is None or not policy.may_view_plan(request.user, plan):
         return _error(404, _("没有 %(year)s 年度的方案。") % {"year": year})
     try:
         month = selectors.parse_as_of(plan, request.GET.get("as_of"))

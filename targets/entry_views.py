@@ -88,6 +88,7 @@ def entry_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
         raise Http404(_("月份必须在 1 到 12 之间。"))
     status = 200
     if request.method == "POST":
+        services.require_open_plan(plan)
         submit = request.POST.get("action") == "submit"
         try:
             grid = entry.month_save(
@@ -115,6 +116,7 @@ def entry_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
             "grid": grid,
             "month": month,
             "is_open": is_open,
+            "closed_reason": services.plan_refusal(plan),
             "counts": counts,
             "can_submit": is_open and (counts["empty"] + counts["draft"] + counts["returned"]) > 0,
             "late": timezone.now() >= grid.deadline,
@@ -155,6 +157,8 @@ def entry_correct(request: HttpRequest, submission_id: int) -> HttpResponse:
     if not policy.may_enter_cell(request.user, submission.indicator, submission.region):
         raise Http404
     plan = submission.indicator.plan
+    if request.method == "POST":
+        services.require_open_plan(plan)
     form = CorrectionForm(request.POST or None, initial={"value": submission.value})
     status = 200
     if request.method == "POST":
@@ -181,6 +185,11 @@ def entry_correct(request: HttpRequest, submission_id: int) -> HttpResponse:
     return _page(
         request,
         "targets/entry_correct.html",
-        {"plan": plan, "submission": submission, "form": form},
+        {
+            "plan": plan,
+            "submission": submission,
+            "form": form,
+            "closed_reason": services.plan_refusal(plan),
+        },
         status=status,
     )

@@ -16,7 +16,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import entry, excel, policy
+from . import entry, excel, policy, services
 from .entry_views import _plan_of_year
 from .models import Plan
 from .views import _page, allowed_by
@@ -51,6 +51,7 @@ def entry_template(request: HttpRequest, year: int, month: int) -> HttpResponse:
 def entry_upload(request: HttpRequest, year: int, month: int) -> HttpResponse:
     """Save (or save and send) a month from an uploaded template; nothing on any error."""
     plan = _plan_and_month(year, month)
+    services.require_open_plan(plan)
     submit = request.POST.get("action") == "submit"
     upload = request.FILES.get("file")
     if upload is None:
@@ -91,6 +92,7 @@ def _refused(
             "grid": grid,
             "month": month,
             "is_open": is_open,
+            "closed_reason": services.plan_refusal(plan),
             "counts": counts,
             "can_submit": is_open and (counts["empty"] + counts["draft"] + counts["returned"]) > 0,
             "late": timezone.now() >= grid.deadline,

@@ -113,6 +113,8 @@ def _answerable(request: HttpRequest, notice_id: int) -> SupervisionNotice:
 def notice_answer(request: HttpRequest, notice_id: int) -> HttpResponse:
     """Answer an open notice: why the quota is behind and how it will catch up."""
     notice = _answerable(request, notice_id)
+    if request.method == "POST":
+        services.require_open_plan(notice.plan)
     # An empty POST is a form with nothing filled in, not a blank page.
     form = NoticeAnswerForm(request.POST if request.method == "POST" else None)
     status = 200
@@ -136,6 +138,11 @@ def notice_answer(request: HttpRequest, notice_id: int) -> HttpResponse:
     return _page(
         request,
         "targets/notice_answer.html",
-        {"notice": notice, "form": form, "is_open": notice.status == Status.OPEN},
+        {
+            "notice": notice,
+            "form": form,
+            "closed_reason": services.plan_refusal(notice.plan),
+            "is_open": notice.status == Status.OPEN and notice.plan.status == Plan.Status.ACTIVE,
+        },
         status=status,
     )

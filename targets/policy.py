@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from .models import Indicator, Membership, Region, Submission, SupervisionNotice
+from .models import Indicator, Membership, Plan, Region, Submission, SupervisionNotice
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -102,6 +102,28 @@ def may_review(user: User) -> bool:
 
 def may_view_dashboard(user: User) -> bool:
     return role_of(user) in DASHBOARD_ROLES
+
+
+def may_view_plan(user: User, plan: Plan) -> bool:
+    """Read one plan's dashboards, progress API and bulletins.
+
+    Active and closed plans: every dashboard role (a closed plan is read-only, not hidden).
+    A draft plan only administrators, who set it up and check it before activating it; to
+    everyone else it does not exist yet (404), so nobody reads a plan that may still change.
+    """
+    if not may_view_dashboard(user):
+        return False
+    return plan.status != Plan.Status.DRAFT or role_of(user) == Role.ADMINISTRATOR
+
+
+def viewable_plans(user: User) -> QuerySet[Plan]:
+    """The plans whose dashboards this user may read (``may_view_plan``), latest year first."""
+    if not may_view_dashboard(user):
+        return Plan.objects.none()
+    plans = Plan.objects.order_by("-year")
+    if role_of(user) != Role.ADMINISTRATOR:
+        plans = plans.exclude(status=Plan.Status.DRAFT)
+    return plans
 
 
 def may_export(user: User) -> bool:

@@ -118,6 +118,30 @@ def _check_active(plan: Plan) -> None:
         raise ValidationError(_("%(plan)s 不在执行中，不能填报或审核。") % {"plan": plan})
 
 
+class PlanNotOpen(PermissionDenied):
+    """A write into a plan that is not active; the message says why, for people (403)."""
+
+
+def plan_refusal(plan: Plan) -> str | None:
+    """Why ``plan`` takes no figures, answers or reviews now; ``None`` while it is active."""
+    if plan.status == Plan.Status.ACTIVE:
+        return None
+    if plan.status == Plan.Status.CLOSED:
+        return _("%(year)s年度方案已结束，数据只读：不能再填报、更正、报送、审核或反馈督办单。") % {
+            "year": plan.year
+        }
+    return _("%(year)s年度方案尚未启动（草稿），暂不能填报、报送、审核或反馈督办单。") % {
+        "year": plan.year
+    }
+
+
+def require_open_plan(plan: Plan) -> None:
+    """For views: refuse a write into a draft or closed plan before anything is read or saved."""
+    refusal = plan_refusal(plan)
+    if refusal is not None:
+        raise PlanNotOpen(refusal)
+
+
 def _locked(pk: int) -> Submission:
     return (
         Submission.objects.select_for_update(of=("self",))

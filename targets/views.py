@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 
 from . import policy
 from .models import Indicator, Membership, Plan
+from .services import PlanNotOpen
 
 View = Callable[..., HttpResponse]
 MONTHS = range(1, 13)
@@ -111,7 +112,9 @@ def no_role(request: HttpRequest) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _page(request, "403.html", status=403)
+    # A write into a draft or closed plan says why; other refusals keep the general text.
+    reason = str(exception) if isinstance(exception, PlanNotOpen) else ""
+    return _page(request, "403.html", {"reason": reason}, status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

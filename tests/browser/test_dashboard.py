@@ -93,7 +93,7 @@ def test_the_leader_reads_the_dashboard(live_server, page, request) -> None:
 
     # A click on a quota opens its drill-down, whose chart renders too.
     page.locator('tr[data-quota="rural-transfer"] a.quota-link').click()
-    page.wait_for_url("**/dashboard/quota/rural-transfer/?as_of=2015-03")
+    page.wait_for_url("**/dashboard/quota/rural-transfer/?year=2015&as_of=2015-03")
     assert page.locator("h1").inner_text() == "农村劳动力转移就业技能培训"
     page.wait_for_selector("#chart-quota-progress[data-rendered=true] svg.main-svg")
     assert page.locator("table.by-county tbody tr").count() == 6

@@ -232,7 +232,7 @@ def test_table_is_sortable_and_links_to_the_drill_down(figures, leader) -> None:
     completions = [row.record["completion"] for row in rows if row.record["completion"]]
     assert completions == sorted(completions, reverse=True)
     page = _text(response)
-    assert 'href="/dashboard/quota/rural-transfer/?as_of=2015-03"' in page
+    assert 'href="/dashboard/quota/rural-transfer/?year=2015&amp;as_of=2015-03"' in page
     assert "sort=completion" in page  # the header links sort
 
 

@@ -356,8 +356,8 @@ def test_a_closed_plan_takes_nothing(clerk: User, plan: Plan) -> None:
 
     response = client.post(MARCH, {**data, "action": "save"})
 
-    assert response.status_code == 400
-    assert "不在执行中" in response.content.decode()
+    assert response.status_code == 403
+    assert "2015年度方案已结束，数据只读" in response.content.decode()
     assert not Submission.objects.exists()
 
 

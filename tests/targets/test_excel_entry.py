@@ -767,8 +767,8 @@ def test_a_closed_plan_takes_no_upload(clerk: User, plan: Plan) -> None:
 
     response = upload(client, content)
 
-    assert response.status_code == 400
-    assert "不在执行中" in messages_of(response)
+    assert response.status_code == 403
+    assert "2015年度方案已结束，数据只读" in response.content.decode()
     assert not Submission.objects.exists()
 
 

@@ -381,8 +381,9 @@ def test_language_switch_to_english(users: dict[str, User]) -> None:
 def test_pages_without_an_active_plan(users: dict[str, User], plan_2015: Plan) -> None:
     Plan.objects.filter(pk=plan_2015.pk).update(status=Plan.Status.CLOSED)
     dashboard = _text(_client_for(users["leader"]).get("/dashboard/"))
-    assert "目前没有执行中的年度方案。" in dashboard
-    assert "鹤政办〔2015〕39号" not in dashboard
+    # Without an active plan the dashboard shows the latest plan, read-only.
+    assert "鹤政办〔2015〕39号" in dashboard
+    assert "已结束 · 只读" in dashboard
     entry = _client_for(users["clerk"]).get("/entry/")
     assert entry.status_code == 200
     assert "目前没有执行中的方案。" in _text(entry)
