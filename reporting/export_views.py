@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from targets import policy
 from targets.models import Plan
-from targets.views import _active_plan, _page, allowed_by
+from targets.views import _page, allowed_by
 
 from . import dashboard, export_jobs, exports, selectors
 from .models import ExportJob, ExportLog
@@ -34,9 +34,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @require_GET
 def exports_page(request: HttpRequest) -> HttpResponse:
     """Choose a plan and an as-of month; the download link; the exports made so far."""
-    plans = list(Plan.objects.order_by("-year"))
+    plans = list(policy.viewable_plans(request.user))
     plan = next((p for p in plans if str(p.year) == request.GET.get("year")), None)
-    plan = plan or _active_plan() or (plans[0] if plans else None)
+    plan = plan or selectors.default_plan(plans)
     context = {"plans": plans, "plan": plan}
     if plan is not None:
         try:
@@ -65,7 +65,7 @@ def exports_page(request: HttpRequest) -> HttpResponse:
 @allowed_by(policy.may_export)
 @require_GET
 def summary_download(request: HttpRequest, year: int) -> HttpResponse:
-    plan = get_object_or_404(Plan, year=year)
+    plan = _plan_of(request, year)
     try:
         month = selectors.parse_as_of(plan, request.GET.get("as_of"))
     except selectors.BadAsOf as exc:
@@ -96,6 +96,14 @@ def _workbook_response(out: IO[bytes], plan: Plan, month: int) -> FileResponse:
 # Background exports ------------------------------------------------------------------------
 
 
+def _plan_of(request: HttpRequest, year: int) -> Plan:
+    """The year's plan, if this user may read it (a draft only administrators); else 404."""
+    plan = get_object_or_404(Plan, year=year)
+    if not policy.may_view_plan(request.user, plan):
+        raise Http404
+    return plan
+
+
 def _job_of(request: HttpRequest, job_id: int) -> ExportJob:
     """The job, if this account asked for it; anyone else's is not found."""
     job = (
@@ -113,7 +121,7 @@ def _job_of(request: HttpRequest, job_id: int) -> ExportJob:
 @require_POST
 def export_job_create(request: HttpRequest, year: int) -> HttpResponse:
     """Queue the workbook for the background (or go to the same one already under way)."""
-    plan = get_object_or_404(Plan, year=year)
+    plan = _plan_of(request, year)
     try:
         month = selectors.parse_as_of(plan, request.POST.get("as_of"))
     except selectors.BadAsOf as exc:

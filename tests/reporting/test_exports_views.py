@@ -187,3 +187,16 @@ def test_download_reads_a_fixed_number_of_queries(figures, auditor, figure) -> N
     rebuild(figures)
     _queries(client)
     assert few == _queries(client) <= 25  # no query per figure
+
+
+def test_a_draft_plan_is_exported_to_administrators_only(figures, auditor, make_user) -> None:
+    Plan.objects.filter(pk=figures.pk).update(status=Plan.Status.DRAFT)
+    client = _client(auditor)
+    assert client.get(DOWNLOAD, {"as_of": "2015-04"}).status_code == 404
+    assert client.post("/exports/2015/jobs/", {"as_of": "2015-04"}).status_code == 404
+    assert 'href="/exports/2015/summary.xlsx' not in client.get(PAGE).content.decode()
+    assert "目前没有年度方案" in client.get(PAGE).content.decode()
+    assert not ExportLog.objects.exists()
+    administrator = _client(make_user("administrator"))
+    assert administrator.get(DOWNLOAD, {"as_of": "2015-04"}).status_code == 200
+    assert 'href="/exports/2015/summary.xlsx' in administrator.get(PAGE).content.decode()
