@@ -51,8 +51,35 @@ class ReadOnlyMixin:
         return False
 
 
+class ClosedPlanReadOnlyMixin:
+    """A closed plan is read-only: its header, indicators, county splits and milestones.
+
+    ``plan_of(obj)`` names the object's plan. New rows cannot be given a closed plan either:
+    the plan choices leave closed plans out.
+    """
+
+    def plan_of(self, obj: Any) -> Plan:
+        return obj.plan
+
+    def _closed(self, obj: Any) -> bool:
+        return obj is not None and self.plan_of(obj).status == Plan.Status.CLOSED
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._closed(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._closed(obj) and super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField:
+        if db_field.name == "plan":
+            kwargs["queryset"] = Plan.objects.exclude(status=Plan.Status.CLOSED)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Plan)
-class PlanAdmin(PlanToolsMixin, admin.ModelAdmin):
+class PlanAdmin(PlanToolsMixin, ClosedPlanReadOnlyMixin, admin.ModelAdmin):
     """Plans: edited as drafts; status moves only through the actions (draft → active → closed)."""
 
     list_display = ("year", "doc_number", "title", "status", "starts_on", "ends_on")
@@ -66,6 +93,9 @@ class PlanAdmin(PlanToolsMixin, admin.ModelAdmin):
         (_("报送"), {"fields": ("deadline_day",)}),
     )
     readonly_fields = ("status",)
+
+    def plan_of(self, obj: Plan) -> Plan:
+        return obj
 
     def save_model(self, request: HttpRequest, obj: Plan, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -161,7 +191,7 @@ def _save_region_targets(
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(ClosedPlanReadOnlyMixin, admin.ModelAdmin):
     list_display = (
         "code",
         "name",
@@ -233,13 +263,16 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(RegionTarget)
-class RegionTargetAdmin(admin.ModelAdmin):
+class RegionTargetAdmin(ClosedPlanReadOnlyMixin, admin.ModelAdmin):
     form = RegionTargetForm
     list_display = ("indicator", "region", "target", "is_demo")
     list_filter = ("indicator__plan", "indicator__department", "region", "is_demo")
     search_fields = ("indicator__code", "indicator__name", "region__name", "region__code")
     list_select_related = ("indicator", "region")
     ordering = ("indicator__plan", "indicator__order", "region__order")
+
+    def plan_of(self, obj: RegionTarget) -> Plan:
+        return obj.indicator.plan
 
     def get_readonly_fields(self, request: HttpRequest, obj: RegionTarget | None = None) -> tuple:
         if obj is None:
@@ -250,8 +283,10 @@ class RegionTargetAdmin(admin.ModelAdmin):
         self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
     ) -> forms.ModelChoiceField:
         if db_field.name == "indicator":
-            kwargs["queryset"] = Indicator.objects.filter(target__isnull=False).select_related(
-                "plan"
+            kwargs["queryset"] = (
+                Indicator.objects.filter(target__isnull=False)
+                .exclude(plan__status=Plan.Status.CLOSED)
+                .select_related("plan")
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -372,7 +407,7 @@ class SubmissionEventAdmin(ReadOnlyMixin, EventStatusMixin, admin.ModelAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(ClosedPlanReadOnlyMixin, admin.ModelAdmin):
     list_display = ("title", "category", "department", "region", "status", "due_on", "plan")
     list_filter = ("plan", "status", "category", "department", "region")
     search_fields = ("code", "title", "description", "evidence")
