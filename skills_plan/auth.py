@@ -12,8 +12,12 @@ from typing import Any
 
 from axes.backends import AxesBackend
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 
 class LockoutBackend(AxesBackend):
@@ -46,3 +50,29 @@ def client_ip(request: HttpRequest) -> str:
     if settings.BEHIND_PROXY and request.META.get("HTTP_X_REAL_IP"):
         return request.META["HTTP_X_REAL_IP"].strip()
     return request.META.get("REMOTE_ADDR", "")
+
+
+class _UserNameLength:
+    """Refuse a user name longer than any account's before ``authenticate`` is called.
+
+    Django's login form gives the field a max_length but no validator, so a long name reached
+    ``authenticate``, failed, and django-axes then could not record the failure (its column
+    holds 255 characters): a 500 on PostgreSQL, found by tests/hostile/test_fuzz.py.
+    """
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        limit = self.fields["username"].max_length
+        if limit and len(username) > limit:
+            raise ValidationError(
+                _("用户名不能超过 %(max)s 个字符。") % {"max": limit}, code="max_length"
+            )
+        return username
+
+
+class LoginForm(_UserNameLength, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(_UserNameLength, AdminAuthenticationForm):
+    pass

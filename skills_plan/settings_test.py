@@ -20,3 +20,13 @@ ALLOWED_HOSTS = ["*"]
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+
+# pytest-xdist runs the suite in several processes, each with its own test database
+# (pytest-django adds _gw0, _gw1, …); give each its own Redis database too, so that one
+# process's Celery worker never takes the tasks another process sent (from /15: /14, /13, …).
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if CELERY_BROKER_URL and _XDIST_WORKER.startswith("gw"):  # noqa: F405
+    _base, _sep, _db = CELERY_BROKER_URL.rpartition("/")  # noqa: F405
+    if _db.isdigit():
+        CELERY_BROKER_URL = f"{_base}/{(int(_db) - 1 - int(_XDIST_WORKER[2:])) % 16}"
+        CELERY_RESULT_BACKEND = CELERY_BROKER_URL

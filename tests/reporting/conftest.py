@@ -86,3 +86,22 @@ def correct(clerk_of, reviewer) -> Callable[..., Submission]:
         return correction
 
     return make
+
+
+@pytest.fixture
+def beat_schedules(db) -> None:
+    """The beat schedules the data migrations made.
+
+    A transactional test empties every table when it ends; pytest-django runs those last, but
+    under pytest-xdist a process takes files in turn, so one may have run here already. Then
+    the schedules are made again by the migrations' own functions (it is those the tests read).
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+    from django_celery_beat.models import PeriodicTask
+
+    if PeriodicTask.objects.exists():
+        return
+    for name in ("0002_nightly_rebuild_schedule", "0005_reminder_schedule", "0009_pending_rollup"):
+        import_module(f"reporting.migrations.{name}").forward(apps, None)

@@ -144,7 +144,7 @@ def test_the_daily_job_sends_due_months_of_active_plans(march) -> None:
     assert reminders.send_due_reminders(date(2015, 4, 7)) == []  # sent already
 
 
-def test_the_daily_job_is_on_the_beat_schedule() -> None:
+def test_the_daily_job_is_on_the_beat_schedule(beat_schedules) -> None:
     task = PeriodicTask.objects.get(task="reporting.tasks.send_due_reminders")
     assert task.enabled
     assert (task.crontab.hour, task.crontab.minute) == ("8", "30")

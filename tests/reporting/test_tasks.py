@@ -309,7 +309,7 @@ class TestNightlyRebuild:
         assert nightly_rebuild() == {2015: 0}
 
 
-def test_the_sweep_of_pending_rollups_is_on_the_beat_schedule() -> None:
+def test_the_sweep_of_pending_rollups_is_on_the_beat_schedule(beat_schedules) -> None:
     task = PeriodicTask.objects.get(task="reporting.tasks.sweep_pending_rollups")
 
     assert task.task == sweep_pending_rollups.name
@@ -318,7 +318,7 @@ def test_the_sweep_of_pending_rollups_is_on_the_beat_schedule() -> None:
     assert task.task in app.tasks
 
 
-def test_the_nightly_rebuild_is_on_the_beat_schedule() -> None:
+def test_the_nightly_rebuild_is_on_the_beat_schedule(beat_schedules) -> None:
     task = PeriodicTask.objects.get(task="reporting.tasks.nightly_rebuild")
 
     assert task.task == nightly_rebuild.name
