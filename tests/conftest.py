@@ -64,6 +64,17 @@ def _empty_cache() -> Generator[None]:
     yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Generator[None]:
+    """Each test starts in the site's language (zh-hans), whatever an earlier test in the same
+    process activated: under pytest-xdist the order of tests in a process is not the file's."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
 @pytest.fixture
 def require_postgres(db: None) -> None:
     if connection.vendor == "postgresql":
