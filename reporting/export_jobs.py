@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -129,6 +130,11 @@ def prune(now: Any = None) -> int:
     return pruned
 
 
+def _discard(*paths: Path) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
 def run(job_id: int) -> ExportJob | None:
     """Write the job's workbook; None when another delivery has it or it is finished.
 
@@ -176,13 +182,11 @@ def run(job_id: int) -> ExportJob | None:
                 error="",
             )
     except (OperationalError, InterfaceError):
-        part.unlink(missing_ok=True)
-        final.unlink(missing_ok=True)
+        _discard(part, final)
         ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.QUEUED, rows_done=0)
         raise
     except Exception as exc:  # any other failure ends as a failed job with its message
-        part.unlink(missing_ok=True)
-        final.unlink(missing_ok=True)
+        _discard(part, final)
         logger.exception("export job %s failed", job.pk)
         ExportJob.objects.filter(pk=job.pk).update(
             status=ExportJob.Status.FAILED,
@@ -195,8 +199,6 @@ def run(job_id: int) -> ExportJob | None:
 
 def status(job: ExportJob) -> dict[str, Any]:
     """What the progress page polls (``/exports/jobs/<id>/status.json``)."""
-    from django.urls import reverse
-
     done = job.status == ExportJob.Status.DONE and bool(job.file_name)
     return {
         "id": job.pk,

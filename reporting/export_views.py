@@ -69,17 +69,22 @@ def summary_download(request: HttpRequest, year: int) -> HttpResponse:
     try:
         month = selectors.parse_as_of(plan, request.GET.get("as_of"))
     except selectors.BadAsOf as exc:
-        return _page(
-            request,
-            "reporting/exports.html",
-            {"plans": [plan], "plan": None, "message": str(exc), "logs": []},
-            400,
-        )
+        return _bad_month(request, plan, exc)
     out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once streamed
     exports.export_summary(
         out=out, plan=plan, month=month, user=request.user, source=ExportLog.Source.WEB
     )
     return _workbook_response(out, plan, month)
+
+
+def _bad_month(request: HttpRequest, plan: Plan, exc: selectors.BadAsOf) -> HttpResponse:
+    """The exports page with the reason a month was refused (400)."""
+    return _page(
+        request,
+        "reporting/exports.html",
+        {"plans": [plan], "plan": None, "message": str(exc), "logs": []},
+        400,
+    )
 
 
 def _workbook_response(out: IO[bytes], plan: Plan, month: int) -> FileResponse:
@@ -125,12 +130,7 @@ def export_job_create(request: HttpRequest, year: int) -> HttpResponse:
     try:
         month = selectors.parse_as_of(plan, request.POST.get("as_of"))
     except selectors.BadAsOf as exc:
-        return _page(
-            request,
-            "reporting/exports.html",
-            {"plans": [plan], "plan": None, "message": str(exc), "logs": []},
-            400,
-        )
+        return _bad_month(request, plan, exc)
     under_way = ExportJob.objects.filter(
         plan=plan,
         month=month,

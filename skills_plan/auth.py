@@ -71,8 +71,8 @@ class _UserNameLength:
 
 
 class LoginForm(_UserNameLength, AuthenticationForm):
-    pass
+    """The site's login form (``/accounts/login/``)."""
 
 
 class AdminLoginForm(_UserNameLength, AdminAuthenticationForm):
-    pass
+    """The admin's login form (``/admin/login/``)."""

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from reporting import export_jobs
 from reporting.models import Bulletin, ExportJob, ExportLog
@@ -192,8 +193,6 @@ def _url(route: str, pattern: URLPattern, world: dict[str, Any]) -> str:
     needed = set(pattern.pattern.converters)
     unknown = needed - set(kwargs)
     assert not unknown, f"{route}: no value for {sorted(unknown)}: add one to the world fixture"
-    from django.urls import reverse
-
     return reverse(pattern.name, kwargs={name: kwargs[name] for name in needed})
 
 
@@ -284,9 +283,6 @@ def test_allowed_posts_get_through(world, role) -> None:
 
 
 def _admin_urls() -> list[str]:
-    from django.contrib import admin
-    from django.urls import reverse
-
     urls = ["/admin/"]
     for model in admin.site._registry:
         info = model._meta.app_label, model._meta.model_name
