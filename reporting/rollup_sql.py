@@ -1,11 +1,18 @@
 """The rollup as one PostgreSQL statement: the same rows as ``rollup.compute``, computed in SQL.
 
 ``rollup.compute`` (Python over one aggregate query) is the reference and serves SQLite; on
-PostgreSQL ``rebuild`` uses this module, which computes the rows in the database, keeps them in
-a temporary table and writes only the differences: rows that changed or went stale are
+PostgreSQL ``rebuild`` uses this module. One statement computes the rows and writes only the
+differences from the stored ones: rows that changed are updated, rows no longer computed
 deleted, missing ones inserted. A rerun over unchanged figures writes nothing, and the
-differences are the drift the nightly run reports. A test checks that both ways give the same
-rows on random submission histories.
+differences are the drift the nightly run reports.
+
+How the rows are computed, cheapest first: one window pass over the counted figures (index
+only, already sorted) gives each series × county its running sums; a join with every
+(first month, next figure's month, month) triple spreads each figure over its months; an
+output computed from its own figures takes those rows as they are, and only goals (their
+quotas added up) and rates (numerator beside denominator) are aggregated; the city is summed
+from the counties. ``tests/reporting/test_rollup_sql.py`` checks on random histories that the
+rows equal the reference's, full and incremental.
 """
 
 from __future__ import annotations
@@ -34,18 +41,31 @@ wanted AS (
     SELECT i.id, i.kind, i.target, i.target_rate, i.numerator_id, i.denominator_id,
            (SELECT CASE WHEN COUNT(*) > 0 AND i.target IS NOT NULL
                         THEN i.target - COALESCE(SUM(q.target), 0) END
-              FROM targets_indicator q WHERE q.feeds_id = i.id) AS unallocated
+              FROM targets_indicator q WHERE q.feeds_id = i.id) AS unallocated,
+           -- computed from its own figures alone (not a rate, no quota feeds it)
+           i.kind <> 'rate' AND NOT EXISTS (
+               SELECT 1 FROM targets_indicator q WHERE q.feeds_id = i.id) AS simple
       FROM targets_indicator i
      WHERE i.plan_id = %(plan)s
        AND (%(ids)s::bigint[] IS NULL OR i.id = ANY(%(ids)s::bigint[]))
 ),
 """
 
-FROM_FIGURES = """
+# The months a figure holds for: (first month, the month of the series' next figure, a month
+# between them), every such triple, so that spreading a figure over its months is an equi-join.
+SPANS = ", ".join(
+    f"({first}, {stop}, {month})"
+    for first in range(1, 13)
+    for stop in range(first + 1, 14)
+    for month in range(first, stop)
+)
+
+FROM_FIGURES = f"""
 sources AS (
-    -- where each output's figures come from (slot 0: its own, 1: numerator, 2: denominator)
+    -- where the outputs that add up several series take their figures from (slot 0: a
+    -- goal's own figures and its quotas', 1: a rate's numerator, 2: its denominator)
     SELECT w.id AS indicator_id, w.id AS series_id, 0 AS slot FROM wanted w
-     WHERE w.kind <> 'rate'
+     WHERE w.kind <> 'rate' AND NOT w.simple
     UNION ALL
     SELECT w.id, q.id, 0 FROM wanted w JOIN targets_indicator q ON q.feeds_id = w.id
      WHERE w.kind <> 'rate'
@@ -60,72 +80,102 @@ runs AS (
     SELECT s.indicator_id AS series_id, s.region_id, s.month,
            CASE WHEN s.indicator_id = ANY(%(stocks)s::bigint[]) THEN s.value
                 ELSE (SUM(s.value) OVER w)::bigint END AS value,
-           COALESCE(LEAD(s.month) OVER w, 13) AS next
+           COALESCE(LEAD(s.month) OVER w, 13) AS next,
+           LAG(s.month) OVER w IS NULL AS first
       FROM targets_submission s
      WHERE s.is_counted AND s.indicator_id = ANY(%(series)s::bigint[])
        AND (%(regions)s::bigint[] IS NULL OR s.region_id = ANY(%(regions)s::bigint[]))
     WINDOW w AS (PARTITION BY s.indicator_id, s.region_id ORDER BY s.month)
 ),
-parts AS (
-    -- each output's figures per county and month, from each of its series
-    SELECT src.indicator_id, src.slot, r.region_id, m.month, r.value
+spans AS (
+    SELECT * FROM (VALUES {SPANS}) AS sp(first, stop, month)
+),
+spread AS (
+    -- each figure over its months from %(from_month)s on; the months before a series' first
+    -- figure in a county hold none (NULL), so that a series with a figure in a county has a
+    -- row for every month
+    SELECT r.series_id, r.region_id, sp.month,
+           CASE WHEN sp.month >= r.month THEN r.value END AS value
       FROM runs r
-     CROSS JOIN LATERAL (
-            SELECT m.month FROM (VALUES (1), (2), (3), (4), (5), (6), (7), (8), (9), (10),
-                                        (11), (12)) AS m(month)
-             WHERE m.month >= r.month AND m.month < r.next AND m.month >= %(from_month)s
-           ) m
-      JOIN sources src ON src.series_id = r.series_id
+      JOIN spans sp
+        ON sp.first = CASE WHEN r.first THEN %(from_month)s
+                           ELSE GREATEST(r.month, %(from_month)s) END
+       AND sp.stop = r.next
+),
+county AS (
+    -- an output computed from its own figures: its series' rows as they are
+    SELECT s.series_id AS indicator_id, s.region_id, s.month, s.value AS v,
+           NULL::bigint AS n, NULL::bigint AS d
+      FROM spread s JOIN wanted w ON w.id = s.series_id
+     WHERE w.simple
     UNION ALL
-    -- recomputing some counties only: the city adds the other counties' stored rows (with
-    -- no county, so that they count for the city alone)
-    SELECT r.indicator_id, x.slot, NULL, r.month, x.value
+    -- a goal adds up its own figures and its quotas'; a rate sets its numerator and
+    -- denominator side by side
+    SELECT src.indicator_id, s.region_id, s.month,
+           (SUM(s.value) FILTER (WHERE src.slot = 0))::bigint,
+           (SUM(s.value) FILTER (WHERE src.slot = 1))::bigint,
+           (SUM(s.value) FILTER (WHERE src.slot = 2))::bigint
+      FROM spread s JOIN sources src ON src.series_id = s.series_id
+     GROUP BY src.indicator_id, s.region_id, s.month
+),
+others AS (
+    -- recomputing some counties only: the city adds the other counties' stored rows
+    SELECT r.indicator_id, r.month, r.actual AS v, r.numerator AS n, r.denominator AS d
       FROM reporting_rollup r
-     CROSS JOIN LATERAL (VALUES (0, r.actual), (1, r.numerator), (2, r.denominator))
-           AS x(slot, value)
      WHERE %(regions)s::bigint[] IS NOT NULL
        AND r.plan_id = %(plan)s AND r.month >= %(from_month)s
        AND r.region_id IS NOT NULL AND NOT (r.region_id = ANY(%(regions)s::bigint[]))
        AND r.indicator_id IN (SELECT id FROM wanted)
-       AND x.value IS NOT NULL
+),
+city AS (
+    SELECT indicator_id, month, SUM(v)::bigint AS v, SUM(n)::bigint AS n, SUM(d)::bigint AS d
+      FROM (SELECT indicator_id, month, v, n, d FROM county
+            UNION ALL
+            SELECT indicator_id, month, v, n, d FROM others) c
+     GROUP BY indicator_id, month
+),
+places AS (
+    SELECT id AS region_key FROM targets_region
+     WHERE %(regions)s::bigint[] IS NULL OR id = ANY(%(regions)s::bigint[])
 ),
 pivot AS (
-    -- per county, and summed over the counties for the city (region key 0); a goal adds up
-    -- its own figures and its quotas'; a rate puts its numerator and denominator side by side
-    SELECT indicator_id, COALESCE(region_id, 0) AS region_key, month,
-           SUM(value) FILTER (WHERE slot = 0) AS v,
-           SUM(value) FILTER (WHERE slot = 1) AS n,
-           SUM(value) FILTER (WHERE slot = 2) AS d
-      FROM parts
-     GROUP BY GROUPING SETS ((indicator_id, region_id, month), (indicator_id, month))
-    HAVING GROUPING(region_id) = 1 OR region_id IS NOT NULL
+    -- every output × place × month: the counties with figures (all their months), the
+    -- counties without any (every month, no data), and the city
+    SELECT indicator_id, region_id AS region_key, month, v, n, d FROM county
+    UNION ALL
+    SELECT x.indicator_id, x.region_key, m.month, NULL, NULL, NULL
+      FROM (SELECT w.id AS indicator_id, p.region_key
+              FROM wanted w CROSS JOIN places p
+             WHERE NOT EXISTS (
+                   SELECT 1 FROM county c
+                    WHERE c.indicator_id = w.id AND c.region_id = p.region_key
+                      AND c.month = %(from_month)s)) x
+     CROSS JOIN generate_series(%(from_month)s, 12) AS m(month)
+    UNION ALL
+    SELECT w.id, 0, m.month, c.v, c.n, c.d
+      FROM wanted w
+     CROSS JOIN generate_series(%(from_month)s, 12) AS m(month)
+      LEFT JOIN city c ON c.indicator_id = w.id AND c.month = m.month
 ),
 """
 
 OUTPUT_CTES = """
 base AS (
-    SELECT w.id AS indicator_id, p.region_key, m.month, w.kind, w.target_rate, w.unallocated,
+    SELECT w.id AS indicator_id, pv.region_key, pv.month, w.kind, w.target_rate, w.unallocated,
            CASE WHEN w.kind = 'rate' THEN NULL
                 WHEN w.kind = 'flow' THEN COALESCE(pv.v, 0)
                 ELSE pv.v END AS actual,
            CASE WHEN w.kind = 'rate' THEN COALESCE(pv.n, 0) END AS numerator,
            CASE WHEN w.kind = 'rate' THEN COALESCE(pv.d, 0) END AS denominator,
            CASE WHEN w.kind = 'rate' THEN NULL
-                WHEN p.region_key = 0 THEN w.target
+                WHEN pv.region_key = 0 THEN w.target
                 ELSE rt.target END AS target,
-           CASE WHEN w.kind = 'flow' THEN ROUND(m.month::numeric / 12, 6)
+           CASE WHEN w.kind = 'flow' THEN ROUND(pv.month::numeric / 12, 6)
                 ELSE 1::numeric END AS expected
-      FROM wanted w
-     CROSS JOIN (
-            SELECT id AS region_key FROM targets_region
-             WHERE %(regions)s::bigint[] IS NULL OR id = ANY(%(regions)s::bigint[])
-            UNION ALL
-            SELECT 0) p
-     CROSS JOIN generate_series(%(from_month)s, 12) AS m(month)
-      LEFT JOIN pivot pv
-        ON pv.indicator_id = w.id AND pv.region_key = p.region_key AND pv.month = m.month
+      FROM pivot pv
+      JOIN wanted w ON w.id = pv.indicator_id
       LEFT JOIN targets_regiontarget rt
-        ON rt.indicator_id = w.id AND rt.region_id = p.region_key
+        ON rt.indicator_id = pv.indicator_id AND rt.region_id = pv.region_key
 ),
 done AS (
     SELECT *,
