@@ -367,6 +367,7 @@ def rebuild(
     compare: bool = False,
     completeness_months: Iterable[int] | None = None,
     region_ids: Iterable[int] | None = None,
+    analyze: bool = True,
 ) -> RollupRun:
     """Replace the stored rollup of a plan (or of some indicators) from ``from_month`` on.
 
@@ -392,6 +393,7 @@ def rebuild(
             region_ids=regions,
             indicators=indicators,
             region_count=region_count,
+            analyze=analyze,
         )
     else:
         count, differing = _rebuild_rows(plan, indicator_ids=ids, months=months)
@@ -417,7 +419,7 @@ def rebuild(
     )
 
     codes = "" if ids is None else ",".join(sorted(i.code for i in indicators if i.pk in ids))
-    return RollupRun.objects.create(
+    run = RollupRun.objects.create(
         plan=plan,
         kind=kind,
         from_month=months[0],
@@ -427,6 +429,8 @@ def rebuild(
         rows=count,
         drift=drift,
     )
+    run.written = differing  # not stored: rows written, for the caller's statistics
+    return run
 
 
 def rebuild_plans(
@@ -446,16 +450,22 @@ def rebuild_plans(
     wanted = (os.cpu_count() or 1) if jobs is None else jobs
     jobs = max(1, min(wanted, len(plans)))
     if jobs == 1 or connection.vendor != "postgresql" or connection.in_atomic_block:
-        return [rebuild(plan, kind=kind, compare=compare) for plan in plans]
+        runs = [rebuild(plan, kind=kind, compare=compare, analyze=False) for plan in plans]
+    else:
 
-    def one(plan: Plan) -> RollupRun:
-        try:
-            return rebuild(plan, kind=kind, compare=compare)
-        finally:
-            connections.close_all()  # this thread's own connections
+        def one(plan: Plan) -> RollupRun:
+            try:
+                return rebuild(plan, kind=kind, compare=compare, analyze=False)
+            finally:
+                connections.close_all()  # this thread's own connections
 
-    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="rollup") as pool:
-        return list(pool.map(one, plans))
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="rollup") as pool:
+            runs = list(pool.map(one, plans))
+    if connection.vendor == "postgresql" and sum(run.written for run in runs) > rollup_sql.BULK:
+        # Once for all the plans (a first build writes every row), not once a plan.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE reporting_rollup")
+    return runs
 
 
 def rebuild_after_change(

@@ -252,6 +252,8 @@ added AS (
            {", ".join("d." + c for c in _VALUES)}
       FROM diff d
      WHERE d.id IS NULL
+     -- in the order of the unique index: appended to it instead of scattered through it
+     ORDER BY d.indicator_id, d.region_key, d.month
     RETURNING indicator_id, region_id, month
 )
 SELECT indicator_id, region_id, month FROM changed
@@ -290,12 +292,15 @@ def rebuild_rows(
     region_ids: set[int] | None = None,
     indicators: list[Indicator] | None = None,
     region_count: int | None = None,
+    analyze: bool = True,
 ) -> tuple[int, int]:
     """Bring the stored rows up to date inside the caller's transaction.
 
     With ``region_ids`` (the counties whose figures changed) only those counties are
     recomputed from the figures, and the city from them and the other counties' stored rows.
-    Returns (rows in scope, rows that differed).
+    After a bulk write the table's statistics are refreshed, unless ``analyze`` is false (the
+    caller rebuilding several plans does it once at the end). Returns (rows in scope, rows
+    that differed).
     """
     indicators = list(plan.indicators.all()) if indicators is None else indicators
     params = {
@@ -321,7 +326,7 @@ def rebuild_rows(
             # Only this statement: the rest of the caller's transaction plans as usual.
             for name in planner:
                 cursor.execute(f"RESET {name}")
-        if len(changed) > BULK:
+        if analyze and len(changed) > BULK:
             # A bulk write (a first build, a new plan) leaves the table's statistics stale.
             cursor.execute("ANALYZE reporting_rollup")
     # The statement writes a row for every indicator × place × month in scope (a cross join).
