@@ -17,7 +17,7 @@ rows equal the reference's, full and incremental.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import connection
@@ -170,7 +170,7 @@ base AS (
            CASE WHEN w.kind = 'rate' THEN NULL
                 WHEN pv.region_key = 0 THEN w.target
                 ELSE rt.target END AS target,
-           CASE WHEN w.kind = 'flow' THEN ROUND(pv.month::numeric / 12, 6)
+           CASE WHEN w.kind = 'flow' THEN (ARRAY[{SHARES}])[pv.month]
                 ELSE 1::numeric END AS expected
       FROM pivot pv
       JOIN wanted w ON w.id = pv.indicator_id
@@ -183,8 +183,12 @@ done AS (
                     CASE WHEN denominator > 0 AND target_rate > 0
                          THEN ROUND(numerator::numeric(40, 20) / (denominator * target_rate), 6)
                     END
-                WHEN target > 0 AND actual IS NOT NULL
-                    THEN ROUND(actual::numeric(40, 20) / target, 6)
+                WHEN target > 0 AND actual IS NOT NULL THEN
+                    -- rounded half up to six places in integers (exact, and cheaper than
+                    -- numeric division), as long as actual × 2,000,000 fits in a bigint
+                    CASE WHEN actual < {EXACT}
+                         THEN ((actual * 2000000 + target) / (2 * target::bigint)) * 0.000001
+                         ELSE ROUND(actual::numeric(40, 20) / target, 6) END
            END AS completion
       FROM base
 ),
@@ -199,11 +203,22 @@ SELECT indicator_id, region_key, month, actual, numerator, denominator, target,
             WHEN completion >= expected - %(margin)s THEN 'amber'
             ELSE 'red' END AS status,
        CASE WHEN actual IS NULL THEN NULL
+            WHEN kind = 'flow' AND actual < {EXACT} THEN (actual * 24 + month) / (2 * month)
             WHEN kind = 'flow' THEN ROUND(actual::numeric * 12 / month)::bigint
             ELSE actual END AS projected,
        CASE WHEN region_key = 0 THEN unallocated END AS unallocated
   FROM done
 """
+
+# The expected share of a flow by the end of each month (m/12, six places, half up), and the
+# largest figure for which the rounding is done in integers.
+SHARES = ", ".join(
+    str((Decimal(month) / 12).quantize(Decimal("0.000001"), ROUND_HALF_UP))
+    for month in range(1, 13)
+)
+EXACT = 4_000_000_000_000
+OUTPUT_CTES = OUTPUT_CTES.replace("{SHARES}", SHARES).replace("{EXACT}", str(EXACT))
+OUTPUT_SELECT = OUTPUT_SELECT.replace("{EXACT}", str(EXACT))
 
 SCOPE = """
     r.plan_id = %(plan)s AND r.month >= %(from_month)s

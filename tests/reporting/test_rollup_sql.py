@@ -12,6 +12,7 @@ must equal it too.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -124,3 +125,53 @@ def test_the_reference_is_not_trivially_equal(plan) -> None:
     row = Rollup.objects.filter(plan=plan, month=3, actual__gt=0).first()
     Rollup.objects.filter(pk=row.pk).update(actual=row.actual + 1)
     assert stored(plan) != reference(plan)
+
+
+def test_halves_round_up_and_huge_figures_take_the_numeric_way(plan) -> None:
+    """Completion and projection are rounded in integers up to ``EXACT``; beyond, in numeric.
+
+    A target of 2,000,000 puts 1 and 3 exactly halfway between two sixth places
+    (0.0000005 → 0.000001, 0.0000015 → 0.000002); 13 in May projects 31.2 and 5 in August 7.5
+    (→ 8); a figure over ``EXACT`` must give the same rows as the reference too.
+    """
+    from reporting.rollup_sql import EXACT
+
+    user, _ = get_user_model().objects.get_or_create(username="test-rollup-sql")
+    series = list(
+        Indicator.objects.filter(plan=plan).exclude(kind=Indicator.Kind.RATE).order_by("code")
+    )
+    counties = list(Region.objects.order_by("code"))
+    quota = Indicator.objects.get(plan=plan, code="rural-transfer")
+    Indicator.objects.filter(pk=quota.pk).update(target=2_000_000)
+    # (a completion must stay under 10^6, the column's limit: the services cap a figure at
+    # 99,999,999, so ``EXACT`` is reached only by sums, never in practice)
+    Indicator.objects.filter(plan=plan, code__in=["in-service", "training-total"]).update(
+        target=2_000_000_000
+    )
+    at = series.index(quota)
+    write(
+        series,
+        counties,
+        user,
+        {
+            (at, 0, 1): (1, True, False),
+            (at, 1, 2): (2, True, False),
+            (at, 2, 5): (13, True, False),
+            (at, 3, 8): (5, True, False),
+            (series.index(Indicator.objects.get(plan=plan, code="in-service")), 0, 4): (
+                EXACT + 123,
+                True,
+                False,
+            ),
+        },
+    )
+    rebuild(plan)
+    assert stored(plan) == reference(plan)
+    city = {
+        row.month: row for row in Rollup.objects.filter(plan=plan, indicator=quota, region=None)
+    }
+    assert city[1].completion == Decimal("0.000001")  # 1 / 2,000,000, half up
+    assert city[2].completion == Decimal("0.000002")  # 3 / 2,000,000, half up
+    assert city[8].projected == round(21 * 12 / 8)  # 31.5 → 32
+    goal = Rollup.objects.get(plan=plan, indicator__code="training-total", region=None, month=4)
+    assert goal.actual == EXACT + 123 + 1 + 2
