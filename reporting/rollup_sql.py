@@ -63,16 +63,10 @@ SPANS = ", ".join(
 FROM_FIGURES = f"""
 sources AS (
     -- where the outputs that add up several series take their figures from (slot 0: a
-    -- goal's own figures and its quotas', 1: a rate's numerator, 2: its denominator)
-    SELECT w.id AS indicator_id, w.id AS series_id, 0 AS slot FROM wanted w
-     WHERE w.kind <> 'rate' AND NOT w.simple
-    UNION ALL
-    SELECT w.id, q.id, 0 FROM wanted w JOIN targets_indicator q ON q.feeds_id = w.id
-     WHERE w.kind <> 'rate'
-    UNION ALL
-    SELECT w.id, w.numerator_id, 1 FROM wanted w WHERE w.kind = 'rate'
-    UNION ALL
-    SELECT w.id, w.denominator_id, 2 FROM wanted w WHERE w.kind = 'rate'
+    -- goal's own figures and its quotas', 1: a rate's numerator, 2: its denominator), listed
+    -- by ``rebuild_rows``: as a literal, the planner knows how few they are
+    SELECT * FROM unnest(%(source_outputs)s::bigint[], %(source_series)s::bigint[],
+                         %(source_slots)s::int[]) AS src(indicator_id, series_id, slot)
 ),
 runs AS (
     -- per series and county (one counted figure a cell): a flow's running sum, a stock's
@@ -85,7 +79,8 @@ runs AS (
       FROM targets_submission s
      WHERE s.is_counted AND s.indicator_id = ANY(%(series)s::bigint[])
        AND (%(regions)s::bigint[] IS NULL OR s.region_id = ANY(%(regions)s::bigint[]))
-    WINDOW w AS (PARTITION BY s.indicator_id, s.region_id ORDER BY s.month)
+    WINDOW w AS (PARTITION BY s.indicator_id, s.region_id ORDER BY s.month
+                 ROWS UNBOUNDED PRECEDING)
 ),
 spans AS (
     SELECT * FROM (VALUES {SPANS}) AS sp(first, stop, month)
@@ -299,6 +294,24 @@ def _series_of(indicators: list[Indicator], indicator_ids: set[int] | None) -> s
     return series | {i.pk for i in indicators if i.feeds_id in series}
 
 
+def _sources(indicators: list[Indicator], indicator_ids: set[int] | None) -> list[tuple]:
+    """(output, series, slot) for the outputs that add up several series: goals fed by quotas
+    (their own figures and the quotas', slot 0) and rates (numerator 1, denominator 2)."""
+    feeders: dict[int, list[int]] = {}
+    for i in indicators:
+        if i.feeds_id:
+            feeders.setdefault(i.feeds_id, []).append(i.pk)
+    sources = []
+    for i in indicators:
+        if indicator_ids is not None and i.pk not in indicator_ids:
+            continue
+        if i.kind == Indicator.Kind.RATE:
+            sources += [(i.pk, i.numerator_id, 1), (i.pk, i.denominator_id, 2)]
+        elif i.pk in feeders:
+            sources += [(i.pk, series, 0) for series in [i.pk, *feeders[i.pk]]]
+    return sources
+
+
 def rebuild_rows(
     plan: Plan,
     *,
@@ -327,6 +340,10 @@ def rebuild_rows(
         "regions": sorted(region_ids) if region_ids is not None else None,
         "margin": Decimal(settings.AMBER_MARGIN_POINTS) / 100,
     }
+    sources = _sources(indicators, indicator_ids)
+    params["source_outputs"] = [output for output, _, _ in sources]
+    params["source_series"] = [series for _, series, _ in sources]
+    params["source_slots"] = [slot for _, _, slot in sources]
     places = COUNTIES_AND_CITY if region_ids is not None else ALL_PLACES
     with connection.cursor() as cursor:
         # Rollups are derived and rebuilt nightly: the commit need not wait for the disk.
