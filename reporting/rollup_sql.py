@@ -34,20 +34,17 @@ COLUMNS = tuple(
 
 # Parameters: %(plan)s, %(from_month)s, %(ids)s (indicator ids, or NULL for all), %(series)s
 # (the series they are computed from), %(stocks)s (which of the plan's series are levels),
-# %(regions)s (county ids, or NULL for all), %(margin)s.
+# %(regions)s (county ids, or NULL for all), %(margin_micro)s (the amber margin in
+# millionths), and the outputs (%(w_…)s) and their sources (%(source_…)s) listed in Python.
 # Regions are keyed 0 for the city inside the statements so that joins stay equi-joins.
 WANTED = """
 wanted AS (
-    SELECT i.id, i.kind, i.target, i.target_rate, i.numerator_id, i.denominator_id,
-           (SELECT CASE WHEN COUNT(*) > 0 AND i.target IS NOT NULL
-                        THEN i.target - COALESCE(SUM(q.target), 0) END
-              FROM targets_indicator q WHERE q.feeds_id = i.id) AS unallocated,
-           -- computed from its own figures alone (not a rate, no quota feeds it)
-           i.kind <> 'rate' AND NOT EXISTS (
-               SELECT 1 FROM targets_indicator q WHERE q.feeds_id = i.id) AS simple
-      FROM targets_indicator i
-     WHERE i.plan_id = %(plan)s
-       AND (%(ids)s::bigint[] IS NULL OR i.id = ANY(%(ids)s::bigint[]))
+    -- the outputs, listed by ``rebuild_rows`` (as a literal, the planner knows them); simple:
+    -- computed from its own figures alone (not a rate, no quota feeds it)
+    SELECT * FROM unnest(%(w_id)s::bigint[], %(w_kind)s::text[], %(w_target)s::bigint[],
+                         %(w_target_rate)s::numeric[], %(w_unallocated)s::bigint[],
+                         %(w_simple)s::boolean[])
+           AS w(id, kind, target, target_rate, unallocated, simple)
 ),
 """
 
@@ -166,25 +163,28 @@ base AS (
                 WHEN pv.region_key = 0 THEN w.target
                 ELSE rt.target END AS target,
            CASE WHEN w.kind = 'flow' THEN (ARRAY[{SHARES}])[pv.month]
-                ELSE 1::numeric END AS expected
+                ELSE 1::numeric END AS expected,
+           CASE WHEN w.kind = 'flow' THEN (ARRAY[{MICRO_SHARES}])[pv.month]
+                ELSE 1000000 END AS expected_micro
       FROM pivot pv
       JOIN wanted w ON w.id = pv.indicator_id
       LEFT JOIN targets_regiontarget rt
         ON rt.indicator_id = pv.indicator_id AND rt.region_id = pv.region_key
 ),
 done AS (
+    -- completion in millionths, rounded half up: in integers (exact, and cheaper than numeric
+    -- division) as long as actual × 2,000,000 fits in a bigint
     SELECT *,
            CASE WHEN kind = 'rate' THEN
                     CASE WHEN denominator > 0 AND target_rate > 0
-                         THEN ROUND(numerator::numeric(40, 20) / (denominator * target_rate), 6)
+                         THEN (ROUND(numerator::numeric(40, 20) / (denominator * target_rate), 6)
+                               * 1000000)::bigint
                     END
                 WHEN target > 0 AND actual IS NOT NULL THEN
-                    -- rounded half up to six places in integers (exact, and cheaper than
-                    -- numeric division), as long as actual × 2,000,000 fits in a bigint
                     CASE WHEN actual < {EXACT}
-                         THEN ((actual * 2000000 + target) / (2 * target::bigint)) * 0.000001
-                         ELSE ROUND(actual::numeric(40, 20) / target, 6) END
-           END AS completion
+                         THEN (actual * 2000000 + target) / (2 * target::bigint)
+                         ELSE (ROUND(actual::numeric(40, 20) / target, 6) * 1000000)::bigint END
+           END AS micro
       FROM base
 ),
 """
@@ -192,10 +192,10 @@ done AS (
 OUTPUT_SELECT = """
 SELECT indicator_id, region_key, month, actual, numerator, denominator, target,
        CASE WHEN kind = 'rate' THEN target_rate END AS target_rate,
-       completion, expected,
-       CASE WHEN completion IS NULL THEN NULL
-            WHEN completion >= expected THEN 'green'
-            WHEN completion >= expected - %(margin)s THEN 'amber'
+       micro * 0.000001 AS completion, expected,
+       CASE WHEN micro IS NULL THEN NULL
+            WHEN micro >= expected_micro THEN 'green'
+            WHEN micro >= expected_micro - %(margin_micro)s THEN 'amber'
             ELSE 'red' END AS status,
        CASE WHEN actual IS NULL THEN NULL
             WHEN kind = 'flow' AND actual < {EXACT} THEN (actual * 24 + month) / (2 * month)
@@ -211,8 +211,13 @@ SHARES = ", ".join(
     str((Decimal(month) / 12).quantize(Decimal("0.000001"), ROUND_HALF_UP))
     for month in range(1, 13)
 )
+MICRO_SHARES = ", ".join(str(int(Decimal(share) * 1_000_000)) for share in SHARES.split(", "))
 EXACT = 4_000_000_000_000
-OUTPUT_CTES = OUTPUT_CTES.replace("{SHARES}", SHARES).replace("{EXACT}", str(EXACT))
+OUTPUT_CTES = (
+    OUTPUT_CTES.replace("{SHARES}", SHARES)
+    .replace("{MICRO_SHARES}", MICRO_SHARES)
+    .replace("{EXACT}", str(EXACT))
+)
 OUTPUT_SELECT = OUTPUT_SELECT.replace("{EXACT}", str(EXACT))
 
 SCOPE = """
@@ -294,6 +299,12 @@ def _series_of(indicators: list[Indicator], indicator_ids: set[int] | None) -> s
     return series | {i.pk for i in indicators if i.feeds_id in series}
 
 
+def _micro(value: Decimal) -> int | Decimal:
+    """A share in millionths: an integer where it is one (the comparisons stay in integers)."""
+    micro = value * 1_000_000
+    return int(micro) if micro == micro.to_integral_value() else micro
+
+
 def _sources(indicators: list[Indicator], indicator_ids: set[int] | None) -> list[tuple]:
     """(output, series, slot) for the outputs that add up several series: goals fed by quotas
     (their own figures and the quotas', slot 0) and rates (numerator 1, denominator 2)."""
@@ -338,8 +349,24 @@ def rebuild_rows(
         "series": sorted(_series_of(indicators, indicator_ids)),
         "stocks": sorted(i.pk for i in indicators if i.kind == Indicator.Kind.STOCK),
         "regions": sorted(region_ids) if region_ids is not None else None,
-        "margin": Decimal(settings.AMBER_MARGIN_POINTS) / 100,
+        "margin_micro": _micro(Decimal(settings.AMBER_MARGIN_POINTS) / 100),
     }
+    feeders: dict[int, list[Indicator]] = {}
+    for i in indicators:
+        if i.feeds_id:
+            feeders.setdefault(i.feeds_id, []).append(i)
+    wanted = [i for i in indicators if indicator_ids is None or i.pk in indicator_ids]
+    params["w_id"] = [i.pk for i in wanted]
+    params["w_kind"] = [i.kind for i in wanted]
+    params["w_target"] = [i.target for i in wanted]
+    params["w_target_rate"] = [i.target_rate for i in wanted]
+    params["w_unallocated"] = [
+        i.target - sum(f.target or 0 for f in feeders[i.pk])
+        if i.pk in feeders and i.target is not None
+        else None
+        for i in wanted
+    ]
+    params["w_simple"] = [i.kind != Indicator.Kind.RATE and i.pk not in feeders for i in wanted]
     sources = _sources(indicators, indicator_ids)
     params["source_outputs"] = [output for output, _, _ in sources]
     params["source_series"] = [series for _, series, _ in sources]

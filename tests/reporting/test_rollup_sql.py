@@ -175,3 +175,27 @@ def test_halves_round_up_and_huge_figures_take_the_numeric_way(plan) -> None:
     assert city[8].projected == round(21 * 12 / 8)  # 31.5 → 32
     goal = Rollup.objects.get(plan=plan, indicator__code="training-total", region=None, month=4)
     assert goal.actual == EXACT + 123 + 1 + 2
+
+
+@pytest.mark.parametrize(
+    ("margin", "colour"),
+    [(0, "red"), (25, "amber"), (Decimal("12.5"), "amber"), (Decimal("0.00005"), "red")],
+)
+def test_amber_margin_as_the_reference_applies_it(plan, settings, margin, colour) -> None:
+    """The statement compares in millionths; a margin that is not a whole number of them
+    (0.00005 points) is compared as a decimal, and gives the reference's colours too."""
+    settings.AMBER_MARGIN_POINTS = margin
+    user, _ = get_user_model().objects.get_or_create(username="test-rollup-sql")
+    series = list(
+        Indicator.objects.filter(plan=plan).exclude(kind=Indicator.Kind.RATE).order_by("code")
+    )
+    counties = list(Region.objects.order_by("code"))
+    # training-total is 70,000 for the year: by June 35,000 is on time; 31,500 (45 %) is 5
+    # points behind.
+    goal = series.index(Indicator.objects.get(plan=plan, code="training-total"))
+    cells = {(goal, c, 6): (v, True, False) for c, v in enumerate([10_000, 20_000, 1_500])}
+    write(series, counties, user, cells)
+    rebuild(plan)
+    assert stored(plan) == reference(plan)
+    city = Rollup.objects.get(plan=plan, indicator__code="training-total", region=None, month=6)
+    assert (city.actual, city.completion, city.status) == (31_500, Decimal("0.45"), colour)
