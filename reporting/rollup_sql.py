@@ -39,12 +39,10 @@ COLUMNS = tuple(
 # Regions are keyed 0 for the city inside the statements so that joins stay equi-joins.
 WANTED = """
 wanted AS (
-    -- the outputs, listed by ``rebuild_rows`` (as a literal, the planner knows them); simple:
-    -- computed from its own figures alone (not a rate, no quota feeds it)
+    -- the outputs, listed by ``rebuild_rows`` (as a literal, the planner knows them)
     SELECT * FROM unnest(%(w_id)s::bigint[], %(w_kind)s::text[], %(w_target)s::bigint[],
-                         %(w_target_rate)s::numeric[], %(w_unallocated)s::bigint[],
-                         %(w_simple)s::boolean[])
-           AS w(id, kind, target, target_rate, unallocated, simple)
+                         %(w_target_rate)s::numeric[], %(w_unallocated)s::bigint[])
+           AS w(id, kind, target, target_rate, unallocated)
 ),
 """
 
@@ -94,21 +92,24 @@ spread AS (
                            ELSE GREATEST(r.month, %(from_month)s) END
        AND sp.stop = r.next
 ),
+complex AS (
+    -- a goal adds up its own figures and its quotas'; a rate sets its numerator and
+    -- denominator side by side
+    SELECT src.indicator_id, s.region_id, s.month,
+           (SUM(s.value) FILTER (WHERE src.slot = 0))::bigint AS v,
+           (SUM(s.value) FILTER (WHERE src.slot = 1))::bigint AS n,
+           (SUM(s.value) FILTER (WHERE src.slot = 2))::bigint AS d
+      FROM spread s JOIN sources src ON src.series_id = s.series_id
+     GROUP BY src.indicator_id, s.region_id, s.month
+),
 county AS (
     -- an output computed from its own figures: its series' rows as they are
     SELECT s.series_id AS indicator_id, s.region_id, s.month, s.value AS v,
            NULL::bigint AS n, NULL::bigint AS d
-      FROM spread s JOIN wanted w ON w.id = s.series_id
-     WHERE w.simple
+      FROM spread s
+     WHERE s.series_id = ANY(%(simple)s::bigint[])
     UNION ALL
-    -- a goal adds up its own figures and its quotas'; a rate sets its numerator and
-    -- denominator side by side
-    SELECT src.indicator_id, s.region_id, s.month,
-           (SUM(s.value) FILTER (WHERE src.slot = 0))::bigint,
-           (SUM(s.value) FILTER (WHERE src.slot = 1))::bigint,
-           (SUM(s.value) FILTER (WHERE src.slot = 2))::bigint
-      FROM spread s JOIN sources src ON src.series_id = s.series_id
-     GROUP BY src.indicator_id, s.region_id, s.month
+    SELECT indicator_id, region_id, month, v, n, d FROM complex
 ),
 others AS (
     -- recomputing some counties only: the city adds the other counties' stored rows
@@ -120,11 +121,25 @@ others AS (
        AND r.indicator_id IN (SELECT id FROM wanted)
 ),
 city AS (
+    -- summed over the counties (read from the figures again rather than from ``county``,
+    -- which is then computed once, where it is used, and never stored)
     SELECT indicator_id, month, SUM(v)::bigint AS v, SUM(n)::bigint AS n, SUM(d)::bigint AS d
-      FROM (SELECT indicator_id, month, v, n, d FROM county
+      FROM (SELECT s.series_id AS indicator_id, s.month, s.value AS v, NULL::bigint AS n,
+                   NULL::bigint AS d
+              FROM spread s
+             WHERE s.series_id = ANY(%(simple)s::bigint[])
+            UNION ALL
+            SELECT indicator_id, month, v, n, d FROM complex
             UNION ALL
             SELECT indicator_id, month, v, n, d FROM others) c
      GROUP BY indicator_id, month
+),
+covered AS (
+    -- the counties with a figure for an output (then they have a row for every month)
+    SELECT s.series_id AS indicator_id, s.region_id FROM spread s
+     WHERE s.month = %(from_month)s AND s.series_id = ANY(%(simple)s::bigint[])
+    UNION ALL
+    SELECT indicator_id, region_id FROM complex WHERE month = %(from_month)s
 ),
 places AS (
     SELECT id AS region_key FROM targets_region
@@ -139,9 +154,8 @@ pivot AS (
       FROM (SELECT w.id AS indicator_id, p.region_key
               FROM wanted w CROSS JOIN places p
              WHERE NOT EXISTS (
-                   SELECT 1 FROM county c
-                    WHERE c.indicator_id = w.id AND c.region_id = p.region_key
-                      AND c.month = %(from_month)s)) x
+                   SELECT 1 FROM covered c
+                    WHERE c.indicator_id = w.id AND c.region_id = p.region_key)) x
      CROSS JOIN generate_series(%(from_month)s, 12) AS m(month)
     UNION ALL
     SELECT w.id, 0, m.month, c.v, c.n, c.d
@@ -366,7 +380,10 @@ def rebuild_rows(
         else None
         for i in wanted
     ]
-    params["w_simple"] = [i.kind != Indicator.Kind.RATE and i.pk not in feeders for i in wanted]
+    # computed from their own figures alone: not a rate, no quota feeds them
+    params["simple"] = [
+        i.pk for i in wanted if i.kind != Indicator.Kind.RATE and i.pk not in feeders
+    ]
     sources = _sources(indicators, indicator_ids)
     params["source_outputs"] = [output for output, _, _ in sources]
     params["source_series"] = [series for _, series, _ in sources]
