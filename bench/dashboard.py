@@ -28,6 +28,8 @@ os.environ["DATABASE_URL"] = os.environ.get(
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skills_plan.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+# The test client speaks plain HTTP; in production nginx terminates TLS in front.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.pop("CELERY_BROKER_URL", None)
 
 STATIC_BODY: bytes = b""
