@@ -6,7 +6,15 @@ from django.contrib import admin
 
 from targets.admin import ReadOnlyMixin
 
-from .models import Bulletin, CompletenessRollup, ExportJob, ExportLog, Rollup, RollupRun
+from .models import (
+    Bulletin,
+    CompletenessRollup,
+    ExportJob,
+    ExportLog,
+    PendingRollup,
+    Rollup,
+    RollupRun,
+)
 
 
 @admin.register(RollupRun)
@@ -24,6 +32,17 @@ class RollupRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ("kind", "plan")
     list_select_related = ("plan",)
     date_hierarchy = "started_at"
+
+
+@admin.register(PendingRollup)
+class PendingRollupAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Rollups asked for and not run yet: a row older than a few minutes means the broker or
+    the worker was down; the sweep (every 5 minutes on beat) or the nightly rebuild runs it."""
+
+    list_display = ("created_at", "plan", "months")
+    list_filter = ("plan",)
+    list_select_related = ("plan",)
+    date_hierarchy = "created_at"
 
 
 @admin.register(Rollup)
