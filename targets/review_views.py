@@ -237,6 +237,10 @@ def review_month(request: HttpRequest, department_id: int, month: int) -> HttpRe
         comment = request.POST.get("comment", "").strip()
         if action not in ACTIONS:
             errors.append(_("未知的操作。"))
+        elif len(comment) > services.REVIEW_COMMENT_MAX:
+            # Checked before any figure is touched: the page comes back with what was typed.
+            errors.append(_("审核意见不能超过 %(max)s 字。") % {"max": services.REVIEW_COMMENT_MAX})
+            status = 400
         elif "\x00" in comment:
             # PostgreSQL cannot store a NUL: refuse it here rather than fail in the database.
             comment = comment.replace("\x00", "")
@@ -278,6 +282,7 @@ def review_month(request: HttpRequest, department_id: int, month: int) -> HttpRe
             "errors": errors,
             "chosen": chosen,
             "comment": comment,
+            "comment_max": services.REVIEW_COMMENT_MAX,
         },
         status=status,
     )

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 Status = Submission.Status
 # Far above any monthly count a city of 1.6 million reports; guards against typos and overflow.
 MAX_VALUE = 99_999_999
+REVIEW_COMMENT_MAX = 1000  # characters, as a cell's note
 Action = SubmissionEvent.Action
 
 
@@ -252,6 +253,14 @@ def submission_submit(*, actor: User, submission: Submission, at: datetime | Non
     _changed(submission)
 
 
+def check_review_comment(comment: str) -> None:
+    """A review comment is kept with the figure and its history: a page of text at most."""
+    if len(comment) > REVIEW_COMMENT_MAX:
+        raise ValidationError(
+            {"comment": _("审核意见不能超过 %(max)s 字。") % {"max": REVIEW_COMMENT_MAX}}
+        )
+
+
 def _review(
     *,
     actor: User,
@@ -261,6 +270,7 @@ def _review(
     comment: str,
     at: datetime | None,
 ) -> Submission:
+    check_review_comment(comment)
     submission = _locked(submission.pk)
     if not policy.may_approve_cell(actor, submission.indicator, submission.region):
         raise PermissionDenied(_("您无权审核该数据。"))

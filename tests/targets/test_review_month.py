@@ -438,6 +438,46 @@ def test_return_without_a_comment_writes_nothing(
 
 
 @pytest.mark.parametrize("action", ["approve", "return"])
+def test_a_comment_over_the_limit_writes_nothing(
+    reviewer: Any, hrss: Department, march: list[Submission], action: str
+) -> None:
+    too_long = "请" * (services.REVIEW_COMMENT_MAX + 1)
+    before = written()
+    response = client_for(reviewer).post(
+        url(hrss, 3), {"action": action, "ids": [march[0].pk], "comment": too_long}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f"审核意见不能超过 {services.REVIEW_COMMENT_MAX} 字。" in page
+    assert too_long in page  # given back as typed, to be shortened
+    assert f'maxlength="{services.REVIEW_COMMENT_MAX}"' in page
+    assert written() == before
+
+
+def test_a_comment_at_the_limit_is_kept(
+    reviewer: Any, hrss: Department, march: list[Submission]
+) -> None:
+    longest = "核" * services.REVIEW_COMMENT_MAX
+    client_for(reviewer).post(
+        url(hrss, 3), {"action": "return", "ids": [march[0].pk], "comment": longest}
+    )
+    march[0].refresh_from_db()
+    assert (march[0].status, march[0].review_comment) == (Status.RETURNED, longest)
+
+
+def test_the_services_refuse_a_comment_over_the_limit(
+    reviewer: Any, march: list[Submission]
+) -> None:
+    """Whatever calls them (a view, a command, the shell): nothing is written."""
+    too_long = "x" * (services.REVIEW_COMMENT_MAX + 1)
+    for review in (services.submission_return, services.submission_approve):
+        with pytest.raises(ValidationError):
+            review(actor=reviewer, submission=march[0], comment=too_long)
+    march[0].refresh_from_db()
+    assert (march[0].status, march[0].review_comment) == (Status.SUBMITTED, "")
+
+
+@pytest.mark.parametrize("action", ["approve", "return"])
 def test_nothing_chosen_writes_nothing(
     reviewer: Any, hrss: Department, march: list[Submission], action: str
 ) -> None:
