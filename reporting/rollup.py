@@ -24,6 +24,7 @@ data or without a target.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -452,15 +453,28 @@ def rebuild_plans(
     if jobs == 1 or connection.vendor != "postgresql" or connection.in_atomic_block:
         runs = [rebuild(plan, kind=kind, compare=compare, analyze=False) for plan in plans]
     else:
+        # Each thread takes the next plan until none is left, on one connection of its own
+        # for all its plans: a new connection is a new server process, which would have to
+        # load its catalog caches and plan the statement cold for every plan.
+        waiting = list(enumerate(plans))
+        lock = threading.Lock()
+        done: dict[int, RollupRun] = {}
 
-        def one(plan: Plan) -> RollupRun:
+        def work() -> None:
             try:
-                return rebuild(plan, kind=kind, compare=compare, analyze=False)
+                while True:
+                    with lock:
+                        if not waiting:
+                            return
+                        index, plan = waiting.pop(0)
+                    done[index] = rebuild(plan, kind=kind, compare=compare, analyze=False)
             finally:
                 connections.close_all()  # this thread's own connections
 
         with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="rollup") as pool:
-            runs = list(pool.map(one, plans))
+            for future in [pool.submit(work) for _ in range(jobs)]:
+                future.result()  # a plan's error is raised here, as the plan's own
+        runs = [done[index] for index in range(len(plans))]
     if connection.vendor == "postgresql" and sum(run.written for run in runs) > rollup_sql.BULK:
         # Once for all the plans (a first build writes every row), not once a plan.
         with connection.cursor() as cursor:

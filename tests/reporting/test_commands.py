@@ -155,3 +155,62 @@ def test_plans_rebuilt_at_once_equal_one_at_a_time(
     assert all(name.startswith("rollup") for name in threads) and len(threads) == 2
     assert [line[:4] for line in out.splitlines()] == ["2015", "2016"]
     assert sum(one_at_a_time[2015].values()) == ROWS_PER_PLAN
+
+
+def another_plan(year: int, tmp_path) -> Plan:
+    definition = json.loads(DEFAULT_PLAN_FILE.read_text(encoding="utf-8"))
+    definition["plan"].update(
+        year=year,
+        doc_number=f"测试〔{year}〕1号",
+        starts_on=f"{year}-01-01",
+        ends_on=f"{year}-12-31",
+    )
+    path = tmp_path / f"plan-{year}.json"
+    path.write_text(json.dumps(definition, ensure_ascii=False), encoding="utf-8")
+    return load_plan_file(path)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_thread_keeps_one_connection_for_all_its_plans(
+    require_postgres, plan, plan_2016, tmp_path, monkeypatch
+) -> None:
+    """Five plans on two threads: each plan once, in the order given, and no more server
+    processes than threads (a new one for each plan would plan the statement cold)."""
+    plans = [plan, plan_2016, *(another_plan(year, tmp_path) for year in (2017, 2018, 2019))]
+    backends = []
+    real_rebuild = reporting_rollup.rebuild
+
+    def recording_rebuild(*args, **kwargs):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backends.append(cursor.fetchone()[0])
+        return real_rebuild(*args, **kwargs)
+
+    monkeypatch.setattr(reporting_rollup, "rebuild", recording_rebuild)
+
+    runs = reporting_rollup.rebuild_plans(plans, jobs=2)
+
+    assert [run.plan.year for run in runs] == [2015, 2016, 2017, 2018, 2019]
+    assert len(backends) == 5 and len(set(backends)) <= 2
+    assert all(Rollup.objects.filter(plan=p).count() == ROWS_PER_PLAN for p in plans)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_plan_that_fails_fails_the_whole_run(
+    require_postgres, plan, plan_2016, monkeypatch
+) -> None:
+    real_rebuild = reporting_rollup.rebuild
+
+    def failing_rebuild(p, **kwargs):
+        if p.year == 2016:
+            raise RuntimeError("2016 could not be rebuilt")
+        return real_rebuild(p, **kwargs)
+
+    monkeypatch.setattr(reporting_rollup, "rebuild", failing_rebuild)
+    with pytest.raises(RuntimeError, match="2016"):
+        reporting_rollup.rebuild_plans([plan, plan_2016], jobs=2)
+    # The other plan, in its own transaction, stands.
+    assert Rollup.objects.filter(plan=plan).count() == ROWS_PER_PLAN
+    assert not Rollup.objects.filter(plan=plan_2016).exists()
