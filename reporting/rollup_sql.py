@@ -39,8 +39,9 @@ COLUMNS = tuple(
 # Regions are keyed 0 for the city inside the statements so that joins stay equi-joins.
 WANTED = """
 wanted AS (
-    -- the outputs, listed by ``rebuild_rows`` (as a literal, the planner knows them)
-    SELECT * FROM unnest(%(w_id)s::bigint[], %(w_kind)s::text[], %(w_target)s::bigint[],
+    -- the outputs, listed by ``rebuild_rows`` (as a literal, the planner knows them); their
+    -- kind as a number (KINDS: comparing numbers is much cheaper than comparing text)
+    SELECT * FROM unnest(%(w_id)s::bigint[], %(w_kind)s::int[], %(w_target)s::bigint[],
                          %(w_target_rate)s::numeric[], %(w_unallocated)s::bigint[])
            AS w(id, kind, target, target_rate, unallocated)
 ),
@@ -168,17 +169,17 @@ pivot AS (
 OUTPUT_CTES = """
 base AS (
     SELECT w.id AS indicator_id, pv.region_key, pv.month, w.kind, w.target_rate, w.unallocated,
-           CASE WHEN w.kind = 'rate' THEN NULL
-                WHEN w.kind = 'flow' THEN COALESCE(pv.v, 0)
+           CASE WHEN w.kind = {RATE} THEN NULL
+                WHEN w.kind = {FLOW} THEN COALESCE(pv.v, 0)
                 ELSE pv.v END AS actual,
-           CASE WHEN w.kind = 'rate' THEN COALESCE(pv.n, 0) END AS numerator,
-           CASE WHEN w.kind = 'rate' THEN COALESCE(pv.d, 0) END AS denominator,
-           CASE WHEN w.kind = 'rate' THEN NULL
+           CASE WHEN w.kind = {RATE} THEN COALESCE(pv.n, 0) END AS numerator,
+           CASE WHEN w.kind = {RATE} THEN COALESCE(pv.d, 0) END AS denominator,
+           CASE WHEN w.kind = {RATE} THEN NULL
                 WHEN pv.region_key = 0 THEN w.target
                 ELSE rt.target END AS target,
-           CASE WHEN w.kind = 'flow' THEN (ARRAY[{SHARES}])[pv.month]
+           CASE WHEN w.kind = {FLOW} THEN (ARRAY[{SHARES}])[pv.month]
                 ELSE 1::numeric END AS expected,
-           CASE WHEN w.kind = 'flow' THEN (ARRAY[{MICRO_SHARES}])[pv.month]
+           CASE WHEN w.kind = {FLOW} THEN (ARRAY[{MICRO_SHARES}])[pv.month]
                 ELSE 1000000 END AS expected_micro
       FROM pivot pv
       JOIN wanted w ON w.id = pv.indicator_id
@@ -189,7 +190,7 @@ done AS (
     -- completion in millionths, rounded half up: in integers (exact, and cheaper than numeric
     -- division) as long as actual × 2,000,000 fits in a bigint
     SELECT *,
-           CASE WHEN kind = 'rate' THEN
+           CASE WHEN kind = {RATE} THEN
                     CASE WHEN denominator > 0 AND target_rate > 0
                          THEN (ROUND(numerator::numeric(40, 20) / (denominator * target_rate), 6)
                                * 1000000)::bigint
@@ -205,15 +206,15 @@ done AS (
 
 OUTPUT_SELECT = """
 SELECT indicator_id, region_key, month, actual, numerator, denominator, target,
-       CASE WHEN kind = 'rate' THEN target_rate END AS target_rate,
+       CASE WHEN kind = {RATE} THEN target_rate END AS target_rate,
        micro * 0.000001 AS completion, expected,
        CASE WHEN micro IS NULL THEN NULL
             WHEN micro >= expected_micro THEN 'green'
             WHEN micro >= expected_micro - %(margin_micro)s THEN 'amber'
             ELSE 'red' END AS status,
        CASE WHEN actual IS NULL THEN NULL
-            WHEN kind = 'flow' AND actual < {EXACT} THEN (actual * 24 + month) / (2 * month)
-            WHEN kind = 'flow' THEN ROUND(actual::numeric * 12 / month)::bigint
+            WHEN kind = {FLOW} AND actual < {EXACT} THEN (actual * 24 + month) / (2 * month)
+            WHEN kind = {FLOW} THEN ROUND(actual::numeric * 12 / month)::bigint
             ELSE actual END AS projected,
        CASE WHEN region_key = 0 THEN unallocated END AS unallocated
   FROM done
@@ -225,14 +226,26 @@ SHARES = ", ".join(
     str((Decimal(month) / 12).quantize(Decimal("0.000001"), ROUND_HALF_UP))
     for month in range(1, 13)
 )
+KINDS = {Indicator.Kind.FLOW: 0, Indicator.Kind.STOCK: 1, Indicator.Kind.RATE: 2}
 MICRO_SHARES = ", ".join(str(int(Decimal(share) * 1_000_000)) for share in SHARES.split(", "))
 EXACT = 4_000_000_000_000
-OUTPUT_CTES = (
-    OUTPUT_CTES.replace("{SHARES}", SHARES)
-    .replace("{MICRO_SHARES}", MICRO_SHARES)
-    .replace("{EXACT}", str(EXACT))
-)
-OUTPUT_SELECT = OUTPUT_SELECT.replace("{EXACT}", str(EXACT))
+CONSTANTS = {
+    "{SHARES}": SHARES,
+    "{MICRO_SHARES}": MICRO_SHARES,
+    "{EXACT}": str(EXACT),
+    "{FLOW}": str(KINDS[Indicator.Kind.FLOW]),
+    "{RATE}": str(KINDS[Indicator.Kind.RATE]),
+}
+
+
+def _constants(sql: str) -> str:
+    for name, value in CONSTANTS.items():
+        sql = sql.replace(name, value)
+    return sql
+
+
+OUTPUT_CTES = _constants(OUTPUT_CTES)
+OUTPUT_SELECT = _constants(OUTPUT_SELECT)
 
 SCOPE = """
     r.plan_id = %(plan)s AND r.month >= %(from_month)s
@@ -371,7 +384,7 @@ def rebuild_rows(
             feeders.setdefault(i.feeds_id, []).append(i)
     wanted = [i for i in indicators if indicator_ids is None or i.pk in indicator_ids]
     params["w_id"] = [i.pk for i in wanted]
-    params["w_kind"] = [i.kind for i in wanted]
+    params["w_kind"] = [KINDS[i.kind] for i in wanted]
     params["w_target"] = [i.target for i in wanted]
     params["w_target_rate"] = [i.target_rate for i in wanted]
     params["w_unallocated"] = [
