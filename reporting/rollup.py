@@ -35,6 +35,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import Case, Count, Q, Sum, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from targets.models import Indicator, Plan, Region, RegionTarget, Submission
@@ -287,15 +288,23 @@ def compute_completeness(
         return []
     if regions is None:
         regions = Region.objects.count()
-    due = Case(*(When(month=m, then=Value(deadline(plan, m))) for m in months))
+    if connection.vendor == "postgresql":
+        # Each month's deadline read from an array by the month: one step a figure, where a
+        # CASE of twelve months takes up to twelve (a third of this query on a large plan).
+        due = RawSQL(
+            '(%s::timestamptz[])["targets_submission"."month"]',
+            ([deadline(plan, m) for m in MONTHS],),
+        )
+    else:
+        due = Case(*(When(month=m, then=Value(deadline(plan, m))) for m in months))
     # A cell's first revision carries its report: corrections only follow an approval of it.
     department_of = dict(series)
     counts: dict[tuple[int, int], tuple[int, int]] = defaultdict(lambda: (0, 0))
+    figures = Submission.objects.filter(indicator_id__in=list(department_of), revision=1)
+    if months != list(MONTHS):
+        figures = figures.filter(month__in=months)
     for indicator_id, month, received, on_time in (
-        Submission.objects.filter(
-            indicator_id__in=list(department_of), month__in=months, revision=1
-        )
-        .values("indicator_id", "month")
+        figures.values("indicator_id", "month")
         .annotate(
             received=Count("first_submitted_at"),
             on_time=Count("first_submitted_at", filter=Q(first_submitted_at__lt=due)),
