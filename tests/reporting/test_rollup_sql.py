@@ -16,10 +16,11 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reporting import rollup_sql
 from reporting.models import Rollup
 from reporting.rollup import ROW_FIELDS, compute, rebuild, rebuild_after_change
 from targets.models import Indicator, Region, Submission
@@ -134,7 +135,6 @@ def test_halves_round_up_and_huge_figures_take_the_numeric_way(plan) -> None:
     (0.0000005 → 0.000001, 0.0000015 → 0.000002); 13 in May projects 31.2 and 5 in August 7.5
     (→ 8); a figure over ``EXACT`` must give the same rows as the reference too.
     """
-    from reporting.rollup_sql import EXACT
 
     user, _ = get_user_model().objects.get_or_create(username="test-rollup-sql")
     series = list(
@@ -159,7 +159,7 @@ def test_halves_round_up_and_huge_figures_take_the_numeric_way(plan) -> None:
             (at, 2, 5): (13, True, False),
             (at, 3, 8): (5, True, False),
             (series.index(Indicator.objects.get(plan=plan, code="in-service")), 0, 4): (
-                EXACT + 123,
+                rollup_sql.EXACT + 123,
                 True,
                 False,
             ),
@@ -174,7 +174,7 @@ def test_halves_round_up_and_huge_figures_take_the_numeric_way(plan) -> None:
     assert city[2].completion == Decimal("0.000002")  # 3 / 2,000,000, half up
     assert city[8].projected == round(21 * 12 / 8)  # 31.5 → 32
     goal = Rollup.objects.get(plan=plan, indicator__code="training-total", region=None, month=4)
-    assert goal.actual == EXACT + 123 + 1 + 2
+    assert goal.actual == rollup_sql.EXACT + 123 + 1 + 2
 
 
 @pytest.mark.parametrize(
@@ -199,3 +199,31 @@ def test_amber_margin_as_the_reference_applies_it(plan, settings, margin, colour
     assert stored(plan) == reference(plan)
     city = Rollup.objects.get(plan=plan, indicator__code="training-total", region=None, month=6)
     assert (city.actual, city.completion, city.status) == (31_500, Decimal("0.45"), colour)
+
+
+def test_planner_settings_hold_for_the_statement_only(plan) -> None:
+    """The statement plans with its own settings; the rest of the transaction as before."""
+
+    def settings_now() -> tuple:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('work_mem'), current_setting('enable_sort'),"
+                " current_setting('jit'), current_setting('synchronous_commit')"
+            )
+            return cursor.fetchone()
+
+    seen = []
+
+    def watch(execute, sql, params, many, context):
+        if sql.startswith("WITH"):  # the statement: what it plans with
+            seen.append(settings_now())
+        return execute(sql, params, many, context)
+
+    with transaction.atomic():
+        before = settings_now()
+        with connection.execute_wrapper(watch):
+            rollup_sql.rebuild_rows(plan, indicator_ids=None, from_month=1)
+        after = settings_now()
+    assert seen == [("64MB", "off", "off", "off")]
+    assert after[:3] == before[:3]
+    assert after[3] == "off"  # the commit of a rebuild need not wait for the disk
