@@ -99,9 +99,10 @@ def load_plan_definition(data: dict[str, Any], *, prune: bool = False) -> Plan:
     """Upsert the plan, its departments, counties, indicators, splits and milestones.
 
     The plan's status is the data's only when the plan is created: afterwards only
-    ``plan_lifecycle`` moves it (draft → active → closed). With ``prune`` (a draft's definition
-    replaced whole, as a workbook import does) the plan's indicators, county splits and
-    milestones that the data no longer names are deleted, and the splits are set afresh.
+    ``plan_lifecycle`` moves it (draft → active → closed). A closed plan is left as it is.
+    With ``prune`` (a draft's definition replaced whole, as a workbook import does) the plan's
+    indicators, county splits and milestones that the data no longer names are deleted, and
+    the splits are set afresh.
     """
     for key, what in (
         ("departments", _("部门")),
@@ -116,8 +117,13 @@ def load_plan_definition(data: dict[str, Any], *, prune: bool = False) -> Plan:
         plan_values[field] = date.fromisoformat(plan_values[field])
     if "deadline_day" in plan_data:
         plan_values["deadline_day"] = plan_data["deadline_day"]
-    if not Plan.objects.filter(year=plan_data["year"]).exists():
+    existing = Plan.objects.filter(year=plan_data["year"]).first()
+    if existing is None:
         plan_values["status"] = plan_data.get("status", Plan.Status.DRAFT)
+    elif existing.status == Plan.Status.CLOSED:
+        # As in the admin: a closed plan's definition stays as it was when it closed. Left
+        # alone, not refused, so that loading the usual file again (``make demo``) still works.
+        return existing
     plan = _upsert(Plan, {"year": plan_data["year"]}, plan_values)
     if prune:
         # Set afresh below, so a lowered city target never meets its old splits.

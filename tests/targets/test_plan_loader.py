@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
+from io import StringIO
 from typing import Any
 
 import pytest
@@ -224,3 +225,25 @@ def test_a_corrected_definition_updates_in_place(plan: Plan) -> None:
     load_plan_definition(data)
     assert Indicator.objects.get(code="in-service").target == 23_456
     assert dict(Indicator.objects.values_list("code", "pk")) == ids
+
+
+@pytest.mark.django_db
+def test_a_closed_plan_is_left_as_it_is(plan: Plan, tmp_path: Any) -> None:
+    """As in the admin: a closed plan's definition stays as it was when it closed, and loading
+    the usual file again (``make demo``) still works."""
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.CLOSED)
+    before = dump()
+    changed = definition()
+    row(changed["indicators"], "in-service")["target"] = 23_456
+    changed["region_targets"] = [
+        {"indicator": "rural-transfer", "region": "410611", "target": 12_000}
+    ]
+    assert load_plan_definition(changed).pk == plan.pk
+    assert dump() == before
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(changed, ensure_ascii=False), "utf-8")
+    out = StringIO()
+    with translation.override("zh-hans"):
+        call_command("load_plan", str(path), stdout=out)
+    assert "2015年度方案已结束，其定义只读，未作改动。" in out.getvalue()
+    assert dump() == before

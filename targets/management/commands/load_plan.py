@@ -5,7 +5,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import IntegrityError
+from django.utils.translation import gettext as _
 
+from targets.models import Plan
 from targets.plan_loader import DEFAULT_PLAN_FILE, load_plan_file
 
 
@@ -20,6 +22,11 @@ class Command(BaseCommand):
             plan = load_plan_file(path)
         except (OSError, ValueError, KeyError, ValidationError, IntegrityError) as exc:
             raise CommandError(f"{path}: {exc}") from exc
+        if plan.status == Plan.Status.CLOSED:
+            self.stdout.write(
+                _("%(year)s年度方案已结束，其定义只读，未作改动。") % {"year": plan.year}
+            )
+            return
         self.stdout.write(
             f"{plan.year} {plan.doc_number}: {plan.indicators.count()} indicators, "
             f"{plan.milestones.count()} milestones"
