@@ -69,7 +69,9 @@ runs AS (
     -- figure; each holds until the series' next figure
     SELECT s.indicator_id AS series_id, s.region_id, s.month,
            CASE WHEN s.indicator_id = ANY(%(stocks)s::bigint[]) THEN s.value
-                ELSE (SUM(s.value) OVER w)::bigint END AS value,
+                -- a figure fits in four bytes (submission_value_at_most_max), and a sum of
+                -- four-byte numbers is a bigint: no numeric arithmetic in the running sums
+                ELSE SUM(s.value::int4) OVER w END AS value,
            COALESCE(LEAD(s.month) OVER w, 13) AS next,
            COUNT(*) OVER w = 1 AS first  -- in the running sum's frame: cheaper than LAG
       FROM targets_submission s
@@ -197,7 +199,7 @@ done AS (
                                * 1000000)::bigint
                     END
                 WHEN target > 0 AND actual IS NOT NULL THEN
-                    CASE WHEN actual < {EXACT}
+                    CASE WHEN actual < %(exact)s
                          THEN (actual * 2000000 + target) / (2 * target::bigint)
                          ELSE (ROUND(actual::numeric(40, 20) / target, 6) * 1000000)::bigint END
            END AS micro
@@ -214,7 +216,7 @@ SELECT indicator_id, region_key, month, actual, numerator, denominator, target,
             WHEN micro >= expected_micro - %(margin_micro)s THEN 'amber'
             ELSE 'red' END AS status,
        CASE WHEN actual IS NULL THEN NULL
-            WHEN kind = {FLOW} AND actual < {EXACT} THEN (actual * 24 + month) / (2 * month)
+            WHEN kind = {FLOW} AND actual < %(exact)s THEN (actual * 24 + month) / (2 * month)
             WHEN kind = {FLOW} THEN ROUND(actual::numeric * 12 / month)::bigint
             ELSE actual END AS projected,
        CASE WHEN region_key = 0 THEN unallocated END AS unallocated
@@ -233,7 +235,6 @@ EXACT = 4_000_000_000_000
 CONSTANTS = {
     "{SHARES}": SHARES,
     "{MICRO_SHARES}": MICRO_SHARES,
-    "{EXACT}": str(EXACT),
     "{FLOW}": str(KINDS[Indicator.Kind.FLOW]),
     "{RATE}": str(KINDS[Indicator.Kind.RATE]),
 }
@@ -378,6 +379,7 @@ def rebuild_rows(
         "stocks": sorted(i.pk for i in indicators if i.kind == Indicator.Kind.STOCK),
         "regions": sorted(region_ids) if region_ids is not None else None,
         "margin_micro": _micro(Decimal(settings.AMBER_MARGIN_POINTS) / 100),
+        "exact": EXACT,
     }
     feeders: dict[int, list[Indicator]] = {}
     for i in indicators:

@@ -360,6 +360,11 @@ class RegionTarget(models.Model):
             )
 
 
+# The largest monthly figure taken (a count of people, far above any county's): the services
+# refuse more with a message, the database refuses it too.
+MAX_FIGURE = 99_999_999
+
+
 class Submission(models.Model):
     """One monthly figure for a series × county × month, one row per revision.
 
@@ -442,6 +447,12 @@ class Submission(models.Model):
                 condition=Q(value__gte=0),
                 name="submission_value_not_negative",
                 violation_error_message=_("数值不能为负数。"),
+            ),
+            # The services refuse larger figures first, with a message; the database keeps the
+            # limit too, and the rollup relies on it (a figure fits in four bytes).
+            models.CheckConstraint(
+                condition=Q(value__lte=MAX_FIGURE),
+                name="submission_value_at_most_max",
             ),
             models.CheckConstraint(
                 condition=Q(month__gte=1, month__lte=12),

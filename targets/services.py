@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from . import policy
 from .models import (
+    MAX_FIGURE,
     Department,
     Indicator,
     Membership,
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 
 Status = Submission.Status
 # Far above any monthly count a city of 1.6 million reports; guards against typos and overflow.
-MAX_VALUE = 99_999_999
+MAX_VALUE = MAX_FIGURE
 REVIEW_COMMENT_MAX = 1000  # characters, as a cell's note
 Action = SubmissionEvent.Action
 

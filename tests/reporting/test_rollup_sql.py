@@ -128,14 +128,16 @@ def test_the_reference_is_not_trivially_equal(plan) -> None:
     assert stored(plan) != reference(plan)
 
 
-def test_halves_round_up_and_huge_figures_take_the_numeric_way(plan) -> None:
-    """Completion and projection are rounded in integers up to ``EXACT``; beyond, in numeric.
+@pytest.mark.parametrize("exact", [rollup_sql.EXACT, 1], ids=["integers", "numeric"])
+def test_halves_round_up_both_ways(plan, monkeypatch, exact) -> None:
+    """Completion and projection are rounded in integers below ``EXACT`` and in numeric above
+    (sums that large need tens of thousands of figures at the 99,999,999 a figure the database
+    allows; here the limit is lowered to 1 to send every figure the numeric way).
 
     A target of 2,000,000 puts 1 and 3 exactly halfway between two sixth places
-    (0.0000005 → 0.000001, 0.0000015 → 0.000002); 13 in May projects 31.2 and 5 in August 7.5
-    (→ 8); a figure over ``EXACT`` must give the same rows as the reference too.
+    (0.0000005 → 0.000001, 0.0000015 → 0.000002); 21 in August projects 31.5 (→ 32).
     """
-
+    monkeypatch.setattr(rollup_sql, "EXACT", exact)
     user, _ = get_user_model().objects.get_or_create(username="test-rollup-sql")
     series = list(
         Indicator.objects.filter(plan=plan).exclude(kind=Indicator.Kind.RATE).order_by("code")
@@ -143,28 +145,14 @@ def test_halves_round_up_and_huge_figures_take_the_numeric_way(plan) -> None:
     counties = list(Region.objects.order_by("code"))
     quota = Indicator.objects.get(plan=plan, code="rural-transfer")
     Indicator.objects.filter(pk=quota.pk).update(target=2_000_000)
-    # (a completion must stay under 10^6, the column's limit: the services cap a figure at
-    # 99,999,999, so ``EXACT`` is reached only by sums, never in practice)
-    Indicator.objects.filter(plan=plan, code__in=["in-service", "training-total"]).update(
-        target=2_000_000_000
-    )
     at = series.index(quota)
-    write(
-        series,
-        counties,
-        user,
-        {
-            (at, 0, 1): (1, True, False),
-            (at, 1, 2): (2, True, False),
-            (at, 2, 5): (13, True, False),
-            (at, 3, 8): (5, True, False),
-            (series.index(Indicator.objects.get(plan=plan, code="in-service")), 0, 4): (
-                rollup_sql.EXACT + 123,
-                True,
-                False,
-            ),
-        },
-    )
+    cells = {
+        (at, 0, 1): (1, True, False),
+        (at, 1, 2): (2, True, False),
+        (at, 2, 5): (13, True, False),
+        (at, 3, 8): (5, True, False),
+    }
+    write(series, counties, user, cells)
     rebuild(plan)
     assert stored(plan) == reference(plan)
     city = {
@@ -172,9 +160,7 @@ def test_halves_round_up_and_huge_figures_take_the_numeric_way(plan) -> None:
     }
     assert city[1].completion == Decimal("0.000001")  # 1 / 2,000,000, half up
     assert city[2].completion == Decimal("0.000002")  # 3 / 2,000,000, half up
-    assert city[8].projected == round(21 * 12 / 8)  # 31.5 → 32
-    goal = Rollup.objects.get(plan=plan, indicator__code="training-total", region=None, month=4)
-    assert goal.actual == rollup_sql.EXACT + 123 + 1 + 2
+    assert city[8].projected == 32  # 21 × 12 / 8 = 31.5, half up
 
 
 @pytest.mark.parametrize(

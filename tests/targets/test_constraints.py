@@ -17,6 +17,7 @@ from django.db import DataError, IntegrityError, connection, transaction
 from django.utils import timezone, translation
 
 from targets.models import (
+    MAX_FIGURE,
     Department,
     Indicator,
     Membership,
@@ -83,7 +84,7 @@ def test_a_valid_figure_is_accepted(cell: Callable[..., dict[str, Any]]) -> None
     # The control for every refusal below: only the named field makes the row invalid.
     Submission.objects.create(**cell())
     Submission.objects.create(**cell(month=1, value=0))
-    Submission.objects.create(**cell(month=12))
+    Submission.objects.create(**cell(month=12, value=MAX_FIGURE))
     assert Submission.objects.count() == 3
 
 
@@ -91,6 +92,7 @@ def test_a_valid_figure_is_accepted(cell: Callable[..., dict[str, Any]]) -> None
     "overrides",
     [
         pytest.param({"value": -1}, id="negative-value"),
+        pytest.param({"value": MAX_FIGURE + 1}, id="value-over-the-maximum"),
         pytest.param({"month": 0}, id="month-0"),
         pytest.param({"month": 13}, id="month-13"),
         pytest.param({"revision": 0}, id="revision-0"),
@@ -109,6 +111,7 @@ def test_database_refuses_bad_figure_on_insert(
     "changes",
     [
         pytest.param({"value": -5}, id="negative-value"),
+        pytest.param({"value": 2**31}, id="value-over-the-maximum"),
         pytest.param({"month": 0}, id="month-0"),
         pytest.param({"month": 13}, id="month-13"),
         pytest.param({"revision": 0}, id="revision-0"),
