@@ -7,9 +7,10 @@ otherwise) a SYNTHETIC data set of plans × indicators × counties × 12 months 
 figures — by default 10 × 40 × 200 × 12 = 960,000 submissions — and times:
 
 1. the floor: a bare SQL ``GROUP BY`` over the same rows (what any rollup must at least read);
-2. the full rebuild of every plan (``reporting.rollup.rebuild_plans``), first into empty
-   rollup tables, then again over the stored rows (nothing to change: the nightly case), each
-   one plan at a time and ``--jobs`` plans at once;
+2. the full rebuild of every plan (``reporting.rollup.rebuild_plans``) over the stored rows
+   (nothing to change: the nightly case, which the goal of ≤ 2× the floor is about), and the
+   first build into empty rollup tables (reported), each one plan at a time and ``--jobs``
+   plans at once;
 3. the incremental rollup after one approval (``rebuild_after_change``), the median of runs.
 
 It prints the times and the ratios to the floor. Nothing here runs in the test suite.
@@ -271,11 +272,11 @@ def main() -> None:
     one = incremental(args.repeats)
     print(
         f"ratio first build / bare aggregate: {first / floor:.1f}x with {jobs} at once, "
-        f"{first_one / floor:.1f}x one at a time (goal ≤ 2x)"
+        f"{first_one / floor:.1f}x one at a time (reported: a first build also writes every row)"
     )
     print(
-        f"ratio rebuild over stored rows / bare aggregate: {again / floor:.1f}x with {jobs} "
-        f"at once, {again_one / floor:.1f}x one at a time (goal ≤ 2x)"
+        f"ratio full rebuild (nightly, over stored rows) / bare aggregate: {again / floor:.1f}x "
+        f"with {jobs} at once, {again_one / floor:.1f}x one at a time (goal ≤ 2x)"
     )
     print(f"incremental: {one * 1000:.0f} ms (goal ≤ 50 ms)")
     print(
