@@ -24,7 +24,7 @@ data or without a target.
 from __future__ import annotations
 
 import os
-import threading
+import queue
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -465,17 +465,18 @@ def rebuild_plans(
         # Each thread takes the next plan until none is left, on one connection of its own
         # for all its plans: a new connection is a new server process, which would have to
         # load its catalog caches and plan the statement cold for every plan.
-        waiting = list(enumerate(plans))
-        lock = threading.Lock()
+        waiting: queue.SimpleQueue[tuple[int, Plan]] = queue.SimpleQueue()
+        for item in enumerate(plans):
+            waiting.put(item)
         done: dict[int, RollupRun] = {}
 
         def work() -> None:
             try:
                 while True:
-                    with lock:
-                        if not waiting:
-                            return
-                        index, plan = waiting.pop(0)
+                    try:
+                        index, plan = waiting.get_nowait()
+                    except queue.Empty:
+                        return
                     done[index] = rebuild(plan, kind=kind, compare=compare, analyze=False)
             finally:
                 connections.close_all()  # this thread's own connections

@@ -334,22 +334,40 @@ def _micro(value: Decimal) -> int | Decimal:
     return int(micro) if micro == micro.to_integral_value() else micro
 
 
-def _sources(indicators: list[Indicator], indicator_ids: set[int] | None) -> list[tuple]:
-    """(output, series, slot) for the outputs that add up several series: goals fed by quotas
-    (their own figures and the quotas', slot 0) and rates (numerator 1, denominator 2)."""
-    feeders: dict[int, list[int]] = {}
+def _outputs(indicators: list[Indicator], indicator_ids: set[int] | None) -> dict[str, list]:
+    """The outputs and where they take their figures from, as the statement's literals.
+
+    An output computed from its own figures alone ("simple": not a rate, no quota feeds it)
+    takes its series' rows as they are; a goal fed by quotas adds up its own figures and the
+    quotas' (slot 0); a rate sets its numerator (1) beside its denominator (2).
+    """
+    feeders: dict[int, list[Indicator]] = {}
     for i in indicators:
         if i.feeds_id:
-            feeders.setdefault(i.feeds_id, []).append(i.pk)
-    sources = []
-    for i in indicators:
-        if indicator_ids is not None and i.pk not in indicator_ids:
-            continue
+            feeders.setdefault(i.feeds_id, []).append(i)
+    wanted = [i for i in indicators if indicator_ids is None or i.pk in indicator_ids]
+    sources: list[tuple[int, int, int]] = []
+    for i in wanted:
         if i.kind == Indicator.Kind.RATE:
             sources += [(i.pk, i.numerator_id, 1), (i.pk, i.denominator_id, 2)]
         elif i.pk in feeders:
-            sources += [(i.pk, series, 0) for series in [i.pk, *feeders[i.pk]]]
-    return sources
+            sources += [(i.pk, series, 0) for series in [i.pk, *(f.pk for f in feeders[i.pk])]]
+    return {
+        "w_id": [i.pk for i in wanted],
+        "w_kind": [KINDS[i.kind] for i in wanted],
+        "w_target": [i.target for i in wanted],
+        "w_target_rate": [i.target_rate for i in wanted],
+        "w_unallocated": [
+            i.target - sum(f.target or 0 for f in feeders[i.pk])
+            if i.pk in feeders and i.target is not None
+            else None
+            for i in wanted
+        ],
+        "simple": [i.pk for i in wanted if i.kind != Indicator.Kind.RATE and i.pk not in feeders],
+        "source_outputs": [output for output, _, _ in sources],
+        "source_series": [series for _, series, _ in sources],
+        "source_slots": [slot for _, _, slot in sources],
+    }
 
 
 def rebuild_rows(
@@ -381,29 +399,7 @@ def rebuild_rows(
         "margin_micro": _micro(Decimal(settings.AMBER_MARGIN_POINTS) / 100),
         "exact": EXACT,
     }
-    feeders: dict[int, list[Indicator]] = {}
-    for i in indicators:
-        if i.feeds_id:
-            feeders.setdefault(i.feeds_id, []).append(i)
-    wanted = [i for i in indicators if indicator_ids is None or i.pk in indicator_ids]
-    params["w_id"] = [i.pk for i in wanted]
-    params["w_kind"] = [KINDS[i.kind] for i in wanted]
-    params["w_target"] = [i.target for i in wanted]
-    params["w_target_rate"] = [i.target_rate for i in wanted]
-    params["w_unallocated"] = [
-        i.target - sum(f.target or 0 for f in feeders[i.pk])
-        if i.pk in feeders and i.target is not None
-        else None
-        for i in wanted
-    ]
-    # computed from their own figures alone: not a rate, no quota feeds them
-    params["simple"] = [
-        i.pk for i in wanted if i.kind != Indicator.Kind.RATE and i.pk not in feeders
-    ]
-    sources = _sources(indicators, indicator_ids)
-    params["source_outputs"] = [output for output, _, _ in sources]
-    params["source_series"] = [series for _, series, _ in sources]
-    params["source_slots"] = [slot for _, _, slot in sources]
+    params.update(_outputs(indicators, indicator_ids))
     places = COUNTIES_AND_CITY if region_ids is not None else ALL_PLACES
     planner = PLANNER_SETTINGS if region_ids is not None else FULL_PLANNER_SETTINGS
     names = list(planner)

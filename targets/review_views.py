@@ -237,9 +237,9 @@ def review_month(request: HttpRequest, department_id: int, month: int) -> HttpRe
         comment = request.POST.get("comment", "").strip()
         if action not in ACTIONS:
             errors.append(_("未知的操作。"))
-        elif len(comment) > services.REVIEW_COMMENT_MAX:
+        elif too_long := services.review_comment_problem(comment):
             # Checked before any figure is touched: the page comes back with what was typed.
-            errors.append(_("审核意见不能超过 %(max)s 字。") % {"max": services.REVIEW_COMMENT_MAX})
+            errors.append(too_long)
             status = 400
         elif "\x00" in comment:
             # PostgreSQL cannot store a NUL: refuse it here rather than fail in the database.

@@ -254,12 +254,17 @@ def submission_submit(*, actor: User, submission: Submission, at: datetime | Non
     _changed(submission)
 
 
-def check_review_comment(comment: str) -> None:
+def review_comment_problem(comment: str) -> str | None:
     """A review comment is kept with the figure and its history: a page of text at most."""
     if len(comment) > REVIEW_COMMENT_MAX:
-        raise ValidationError(
-            {"comment": _("审核意见不能超过 %(max)s 字。") % {"max": REVIEW_COMMENT_MAX}}
-        )
+        return _("审核意见不能超过 %(max)s 字。") % {"max": REVIEW_COMMENT_MAX}
+    return None
+
+
+def check_review_comment(comment: str) -> None:
+    problem = review_comment_problem(comment)
+    if problem is not None:
+        raise ValidationError({"comment": problem})
 
 
 def _review(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -9,12 +10,31 @@ from django.contrib.auth import get_user_model
 
 from targets import services
 from targets.models import Department, Indicator, Membership, Plan, Region, Submission
-from targets.plan_loader import load_plan_file
+from targets.plan_loader import DEFAULT_PLAN_FILE, load_plan_definition, load_plan_file
 
 
 @pytest.fixture
 def plan(db) -> Plan:
     return load_plan_file()
+
+
+@pytest.fixture
+def plan_of_year(db) -> Callable[..., Plan]:
+    """Another yearly plan: the 2015 definition under ``year``, its own 文号, and ``status``."""
+
+    def make(year: int, status: str = Plan.Status.ACTIVE) -> Plan:
+        definition = json.loads(DEFAULT_PLAN_FILE.read_text(encoding="utf-8"))
+        definition["plan"].update(
+            year=year,
+            doc_number=f"测试〔{year}〕1号",
+            title=f"鹤壁市{year}年深入实施全民技能振兴工程工作方案",
+            starts_on=f"{year}-01-01",
+            ends_on=f"{year}-12-31",
+            status=status,
+        )
+        return load_plan_definition(definition)
+
+    return make
 
 
 @pytest.fixture

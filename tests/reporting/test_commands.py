@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import Counter
 from io import StringIO
@@ -13,7 +12,6 @@ from django.core.management import CommandError, call_command
 from reporting import rollup as reporting_rollup
 from reporting.models import Rollup, RollupRun
 from targets.models import Plan
-from targets.plan_loader import DEFAULT_PLAN_FILE, load_plan_file
 
 pytestmark = pytest.mark.django_db
 
@@ -33,18 +31,9 @@ def stored(plan: Plan) -> Counter:
 
 
 @pytest.fixture
-def plan_2016(plan, tmp_path) -> Plan:
+def plan_2016(plan, plan_of_year) -> Plan:
     """A second plan: the 2015 definition under another year and document number."""
-    definition = json.loads(DEFAULT_PLAN_FILE.read_text(encoding="utf-8"))
-    definition["plan"].update(
-        year=2016,
-        doc_number="测试〔2016〕1号",
-        starts_on="2016-01-01",
-        ends_on="2016-12-31",
-    )
-    path = tmp_path / "plan-2016.json"
-    path.write_text(json.dumps(definition, ensure_ascii=False), encoding="utf-8")
-    return load_plan_file(path)
+    return plan_of_year(2016)
 
 
 def test_writes_every_rollup_of_the_year(plan, figure) -> None:
@@ -157,26 +146,13 @@ def test_plans_rebuilt_at_once_equal_one_at_a_time(
     assert sum(one_at_a_time[2015].values()) == ROWS_PER_PLAN
 
 
-def another_plan(year: int, tmp_path) -> Plan:
-    definition = json.loads(DEFAULT_PLAN_FILE.read_text(encoding="utf-8"))
-    definition["plan"].update(
-        year=year,
-        doc_number=f"测试〔{year}〕1号",
-        starts_on=f"{year}-01-01",
-        ends_on=f"{year}-12-31",
-    )
-    path = tmp_path / f"plan-{year}.json"
-    path.write_text(json.dumps(definition, ensure_ascii=False), encoding="utf-8")
-    return load_plan_file(path)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_each_thread_keeps_one_connection_for_all_its_plans(
-    require_postgres, plan, plan_2016, tmp_path, monkeypatch
+    require_postgres, plan, plan_2016, plan_of_year, monkeypatch
 ) -> None:
     """Five plans on two threads: each plan once, in the order given, and no more server
     processes than threads (a new one for each plan would plan the statement cold)."""
-    plans = [plan, plan_2016, *(another_plan(year, tmp_path) for year in (2017, 2018, 2019))]
+    plans = [plan, plan_2016, *(plan_of_year(year) for year in (2017, 2018, 2019))]
     backends = []
     real_rebuild = reporting_rollup.rebuild
 

@@ -7,7 +7,6 @@ administrators only (everyone else gets 404, as for a year with no plan).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -17,7 +16,6 @@ from django.test import Client
 from reporting.rollup import rebuild
 from targets import services
 from targets.models import Indicator, Plan, Region
-from targets.plan_loader import DEFAULT_PLAN_FILE, load_plan_definition
 
 pytestmark = pytest.mark.django_db
 
@@ -37,20 +35,6 @@ def _client(user: Any) -> Client:
 
 def _text(response: Any) -> str:
     return response.content.decode()
-
-
-def plan_of_year(year: int, status: str) -> Plan:
-    """The 2015 definition under another year, document number and status."""
-    definition = json.loads(DEFAULT_PLAN_FILE.read_text(encoding="utf-8"))
-    definition["plan"].update(
-        year=year,
-        doc_number=f"测试〔{year}〕1号",
-        title=f"鹤壁市{year}年深入实施全民技能振兴工程工作方案",
-        starts_on=f"{year}-01-01",
-        ends_on=f"{year}-12-31",
-        status=status,
-    )
-    return load_plan_definition(definition)
 
 
 @pytest.fixture
@@ -74,7 +58,7 @@ def enter(clerk_of: Any, reviewer: Any) -> Any:
 
 
 @pytest.fixture
-def plans(plan: Plan, enter: Any) -> dict[int, Plan]:
+def plans(plan: Plan, enter: Any, plan_of_year: Any) -> dict[int, Plan]:
     """2014 (closed) with rural transfer 700 by June; 2015 (active) 1,000 by March; 2016 draft."""
     older = plan_of_year(2014, Plan.Status.ACTIVE)
     enter(older, "rural-transfer", "410611", 2, 300)
@@ -292,7 +276,9 @@ def test_bulletins_list_the_default_plan_first(plans, leader) -> None:
     assert "已结束 · 只读" in page
 
 
-def test_queries_do_not_grow_with_the_plans(plans, leader, django_assert_max_num_queries) -> None:
+def test_queries_do_not_grow_with_the_plans(
+    plans, leader, plan_of_year, django_assert_max_num_queries
+) -> None:
     """Choosing among plans costs one query, however many there are (without a comparison,
     which 2014 would otherwise get with 2013 once there is one)."""
     client = _client(leader)
