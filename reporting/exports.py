@@ -14,9 +14,9 @@ row counts are known only at the end, so the cover is created first, to stay the
 and filled last), row heights, conditional formatting; automatic column widths exist in no mode
 of openpyxl, so widths are set per column.
 
-Text typed by people (names, notes, reasons, evidence) that begins with ``=``, ``+``, ``-`` or
-``@`` is written as a string cell with Excel's quote prefix, so Excel shows it and never
-evaluates it as a formula.
+Text typed by people (names, notes, reasons, evidence) is always a string cell
+(``targets.xlsx_text``); when it begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return it also gets Excel's quote prefix, so Excel shows it and never evaluates it.
 """
 
 from __future__ import annotations
@@ -49,12 +49,12 @@ from targets.models import (
     SubmissionEvent,
 )
 from targets.periods import deadline
+from targets.xlsx_text import set_text
 
 from . import selectors
 from .models import ExportLog
 
 SHEETS = ("封面", "总表", "分县区", "月度明细", "修改记录", "里程碑")
-FORMULA_STARTS = ("=", "+", "-", "@")
 INTEGER = "#,##0"
 PERCENT = "0.0%"
 RATE = "0.00%"
@@ -106,9 +106,8 @@ def _cell(ws: WriteOnlyWorksheet, value: Any, number_format: str | None = None) 
     if isinstance(value, Promise):  # lazy choice labels
         value = str(value)
     cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        cell.data_type = "s"
-        cell.quotePrefix = True
+    if isinstance(value, str):
+        set_text(cell, value)  # typed text is never a formula
     if number_format:
         cell.number_format = number_format
     return cell

@@ -33,6 +33,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import entry, policy
 from .models import Department, Plan
+from .xlsx_text import set_text
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
@@ -63,8 +64,6 @@ PROPERTY_PREFIX = "skills_plan."
 # Excel keeps text properties of at most 255 characters: the signature goes in parts.
 SIGNATURE_PART = 240
 
-# Text that Excel would evaluate: written as a string with Excel's quote prefix instead.
-FORMULA_STARTS = ("=", "+", "-", "@")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _LOCKED_FILL = PatternFill("solid", fgColor="D9D9D9")
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -78,14 +77,6 @@ class UploadRefused(Exception):
     def __init__(self, messages: list[str]):
         super().__init__("upload refused")
         self.messages = messages
-
-
-def set_text(cell: Any, value: str) -> None:
-    """Put text people typed into a cell; what looks like a formula stays text."""
-    cell.value = value
-    if value.startswith(FORMULA_STARTS):
-        cell.data_type = "s"
-        cell.quotePrefix = True
 
 
 @dataclass(frozen=True)
@@ -159,9 +150,8 @@ def build_template(user: User, plan: Plan, month: int) -> bytes:
     who = membership.department.name if membership else ""
     if membership and membership.region:
         who = f"{who} · {membership.region.name}"
-    title = sheet.cell(
-        TITLE_ROW, 1, f"{plan.title}（{plan.doc_number}）　{who}　{plan.year}年{month}月"
-    )
+    title = sheet.cell(TITLE_ROW, 1)
+    set_text(title, f"{plan.title}（{plan.doc_number}）　{who}　{plan.year}年{month}月")
     title.font = Font(bold=True, size=13)
     sheet.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
     hint = sheet.cell(
@@ -176,7 +166,8 @@ def build_template(user: User, plan: Plan, month: int) -> bytes:
     sheet.row_dimensions[HINT_ROW].height = 30
 
     for column, text in enumerate(headers_of(grid), start=1):
-        header = sheet.cell(HEADER_ROW, column, text)
+        header = sheet.cell(HEADER_ROW, column)
+        set_text(header, text)
         header.font = Font(bold=True)
         header.fill = _HEADER_FILL
         header.border = _BORDER
@@ -198,16 +189,22 @@ def build_template(user: User, plan: Plan, month: int) -> bytes:
     tokens: list[str] = []
     for indicator, cells in grid.rows:
         row = layout.row_of(indicator.pk)
-        name = sheet.cell(row, 1, indicator.entry_name)
+        name = sheet.cell(row, 1)
+        set_text(name, indicator.entry_name)
         name.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.cell(row, 2, indicator.unit).alignment = Alignment(horizontal="center")
+        unit = sheet.cell(row, 2)
+        set_text(unit, indicator.unit)
+        unit.alignment = Alignment(horizontal="center")
         for cell in cells:
             tokens.append(cell.token)
             editable = writable and cell.editable
             figure = sheet.cell(row, layout.figure_column(cell.region.pk))
             figure.value = cell.current.value if cell.current else None
             figure.number_format = "#,##0"
-            note = sheet.cell(row, layout.note_column(cell.region.pk), cell.note or None)
+            note = sheet.cell(row, layout.note_column(cell.region.pk))
+            if cell.note:
+                # Another clerk's note "=1+1" stays text, so this template uploads again.
+                set_text(note, cell.note)
             note.number_format = "@"
             note.alignment = Alignment(wrap_text=True, vertical="center")
             for target in (figure, note):

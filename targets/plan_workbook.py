@@ -36,6 +36,7 @@ from openpyxl.utils import get_column_letter
 from . import excel
 from .models import Department, Indicator, Milestone, Plan, Region, RegionTarget
 from .plan_loader import load_plan_definition
+from .xlsx_text import set_text
 
 SHEET_PLAN = "方案"
 SHEET_INDICATORS = "指标"
@@ -178,7 +179,7 @@ def _put(sheet: Any, row: int, column: int, value: Any, kind: str = "text") -> N
     if value is None or value == "":
         return
     if isinstance(value, str):
-        excel.set_text(cell, value)
+        set_text(cell, value)
         if kind in ("code", "region", "department"):
             cell.number_format = "@"
         return
