@@ -15,6 +15,7 @@ message of a refused save.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string
 from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -56,6 +58,8 @@ MAX_ZIP_ENTRIES = 200
 MAX_RATIO = 100
 RATIO_CHECKED_ABOVE = 1024 * 1024
 MAX_NOTE_LENGTH = 1000
+# Read before openpyxl parses a part: a row of two million cells is built whole in memory.
+CHUNK_BYTES = 1024 * 1024
 # Enough to fix a workbook; a thousand messages help nobody.
 MAX_MESSAGES = 30
 
@@ -69,6 +73,29 @@ _LOCKED_FILL = PatternFill("solid", fgColor="D9D9D9")
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _THIN = Side(style="thin", color="A6A6A6")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+@dataclass(frozen=True)
+class SheetLimits:
+    """How large a sheet of an upload may be, checked on the zip's bytes before parsing."""
+
+    rows: int
+    columns: int
+    cells: int
+    part_bytes: int  # any one part, inflated
+    what: str  # what the workbook should be, for the message
+
+
+# The template is a few dozen rows and at most 2 + 2 × counties columns.
+TEMPLATE_LIMITS = SheetLimits(
+    rows=1000, columns=100, cells=20_000, part_bytes=5 * 1024 * 1024, what="template"
+)
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:c|si)[\s>/]")
+_REFERENCE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(?:c|row)\s[^>]*?\br="([A-Z]{0,3})(\d{1,9})"')
+_DIMENSION = re.compile(
+    rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s[^>]*?\bref="\$?([A-Z]{1,3})\$?(\d{1,9})'
+    rb'(?::\$?([A-Z]{1,3})\$?(\d{1,9}))?"'
+)
 
 
 class UploadRefused(Exception):
@@ -284,8 +311,15 @@ def read_upload(file: IO[bytes], user: User, plan: Plan, month: int) -> dict[str
         workbook.close()
 
 
-def check_zip(content: bytes, *, too_big: str | None = None) -> None:
-    """Refuse what is not an .xlsx, and zip bombs, before openpyxl unpacks anything."""
+def check_zip(
+    content: bytes, *, too_big: str | None = None, limits: SheetLimits = TEMPLATE_LIMITS
+) -> None:
+    """Refuse what is not an .xlsx, and zip bombs, before openpyxl unpacks anything.
+
+    Then every part is inflated in chunks (never whole) and its cells counted, its rows and
+    columns measured by the sheet's <dimension> and by every cell's and row's reference, so a
+    sheet too large for ``limits`` is refused before openpyxl parses it.
+    """
     if content.startswith(_OLE_MAGIC):
         raise UploadRefused(
             [
@@ -316,6 +350,59 @@ def check_zip(content: bytes, *, too_big: str | None = None) -> None:
             member.file_size > MAX_RATIO * max(member.compress_size, 1)
         ):
             raise UploadRefused([too_big])
+        if member.file_size > limits.part_bytes:
+            raise UploadRefused([too_big])
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            for member in members:
+                _check_part(archive, member, limits, too_big)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as error:
+        # A checksum that fails (headers that lie about the size) or a broken stream.
+        raise UploadRefused([unreadable_message()]) from error
+
+
+def _check_part(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: SheetLimits, too_big: str
+) -> None:
+    cells = rows = columns = inflated = 0
+    rest = b""
+    first = True
+    with archive.open(member) as part:
+        while chunk := part.read(CHUNK_BYTES):
+            inflated += len(chunk)
+            if inflated > limits.part_bytes:
+                raise UploadRefused([too_big])
+            data = rest + chunk
+            cut = data.rfind(b">") + 1  # scan whole tags only; the rest waits for the next chunk
+            whole, rest = data[:cut], data[cut:]
+            if first and (dimension := _DIMENSION.search(whole)):
+                first = False
+                last_column, last_row = dimension.group(3, 4)
+                if last_row is None:
+                    last_column, last_row = dimension.group(1, 2)
+                rows = max(rows, int(last_row))
+                columns = max(columns, column_index_from_string(last_column.decode()))
+            cells += len(_CELL_TAG.findall(whole))
+            if cells <= limits.cells:
+                for column, row in _REFERENCE.findall(whole):
+                    rows = max(rows, int(row))
+                    if column:
+                        columns = max(columns, column_index_from_string(column.decode()))
+            if cells > limits.cells or rows > limits.rows or columns > limits.columns:
+                raise UploadRefused([_sheet_too_large(limits)])
+
+
+def _sheet_too_large(limits: SheetLimits) -> str:
+    what = _("填报模板") if limits.what == "template" else _("方案定义工作簿")
+    return _(
+        "工作表过大（超过 %(rows)s 行、%(columns)s 列或 %(cells)s 个单元格），"
+        "不是%(what)s的大小，不能导入。请删除多余的行、列后重新上传，或重新下载%(what)s填写。"
+    ) % {
+        "rows": f"{limits.rows:,}",
+        "columns": f"{limits.columns:,}",
+        "cells": f"{limits.cells:,}",
+        "what": what,
+    }
 
 
 def _signed_payload(workbook: Any) -> dict[str, Any]:
