@@ -154,13 +154,17 @@ AUTHENTICATION_BACKENDS = [
     "skills_plan.auth.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Failed logins: after AXES_FAILURE_LIMIT failures for one user name, or from one address
-# (the client's, from nginx's X-Real-IP), that name or address is locked for
+# Failed logins: after AXES_FAILURE_LIMIT failures for one user name (from any address), that
+# name is locked; an address (the client's, from nginx's X-Real-IP) is locked once it has
+# failed with LOGIN_ADDRESS_NAMES_LIMIT different names (skills_plan.auth.LoginAttempts). For
 # AXES_COOLOFF_MINUTES (0: until unlocked in the admin, "Access attempts", or with
-# `manage.py axes_reset_username NAME` / `axes_reset_ip ADDRESS`).
+# `manage.py axes_reset_username NAME` / `axes_reset_ip ADDRESS`). A successful login clears
+# only that name's failures from that address.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30)) or None
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_HANDLER = "skills_plan.auth.LoginAttempts"
+LOGIN_ADDRESS_NAMES_LIMIT = env_int("LOGIN_ADDRESS_NAMES_LIMIT", 10)
 AXES_CLIENT_IP_CALLABLE = "skills_plan.auth.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "skills_plan.auth.lockout_response"
