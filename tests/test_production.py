@@ -59,7 +59,8 @@ class TestDeployCheck:
         )
 
         assert result.returncode == 0, result.stdout + result.stderr
-        assert "System check identified no issues (0 silenced)." in result.stdout
+        # One silenced: axes.W006, the address rule is our own (skills_plan.auth.LoginAttempts).
+        assert "System check identified no issues (1 silenced)." in result.stdout
 
     def test_forgetting_hsts_or_leaving_debug_on_is_reported(self) -> None:
         result = run(
