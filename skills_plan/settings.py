@@ -174,6 +174,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "skills_plan.auth.lockout_response"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
+# Password-reset requests (skills_plan/password_reset.py): per client address and per e-mail
+# address in PASSWORD_RESET_WINDOW_MINUTES; beyond, 429 and no mail. Counted in Django's cache.
+PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 5)
+PASSWORD_RESET_EMAIL_LIMIT = env_int("PASSWORD_RESET_EMAIL_LIMIT", 3)
+PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
