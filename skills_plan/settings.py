@@ -206,6 +206,14 @@ STORAGES = {
     },
 }
 
+# Django's cache (the dashboard's progress documents, the password-reset counts). Without
+# CACHE_URL each process keeps its own, so a limit counts per gunicorn worker; redis://… shares it.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+
 # Celery: without a broker (the demo) tasks run in process.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)

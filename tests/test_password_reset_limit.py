@@ -7,6 +7,7 @@ settings' defaults (5 an hour per address, 3 an hour per e-mail address).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,10 +21,7 @@ URL = "/accounts/password_reset/"
 
 @pytest.fixture
 def accounts(make_user: Any) -> list[Any]:
-    return [
-        make_user(None, email=f"clerk{i}@hebi.example", username=f"clerk{i}")
-        for i in range(8)
-    ]
+    return [make_user(None, email=f"clerk{i}@hebi.example", username=f"clerk{i}") for i in range(8)]
 
 
 def _ask(email: str, address: str = "10.0.0.1") -> Any:
@@ -84,3 +82,38 @@ def test_the_refusal_in_english(accounts) -> None:
     response = client.post(URL, {"email": "nobody@hebi.example"})
     assert response.status_code == 429
     assert "Too many password reset requests" in response.content.decode()
+
+
+COUNT_ONCE = (
+    "from skills_plan.password_reset import _over_limit; "
+    "print(_over_limit('address', 'shared-test-{}', 1))"
+)
+
+
+def test_with_cache_url_every_process_counts_in_the_same_place() -> None:
+    """gunicorn runs several workers: with CACHE_URL (Redis) the second request is refused
+    whichever process answers it; each process's own memory would allow one per worker."""
+    import os
+    import secrets
+    import subprocess
+    import sys
+
+    broker = os.environ.get("CELERY_BROKER_URL")
+    if not broker:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true: needs Redis: set CELERY_BROKER_URL", pytrace=False)
+        pytest.skip("needs Redis: set CELERY_BROKER_URL")
+    code = COUNT_ONCE.format(secrets.token_hex(8))
+    env = {**os.environ, "CACHE_URL": broker, "DJANGO_SETTINGS_MODULE": "skills_plan.settings_test"}
+    answers = [
+        subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", code],
+            env=env,
+            cwd=Path(__file__).resolve().parent.parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()[-1]
+        for _ in range(2)
+    ]
+    assert answers == ["False", "True"]
