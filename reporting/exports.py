@@ -22,6 +22,7 @@ evaluates it as a formula.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -54,7 +55,7 @@ from targets.periods import deadline
 from . import selectors
 from .dashboard import allocations, goal_breakdown
 from .formatting import completion_of, rate_of, rounded_fraction
-from .models import ExportLog
+from .models import ExportLog, Rollup
 
 SHEETS = ("封面", "总表", "分县区", "月度明细", "修改记录", "里程碑")
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -349,7 +350,8 @@ def _write_county_sheet(wb: Workbook, context: Context, document: dict | None) -
     """Quotas × counties: a count's actual, a rate's rate (numerator ÷ denominator); the city
     column is the row total (a rate: the ratio of the summed counts). Under them one 合计 per
     unit of the quotas whose months add up (flows): 人次 and 人 are never added together, and
-    each total equals the 总表's quotas of that unit. Levels and rates are not totalled."""
+    each total equals the 总表's rows of that unit. Levels and rates are not totalled. After a
+    goal's last quota, the goal's own part (其他职业技能培训) by county, as on the 总表."""
     regions = list(Region.objects.order_by("order", "code"))
     columns = [
         Column(_("代码"), 22),
@@ -369,7 +371,7 @@ def _write_county_sheet(wb: Workbook, context: Context, document: dict | None) -
     )
     count = 0
     totals: dict[str, list[int]] = {}  # by unit, in the order met: per county, then the city
-    for quota in (document or {}).get("quotas", []):
+    for quota in _county_items(context, document):
         if quota["kind"] == Indicator.Kind.RATE:
             number = PERCENT
             by_code = {r["code"]: rounded_fraction(rate_of(r)) for r in quota["regions"]}
@@ -401,6 +403,36 @@ def _write_county_sheet(wb: Workbook, context: Context, document: dict | None) -
         ws.append(total_cells)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(columns))}{HEADER_ROW + count}"
     return count + len(totals)
+
+
+def _county_items(context: Context, document: dict | None) -> Iterator[dict[str, Any]]:
+    """The quotas, each goal's own part after its last quota: its county figures are the
+    goal's county rollup less its quotas' (a goal adds up its own figures and its quotas')."""
+    if document is None:
+        return
+    breakdowns = goal_breakdown(document, allocations(context.plan))
+    own_after = {b["rows"][-2]["code"]: b for b in breakdowns}
+    goal_regions: dict[str, dict[str, int | None]] = defaultdict(dict)
+    for code, region, actual in Rollup.objects.filter(
+        plan=context.plan,
+        month=context.month,
+        indicator__code__in=[b["goal"]["code"] for b in breakdowns],
+        region__isnull=False,
+    ).values_list("indicator__code", "region__code", "actual"):
+        goal_regions[code][region] = actual
+    for quota in document["quotas"]:
+        yield quota
+        breakdown = own_after.get(quota["code"])
+        if breakdown is None:
+            continue
+        own, quotas = breakdown["own"], breakdown["rows"][:-1]
+        own_regions = []
+        for region, actual in goal_regions[own["code"]].items():
+            parts = [r["actual"] or 0 for q in quotas for r in q["regions"] if r["code"] == region]
+            own_regions.append(
+                {"code": region, "actual": None if actual is None else actual - sum(parts)}
+            )
+        yield {**own, "regions": own_regions}
 
 
 # 月度明细 ------------------------------------------------------------------------------------

@@ -141,7 +141,9 @@ def reconcile(plan: Plan, month: int) -> dict[str, int]:
 
     # 分县区: each county cell from the detail and the API; the city column; per-unit totals.
     matrix = table(book["分县区"])
-    quota_rows = [row for row in matrix if row["代码"] is not None]
+    goals = {goal["code"] for goal in document["goals"]}
+    quota_rows = [row for row in matrix if row["代码"] is not None and row["代码"] not in goals]
+    own_rows = [row for row in matrix if row["代码"] in goals]
     total_rows = {row["单位"]: row for row in matrix if row["代码"] is None}
     kinds = {row["代码"]: _kind(row) for row in summary}
     numerators = {row["代码"]: (row["分子填报项"], row["分母填报项"]) for row in summary}
@@ -175,15 +177,24 @@ def reconcile(plan: Plan, month: int) -> dict[str, int]:
         if kind == "flow":
             column_totals[row["单位"]]["city"] += city
         checked += 1
-    # One total per unit, never 人次 and 人 together; each equals the 总表's quotas of its unit.
+    # A goal's own part by county: the figures reported against the goal itself.
+    assert [row["代码"] for row in own_rows] == list(own_parts)
+    for row in own_rows:
+        for county in COUNTIES:
+            cell = row[regions[county]]
+            assert cell == (detail.county(row["代码"], county, "flow") or 0)
+            column_totals[row["单位"]][county] += cell
+        assert row["全市合计"] == own_parts[row["代码"]][ACTUAL]
+        column_totals[row["单位"]]["city"] += row["全市合计"]
+    # One total per unit, never 人次 and 人 together; each equals the 总表's rows of its unit.
     assert set(total_rows) == set(column_totals)
     for unit, total in total_rows.items():
         for county in COUNTIES:
             assert total[regions[county]] == column_totals[unit][county]
         in_summary = [
             r[ACTUAL]
-            for r in summary
-            if r["类别"] == "部门任务" and r["单位"] == unit and _kind(r) == "flow"
+            for r in rows
+            if r["类别"] != "全市目标" and r["单位"] == unit and _kind(r) == "flow"
         ]
         assert total["全市合计"] == column_totals[unit]["city"] == sum(in_summary)
         assert total["部门任务"] == f"累加类任务合计（{unit}）"

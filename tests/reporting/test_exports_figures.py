@@ -217,17 +217,23 @@ def test_dashboard_english_names_the_breakdown(figures: Plan, leader: Any) -> No
 
 def test_county_totals_are_per_unit_and_equal_the_summary(figures: Plan) -> None:
     book = workbook(figures, 2)
-    summary = [r for r in table(book["总表"]) if r["类别"] == "部门任务"]
+    rows = table(book["总表"])
+    parts = [r for r in rows if r["类别"] != "全市目标"]  # the quotas and the goal's own part
     matrix = table(book["分县区"])
     totals = {r["单位"]: r for r in matrix if r["代码"] is None}
     assert set(totals) == {"人次", "人"}
-    assert totals["人次"]["全市合计"] == 1300 + 2300
+    assert totals["人次"]["全市合计"] == 1300 + 2300 + 2150  # with 其他职业技能培训
     assert totals["人"]["全市合计"] == 120 + 400 + 40
     for unit, total in totals.items():
-        flows = [r for r in summary if r["单位"] == unit and r["统计口径"] == "累计量"]
+        flows = [r for r in parts if r["单位"] == unit and r["统计口径"] == "累计量"]
         assert total["全市合计"] == sum(r[ACTUAL] for r in flows)
-    assert totals["人次"]["浚县\n410621"] == 300
+    # Every flow of this plan feeds the training goal: the unit totals are its parts.
+    goal = next(r for r in rows if r["代码"] == "training-total" and r["类别"] == "全市目标")
+    assert totals["人次"]["全市合计"] + totals["人"]["全市合计"] == goal[ACTUAL]
+    assert totals["人次"]["浚县\n410621"] == 300 + 150
     assert totals["人"]["浚县\n410621"] == 40
+    own = next(r for r in matrix if r["代码"] == "training-total")
+    assert (own["鹤山区\n410602"], own["浚县\n410621"], own["全市合计"]) == (2000, 150, 2150)
     # A rate's county cell is its rate, rounded once: 38 of 40 aware in 淇滨区.
     awareness = next(r for r in matrix if r["代码"] == "veterans-awareness")
     assert awareness["淇滨区\n410611"] == 0.95
