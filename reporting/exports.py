@@ -4,7 +4,10 @@ Plain functions: ``write_summary`` writes the workbook for a plan and as-of mont
 file object and returns the data rows per sheet. 总表 and 分县区 are the progress API's document
 (``selectors.progress``) for that month; 月度明细 lists the counted submissions they are summed
 from, so an auditor can rebuild every total (flow: sum; stock: each county's latest level,
-summed; rate: the ratio of the year-to-date sums of its two count series).
+summed; rate: the ratio of the year-to-date sums of its two count series). Percentages are
+written as ``reporting.formatting`` prints them on every page: the exact ratio rounded once to
+the cell's 0.0 %; a goal's own part (其他职业技能培训) is a row after its quotas so the parts add
+up to the goal, and counts are totalled per unit, never 人次 with 人.
 
 openpyxl's write-only mode keeps memory flat: rows go to a temporary file as they are
 appended. What that mode allows and we use: ``WriteOnlyCell`` styles and number formats,
