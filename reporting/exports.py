@@ -17,9 +17,9 @@ row counts are known only at the end, so the cover is created first, to stay the
 and filled last), row heights, conditional formatting; automatic column widths exist in no mode
 of openpyxl, so widths are set per column.
 
-Text typed by people (names, notes, reasons, evidence) that begins with ``=``, ``+``, ``-`` or
-``@`` is written as a string cell with Excel's quote prefix, so Excel shows it and never
-evaluates it as a formula.
+Text typed by people (names, notes, reasons, evidence) is always a string cell
+(``targets.xlsx_text``); when it begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return it also gets Excel's quote prefix, so Excel shows it and never evaluates it.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ from targets.models import (
     SubmissionEvent,
 )
 from targets.periods import deadline
+from targets.xlsx_text import set_text
 
 from . import selectors
 from .dashboard import allocations, goal_breakdown
@@ -61,7 +62,6 @@ from .formatting import completion_of, rate_of, rounded_fraction
 from .models import ExportLog, Rollup
 
 SHEETS = ("封面", "总表", "分县区", "月度明细", "修改记录", "里程碑")
-FORMULA_STARTS = ("=", "+", "-", "@")
 INTEGER = "#,##0"
 PERCENT = "0.0%"  # every percentage cell: holds the fraction rounded once at this precision
 DATETIME = "yyyy-mm-dd hh:mm"
@@ -112,9 +112,8 @@ def _cell(ws: WriteOnlyWorksheet, value: Any, number_format: str | None = None) 
     if isinstance(value, Promise):  # lazy choice labels
         value = str(value)
     cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        cell.data_type = "s"
-        cell.quotePrefix = True
+    if isinstance(value, str):
+        set_text(cell, value)  # typed text is never a formula
     if number_format:
         cell.number_format = number_format
     return cell

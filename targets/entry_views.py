@@ -71,9 +71,9 @@ def entry_index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _plan_of_year(year: int) -> Plan:
+def _plan_of_year(year: int, user: Any) -> Plan:
     plan = Plan.objects.filter(year=year).first()
-    if plan is None:
+    if plan is None or not policy.may_enter_plan(user, plan):
         raise Http404(_("没有 %(year)s 年的方案。") % {"year": year})
     return plan
 
@@ -83,7 +83,7 @@ def _plan_of_year(year: int) -> Plan:
 @require_http_methods(["GET", "POST"])
 def entry_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     """One month's grid: series × counties; save as draft, or save and send for review."""
-    plan = _plan_of_year(year)
+    plan = _plan_of_year(year, request.user)
     if not 1 <= month <= 12:
         raise Http404(_("月份必须在 1 到 12 之间。"))
     status = 200

@@ -7,6 +7,8 @@ whole or not at all in the same way.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,8 +26,8 @@ from .views import _page, allowed_by
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _plan_and_month(year: int, month: int) -> Plan:
-    plan = _plan_of_year(year)
+def _plan_and_month(year: int, month: int, user: Any) -> Plan:
+    plan = _plan_of_year(year, user)
     if not 1 <= month <= 12:
         raise Http404(_("月份必须在 1 到 12 之间。"))
     return plan
@@ -36,7 +38,7 @@ def _plan_and_month(year: int, month: int) -> Plan:
 @require_GET
 def entry_template(request: HttpRequest, year: int, month: int) -> HttpResponse:
     """One month of the clerk's own grid as a protected, signed .xlsx."""
-    plan = _plan_and_month(year, month)
+    plan = _plan_and_month(year, month, request.user)
     content = excel.build_template(request.user, plan, month)
     filename = excel.template_filename(request.user, plan, month)
     response = HttpResponse(content, content_type=XLSX)
@@ -50,7 +52,7 @@ def entry_template(request: HttpRequest, year: int, month: int) -> HttpResponse:
 @require_POST
 def entry_upload(request: HttpRequest, year: int, month: int) -> HttpResponse:
     """Save (or save and send) a month from an uploaded template; nothing on any error."""
-    plan = _plan_and_month(year, month)
+    plan = _plan_and_month(year, month, request.user)
     services.require_open_plan(plan)
     submit = request.POST.get("action") == "submit"
     upload = request.FILES.get("file")

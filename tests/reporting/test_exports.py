@@ -8,6 +8,7 @@ compared with the cell and with the progress API's document for the same month.
 from __future__ import annotations
 
 import io
+import zipfile
 from collections import defaultdict
 from datetime import timedelta
 from fractions import Fraction
@@ -22,7 +23,7 @@ from reporting.formatting import completion_of, rate_of, rounded_fraction
 from reporting.rollup import rebuild
 from reporting.selectors import progress
 from targets import demo, services
-from targets.models import Indicator, Milestone, Plan, Region, Submission
+from targets.models import Indicator, Milestone, Plan, Region, Submission, SubmissionEvent
 from targets.plan_loader import load_plan_file
 
 pytestmark = pytest.mark.django_db
@@ -345,6 +346,40 @@ def test_user_text_that_looks_like_a_formula_is_text(plan: Plan, figure: Any, te
         assert cell.value == text
         assert cell.data_type == "s"
         assert cell.quotePrefix
+
+
+# Excel evaluates these once a clerk edits the cell; openpyxl makes the first a formula itself.
+TYPED_FORMULAS = ["=1+1", "@SUM(A1)", "+1", "-1", "\t=cmd|' /C calc'!A0", "\r=2+2"]
+
+
+@pytest.mark.parametrize("text", TYPED_FORMULAS)
+def test_typed_text_is_stored_as_exact_text_never_as_a_formula(
+    plan: Plan, figure: Any, text: str
+) -> None:
+    """The file itself, unzipped: no <f> element anywhere, the typed text there exactly."""
+    from xml.sax.saxutils import escape
+
+    submission = figure("rural-transfer", "410611", 1, 10)
+    Submission.objects.filter(pk=submission.pk).update(note=text)
+    SubmissionEvent.objects.filter(submission=submission).update(reason=text)
+    rebuild(plan)
+    out = io.BytesIO()
+    exports.write_summary(out, plan, 1, exported_by=text)
+
+    with zipfile.ZipFile(out) as archive:
+        sheets = [
+            archive.read(name).decode()
+            for name in archive.namelist()
+            if name.startswith("xl/worksheets/")
+        ]
+    assert not any("<f>" in xml or "<f " in xml for xml in sheets)
+    stored = escape(text).replace("\r", "&#13;")
+    # The note (月度明细), the reason (修改记录) and the exporter's name (each sheet's header).
+    assert sum(xml.count(stored) for xml in sheets) >= 3
+    out.seek(0)
+    detail = load_workbook(out)["月度明细"]
+    assert detail.cell(HEADER_ROW + 1, 16).value == text
+    assert detail.cell(HEADER_ROW + 1, 16).quotePrefix  # stays text when edited in Excel
 
 
 def test_exporting_changes_no_data(small: Plan) -> None:

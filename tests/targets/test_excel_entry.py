@@ -11,6 +11,7 @@ import os
 import zipfile
 from datetime import date
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from django.contrib.auth.models import AbstractBaseUser as User
@@ -934,3 +935,70 @@ def test_xml_entity_attacks_are_refused_and_read_nothing(
     page = response.content.decode()
     assert "root:" not in page and "lollol" not in page
     assert not Submission.objects.exists()
+
+
+# --- typed text that looks like a formula --------------------------------------------------
+
+# (Notes are stripped when saved, so no leading tab: tests/reporting/test_exports.py has those.)
+NOTES_LIKE_FORMULAS = ["=1+1", "@SUM(A1)", "+86 123", "-5 人", "=cmd|' /C calc'!A0"]
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+@pytest.mark.parametrize("note", NOTES_LIKE_FORMULAS)
+def test_a_note_like_a_formula_is_text_in_the_template_and_uploads_again(
+    clerk: User, county_clerk: User, note: str
+) -> None:
+    """A county clerk's note "=1+1" is text in the city clerk's template (no <f> in its XML,
+    the exact text), and that template, and the county clerk's own, upload again."""
+    services.submission_save(
+        actor=county_clerk,
+        indicator=indicator("rural-transfer"),
+        region=region("410621"),
+        month=3,
+        value=5,
+        note=note,
+    )
+    for user, other_cell in ((clerk, "in-service__410611"), (county_clerk, "in-service__410621")):
+        client = client_for(user)
+        content = download(client)
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            xml = ElementTree.fromstring(archive.read("xl/worksheets/sheet1.xml"))
+        assert xml.find(f".//{MAIN}f") is None
+        assert note in [text.text for text in xml.iter(f"{MAIN}t")]
+        sheet = workbook_of(content)[excel.SHEET]
+        noted = sheet[where(sheet, "rural-transfer", "410621", note=True)]
+        assert (noted.value, noted.data_type, noted.quotePrefix) == (note, "s", True)
+
+        response = upload(client, filled(content, None, **{other_cell: 3}))
+
+        assert response.status_code == 302, messages_of(response)
+        code, county = other_cell.split("__")
+        assert cell(code, county).value == 3
+        assert cell("rural-transfer", "410621").note == note
+
+
+def test_a_note_the_clerk_types_like_a_formula_is_saved_as_typed(clerk: User) -> None:
+    client = client_for(clerk)
+    workbook = workbook_of(download(client))
+    sheet = workbook[excel.SHEET]
+    typed = sheet[where(sheet, "rural-transfer", "410611", note=True)]
+    typed.value, typed.data_type = "=A1*2 人次", "s"  # what Excel stores for '=A1*2 人次
+    sheet[where(sheet, "rural-transfer", "410611")] = 4
+
+    assert upload(client, saved(workbook)).status_code == 302
+    assert cell("rural-transfer", "410611").note == "=A1*2 人次"
+
+
+def test_a_real_formula_in_a_note_is_still_refused(clerk: User) -> None:
+    client = client_for(clerk)
+    workbook = workbook_of(download(client))
+    sheet = workbook[excel.SHEET]
+    coordinate = where(sheet, "rural-transfer", "410611", note=True)
+    sheet[coordinate] = "=1+1"  # openpyxl writes this as a formula, as Excel would
+    before = counts()
+
+    response = upload(client, saved(workbook))
+
+    assert response.status_code == 400
+    assert f"填报!{coordinate}：不能使用公式" in messages_of(response)
+    assert nothing_changed(before)
