@@ -75,6 +75,7 @@ def march(plan, figure, time_machine):
         ("in-service", "410621", 5000),
     ]:
         services.region_target_set(
+            reason="测试：县区分解",
             indicator=Indicator.objects.get(plan=plan, code=code),
             region=Region.objects.get(code=region),
             target=target,

@@ -63,11 +63,13 @@ def figures(plan: Plan, figure: Any) -> None:
     figure("veterans-trained", "410611", 3, 28)
     figure("veterans-passed", "410611", 3, 21)
     services.region_target_set(
+        reason="测试：县区分解",
         indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
         region=Region.objects.get(code="410611"),
         target=6000,
     )
     services.region_target_set(
+        reason="测试：县区分解",
         indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
         region=Region.objects.get(code="410621"),
         target=5000,

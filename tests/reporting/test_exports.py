@@ -183,6 +183,7 @@ def small(plan: Plan, figure: Any, correct: Any) -> Plan:
     figure("veterans-eligible", "410621", 2, 10)
     correct(march, 650)
     services.region_target_set(
+        reason="测试：县区分解",
         indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
         region=Region.objects.get(code="410611"),
         target=6000,

@@ -30,6 +30,7 @@ def row(plan, code: str, region: str | None, month: int) -> Rollup:
 
 def split(plan, code: str, region: str, target: int) -> None:
     services.region_target_set(
+        reason="测试：县区分解",
         indicator=Indicator.objects.get(plan=plan, code=code),
         region=Region.objects.get(code=region),
         target=target,

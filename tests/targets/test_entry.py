@@ -248,7 +248,9 @@ def test_submitting_a_full_month_sends_it_for_review(clerk: User) -> None:
 def test_a_figure_that_needs_a_note_is_accepted_with_one(clerk: User, plan: Plan) -> None:
     client = client_for(clerk)
     rural, xunxian = indicator("rural-transfer"), Region.objects.get(code="410621")
-    services.region_target_set(indicator=rural, region=xunxian, target=2000)
+    services.region_target_set(
+        reason="测试：县区分解", indicator=rural, region=xunxian, target=2000
+    )
     data = form_of(client.get(MARCH), **{"rural-transfer__410621": "2500"})
 
     refused = client.post(MARCH, {**data, "action": "save"})

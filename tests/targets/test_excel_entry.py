@@ -366,7 +366,10 @@ def test_odd_cell_types_are_refused_with_a_message(
 def test_a_figure_that_needs_a_note_is_accepted_with_one_from_the_sheet(clerk: User) -> None:
     client = client_for(clerk)
     services.region_target_set(
-        indicator=indicator("rural-transfer"), region=region("410621"), target=2000
+        reason="测试：县区分解",
+        indicator=indicator("rural-transfer"),
+        region=region("410621"),
+        target=2000,
     )
     content = download(client)
 

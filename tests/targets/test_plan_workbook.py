@@ -135,6 +135,7 @@ def defined(plan: Plan) -> Plan:
         ("disabled", "410603", 1600),
     ):
         services.region_target_set(
+            reason="测试：县区分解",
             indicator=Indicator.objects.get(plan=plan, code=code),
             region=regions[region],
             target=target,
