@@ -507,7 +507,11 @@ def indicator_target_set(
     if indicator.is_rate:
         if target is not None or target_rate is None:
             raise ValidationError({"target_rate": _("比率指标只设目标比率。")})
-        old, new, field = indicator.target_rate, target_rate, "target_rate"
+        try:
+            new = Decimal(str(target_rate))
+        except ArithmeticError:
+            raise ValidationError({"target_rate": _("目标比率必须在 0 到 1 之间。")}) from None
+        old, field = indicator.target_rate, "target_rate"
     else:
         if target_rate is not None or target is None:
             raise ValidationError({"target": _("全市目标和部门任务必须有年度目标。")})

@@ -25,6 +25,7 @@ COUNTIES = [  # in the plan's order (fixtures/plan-2015.json)
     ("410611", "淇滨区"),
     ("410621", "浚县"),
     ("410622", "淇县"),
+    ("410601", "市直"),  # city-level units, after the counties
 ]
 GOALS = ["training-total", "vocational-enrolment", "high-skill-talent", "skill-appraisal"]
 TRAINING_QUOTAS = [

@@ -25,7 +25,7 @@ URLS = [
     "/dashboard/county/410611/",
     "/dashboard/department/hrss/",
 ]
-COUNTIES = ["410602", "410603", "410611", "410621", "410622"]
+COUNTIES = ["410602", "410603", "410611", "410621", "410622", "410601"]  # and 市直
 
 
 def _client(user: Any) -> Client:

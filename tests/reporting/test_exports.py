@@ -26,7 +26,7 @@ from targets.plan_loader import load_plan_file
 pytestmark = pytest.mark.django_db
 
 HEADER_ROW = exports.HEADER_ROW
-COUNTIES = ["410602", "410603", "410611", "410621", "410622"]
+COUNTIES = ["410602", "410603", "410611", "410621", "410622", "410601"]  # and 市直
 STATUS = {"green": "正常", "amber": "预警", "red": "滞后", None: "—"}
 
 
