@@ -8,6 +8,7 @@ goal's after commit. A draft is edited without; a closed plan not at all.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.test import Client
 from django.urls import reverse
 
 from reporting.rollup import rebuild
+from skills_plan.celery import app
 from targets import services
 from targets.models import Indicator, Membership, Plan, Region, RegionTarget, TargetChange
 from targets.plan_loader import load_plan_file
@@ -31,6 +33,17 @@ def plan(db: None) -> Plan:
     plan = load_plan_file()
     rebuild(plan)  # the rollup of the plan as loaded: the dashboard shows its targets
     return plan
+
+
+@pytest.fixture
+def eager() -> Iterator[None]:
+    """The rollup task in process, whatever the environment says (CI sets a broker)."""
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = before
 
 
 @pytest.fixture
@@ -227,7 +240,7 @@ def test_only_administrators_change_targets(plan: Plan, make_user: Any, role: st
 
 
 def test_the_rollup_shows_a_new_target_after_commit(
-    admin_user: User, leader: Client, django_capture_on_commit_callbacks: Any
+    admin_user: User, leader: Client, django_capture_on_commit_callbacks: Any, eager: None
 ) -> None:
     assert _quota(_api(leader), "rural-transfer")["target"] == 20_000
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -309,7 +322,7 @@ def _change_url(indicator: Indicator) -> str:
 
 
 def test_admin_change_of_an_active_target_reaches_the_dashboard(
-    admin_client: Client, leader: Client, django_capture_on_commit_callbacks: Any
+    admin_client: Client, leader: Client, django_capture_on_commit_callbacks: Any, eager: None
 ) -> None:
     """Before: the admin saved the target silently and the API kept 20,000."""
     rural = _indicator("rural-transfer")
