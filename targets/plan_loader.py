@@ -120,8 +120,12 @@ def load_plan_definition(data: dict[str, Any], *, prune: bool = False) -> Plan:
     if "deadline_day" in plan_data:
         plan_values["deadline_day"] = plan_data["deadline_day"]
     existing = Plan.objects.filter(year=plan_data["year"]).first()
+    status = None
     if existing is None:
-        plan_values["status"] = plan_data.get("status", Plan.Status.DRAFT)
+        # Created as a draft, its splits set as its definition (not as changes to an active
+        # or closed plan), and put in the data's status at the end.
+        status = plan_data.get("status", Plan.Status.DRAFT)
+        plan_values["status"] = Plan.Status.DRAFT
     elif existing.status == Plan.Status.CLOSED:
         # As in the admin: a closed plan's definition stays as it was when it closed. Left
         # alone, not refused, so that loading the usual file again (``make demo``) still works.
@@ -225,6 +229,10 @@ def load_plan_definition(data: dict[str, Any], *, prune: bool = False) -> Plan:
         )
     if prune:
         _prune(plan, data)
+    if status is not None and status != plan.status:
+        plan.status = status
+        plan.full_clean(validate_constraints=False)
+        plan.save(update_fields=["status"])
     return plan
 
 

@@ -33,7 +33,7 @@ TEMPLATE = "/entry/2015/3/template.xlsx"
 UPLOAD = "/entry/2015/3/upload/"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HRSS_SERIES = 8
-REGIONS = 5
+REGIONS = 6  # five counties and 市直
 
 
 @pytest.fixture
@@ -173,7 +173,7 @@ def test_the_template_is_the_clerks_month_protected_and_validated(clerk: User) -
     assert "鹤政办〔2015〕39号" in title
     assert "人力资源社会保障局" in title
     assert "2015年3月" in title
-    names = ["鹤山区", "山城区", "淇滨区", "浚县", "淇县"]
+    names = ["鹤山区", "山城区", "淇滨区", "浚县", "淇县", "市直"]
     headers = [c.value for c in sheet[excel.HEADER_ROW]]
     assert headers == ["填报项", "单位", *names, *(f"{n}备注" for n in names)]
     series = [sheet.cell(r, 1).value for r in range(4, 4 + HRSS_SERIES)]
@@ -599,8 +599,8 @@ def _delete_column(workbook: Any, sheet: Any) -> None:
 
 
 def _add_column(workbook: Any, sheet: Any) -> None:
-    sheet["M3"] = "鹤壁市"
-    sheet["M4"] = 5
+    sheet["O3"] = "鹤壁市"
+    sheet["O4"] = 5
 
 
 def _rename_series(workbook: Any, sheet: Any) -> None:
@@ -680,7 +680,7 @@ BAD_WORKBOOKS = {
     "a row deleted": (_sheet(_delete_row), "请不要增删或改动填报项"),
     "a row appended": (_sheet(_append_row), "填报!A12：表格范围外有内容"),
     "a county column removed": (_sheet(_delete_column), "请不要增删或改动县区列"),
-    "a column added": (_sheet(_add_column), "填报!M3：表格范围外有内容"),
+    "a column added": (_sheet(_add_column), "填报!O3：表格范围外有内容"),
     "a series renamed": (_sheet(_rename_series), "应为“农村劳动力转移就业技能培训”"),
     "a county renamed": (_sheet(_rename_county), "表头应为“淇滨区”"),
 }

@@ -17,7 +17,7 @@ from django.db.models import Model
 from openpyxl import Workbook, load_workbook
 
 from targets import plan_loader, services
-from targets.models import Indicator, Milestone, Plan, Region, RegionTarget
+from targets.models import Indicator, Milestone, Plan, Region, RegionTarget, TargetChange
 from targets.plan_clone import plan_clone
 from targets.plan_lifecycle import plan_close
 from targets.plan_workbook import (
@@ -116,6 +116,7 @@ def _refusal(content: bytes) -> list[tuple[str, str]]:
 
 def _wipe(plan: Plan) -> None:
     """Delete a plan's definition; indicators name each other, so referring ones go first."""
+    TargetChange.objects.filter(plan=plan).delete()  # its audit trail protects it otherwise
     RegionTarget.objects.filter(indicator__plan=plan).delete()
     plan.milestones.all().delete()
     plan.indicators.filter(kind="rate").delete()
