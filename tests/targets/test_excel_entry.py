@@ -184,7 +184,7 @@ def test_the_template_is_the_clerks_month_protected_and_validated(clerk: User) -
 
     assert sheet.protection.sheet is True
     assert all(c.protection.locked is False for c in figure_cells(sheet))
-    assert sheet["H4"].protection.locked is False  # a note
+    assert sheet["I4"].protection.locked is False  # a note
     assert sheet["A4"].protection.locked is not False
     assert sheet["C3"].protection.locked is not False
 
@@ -194,7 +194,7 @@ def test_the_template_is_the_clerks_month_protected_and_validated(clerk: User) -
     assert validation.formula1 == "0"
     assert validation.showErrorMessage
     assert "整数" in validation.error
-    assert "C4" in validation.sqref and "G11" in validation.sqref
+    assert "C4" in validation.sqref and "H11" in validation.sqref
 
     properties = {p.name: p.value for p in workbook.custom_doc_props}
     assert properties["skills_plan.year"] == "2015"
@@ -840,7 +840,7 @@ def test_any_figures_in_the_template_save_whole_or_not_at_all(
     client = client_for(clerk)
     workbook = workbook_of(filled(download(client), 3))
     sheet = workbook["填报"]
-    targets = [sheet["C4"], sheet["D5"], sheet["E6"], sheet["H4"]]  # three figures, a note
+    targets = [sheet["C4"], sheet["D5"], sheet["E6"], sheet["I4"]]  # three figures, a note
     for target, value in zip(targets, values, strict=True):
         target.value = value
 
