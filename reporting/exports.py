@@ -672,13 +672,13 @@ def _write_target_changes_sheet(wb: Workbook, context: Context) -> int:
     columns = [
         Column(_("调整时间"), 16, DATETIME),
         Column(_("操作人"), 14),
-        Column(_("指标代码"), 22),
         Column(_("指标"), 30),
         Column(_("县区"), 9),
         Column(_("原目标"), 11),
         Column(_("新目标"), 11),
         Column(_("单位"), 6),
         Column(_("调整理由"), 40, "@"),
+        Column(_("指标代码"), 22),  # last, as in 修改记录: the names say it
     ]
     ws = _sheet(
         wb,
@@ -696,7 +696,7 @@ def _write_target_changes_sheet(wb: Workbook, context: Context) -> int:
     for change in changes:
         is_rate = change.indicator.is_rate
         # A rate's targets are fractions shown as percentages, a count's whole numbers.
-        value_format = RATE if is_rate else INTEGER
+        value_format = PERCENT if is_rate else INTEGER
         old, new = (
             None if amount is None else amount if is_rate else int(amount)
             for amount in (change.old_value, change.new_value)
@@ -707,13 +707,13 @@ def _write_target_changes_sheet(wb: Workbook, context: Context) -> int:
             [
                 _cell(ws, _local(change.at), DATETIME),
                 _cell(ws, who),
-                _cell(ws, change.indicator.code),
                 _cell(ws, change.indicator.name),
                 _cell(ws, change.place),
                 _cell(ws, old, value_format),
                 _cell(ws, new, value_format),
                 _cell(ws, change.indicator.unit),
                 _cell(ws, change.reason, "@"),
+                _cell(ws, change.indicator.code),
             ]
         )
         count += 1

@@ -179,48 +179,22 @@ def test_workbook_lists_target_changes(city_level: Plan, admin_user: User) -> No
     assert header == (
         "调整时间",
         "操作人",
-        "指标代码",
         "指标",
         "县区",
         "原目标",
         "新目标",
         "单位",
         "调整理由",
+        "指标代码",
     )
+    rural = ("农村劳动力转移就业技能培训", "rural-transfer")
     assert [row[1:] for row in data] == [
-        (
-            "张管理",
-            "rural-transfer",
-            "农村劳动力转移就业技能培训",
-            "淇滨区",
-            None,
-            6000,
-            "人次",
-            "年初分解",
-        ),
-        (
-            "张管理",
-            "rural-transfer",
-            "农村劳动力转移就业技能培训",
-            "市直",
-            None,
-            3000,
-            "人次",
-            "年初分解",
-        ),
-        (
-            "张管理",
-            "rural-transfer",
-            "农村劳动力转移就业技能培训",
-            "市直",
-            3000,
-            2500,
-            "人次",
-            "市属企业培训任务下调",
-        ),
-        ("张管理", "veterans-pass", "退役士兵合格率", "全市", 0.9, 0.85, "%", "=按省厅口径调整"),
+        ("张管理", rural[0], "淇滨区", None, 6000, "人次", "年初分解", rural[1]),
+        ("张管理", rural[0], "市直", None, 3000, "人次", "年初分解", rural[1]),
+        ("张管理", rural[0], "市直", 3000, 2500, "人次", "市属企业培训任务下调", rural[1]),
+        ("张管理", "退役士兵合格率", "全市", 0.9, 0.85, "%", "=按省厅口径调整", "veterans-pass"),
     ]
-    reason = book["目标调整记录"].cell(exports.HEADER_ROW + 4, 9)
+    reason = book["目标调整记录"].cell(exports.HEADER_ROW + 4, 8)
     assert reason.data_type == "s" and reason.number_format == "@"
-    rate = book["目标调整记录"].cell(exports.HEADER_ROW + 4, 7)
-    assert rate.number_format == exports.RATE
+    rate = book["目标调整记录"].cell(exports.HEADER_ROW + 4, 6)
+    assert rate.number_format == exports.PERCENT
