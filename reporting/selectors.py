@@ -203,6 +203,7 @@ def _progress(plan: Plan, month: int) -> dict[str, Any] | None:
                 {
                     "code": regions[r.region_id].code,
                     "name": regions[r.region_id].name,
+                    "kind": regions[r.region_id].kind,  # "city" is 市直, no county
                     **{
                         key: value
                         for key, value in _item(indicator, r).items()

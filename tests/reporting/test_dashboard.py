@@ -28,7 +28,7 @@ URLS = [
     "/dashboard/county/410611/",
     "/dashboard/department/hrss/",
 ]
-COUNTIES = ["410602", "410603", "410611", "410621", "410622"]
+COUNTIES = ["410602", "410603", "410611", "410621", "410622", "410601"]  # and 市直
 
 
 def _client(user: Any) -> Client:
@@ -66,11 +66,13 @@ def figures(plan: Plan, figure: Any) -> None:
     figure("veterans-trained", "410611", 3, 28)
     figure("veterans-passed", "410611", 3, 21)
     services.region_target_set(
+        reason="测试：县区分解",
         indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
         region=Region.objects.get(code="410611"),
         target=6000,
     )
     services.region_target_set(
+        reason="测试：县区分解",
         indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
         region=Region.objects.get(code="410621"),
         target=5000,

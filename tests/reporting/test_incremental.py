@@ -82,8 +82,9 @@ def test_incremental_touches_only_what_changed(plan, figure) -> None:
     run = rebuild_after_change(
         plan, series_ids=[Indicator.objects.get(plan=plan, code="disabled").pk], from_month=6
     )
-    # disabled and training-total (the goal it feeds) × 6 places × months 6–12.
-    assert run.rows == 2 * 6 * 7
+    # disabled and training-total (the goal it feeds) × 7 places (5 counties, 市直, the city)
+    # × months 6–12.
+    assert run.rows == 2 * 7 * 7
     assert set(untouched) == before
     assert (
         Rollup.objects.get(plan=plan, indicator__code="training-total", region=None, month=6).actual

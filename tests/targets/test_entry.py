@@ -215,7 +215,8 @@ def test_a_refused_page_fixed_and_sent_again_is_saved(clerk: User) -> None:
     response = client.post(MARCH, {**again, "action": "submit"})
 
     assert response.status_code == 302
-    assert Submission.objects.filter(status="submitted").count() == 40
+    # 8 series × 6 places (five counties and 市直).
+    assert Submission.objects.filter(status="submitted").count() == 48
 
 
 def test_submitting_needs_every_cell(clerk: User) -> None:
@@ -237,7 +238,7 @@ def test_submitting_a_full_month_sends_it_for_review(clerk: User) -> None:
 
     assert response.status_code == 302
     submitted = Submission.objects.filter(month=3)
-    assert submitted.count() == 40
+    assert submitted.count() == 48  # 8 series × 6 places
     assert set(submitted.values_list("status", flat=True)) == {"submitted"}
     assert all(s.submitted_by == clerk for s in submitted)
     page = client.get(MARCH).content.decode()
@@ -248,7 +249,9 @@ def test_submitting_a_full_month_sends_it_for_review(clerk: User) -> None:
 def test_a_figure_that_needs_a_note_is_accepted_with_one(clerk: User, plan: Plan) -> None:
     client = client_for(clerk)
     rural, xunxian = indicator("rural-transfer"), Region.objects.get(code="410621")
-    services.region_target_set(indicator=rural, region=xunxian, target=2000)
+    services.region_target_set(
+        reason="测试：县区分解", indicator=rural, region=xunxian, target=2000
+    )
     data = form_of(client.get(MARCH), **{"rural-transfer__410621": "2500"})
 
     refused = client.post(MARCH, {**data, "action": "save"})

@@ -34,7 +34,7 @@ TEMPLATE = "/entry/2015/3/template.xlsx"
 UPLOAD = "/entry/2015/3/upload/"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HRSS_SERIES = 8
-REGIONS = 5
+REGIONS = 6  # five counties and 市直
 
 
 @pytest.fixture
@@ -174,7 +174,7 @@ def test_the_template_is_the_clerks_month_protected_and_validated(clerk: User) -
     assert "鹤政办〔2015〕39号" in title
     assert "人力资源社会保障局" in title
     assert "2015年3月" in title
-    names = ["鹤山区", "山城区", "淇滨区", "浚县", "淇县"]
+    names = ["鹤山区", "山城区", "淇滨区", "浚县", "淇县", "市直"]
     headers = [c.value for c in sheet[excel.HEADER_ROW]]
     assert headers == ["填报项", "单位", *names, *(f"{n}备注" for n in names)]
     series = [sheet.cell(r, 1).value for r in range(4, 4 + HRSS_SERIES)]
@@ -185,7 +185,7 @@ def test_the_template_is_the_clerks_month_protected_and_validated(clerk: User) -
 
     assert sheet.protection.sheet is True
     assert all(c.protection.locked is False for c in figure_cells(sheet))
-    assert sheet["H4"].protection.locked is False  # a note
+    assert sheet["I4"].protection.locked is False  # a note
     assert sheet["A4"].protection.locked is not False
     assert sheet["C3"].protection.locked is not False
 
@@ -195,7 +195,7 @@ def test_the_template_is_the_clerks_month_protected_and_validated(clerk: User) -
     assert validation.formula1 == "0"
     assert validation.showErrorMessage
     assert "整数" in validation.error
-    assert "C4" in validation.sqref and "G11" in validation.sqref
+    assert "C4" in validation.sqref and "H11" in validation.sqref
 
     properties = {p.name: p.value for p in workbook.custom_doc_props}
     assert properties["skills_plan.year"] == "2015"
@@ -367,7 +367,10 @@ def test_odd_cell_types_are_refused_with_a_message(
 def test_a_figure_that_needs_a_note_is_accepted_with_one_from_the_sheet(clerk: User) -> None:
     client = client_for(clerk)
     services.region_target_set(
-        indicator=indicator("rural-transfer"), region=region("410621"), target=2000
+        reason="测试：县区分解",
+        indicator=indicator("rural-transfer"),
+        region=region("410621"),
+        target=2000,
     )
     content = download(client)
 
@@ -597,8 +600,8 @@ def _delete_column(workbook: Any, sheet: Any) -> None:
 
 
 def _add_column(workbook: Any, sheet: Any) -> None:
-    sheet["M3"] = "鹤壁市"
-    sheet["M4"] = 5
+    sheet["O3"] = "鹤壁市"
+    sheet["O4"] = 5
 
 
 def _rename_series(workbook: Any, sheet: Any) -> None:
@@ -678,7 +681,7 @@ BAD_WORKBOOKS = {
     "a row deleted": (_sheet(_delete_row), "请不要增删或改动填报项"),
     "a row appended": (_sheet(_append_row), "填报!A12：表格范围外有内容"),
     "a county column removed": (_sheet(_delete_column), "请不要增删或改动县区列"),
-    "a column added": (_sheet(_add_column), "填报!M3：表格范围外有内容"),
+    "a column added": (_sheet(_add_column), "填报!O3：表格范围外有内容"),
     "a series renamed": (_sheet(_rename_series), "应为“农村劳动力转移就业技能培训”"),
     "a county renamed": (_sheet(_rename_county), "表头应为“淇滨区”"),
 }
@@ -838,7 +841,7 @@ def test_any_figures_in_the_template_save_whole_or_not_at_all(
     client = client_for(clerk)
     workbook = workbook_of(filled(download(client), 3))
     sheet = workbook["填报"]
-    targets = [sheet["C4"], sheet["D5"], sheet["E6"], sheet["H4"]]  # three figures, a note
+    targets = [sheet["C4"], sheet["D5"], sheet["E6"], sheet["I4"]]  # three figures, a note
     for target, value in zip(targets, values, strict=True):
         target.value = value
 

@@ -18,7 +18,7 @@ from django.db.models import Model
 from openpyxl import Workbook, load_workbook
 
 from targets import plan_loader, services
-from targets.models import Indicator, Milestone, Plan, Region, RegionTarget
+from targets.models import Indicator, Milestone, Plan, Region, RegionTarget, TargetChange
 from targets.plan_clone import plan_clone
 from targets.plan_lifecycle import plan_close
 from targets.plan_workbook import (
@@ -117,6 +117,7 @@ def _refusal(content: bytes) -> list[tuple[str, str]]:
 
 def _wipe(plan: Plan) -> None:
     """Delete a plan's definition; indicators name each other, so referring ones go first."""
+    TargetChange.objects.filter(plan=plan).delete()  # its audit trail protects it otherwise
     RegionTarget.objects.filter(indicator__plan=plan).delete()
     plan.milestones.all().delete()
     plan.indicators.filter(kind="rate").delete()
@@ -136,6 +137,7 @@ def defined(plan: Plan) -> Plan:
         ("disabled", "410603", 1600),
     ):
         services.region_target_set(
+            reason="测试：县区分解",
             indicator=Indicator.objects.get(plan=plan, code=code),
             region=regions[region],
             target=target,
