@@ -658,3 +658,80 @@ def test_the_service_refuses_a_save_from_a_state_that_is_gone(clerk: User) -> No
         save(8, seen)  # that state is gone too now
     assert cell("rural-transfer", "410611").value == 7
     assert SubmissionEvent.objects.filter(submission=first).count() == 2
+
+
+# --- rates: a numerator's year to date never above its denominator's --------------------------
+
+
+@pytest.fixture
+def civil_clerk(plan: Plan, make_user: Any) -> User:
+    return make_user(Role.CLERK, "civil", username="clerk-civil")
+
+
+def test_a_rate_above_100_percent_is_refused_beside_its_cell(civil_clerk: User) -> None:
+    client = client_for(civil_clerk)
+    page = client.get(MARCH)
+    data = form_of(page, **{"veterans-eligible__410621": "17", "veterans-aware__410621": "26"})
+
+    response = client.post(MARCH, {**data, "action": "save"})
+
+    assert response.status_code == 400
+    aware = next(
+        c
+        for c in response.context["grid"].cells
+        if c.indicator.code == "veterans-aware" and c.region.code == "410621"
+    )
+    assert aware.errors == [
+        "知晓培训政策的退役士兵人数（浚县）1—3月累计 26 超过退役士兵人数累计 17。"
+    ]
+    assert "1—3月累计 26 超过退役士兵人数累计 17" in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def test_a_grid_lowering_a_denominator_and_its_numerator_together_saves(
+    civil_clerk: User,
+) -> None:
+    # The denominator comes first in the grid: checked alone, 20 would be below 28.
+    client = client_for(civil_clerk)
+    client.post(
+        MARCH,
+        {
+            **form_of(
+                client.get(MARCH),
+                **{"veterans-eligible__410621": "30", "veterans-aware__410621": "28"},
+            ),
+            "action": "save",
+        },
+    )
+    data = form_of(
+        client.get(MARCH), **{"veterans-eligible__410621": "20", "veterans-aware__410621": "18"}
+    )
+
+    response = client.post(MARCH, {**data, "action": "save"})
+
+    assert response.status_code == 302
+    assert (cell("veterans-eligible", "410621").value, cell("veterans-aware", "410621").value) == (
+        20,
+        18,
+    )
+
+
+def test_lowering_a_denominator_below_a_later_months_sum_is_refused(civil_clerk: User) -> None:
+    for month, eligible, aware in ((3, "30", "20"), (4, "10", "20")):
+        url = f"/entry/2015/{month}/"
+        client = client_for(civil_clerk)
+        data = form_of(
+            client.get(url),
+            **{"veterans-eligible__410621": eligible, "veterans-aware__410621": aware},
+        )
+        assert client.post(url, {**data, "action": "save"}).status_code == 302
+    data = form_of(client.get(MARCH), **{"veterans-eligible__410621": "25"})
+
+    response = client.post(MARCH, {**data, "action": "save"})
+
+    assert response.status_code == 400
+    assert "知晓培训政策的退役士兵人数（浚县）1—4月累计 40 超过退役士兵人数累计 35。" in (
+        response.content.decode()
+    )
+    assert cell("veterans-eligible", "410621").value == 30
+    assert not Submission.objects.filter(status=Submission.Status.SUBMITTED).exists()
