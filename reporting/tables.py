@@ -11,7 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from .models import Rollup
-from .templatetags.progress_format import figure, percent
+from .templatetags.progress_format import completion_percent, figure, percent, value_text
 
 NUM = {"th": {"class": "num"}, "td": {"class": "num"}}
 
@@ -76,14 +76,14 @@ class QuotaTable(tables.Table):
         if _is_rate(record):
             return format_html(
                 '{} <span class="muted">（{}/{}）</span>',
-                percent(value),
+                value_text(record),
                 figure(record.get("numerator")),
                 figure(record.get("denominator")),
             )
         return figure(value)
 
-    def render_completion(self, value: Any) -> str:
-        return percent(value)
+    def render_completion(self, value: Any, record: dict[str, Any]) -> str:
+        return completion_percent(record)
 
     def render_expected(self, value: Any) -> str:
         return percent(value)

@@ -1,12 +1,20 @@
-"""How the dashboard writes numbers: 61,450 人次, 73.2%, rates as 87.5%（35/40）."""
+"""How the pages write numbers: through ``reporting.formatting``, as the bulletin, workbook and
+Word file do (61,450 人次, 73.2%, rates as 87.5%（35/40）).
+
+Give a whole progress item where there is one (``item|completion_percent``,
+``item|value_text``): the percentage is then rounded once from the exact ratio behind it.
+``percent`` is for fractions that are exact already (the time progress m/12, a target rate).
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from reporting import formatting
 from reporting.models import Rollup
 
 register = template.Library()
@@ -15,17 +23,29 @@ register = template.Library()
 @register.filter
 def figure(value: int | float | Decimal | None) -> str:
     """A count with thousands separators; a dash without data."""
-    if value is None or value == "":
-        return "—"
-    return f"{int(value):,}"
+    return formatting.count(value)
 
 
 @register.filter
 def percent(value: float | Decimal | None, places: int = 1) -> str:
     """A fraction in percent (0.7319 → 73.2%); a dash without data."""
     if value is None or value == "":
-        return "—"
-    return f"{float(value) * 100:.{int(places)}f}%"
+        return formatting.DASH
+    return formatting.percent(value, int(places))
+
+
+@register.filter
+def completion_percent(item: dict[str, Any]) -> str:
+    """A goal's, quota's or county's completion from its exact actual ÷ target."""
+    return formatting.percent(formatting.completion_of(item))
+
+
+@register.filter
+def value_text(item: dict[str, Any]) -> str:
+    """An item's value: a rate as a percentage of its exact counts, a count otherwise."""
+    if item.get("kind") == "rate":
+        return formatting.percent(formatting.rate_of(item))
+    return formatting.count(item.get("actual"))
 
 
 @register.filter
