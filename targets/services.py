@@ -199,8 +199,9 @@ def rate_excesses(*, month: int, values: Mapping[tuple[int, int], int]) -> list[
 
     Every rate whose numerator or denominator is among the series is checked in each county
     written, for ``month`` and every later month (lowering an earlier denominator can break a
-    later month's sums); earlier months do not change. One excess per rate and county: the
-    first month that breaks.
+    later month's sums); earlier months do not change. Months before the county's first
+    denominator figure are not compared (the rate has no denominator yet). One excess per
+    rate and county: the first month that breaks.
     """
     series_ids = {series_id for series_id, _region_id in values}
     pairs = set(
@@ -227,10 +228,14 @@ def rate_excesses(*, month: int, values: Mapping[tuple[int, int], int]) -> list[
         numerators, denominators = monthly.get((n, region_id), {}), monthly.get((d, region_id), {})
         n_sum = sum(v for m, v in numerators.items() if m < month)
         d_sum = sum(v for m, v in denominators.items() if m < month)
+        entered = any(m < month for m in denominators)
         for m in range(month, 13):
             n_sum += numerators.get(m, 0)
             d_sum += denominators.get(m, 0)
-            if n_sum > d_sum:
+            # Before any denominator is entered the rate has none (no rate, not one above
+            # 100 %): it is checked once the denominator comes.
+            entered = entered or m in denominators
+            if entered and n_sum > d_sum:
                 found.append((n, d, region_id, m, n_sum, d_sum))
                 break
     if not found:

@@ -77,10 +77,20 @@ def test_other_counties_and_rates_are_apart(
     civil_clerk: Any, xun: Region, regions: dict[str, Region]
 ) -> None:
     save(civil_clerk, "veterans-eligible", regions["410611"], 1, 50)
-    with pytest.raises(ValidationError):
-        save(civil_clerk, "veterans-aware", xun, 1, 1)  # 浚县 has no eligible veterans yet
     save(civil_clerk, "veterans-aware", regions["410611"], 1, 50)
     save(civil_clerk, "veterans-registered", regions["410611"], 1, 50)
+    with pytest.raises(ValidationError, match="（淇滨区）1—2月累计 51"):
+        save(civil_clerk, "veterans-aware", regions["410611"], 2, 1)
+    save(civil_clerk, "veterans-aware", xun, 1, 5)  # 浚县's eligible are not 淇滨区's
+
+
+def test_before_any_denominator_there_is_no_rate_to_exceed(civil_clerk: Any, xun: Region) -> None:
+    # No eligible veterans entered yet: the rate has no denominator (no rate), not 500 %. The
+    # denominator, when it comes, is checked against what is there.
+    save(civil_clerk, "veterans-aware", xun, 1, 5)
+    with pytest.raises(ValidationError, match="1—1月累计 5 超过退役士兵人数累计 4"):
+        save(civil_clerk, "veterans-eligible", xun, 1, 4)
+    save(civil_clerk, "veterans-eligible", xun, 1, 5)
 
 
 def test_lowering_an_earlier_denominator_below_a_later_sum_is_refused(
