@@ -639,6 +639,7 @@ class SubmissionEvent(models.Model):
         APPROVE = "approve", _("审核通过")
         RETURN = "return", _("退回")
         CORRECT = "correct", _("更正")
+        WITHDRAW = "withdraw", _("撤回")
 
     submission = models.ForeignKey(
         Submission, on_delete=models.PROTECT, related_name="events", verbose_name=_("填报")

@@ -1005,3 +1005,28 @@ def test_a_real_formula_in_a_note_is_still_refused(clerk: User) -> None:
     assert response.status_code == 400
     assert f"填报!{coordinate}：不能使用公式" in messages_of(response)
     assert nothing_changed(before)
+
+
+# --- rates: a numerator's year to date never above its denominator's --------------------------
+
+
+def test_a_rate_above_100_percent_is_named_by_sheet_and_cell_and_saves_nothing(
+    plan: Plan, make_user: Any
+) -> None:
+    client = client_for(make_user(Role.CLERK, "civil"))
+    content = filled(
+        download(client),
+        None,
+        **{"veterans-eligible__410621": 17, "veterans-aware__410621": 26},
+    )
+    before = counts()
+
+    response = upload(client, content)
+
+    assert response.status_code == 400
+    sheet = workbook_of(content)[excel.SHEET]
+    assert (
+        f"填报!{where(sheet, 'veterans-aware', '410621')}："
+        "知晓培训政策的退役士兵人数（浚县）1—3月累计 26 超过退役士兵人数累计 17。"
+    ) in messages_of(response)
+    assert nothing_changed(before)
