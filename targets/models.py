@@ -17,6 +17,10 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# The bulletin (通报) is the leading group office's own paper, not the government's plan.
+DEFAULT_BULLETIN_ISSUER = "鹤壁市全民技能振兴工程领导小组办公室"
+DEFAULT_BULLETIN_CC = "市委办公室，市人大常委会办公室，市政府办公室，市政协办公室"
+
 
 def default_deadline_day() -> int:
     """A new plan's deadline day: ``SUBMISSION_DEADLINE_DAY`` (the 5th unless set)."""
@@ -45,6 +49,19 @@ class Plan(models.Model):
         default=default_deadline_day,
         validators=[MinValueValidator(1), MaxValueValidator(28)],
         help_text=_("每月数据须在次月的这一天（含当天）之前报送，之后报送记为迟报。"),
+    )
+    bulletin_issuer = models.CharField(
+        _("通报发文单位"),
+        max_length=100,
+        default=DEFAULT_BULLETIN_ISSUER,
+        help_text=_("月度通报的发文单位（通报自己的落款，不是方案的发文机关）。"),
+    )
+    bulletin_cc = models.CharField(
+        _("通报抄送"),
+        max_length=300,
+        blank=True,
+        default=DEFAULT_BULLETIN_CC,
+        help_text=_("月度通报的抄送单位，用“，”或“、”分隔；留空则不印抄送栏。"),
     )
 
     class Meta:

@@ -99,6 +99,7 @@ RULES: dict[str, Rule] = {
     "progress-api": Rule(READERS, why="clerks not at all (README)"),
     "bulletins": Rule(READERS),
     "bulletin": Rule(READERS),
+    "bulletin-docx": Rule(READERS),
     "bulletin-publish": Rule(NOBODY, frozenset({"reviewer", "administrator"})),
     "exports": Rule(EXPORTERS),
     "export-summary": Rule(EXPORTERS),
