@@ -371,3 +371,14 @@ def test_published_at_is_local_in_the_issue_date(march, make_user, time_machine)
         plan=march, month=3, actor=make_user("reviewer"), confirmed=True
     )
     assert str(published.issued_on) == "2015-04-30"
+
+
+def test_next_years_plan_keeps_the_bulletins_issuer_and_cc(plan) -> None:
+    from targets.plan_clone import plan_clone
+
+    plan.bulletin_issuer, plan.bulletin_cc = "鹤壁市人力资源和社会保障局", "市政府办公室"
+    plan.save()
+
+    new = plan_clone(source=plan, year=2016, doc_number="鹤政办〔2016〕12号")
+
+    assert (new.bulletin_issuer, new.bulletin_cc) == ("鹤壁市人力资源和社会保障局", "市政府办公室")
