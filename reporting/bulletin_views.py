@@ -8,11 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from targets import policy
 from targets.models import Plan
+from targets.periods import deadline, last_day_on_time
 from targets.views import _page, allowed_by
 
 from . import bulletin as bulletins
@@ -72,8 +74,11 @@ def _bulletin_page(
     status: int = 200,
 ) -> HttpResponse:
     published = _published(plan, month)
+    publishable_from = deadline(plan, month)
     context: dict[str, Any] = {
         "plan": plan,
+        "too_early": timezone.now() < publishable_from,
+        "last_day_on_time": bulletins.date_text(last_day_on_time(plan, month)),
         "month": month,
         "bulletin": published,
         "error": error,

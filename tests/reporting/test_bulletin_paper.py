@@ -291,6 +291,8 @@ def test_a_month_cannot_be_published_before_its_deadline(march, make_user, time_
     assert refused.status_code == 409
     assert "3月数据的报送截止日（2015年4月5日）之后才能发布本月通报。" in refused.content.decode()
     assert not Bulletin.objects.exists()
+    page = client.get("/bulletins/2015/3/").content.decode()
+    assert 'id="bulletin-too-early"' in page and 'id="bulletin-publish"' not in page
 
 
 def test_missing_reports_are_named_and_publishing_needs_a_confirmation(
@@ -382,3 +384,17 @@ def test_next_years_plan_keeps_the_bulletins_issuer_and_cc(plan) -> None:
     new = plan_clone(source=plan, year=2016, doc_number="鹤政办〔2016〕12号")
 
     assert (new.bulletin_issuer, new.bulletin_cc) == ("鹤壁市人力资源和社会保障局", "市政府办公室")
+
+
+def test_a_month_with_every_report_approved_publishes_without_asking(
+    march, make_user, time_machine, monkeypatch
+) -> None:
+    time_machine.move_to(AFTER_DEADLINE)
+    monkeypatch.setattr(bulletin, "outstanding", lambda plan, month: [])
+
+    response = client_for(make_user("reviewer")).post("/bulletins/2015/3/publish/")
+
+    assert response.status_code == 302
+    published = Bulletin.objects.get()
+    assert published.number == 1 and published.numbers["outstanding"] == []
+    assert "已全部审核通过30份" in published.text
