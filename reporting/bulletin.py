@@ -54,7 +54,7 @@ from django.utils.translation import gettext_lazy
 
 from targets import policy
 from targets.completeness import gaps
-from targets.models import Department, Indicator, Plan, Region, Submission
+from targets.models import Department, Indicator, Plan, Region, Submission, bulletin_issuer_of
 from targets.periods import deadline, last_day_on_time
 
 from . import formatting as fmt
@@ -517,7 +517,7 @@ def masthead(plan: Plan, month: int, published: Bulletin | None) -> dict[str, An
         )
         draft = False
     else:
-        issuer, cc, number = plan.bulletin_issuer, plan.bulletin_cc, next_number(plan)
+        issuer, cc, number = bulletin_issuer_of(plan), plan.bulletin_cc, next_number(plan)
         day, draft = timezone.localdate(), True
     units = cc_units(cc)
     return {
@@ -938,7 +938,7 @@ def bulletin_publish(
                 published_by=actor,
                 published_at=now,
                 number=next_number(plan),
-                issuer=fresh.bulletin_issuer,
+                issuer=bulletin_issuer_of(fresh),
                 cc=fresh.bulletin_cc,
                 issued_on=timezone.localdate(now),
             )

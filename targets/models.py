@@ -22,6 +22,11 @@ DEFAULT_BULLETIN_ISSUER = "鹤壁市全民技能振兴工程领导小组办公�
 DEFAULT_BULLETIN_CC = "市委办公室，市人大常委会办公室，市政府办公室，市政协办公室"
 
 
+def bulletin_issuer_of(plan: Plan) -> str:
+    """The issuer a plan's bulletins print: its own setting, else the default."""
+    return plan.bulletin_issuer or DEFAULT_BULLETIN_ISSUER
+
+
 def default_deadline_day() -> int:
     """A new plan's deadline day: ``SUBMISSION_DEADLINE_DAY`` (the 5th unless set)."""
     return settings.SUBMISSION_DEADLINE_DAY
@@ -53,8 +58,12 @@ class Plan(models.Model):
     bulletin_issuer = models.CharField(
         _("通报发文单位"),
         max_length=100,
+        blank=True,
         default=DEFAULT_BULLETIN_ISSUER,
-        help_text=_("月度通报的发文单位（通报自己的落款，不是方案的发文机关）。"),
+        help_text=_(
+            "月度通报的发文单位（通报自己的落款，不是方案的发文机关）；"
+            "留空则为鹤壁市全民技能振兴工程领导小组办公室。"
+        ),
     )
     bulletin_cc = models.CharField(
         _("通报抄送"),

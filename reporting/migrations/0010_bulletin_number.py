@@ -21,7 +21,7 @@ def number_published(apps, schema_editor):
     ):
         numbers[bulletin.plan_id] = numbers.get(bulletin.plan_id, 0) + 1
         bulletin.number = numbers[bulletin.plan_id]
-        bulletin.issuer = bulletin.plan.bulletin_issuer
+        bulletin.issuer = bulletin.plan.bulletin_issuer or '鹤壁市全民技能振兴工程领导小组办公室'
         bulletin.cc = bulletin.plan.bulletin_cc
         bulletin.issued_on = bulletin.published_at.astimezone(local).date()
         bulletin.save(update_fields=["number", "issuer", "cc", "issued_on"])

@@ -21,6 +21,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='plan',
             name='bulletin_issuer',
-            field=models.CharField(default='鹤壁市全民技能振兴工程领导小组办公室', help_text='月度通报的发文单位（通报自己的落款，不是方案的发文机关）。', max_length=100, verbose_name='通报发文单位'),
+            field=models.CharField(blank=True, default='鹤壁市全民技能振兴工程领导小组办公室', help_text='月度通报的发文单位（通报自己的落款，不是方案的发文机关）；留空则为鹤壁市全民技能振兴工程领导小组办公室。', max_length=100, verbose_name='通报发文单位'),
         ),
     ]

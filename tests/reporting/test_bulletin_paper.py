@@ -398,3 +398,13 @@ def test_a_month_with_every_report_approved_publishes_without_asking(
     published = Bulletin.objects.get()
     assert published.number == 1 and published.numbers["outstanding"] == []
     assert "已全部审核通过30份" in published.text
+
+
+def test_an_empty_issuer_is_the_leading_group_office(march) -> None:
+    march.bulletin_issuer, march.bulletin_cc = "", ""
+    march.save()
+
+    masthead = bulletin.masthead(march, 3, None)
+
+    assert masthead["issuer"] == "鹤壁市全民技能振兴工程领导小组办公室"
+    assert masthead["cc"] == ""  # no 抄送 line
