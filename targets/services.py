@@ -480,12 +480,16 @@ def notice_raise(
     expected: Decimal | None = None,
     at: datetime | None = None,
 ) -> SupervisionNotice:
-    """Raise a notice: ``indicator`` (a quota) is red in ``region`` (None: city-wide) in ``month``.
+    """Raise a notice: ``indicator`` (a goal, to its lead department, or a quota) is red in
+    ``region`` (None: city-wide) in ``month``.
 
-    At most one notice of a quota and place is not closed; another is refused.
+    At most one notice of an item and place is not closed; another is refused.
     """
-    if indicator.plan_id != plan.pk or indicator.role != Indicator.Role.QUOTA:
-        raise ValidationError({"indicator": _("督办单只能针对本年度方案中的部门任务。")})
+    if indicator.plan_id != plan.pk or indicator.role not in (
+        Indicator.Role.GOAL,
+        Indicator.Role.QUOTA,
+    ):
+        raise ValidationError({"indicator": _("督办单只能针对本年度方案中的全市目标或部门任务。")})
     _check_month(plan, month)
     pending = SupervisionNotice.objects.filter(plan=plan, indicator=indicator, region=region)
     if pending.exclude(status=NoticeStatus.CLOSED).exists():
