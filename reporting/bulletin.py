@@ -268,7 +268,7 @@ def _lead(item: dict[str, Any]) -> Any:
 def _not_judged(item: dict[str, Any]) -> str:
     reported = item.get("reported")
     if reported and reported.get("expected"):
-        return _("数据不全（已审核%(approved)s/%(expected)s份），暂不评价进度") % {
+        return _("数据不全（已审核%(approved)s/%(expected)s项），暂不评价进度") % {
             "approved": reported.get("approved", 0),
             "expected": reported["expected"],
         }

@@ -235,7 +235,7 @@ def test_the_page_links_the_print_stylesheet(march, make_user) -> None:
 
 
 def test_readers_find_the_bulletins_in_the_navigation(march, make_user) -> None:
-    nav = client_for(make_user("leader")).get("/dashboard/").context["nav"]
+    nav = client_for(make_user("leader")).get("/bulletins/").context["nav"]
     assert "bulletins" in [item["url_name"] for item in nav]
     clerk_nav = client_for(make_user("clerk", department="hrss")).get("/entry/").context["nav"]
     assert "bulletins" not in [item["url_name"] for item in clerk_nav]

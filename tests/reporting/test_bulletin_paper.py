@@ -29,9 +29,10 @@ CJK_PUNCTUATION = set("、，。（）：；")
 
 
 @pytest.fixture
-def march(plan, figure, time_machine):
+def march(plan, figure, complete, time_machine):
     """March, sent on time: two quotas split to 淇滨区 and 浚县; 浚县's veterans: 32 of 49
-    registered trained (参训率 65.3 %, 72.6 % of the 90 % target); 100 其他职业技能培训."""
+    registered trained (参训率 65.3 %, 72.6 % of the 90 % target); 100 其他职业技能培训;
+    every other figure approved as 0 except 教育局's in 鹤山区 (enrolment: pending)."""
     time_machine.move_to("2015-04-02 10:00 +08:00")
     for code, region, target in [
         ("rural-transfer", "410611", 6000),
@@ -57,6 +58,8 @@ def march(plan, figure, time_machine):
         ("veterans-passed", "410621", 30),
     ]:
         figure(code, region, 3, value)
+    # Every other cell approved as 0 but 教育局's in 鹤山区: only the enrolment goal is pending.
+    complete(3, leave=(("vocational-enrolment", "410602"),))
     rebuild(plan)
     return plan
 
@@ -153,11 +156,11 @@ def test_a_pending_quota_is_not_judged_nor_listed_in_red(march) -> None:
     text = bulletin.render(numbers)[1]
 
     line = next(x for x in text.split("\n") if "企业在岗职工培训完成2500人次" in x)
-    assert "数据不全（已审核5/6份），暂不评价进度" in line
+    assert "数据不全（已审核5/6项），暂不评价进度" in line
     assert "序时进度" not in line
     problems = text.split("四、存在的问题")[1].split("五、")[0]
     assert "人力资源社会保障局企业在岗职工培训完成" not in problems
-    assert "数据不全、本期暂不评价的任务：企业在岗职工培训。" in problems
+    assert "数据不全、本期暂不评价的任务：职业教育在校生规模、企业在岗职工培训。" in problems
     assert "浚县1项，退役士兵参训率" in problems  # its rural row is pending now: not red
     # Pending quotas come after the judged ones (every quota has data here).
     assert [q["code"] for q in bulletin.ranked_quotas(numbers["progress"])][-1] == "in-service"
@@ -222,9 +225,7 @@ def test_the_requirements_press_the_red_items_and_chase_the_missing_reports(marc
     requirements = text_of(march).split("五、下步工作要求\n")[1].split("\n")
     assert requirements[0].startswith("（一）加快滞后任务进度。")
     assert "浚县" in requirements[0]
-    assert requirements[1].startswith(
-        "（二）及时报送审核数据。请人力资源社会保障局（鹤山区、山城区"
-    )
+    assert requirements[1].startswith("（二）及时报送审核数据。请教育局（鹤山区）抓紧补报3月份数据")
     assert "抓紧补报3月份数据" in requirements[1]
     assert requirements[2].startswith("（三）加强统筹调度。")
 
@@ -306,7 +307,8 @@ def test_missing_reports_are_named_and_publishing_needs_a_confirmation(
     assert asked.status_code == 409
     html = asked.content.decode()
     assert "3月份还有" in html and "份报表未报齐或未审核通过" in html
-    assert "人力资源社会保障局 × 鹤山区：应报8项，已报送0项，已审核0项" in html
+    assert "教育局 × 鹤山区：应报1项，已报送0项，已审核0项" in html
+    assert "3月份还有1份报表未报齐或未审核通过" in html
     assert "民政局 × 浚县" not in html  # all five of its series approved
     assert 'name="confirm" value="1"' in html
     assert not Bulletin.objects.exists()
@@ -318,13 +320,15 @@ def test_missing_reports_are_named_and_publishing_needs_a_confirmation(
 
 
 def test_a_sent_but_unapproved_report_is_outstanding(march, figure) -> None:
-    figure("reemployment", "410622", 3, 10, status="submitted")
-    entry = next(
-        o
-        for o in bulletin.outstanding(march, 3)
-        if (o["department"], o["region"]) == ("hrss", "410622")
-    )
-    assert (entry["expected"], entry["sent"], entry["approved"]) == (8, 1, 0)
+    figure("vocational-enrolment", "410602", 3, 10, status="submitted")
+
+    (entry,) = bulletin.outstanding(march, 3)
+
+    assert (entry["department"], entry["region"]) == ("edu", "410602")
+    assert (entry["expected"], entry["sent"], entry["approved"]) == (1, 1, 0)
+    text = text_of(march)
+    assert "已报送尚未审核通过的有：教育局鹤山区1项。" in text
+    assert "数据不全（已审核4/5项），暂不评价进度" in text  # enrolment: 5 counties, 4 approved
 
 
 # --- English ------------------------------------------------------------------------------------
