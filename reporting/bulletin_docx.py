@@ -8,6 +8,7 @@ laid out the way official papers are (GB/T 9704): A4, margins 37/35/28/26 mm, bo
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 from typing import Any
 
@@ -23,6 +24,8 @@ LATIN_FONT = "Times New Roman"
 BODY_SIZE = Pt(16)
 TITLE_SIZE = Pt(22)
 A4 = (Mm(210), Mm(297))
+# Characters XML 1.0 cannot carry (a plan's settings are typed by people): left out.
+NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _font(run: Any, name: str, size: Pt) -> None:
@@ -49,7 +52,7 @@ def _paragraph(
     fmt.line_spacing = Pt(28)  # 22 lines a page, as GB/T 9704 has it
     if indent:
         fmt.first_line_indent = Pt(32)  # two characters
-    _font(paragraph.add_run(text), font, size)
+    _font(paragraph.add_run(NOT_XML.sub("", text)), font, size)
     return paragraph
 
 

@@ -142,3 +142,15 @@ def test_no_word_file_before_the_rollup(plan, make_user) -> None:
     assert client.get(DOCX).status_code == 404
     assert client.get("/bulletins/2015/13.docx").status_code == 404
     assert client.post(DOCX).status_code == 405
+
+
+def test_text_typed_into_the_plans_settings_is_written_as_text(march, make_user) -> None:
+    plan = march.indicator.plan
+    plan.bulletin_issuer = '=HYPERLINK("x")<w:p>\x01办公室'
+    plan.bulletin_cc = "<b>市政府办公室</b>"
+    plan.save()
+
+    lines = paragraphs(client_for(make_user("leader")).get(DOCX))
+
+    assert lines[1].startswith('=HYPERLINK("x")<w:p>办公室　　')
+    assert lines[-1] == "抄送：<b>市政府办公室</b>。"
