@@ -264,6 +264,11 @@ class MissingReport:
     def missing(self) -> int:
         return self.expected - self.approved
 
+    @property
+    def unsent(self) -> int:
+        """Not sent, or returned and not sent again: the clerk's to do."""
+        return self.missing - self.sent
+
 
 def missing_reports(plan: Plan, month: int) -> list[MissingReport]:
     """Every department × county of the plan with a report of ``month`` not yet approved: not
