@@ -141,12 +141,15 @@ class _Row:
 _ROW_FIELDS = tuple(f.name for f in fields(_Row))
 
 
-def progress(plan: Plan, month: int) -> dict[str, Any] | None:
+def progress(
+    plan: Plan, month: int, coverage: completeness.Coverage | None = None
+) -> dict[str, Any] | None:
     """The progress API's document for a plan and as-of month; None if not rolled up yet.
 
     Kept in the cache under the plan's latest rollup run: every rebuild, full or incremental,
     records a run in the same transaction as its rows, so a new run means a new key and a
-    document is never served after the rows behind it changed.
+    document is never served after the rows behind it changed. A page that has read the
+    month's ``coverage`` already passes it (its indicators and regions are not read again).
     """
     latest_run = (
         RollupRun.objects.filter(plan=plan).order_by("-pk").values_list("pk", flat=True).first()
@@ -154,7 +157,7 @@ def progress(plan: Plan, month: int) -> dict[str, Any] | None:
     key = f"progress:{plan.pk}:{month}:{latest_run}"
     document = cache.get(key)
     if document is None:
-        document = _progress(plan, month)
+        document = _progress(plan, month, coverage)
         if document is not None:
             cache.set(key, document, PROGRESS_CACHE_SECONDS)
     return document  # the cache hands out its own copy (it stores values pickled)
@@ -164,12 +167,18 @@ def progress(plan: Plan, month: int) -> dict[str, Any] | None:
 PROGRESS_CACHE_SECONDS = 24 * 3600
 
 
-def _progress(plan: Plan, month: int) -> dict[str, Any] | None:
-    indicators = {
-        indicator.pk: indicator
-        for indicator in Indicator.objects.filter(plan=plan).select_related("department")
-    }
-    regions = {region.pk: region for region in Region.objects.all()}
+def _progress(
+    plan: Plan, month: int, coverage: completeness.Coverage | None = None
+) -> dict[str, Any] | None:
+    if coverage is not None and coverage.month == month:
+        indicators, regions = coverage.by_id, coverage.regions
+    else:
+        coverage = None
+        indicators = {
+            indicator.pk: indicator
+            for indicator in Indicator.objects.filter(plan=plan).select_related("department")
+        }
+        regions = {region.pk: region for region in Region.objects.all()}
     rows = [
         _Row(*values)
         for values in Rollup.objects.filter(plan=plan, month=month)
@@ -199,9 +208,10 @@ def _progress(plan: Plan, month: int) -> dict[str, Any] | None:
         else:
             by_region[row.indicator_id].append(row)
     # Completeness of the month, for every row, from one query.
-    coverage = completeness.Coverage(
-        plan, month, indicators=indicators.values(), regions=regions.values()
-    )
+    if coverage is None:
+        coverage = completeness.Coverage(
+            plan, month, indicators=indicators.values(), regions=regions.values()
+        )
     goals, quotas = [], []
     for indicator_id, row in city.items():
         indicator = indicators[indicator_id]

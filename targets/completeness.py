@@ -150,24 +150,29 @@ class Coverage:
         *,
         indicators: Iterable[Indicator] | None = None,
         regions: Iterable[Region] | None = None,
+        approved: set[tuple[int, int]] | None = None,
     ) -> None:
         self.month = month
         indicators = list(
             plan.indicators.select_related("department") if indicators is None else indicators
         )
         self.by_id = {i.pk: i for i in indicators}
-        self.region_ids = [
-            r.pk for r in (Region.objects.order_by("order", "code") if regions is None else regions)
-        ]
+        self.regions = {
+            r.pk: r
+            for r in (Region.objects.order_by("order", "code") if regions is None else regions)
+        }
+        self.region_ids = list(self.regions)
         self.feeders: dict[int, list[int]] = defaultdict(list)
         for indicator in indicators:
             if indicator.feeds_id:
                 self.feeders[indicator.feeds_id].append(indicator.pk)
-        self.approved = set(
-            Submission.objects.filter(indicator__plan=plan, month=month, is_counted=True)
-            .order_by()
-            .values_list("indicator_id", "region_id")
-        )
+        if approved is None:
+            approved = set(
+                Submission.objects.filter(indicator__plan=plan, month=month, is_counted=True)
+                .order_by()
+                .values_list("indicator_id", "region_id")
+            )
+        self.approved = approved
 
     def series(self, indicator: Indicator) -> list[int]:
         if indicator.kind == Indicator.Kind.RATE:
@@ -198,6 +203,14 @@ class Coverage:
                 found.append(pair)
         return found
 
+    def missing_names(self, indicator: Indicator, region_id: int | None = None) -> list[str]:
+        """Who is missing, for people: "人社局 · 浚县" per department × county."""
+        departments = {i.department_id: i.department for i in self.by_id.values()}
+        return [
+            f"{departments[department].short_name} · {self.regions[place].name}"
+            for department, place in self.missing(indicator, region_id)
+        ]
+
     def totals(self) -> Reported:
         """The plan's reports of the month: every series taking figures × every county."""
         cells = [
@@ -207,6 +220,103 @@ class Coverage:
             for place in self.region_ids
         ]
         return Reported(expected=len(cells), approved=sum(cell in self.approved for cell in cells))
+
+
+def coverages(
+    plan: Plan,
+    months: Iterable[int],
+    *,
+    indicators: Iterable[Indicator] | None = None,
+    regions: Iterable[Region] | None = None,
+) -> dict[int, Coverage]:
+    """``Coverage`` for several months (a drill-down's months), from one query of approvals."""
+    months = sorted(set(months))
+    indicators = list(
+        plan.indicators.select_related("department") if indicators is None else indicators
+    )
+    regions = list(Region.objects.order_by("order", "code") if regions is None else regions)
+    approved: dict[int, set[tuple[int, int]]] = {month: set() for month in months}
+    for indicator_id, region_id, month in (
+        Submission.objects.filter(indicator__plan=plan, month__in=months, is_counted=True)
+        .order_by()
+        .values_list("indicator_id", "region_id", "month")
+    ):
+        approved[month].add((indicator_id, region_id))
+    return {
+        month: Coverage(
+            plan, month, indicators=indicators, regions=regions, approved=approved[month]
+        )
+        for month in months
+    }
+
+
+@dataclass(frozen=True)
+class MissingReport:
+    """A department × county whose reports of a month are not all approved."""
+
+    department: Department
+    region: Region
+    expected: int
+    approved: int
+    sent: int  # of those not approved, how many are waiting for review
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.approved
+
+    @property
+    def unsent(self) -> int:
+        """Not sent, or returned and not sent again: the clerk's to do."""
+        return self.missing - self.sent
+
+
+def missing_reports(plan: Plan, month: int) -> list[MissingReport]:
+    """Every department × county of the plan with a report of ``month`` not yet approved: not
+    sent, returned, or waiting for review. Those rows are pending: a reminder (催报) is due,
+    not a supervision notice. Three queries."""
+    series = list(
+        Indicator.objects.filter(plan=plan, accepts_figures=True)
+        .exclude(kind=Indicator.Kind.RATE)
+        .select_related("department")
+    )
+    cells = {
+        (indicator_id, region_id): (is_counted, status)
+        for indicator_id, region_id, is_counted, status in Submission.objects.filter(
+            indicator__plan=plan, month=month
+        )
+        .filter(Q(is_counted=True) | Q(is_current=True))
+        .order_by("is_counted")  # a counted revision wins over a correction under review
+        .values_list("indicator_id", "region_id", "is_counted", "status")
+    }
+    found = []
+    regions = list(Region.objects.order_by("order", "code"))
+    departments: dict[int, Department] = {}
+    per_department: dict[int, list[int]] = defaultdict(list)
+    for indicator in series:
+        departments[indicator.department_id] = indicator.department
+        per_department[indicator.department_id].append(indicator.pk)
+    for department_id in sorted(
+        per_department, key=lambda pk: (departments[pk].order, departments[pk].code)
+    ):
+        for region in regions:
+            states = [cells.get((pk, region.pk)) for pk in per_department[department_id]]
+            approved = sum(1 for state in states if state and state[0])
+            sent = sum(
+                1
+                for state in states
+                if state and not state[0] and state[1] == Submission.Status.SUBMITTED
+            )
+            if approved < len(states):
+                found.append(
+                    MissingReport(
+                        department=departments[department_id],
+                        region=region,
+                        expected=len(states),
+                        approved=approved,
+                        sent=sent,
+                    )
+                )
+    return found
 
 
 def judged_status(status: str | None, reported: Reported) -> str | None:

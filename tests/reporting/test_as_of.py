@@ -237,3 +237,39 @@ def test_rate_bands_in_the_statement_equal_the_reference(plan, figure) -> None:
     assert stored == reference
     qibin, xun = Region.objects.get(code="410611"), Region.objects.get(code="410621")
     assert (stored[(qibin.pk, 3)], stored[(xun.pk, 3)]) == ("amber", "red")
+
+
+# --- the demo: a month partly approved ----------------------------------------------------------
+
+
+@pytest.fixture
+def demo_plan(plan):
+    from targets import demo
+
+    demo.load_demo(plan, "demo-pass-for-tests")
+    rebuild(plan)
+    return plan
+
+
+def test_the_demo_shows_october_partly_approved(demo_plan, make_user) -> None:
+    """October (the default month: its deadline has passed, reports were sent) is partly
+    approved: 农业局 and 残联 have drafts only, 民政局 and 扶贫办 and two counties wait for
+    review, 山城区's rural-transfer figure was returned. Those rows are pending; 人社局's
+    own rows in the three reviewed districts are judged."""
+    from django.test import Client
+
+    assert selectors.default_as_of(demo_plan) == 10
+    document = selectors.progress(demo_plan, 10)
+    quotas = by_code(document["quotas"])
+    assert document["reported"]["approved"] < document["reported"]["expected"]
+    assert {quota["status"] for quota in quotas.values()} == {"pending"}
+    rural = {r["code"]: r for r in quotas["rural-transfer"]["regions"]}
+    assert rural["410603"]["status"] == "pending"  # returned
+    assert rural["410621"]["status"] == "pending"  # waiting for review
+    assert rural["410611"]["status"] in ("green", "amber", "red")  # approved: judged
+    client = Client()
+    client.force_login(make_user("leader"))
+    page = client.get("/dashboard/").content.decode()
+    approved, expected = document["reported"]["approved"], document["reported"]["expected"]
+    assert f"截至2015年10月 · 已审核 {approved}/{expected} 份" in page
+    assert "status--pending" in page
