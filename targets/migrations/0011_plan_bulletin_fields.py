@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('targets', '0007_submission_value_at_most_max'),
+        ('targets', '0010_notice_deadline_and_events'),
     ]
 
     operations = [
