@@ -395,7 +395,9 @@ def _mean(values: list[Any]) -> Decimal:
     )
 
 
-def _county_rows(document: dict[str, Any], *, city: bool) -> dict[str, dict[str, Any]]:
+def _county_rows(
+    document: dict[str, Any], *, city: bool, judged_only: bool = True
+) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for quota in document["quotas"]:
         if quota["kind"] == "rate":
@@ -412,7 +414,8 @@ def _county_rows(document: dict[str, Any], *, city: bool) -> dict[str, dict[str,
             )
             if is_pending(row):
                 entry["pending"] += 1
-                continue
+                if judged_only:
+                    continue
             entry["completions"].append(completion)
             entry["expected"].append(fmt.exact(quota["expected"]))
     return found
@@ -433,10 +436,12 @@ def _standings(found: dict[str, dict[str, Any]]) -> list[CountyStanding]:
     ]
 
 
-def ranked_counties(document: dict[str, Any]) -> list[CountyStanding]:
-    """Counties and districts (not 市直) by mean completion of their judged split quotas
-    against the mean expected share."""
-    standings = _standings(_county_rows(document, city=False))
+def ranked_counties(document: dict[str, Any], *, judged_only: bool = False) -> list[CountyStanding]:
+    """Counties and districts (not 市直) by mean completion of their split quotas against the
+    mean expected share. The bulletin ranks on judged rows only (``judged_only``: pending rows
+    left out of the mean and counted in ``pending``; a county with none judged is not ranked);
+    the dashboard ranks every county on all its rows and greys those with pending ones."""
+    standings = _standings(_county_rows(document, city=False, judged_only=judged_only))
     return sorted(standings, key=lambda s: s.lead, reverse=True)
 
 
@@ -579,7 +584,7 @@ def _overall(numbers: dict[str, Any]) -> list[str]:
 
 def _counties(document: dict[str, Any]) -> list[str]:
     lines = [_("二、各县区进展")]
-    counties = ranked_counties(document)
+    counties = ranked_counties(document, judged_only=True)
     if counties:
         lines.append(
             _(

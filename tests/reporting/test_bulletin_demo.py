@@ -89,7 +89,7 @@ def test_the_demo_training_goals_parts_add_up(demo_plan) -> None:
 
 
 def test_the_demo_counties_rank_by_mean_completion(demo_plan) -> None:
-    standings = bulletin.ranked_counties(progress(demo_plan, 9))
+    standings = bulletin.ranked_counties(progress(demo_plan, 9), judged_only=True)
     # 山城区 sent nothing for September: its rows are pending, not ranked.
     assert [s.name for s in standings] == ["淇滨区", "浚县", "淇县", "鹤山区"]
     assert bulletin.unranked_counties(progress(demo_plan, 9)) == ["山城区"]

@@ -165,8 +165,12 @@ def test_a_pending_quota_is_not_judged_nor_listed_in_red(march) -> None:
     # Pending quotas come after the judged ones (every quota has data here).
     assert [q["code"] for q in bulletin.ranked_quotas(numbers["progress"])][-1] == "in-service"
     # 浚县's mean leaves out its pending row and says so.
-    standing = next(s for s in bulletin.ranked_counties(numbers["progress"]) if s.code == "410621")
+    judged = bulletin.ranked_counties(numbers["progress"], judged_only=True)
+    standing = next(s for s in judged if s.code == "410621")
     assert (standing.quotas, standing.pending) == (1, 1)
+    # The dashboard's ranking keeps 浚县 on both rows (and greys it).
+    everyone = next(s for s in bulletin.ranked_counties(numbers["progress"]) if s.code == "410621")
+    assert (everyone.quotas, everyone.pending) == (2, 1)
     assert "另有1项数据不全，未计入" in text
 
 
@@ -193,7 +197,7 @@ def test_city_level_units_are_listed_apart_from_the_county_ranking(march) -> Non
                 }
             )
 
-    standings = bulletin.ranked_counties(numbers["progress"])
+    standings = bulletin.ranked_counties(numbers["progress"], judged_only=True)
     text = bulletin.render(numbers)[1]
 
     assert "410600" not in [s.code for s in standings]
