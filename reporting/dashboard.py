@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from targets import completeness, policy
 from targets.models import Department, Indicator, Milestone, Plan, Region, Submission
@@ -79,7 +80,8 @@ def with_status(rows: list[dict[str, Any]], status: str | None) -> list[dict[str
 
 
 def allocations(plan: Plan) -> list[dict[str, Any]]:
-    """Goals only partly allocated to departments: the plan's 61,450 of 70,000 (8,550 open)."""
+    """Goals only partly allocated to departments: the plan's 61,450 of 70,000 (8,550 open),
+    with the codes of the quotas that feed each (``feeding``)."""
     indicators = list(
         Indicator.objects.filter(plan=plan, role__in=[Indicator.Role.GOAL, QUOTA])
         .select_related("department")
@@ -95,11 +97,50 @@ def allocations(plan: Plan) -> list[dict[str, Any]]:
             {
                 "goal": goal,
                 "quotas": len(feeding),
+                "feeding": [quota.code for quota in feeding],
                 "target": goal.target,
                 "allocated": allocated,
                 "unallocated": goal.target - allocated,
             }
         )
+    return result
+
+
+def goal_breakdown(
+    document: dict[str, Any] | None, allocations: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each goal that quotas feed (``allocations``), broken down so that its parts add up to
+    it on the page.
+
+    The rows are the feeding quotas' items, then the goal's own part (其他职业技能培训): the
+    figures reported against the goal itself (the goal's actual less its quotas' actuals) and
+    the target no quota carries (the plan's 8,550 of 70,000). Only flow quotas feed a flow
+    goal, so the subtraction is exact. ``goal`` is the goal's item of the progress document.
+    """
+    if document is None:
+        return []
+    goals = {goal["code"]: goal for goal in document["goals"]}
+    quotas = {quota["code"]: quota for quota in document["quotas"]}
+    result = []
+    for allocation in allocations:
+        indicator = allocation["goal"]
+        goal = goals.get(indicator.code)
+        parts = [quotas[code] for code in allocation["feeding"] if code in quotas]
+        if goal is None or not parts or goal["target"] is None:
+            continue
+        actual = goal["actual"]
+        own = {
+            "code": goal["code"],
+            "name": indicator.series_name
+            or _("%(goal)s（未列入部门任务的部分）") % {"goal": indicator.name},
+            "department": goal["department"],
+            "kind": goal["kind"],
+            "unit": goal["unit"],
+            "target": goal["target"] - sum(q["target"] or 0 for q in parts),
+            "actual": None if actual is None else actual - sum(q["actual"] or 0 for q in parts),
+            "is_goal_own": True,
+        }
+        result.append({"goal": goal, "rows": [*parts, own], "own": own})
     return result
 
 

@@ -209,6 +209,7 @@ def dashboard_home(request: HttpRequest, years: Years) -> HttpResponse:
     context.update(allocations=dashboard.allocations(plan), milestones=dashboard.milestones(plan))
     document = selectors.progress(plan, month, context["coverage"])
     context["document"] = document
+    context["breakdowns"] = dashboard.goal_breakdown(document, context["allocations"])
     if document is None:
         return _page(request, "reporting/dashboard.html", context)
 

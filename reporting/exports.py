@@ -4,7 +4,10 @@ Plain functions: ``write_summary`` writes the workbook for a plan and as-of mont
 file object and returns the data rows per sheet. 总表 and 分县区 are the progress API's document
 (``selectors.progress``) for that month; 月度明细 lists the counted submissions they are summed
 from, so an auditor can rebuild every total (flow: sum; stock: each county's latest level,
-summed; rate: the ratio of the year-to-date sums of its two count series).
+summed; rate: the ratio of the year-to-date sums of its two count series). Percentages are
+written as ``reporting.formatting`` prints them on every page: the exact ratio rounded once to
+the cell's 0.0 %; a goal's own part (其他职业技能培训) is a row after its quotas so the parts add
+up to the goal, and counts are totalled per unit, never 人次 with 人.
 
 openpyxl's write-only mode keeps memory flat: rows go to a temporary file as they are
 appended. What that mode allows and we use: ``WriteOnlyCell`` styles and number formats,
@@ -22,10 +25,12 @@ evaluates it as a formula.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from fractions import Fraction
 from typing import IO, Any
 
 from django.db.models import QuerySet
@@ -51,13 +56,14 @@ from targets.models import (
 from targets.periods import deadline
 
 from . import selectors
-from .models import ExportLog
+from .dashboard import allocations, goal_breakdown
+from .formatting import completion_of, rate_of, rounded_fraction
+from .models import ExportLog, Rollup
 
 SHEETS = ("封面", "总表", "分县区", "月度明细", "修改记录", "里程碑")
 FORMULA_STARTS = ("=", "+", "-", "@")
 INTEGER = "#,##0"
-PERCENT = "0.0%"
-RATE = "0.00%"
+PERCENT = "0.0%"  # every percentage cell: holds the fraction rounded once at this precision
 DATETIME = "yyyy-mm-dd hh:mm"
 DATE = "yyyy-mm-dd"
 TICK_ROWS = 1000
@@ -126,17 +132,23 @@ def _reporting_unit(plan: Plan) -> str:
 
 
 def _sheet(
-    wb: Workbook, title: str, heading: str, columns: list[Column], context: Context
+    wb: Workbook,
+    title: str,
+    heading: str,
+    columns: list[Column],
+    context: Context,
+    label_columns: int = 1,
 ) -> WriteOnlyWorksheet:
     """A sheet in the layout of an official 报表: title, the four lines, then the header row.
 
-    Widths, frozen header, print titles and page set-up must be set before the first row.
+    Widths, frozen panes (the header rows and the first ``label_columns`` columns, which name
+    each row), print titles and page set-up must be set before the first row.
     """
     ws = wb.create_sheet(title)
     for index, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column.width
     last = get_column_letter(len(columns))
-    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    ws.freeze_panes = f"{get_column_letter(label_columns + 1)}{HEADER_ROW + 1}"
     ws.print_title_rows = f"1:{HEADER_ROW}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
@@ -210,17 +222,17 @@ def _rows(
 
 def _summary_columns() -> list[Column]:
     return [
-        Column(_("类别"), 10),
+        Column(_("类别"), 12),
         Column(_("代码"), 22),
         Column(_("名称"), 36),
         Column(_("责任部门"), 18),
         Column(_("统计口径"), 8),
         Column(_("单位"), 6),
         Column(_("年度目标"), 11),  # a count, or a rate target as a fraction
-        Column(_("累计完成"), 11),
-        Column(_("完成率"), 9, PERCENT),
+        Column(_("累计完成（比率类为实际比率）"), 13),  # a rate: numerator ÷ denominator
+        Column(_("完成率（完成÷目标）"), 11, PERCENT),
         Column(_("序时进度"), 9, PERCENT),
-        Column(_("状态"), 7),
+        Column(_("状态"), 16),
         Column(_("预计全年"), 11),
         Column(_("未分配到部门"), 12, INTEGER),
         Column(_("计入目标"), 18),
@@ -231,7 +243,25 @@ def _summary_columns() -> list[Column]:
     ]
 
 
+def status_text(item: dict[str, Any]) -> str:
+    """正常 / 预警 / 滞后; a row not judged because the month's reports behind it are not all
+    approved: 待报（已审核 m/n）; no data: —. Without ``reported`` a row counts as complete."""
+    if item.get("status") == "pending":
+        reported = item.get("reported")
+        if reported:
+            return _("待报（已审核 %(approved)s/%(expected)s）") % {
+                "approved": reported.get("approved"),
+                "expected": reported.get("expected"),
+            }
+        return _("待报")
+    statuses = {"green": _("正常"), "amber": _("预警"), "red": _("滞后")}
+    return statuses.get(item.get("status"), "—")
+
+
 def _summary_rows(plan: Plan, document: dict[str, Any] | None) -> Iterator[list[Any]]:
+    """Goals, then quotas; after a goal's last quota, the goal's own part (其他职业技能培训)
+    so that the rows feeding a goal (计入目标) add up to it. Percentages are the exact ratios
+    rounded once, as the dashboard and bulletin print them."""
     if document is None:
         return
     indicators = {
@@ -241,10 +271,14 @@ def _summary_rows(plan: Plan, document: dict[str, Any] | None) -> Iterator[list[
         )
     }
     kinds = dict(Indicator.Kind.choices)
-    statuses = {"green": _("正常"), "amber": _("预警"), "red": _("滞后")}
-    for role, items in ((_("全市目标"), document["goals"]), (_("部门任务"), document["quotas"])):
+    breakdowns = goal_breakdown(document, allocations(plan))
+    own_after = {b["rows"][-2]["code"]: b for b in breakdowns}
+    parts = ((_("全市目标"), document["goals"], {}), (_("部门任务"), document["quotas"], own_after))
+    for role, items, own_parts in parts:
         for item in items:
             indicator = indicators[item["code"]]
+            is_rate = item["kind"] == Indicator.Kind.RATE
+            value = rounded_fraction(rate_of(item)) if is_rate else item["actual"]
             yield [
                 role,
                 item["code"],
@@ -253,11 +287,11 @@ def _summary_rows(plan: Plan, document: dict[str, Any] | None) -> Iterator[list[
                 kinds[item["kind"]],
                 item["unit"],
                 item["target"],
-                item["actual"],
-                item["completion"],
-                item["expected"],
-                statuses.get(item["status"], "—"),
-                item["projected"],
+                value,
+                rounded_fraction(completion_of(item)),
+                rounded_fraction(item["expected"]),
+                status_text(item),
+                value if is_rate else item["projected"],  # a rate's projection is its rate
                 item.get("unallocated"),
                 indicator.feeds.code if indicator.feeds_id else None,
                 item.get("numerator"),
@@ -265,6 +299,29 @@ def _summary_rows(plan: Plan, document: dict[str, Any] | None) -> Iterator[list[
                 indicator.numerator.code if indicator.numerator_id else None,
                 indicator.denominator.code if indicator.denominator_id else None,
             ]
+            breakdown = own_parts.get(item["code"])
+            if breakdown is not None:
+                own, goal = breakdown["own"], breakdown["goal"]
+                yield [
+                    _("未列入部门任务"),
+                    own["code"],
+                    own["name"],
+                    own["department"],
+                    kinds[own["kind"]],
+                    own["unit"],
+                    own["target"],
+                    own["actual"],
+                    rounded_fraction(completion_of(own)),
+                    rounded_fraction(goal["expected"]),
+                    "—",  # not judged on its own: the goal is
+                    None,
+                    None,
+                    goal["code"],
+                    None,
+                    None,
+                    None,
+                    None,
+                ]
 
 
 def _write_summary_sheet(wb: Workbook, context: Context, document: dict | None) -> int:
@@ -275,11 +332,12 @@ def _write_summary_sheet(wb: Workbook, context: Context, document: dict | None) 
         _("%(year)s年全民技能振兴工程目标任务完成情况总表") % {"year": context.plan.year},
         columns,
         context,
+        label_columns=3,
     )
     count = 0
     for values in _summary_rows(context.plan, document):
         is_rate = values[4] == dict(Indicator.Kind.choices)[Indicator.Kind.RATE]
-        number = RATE if is_rate else INTEGER
+        number = PERCENT if is_rate else INTEGER
         formats = [c.number_format for c in columns]
         formats[6] = formats[7] = formats[11] = number
         ws.append([_cell(ws, v, f) for v, f in zip(values, formats, strict=True)])
@@ -292,9 +350,11 @@ def _write_summary_sheet(wb: Workbook, context: Context, document: dict | None) 
 
 
 def _write_county_sheet(wb: Workbook, context: Context, document: dict | None) -> int:
-    """Quotas × counties of actuals; the city column is the row total (a rate: the ratio of the
-    summed counts); the last row totals the flow quotas of each county (levels and rates do not
-    add up)."""
+    """Quotas × counties: a count's actual, a rate's rate (numerator ÷ denominator); the city
+    column is the row total (a rate: the ratio of the summed counts). Under them one 合计 per
+    unit of the quotas whose months add up (flows): 人次 and 人 are never added together, and
+    each total equals the 总表's rows of that unit. Levels and rates are not totalled. After a
+    goal's last quota, the goal's own part (其他职业技能培训) by county, as on the 总表."""
     regions = list(Region.objects.order_by("order", "code"))
     columns = [
         Column(_("代码"), 22),
@@ -310,17 +370,23 @@ def _write_county_sheet(wb: Workbook, context: Context, document: dict | None) -
         _("%(year)s年部门任务分县区完成情况表") % {"year": context.plan.year},
         columns,
         context,
+        label_columns=2,
     )
     count = 0
-    totals = [0] * (len(regions) + 1)
-    for quota in (document or {}).get("quotas", []):
-        is_rate = quota["kind"] == Indicator.Kind.RATE
-        number = RATE if is_rate else INTEGER
-        by_code = {r["code"]: r["actual"] for r in quota["regions"]}
-        actuals = [by_code.get(r.code) for r in regions] + [quota["actual"]]
+    totals: dict[str, list[int]] = {}  # by unit, in the order met: per county, then the city
+    for quota in _county_items(context, document):
+        if quota["kind"] == Indicator.Kind.RATE:
+            number = PERCENT
+            by_code = {r["code"]: rounded_fraction(rate_of(r)) for r in quota["regions"]}
+            actuals = [by_code.get(r.code) for r in regions] + [rounded_fraction(rate_of(quota))]
+        else:
+            number = INTEGER
+            by_code = {r["code"]: r["actual"] for r in quota["regions"]}
+            actuals = [by_code.get(r.code) for r in regions] + [quota["actual"]]
         if quota["kind"] == Indicator.Kind.FLOW:
+            unit_totals = totals.setdefault(quota["unit"], [0] * len(actuals))
             for index, actual in enumerate(actuals):
-                totals[index] += actual or 0
+                unit_totals[index] += actual or 0
         ws.append(
             [
                 _cell(ws, quota["code"]),
@@ -331,13 +397,45 @@ def _write_county_sheet(wb: Workbook, context: Context, document: dict | None) -
             ]
         )
         count += 1
-    total_cells = [_cell(ws, None), _cell(ws, _("培训类任务合计（累计量）")), _cell(ws, None)]
-    total_cells += [_cell(ws, None), *[_cell(ws, t, INTEGER) for t in totals]]
-    for cell in total_cells:
-        cell.font = Font(bold=True)
-    ws.append(total_cells)
+    for unit, unit_totals in totals.items():
+        label = _("累加类任务合计（%(unit)s）") % {"unit": unit}
+        total_cells = [_cell(ws, None), _cell(ws, label), _cell(ws, None), _cell(ws, unit)]
+        total_cells += [_cell(ws, t, INTEGER) for t in unit_totals]
+        for cell in total_cells:
+            cell.font = Font(bold=True)
+        ws.append(total_cells)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(columns))}{HEADER_ROW + count}"
-    return count + 1
+    return count + len(totals)
+
+
+def _county_items(context: Context, document: dict | None) -> Iterator[dict[str, Any]]:
+    """The quotas, each goal's own part after its last quota: its county figures are the
+    goal's county rollup less its quotas' (a goal adds up its own figures and its quotas')."""
+    if document is None:
+        return
+    breakdowns = goal_breakdown(document, allocations(context.plan))
+    own_after = {b["rows"][-2]["code"]: b for b in breakdowns}
+    goal_regions: dict[str, dict[str, int | None]] = defaultdict(dict)
+    for code, region, actual in Rollup.objects.filter(
+        plan=context.plan,
+        month=context.month,
+        indicator__code__in=[b["goal"]["code"] for b in breakdowns],
+        region__isnull=False,
+    ).values_list("indicator__code", "region__code", "actual"):
+        goal_regions[code][region] = actual
+    for quota in document["quotas"]:
+        yield quota
+        breakdown = own_after.get(quota["code"])
+        if breakdown is None:
+            continue
+        own, quotas = breakdown["own"], breakdown["rows"][:-1]
+        own_regions = []
+        for region, actual in goal_regions[own["code"]].items():
+            parts = [r["actual"] or 0 for q in quotas for r in q["regions"] if r["code"] == region]
+            own_regions.append(
+                {"code": region, "actual": None if actual is None else actual - sum(parts)}
+            )
+        yield {**own, "regions": own_regions}
 
 
 # 月度明细 ------------------------------------------------------------------------------------
@@ -353,6 +451,22 @@ def counted_submissions(plan: Plan, month: int) -> QuerySet[Submission]:
 def plan_events(plan: Plan) -> QuerySet[SubmissionEvent]:
     """The audit trail of the plan year (修改记录): every event, whatever the as-of month."""
     return SubmissionEvent.objects.filter(submission__indicator__plan=plan)
+
+
+def person(first_name: str | None, last_name: str | None, username: str | None) -> str | None:
+    """A person as printed: ``User.get_full_name()``, else the username (None: nobody)."""
+    full_name = f"{first_name or ''} {last_name or ''}".strip()
+    return full_name or username
+
+
+def value_kinds() -> dict[str, str]:
+    """What a month's figure is: a flow's figure is the month's own (当月数), a stock's the level
+    at the month's end (时点数). The indicator's kind label (累计量) names the total, not it."""
+    return {
+        Indicator.Kind.FLOW: _("当月数"),
+        Indicator.Kind.STOCK: _("时点数"),
+        Indicator.Kind.RATE: _("比率"),
+    }
 
 
 def _write_detail_sheet(wb: Workbook, context: Context) -> int:
@@ -381,9 +495,10 @@ def _write_detail_sheet(wb: Workbook, context: Context) -> int:
         % {"year": context.plan.year, "month": context.month},
         columns,
         context,
+        label_columns=2,
     )
     due = {m: deadline(context.plan, m) for m in range(1, 13)}
-    kinds = dict(Indicator.Kind.choices)
+    kinds = value_kinds()
     yes, no = _("是"), _("否")
     values = counted_submissions(context.plan, context.month).values_list(
         "indicator__code",
@@ -396,9 +511,13 @@ def _write_detail_sheet(wb: Workbook, context: Context) -> int:
         "month",
         "value",
         "revision",
+        "entered_by__first_name",
+        "entered_by__last_name",
         "entered_by__username",
         "entered_at",
         "first_submitted_at",
+        "reviewed_by__first_name",
+        "reviewed_by__last_name",
         "reviewed_by__username",
         "reviewed_at",
         "note",
@@ -416,9 +535,13 @@ def _write_detail_sheet(wb: Workbook, context: Context) -> int:
             month,
             value,
             revision,
+            entered_first,
+            entered_last,
             entered_by,
             entered_at,
             first_submitted_at,
+            reviewed_first,
+            reviewed_last,
             reviewed_by,
             reviewed_at,
             note,
@@ -434,10 +557,10 @@ def _write_detail_sheet(wb: Workbook, context: Context) -> int:
                 month,
                 value,
                 revision,
-                entered_by,
+                person(entered_first, entered_last, entered_by),
                 _local(entered_at),
                 _local(first_submitted_at),
-                reviewed_by,
+                person(reviewed_first, reviewed_last, reviewed_by),
                 _local(reviewed_at),
                 yes if late else no,
                 note or None,
@@ -454,7 +577,8 @@ def _write_events_sheet(wb: Workbook, context: Context) -> int:
         Column(_("时间"), 16, DATETIME),
         Column(_("操作"), 9),
         Column(_("操作人"), 14),
-        Column(_("填报项代码"), 22),
+        Column(_("责任部门"), 18),
+        Column(_("填报项"), 36),
         Column(_("县区"), 9),
         Column(_("月份"), 6),
         Column(_("版本"), 6),
@@ -463,6 +587,7 @@ def _write_events_sheet(wb: Workbook, context: Context) -> int:
         Column(_("原状态"), 9),
         Column(_("新状态"), 9),
         Column(_("理由/意见"), 40),
+        Column(_("填报项代码"), 22),  # last: the names say it; the code finds it in 月度明细
     ]
     ws = _sheet(
         wb,
@@ -470,6 +595,7 @@ def _write_events_sheet(wb: Workbook, context: Context) -> int:
         _("%(year)s年度填报修改记录（审计轨迹）") % {"year": context.plan.year},
         columns,
         context,
+        label_columns=2,
     )
     actions = dict(SubmissionEvent.Action.choices)
     statuses = dict(Submission.Status.choices)
@@ -479,7 +605,12 @@ def _write_events_sheet(wb: Workbook, context: Context) -> int:
         .values_list(
             "at",
             "action",
+            "actor__first_name",
+            "actor__last_name",
             "actor__username",
+            "submission__indicator__department__name",
+            "submission__indicator__series_name",
+            "submission__indicator__name",
             "submission__indicator__code",
             "submission__region__name",
             "submission__month",
@@ -496,7 +627,12 @@ def _write_events_sheet(wb: Workbook, context: Context) -> int:
         for (
             at,
             action,
+            actor_first,
+            actor_last,
             actor,
+            department,
+            series_name,
+            name,
             code,
             region,
             month,
@@ -510,8 +646,9 @@ def _write_events_sheet(wb: Workbook, context: Context) -> int:
             yield [
                 _local(at),
                 actions.get(action, action),
-                actor,
-                code,
+                person(actor_first, actor_last, actor),
+                department,
+                series_name or name,
                 region,
                 month,
                 revision,
@@ -520,6 +657,7 @@ def _write_events_sheet(wb: Workbook, context: Context) -> int:
                 statuses.get(old_status, old_status) or None,
                 statuses.get(new_status, new_status) or None,
                 reason or None,
+                code,
             ]
 
     return _rows(ws, columns, rows(), context.tick)
@@ -547,6 +685,7 @@ def _write_milestone_sheet(wb: Workbook, context: Context) -> int:
         _("%(year)s年重点工作（里程碑）推进情况") % {"year": context.plan.year},
         columns,
         context,
+        label_columns=2,
     )
     milestones = Milestone.objects.filter(plan=context.plan).select_related("department", "region")
     return _rows(
@@ -588,7 +727,7 @@ def _write_cover(ws: WriteOnlyWorksheet, context: Context, counts: dict[str, int
         (_("年度方案"), plan.title, None),
         (_("文号"), plan.doc_number, None),
         (_("截至月份"), context.as_of, None),
-        (_("时间进度"), round(context.month / 12, 4), PERCENT),
+        (_("时间进度"), rounded_fraction(Fraction(context.month, 12)), PERCENT),
         (_("填报单位"), context.reporting_unit, None),
         (_("制表人"), context.exported_by, None),
         (_("制表时间"), context.local_at, DATETIME),
@@ -596,8 +735,12 @@ def _write_cover(ws: WriteOnlyWorksheet, context: Context, counts: dict[str, int
         (
             _("说明"),
             _(
-                "只计已审核的数据；累计量按月相加，存量取各县区最近一个月的数再相加，"
-                "比率由分子、分母两个计数填报项的累计数相除（以小数表示）。"
+                "只计已审核的数据；当月数按月相加，时点数取各县区最近一个月的数再相加，"
+                "比率由分子、分母两个计数填报项的累计数相除，完成率为比率除以目标比率，"
+                "比率不相加。百分比由精确比值按显示的位数四舍五入一次，与看板、通报一致。"
+                "总表中“未列入部门任务”一行是直接计入全市目标的数据和未分配到部门的目标，"
+                "与各部门任务相加等于全市目标；分县区按计量单位（人次、人）分别合计。"
+                "待报：该月应报数据尚未全部审核，不判定进度状态。"
                 "总表、分县区与进度接口（/api/progress/）同一截至月份的数据一致；"
                 "修改记录为全年度的审计轨迹。"
             ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from datetime import timedelta
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from django.db import transaction
 from openpyxl import load_workbook
 
 from reporting import exports
+from reporting.formatting import completion_of, rate_of, rounded_fraction
 from reporting.rollup import rebuild
 from reporting.selectors import progress
 from targets import demo, services
@@ -28,6 +30,10 @@ pytestmark = pytest.mark.django_db
 HEADER_ROW = exports.HEADER_ROW
 COUNTIES = ["410602", "410603", "410611", "410621", "410622"]
 STATUS = {"green": "正常", "amber": "预警", "red": "滞后", None: "—"}
+ACTUAL = "累计完成（比率类为实际比率）"
+COMPLETION = "完成率（完成÷目标）"
+OWN_PART = "未列入部门任务"
+FROZEN = {"总表": "D6", "分县区": "C6", "月度明细": "C6", "修改记录": "C6", "里程碑": "C6"}
 
 
 def workbook(plan: Plan, month: int, **kwargs: Any) -> tuple[Any, dict[str, int]]:
@@ -73,16 +79,31 @@ def _kind(row: dict[str, Any]) -> str:
 
 
 def _ratio(numerator: int | None, denominator: int | None) -> float | None:
+    """A rate as the workbook holds it: the exact ratio rounded once to 0.1 % (0.0% cells)."""
     if not denominator:
         return None
-    return round((numerator or 0) / denominator, 4)
+    return float(rounded_fraction(Fraction(numerator or 0, denominator)))
+
+
+def _status(item: dict[str, Any]) -> str:
+    """A judged row's colour; a pending one says how many of its reports are approved."""
+    if item["status"] == "pending":
+        reported = item["reported"]
+        return f"待报（已审核 {reported['approved']}/{reported['expected']}）"
+    return STATUS[item["status"]]
+
+
+def _percent(value: Any) -> float | None:
+    return None if value is None else float(rounded_fraction(value))
 
 
 def reconcile(plan: Plan, month: int) -> dict[str, int]:
     """Check every total of the workbook against its detail rows and the API; the row counts."""
     book, counts = workbook(plan, month)
     detail = Detail(table(book["月度明细"]))
-    summary = table(book["总表"])
+    rows = table(book["总表"])
+    summary = [row for row in rows if row["类别"] != OWN_PART]
+    own_parts = {row["计入目标"]: row for row in rows if row["类别"] == OWN_PART}
     document = progress(plan, month)
     api = {item["code"]: item for item in document["goals"] + document["quotas"]}
     assert [row["代码"] for row in summary] == list(api)
@@ -98,36 +119,48 @@ def reconcile(plan: Plan, month: int) -> dict[str, int]:
             numerator = detail.city(row["分子填报项"], "flow") or 0
             denominator = detail.city(row["分母填报项"], "flow") or 0
             assert (row["分子（累计）"], row["分母（累计）"]) == (numerator, denominator)
-            assert row["累计完成"] == _ratio(numerator, denominator) == item["actual"]
+            assert row[ACTUAL] == _ratio(numerator, denominator) == _percent(rate_of(item))
+            assert row["预计全年"] == row[ACTUAL]
         else:
             parts = [detail.city(row["代码"], kind)]
             parts += [detail.city(f["代码"], kind) for f in feeders[row["代码"]]]
             found = [p for p in parts if p is not None]
             expected = sum(found) if found else (0 if kind == "flow" else None)
-            assert row["累计完成"] == expected == item["actual"], row["代码"]
-        if row["年度目标"] and row["累计完成"] is not None:
-            assert row["完成率"] == pytest.approx(row["累计完成"] / row["年度目标"], abs=1e-4)
+            assert row[ACTUAL] == expected == item["actual"], row["代码"]
+            assert row["预计全年"] == item["projected"]
+        if row["年度目标"] and row[ACTUAL] is not None:
+            assert row[COMPLETION] == pytest.approx(row[ACTUAL] / row["年度目标"], abs=6e-4)
         if feeders[row["代码"]]:
             allocated = sum(f["年度目标"] for f in feeders[row["代码"]])
             assert row["未分配到部门"] == row["年度目标"] - allocated == item["unallocated"]
+            # The goal's own part is a row too: with the quotas it adds up to the goal.
+            own = own_parts[row["代码"]]
+            assert own["年度目标"] == item["unallocated"]
+            assert own["年度目标"] + allocated == row["年度目标"]
+            quota_actuals = sum(f[ACTUAL] for f in feeders[row["代码"]])
+            assert own[ACTUAL] == (detail.city(row["代码"], "flow") or 0)
+            assert own[ACTUAL] + quota_actuals == row[ACTUAL]
         assert row["年度目标"] == item["target"]
-        assert row["完成率"] == item["completion"]
-        assert row["序时进度"] == item["expected"]
-        assert row["预计全年"] == item["projected"]
-        assert row["状态"] == STATUS[item["status"]]
+        assert row[COMPLETION] == _percent(completion_of(item))
+        assert row["序时进度"] == _percent(item["expected"])
+        assert row["状态"] == _status(item)
         checked += 1
+    assert set(own_parts) == {code for code, rows in feeders.items() if rows}
 
-    # 分县区: each county cell from the detail and the API; the city column and the totals.
+    # 分县区: each county cell from the detail and the API; the city column; per-unit totals.
     matrix = table(book["分县区"])
-    quota_rows, total_row = matrix[:-1], matrix[-1]
+    goals = {goal["code"] for goal in document["goals"]}
+    quota_rows = [row for row in matrix if row["代码"] is not None and row["代码"] not in goals]
+    own_rows = [row for row in matrix if row["代码"] in goals]
+    total_rows = {row["单位"]: row for row in matrix if row["代码"] is None}
     kinds = {row["代码"]: _kind(row) for row in summary}
     numerators = {row["代码"]: (row["分子填报项"], row["分母填报项"]) for row in summary}
     regions = {r.code: f"{r.name}\n{r.code}" for r in Region.objects.all()}
     assert [row["代码"] for row in quota_rows] == [q["code"] for q in document["quotas"]]
-    column_totals: dict[str, int] = defaultdict(int)
+    column_totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in quota_rows:
         quota, kind = api[row["代码"]], kinds[row["代码"]]
-        by_county = {r["code"]: r["actual"] for r in quota["regions"]}
+        by_county = {r["code"]: r for r in quota["regions"]}
         for county in COUNTIES:
             cell = row[regions[county]]
             if kind == "rate":
@@ -135,28 +168,44 @@ def reconcile(plan: Plan, month: int) -> dict[str, int]:
                 expected = _ratio(
                     detail.county(num, county, "flow"), detail.county(den, county, "flow")
                 )
+                assert cell == expected == _percent(rate_of(by_county[county]))
             else:
                 expected = detail.county(row["代码"], county, kind)
                 if expected is None and kind == "flow":
                     expected = 0
-            assert cell == expected == by_county[county], (row["代码"], county)
+                assert cell == expected == by_county[county]["actual"], (row["代码"], county)
             if kind == "flow":
-                column_totals[county] += cell
+                column_totals[row["单位"]][county] += cell
         city = row["全市合计"]
-        assert (
-            city
-            == quota["actual"]
-            == next(r for r in summary if r["代码"] == row["代码"])["累计完成"]
-        )
+        assert city == next(r for r in summary if r["代码"] == row["代码"])[ACTUAL]
         if kind != "rate":
+            assert city == quota["actual"]
             counted = [row[regions[c]] for c in COUNTIES if row[regions[c]] is not None]
             assert city == (sum(counted) if counted else None)
         if kind == "flow":
-            column_totals["city"] += city
+            column_totals[row["单位"]]["city"] += city
         checked += 1
-    for county in COUNTIES:
-        assert total_row[regions[county]] == column_totals[county]
-    assert total_row["全市合计"] == column_totals["city"]
+    # A goal's own part by county: the figures reported against the goal itself.
+    assert [row["代码"] for row in own_rows] == list(own_parts)
+    for row in own_rows:
+        for county in COUNTIES:
+            cell = row[regions[county]]
+            assert cell == (detail.county(row["代码"], county, "flow") or 0)
+            column_totals[row["单位"]][county] += cell
+        assert row["全市合计"] == own_parts[row["代码"]][ACTUAL]
+        column_totals[row["单位"]]["city"] += row["全市合计"]
+    # One total per unit, never 人次 and 人 together; each equals the 总表's rows of its unit.
+    assert set(total_rows) == set(column_totals)
+    for unit, total in total_rows.items():
+        for county in COUNTIES:
+            assert total[regions[county]] == column_totals[unit][county]
+        in_summary = [
+            r[ACTUAL]
+            for r in rows
+            if r["类别"] != "全市目标" and r["单位"] == unit and _kind(r) == "flow"
+        ]
+        assert total["全市合计"] == column_totals[unit]["city"] == sum(in_summary)
+        assert total["部门任务"] == f"累加类任务合计（{unit}）"
     assert checked == len(summary) + len(quota_rows)
     return counts
 
@@ -200,12 +249,20 @@ def test_small_plan_reconciles(small: Plan, month: int) -> None:
 
 def test_small_plan_numbers_by_hand(small: Plan) -> None:
     book, _counts = workbook(small, 4)
-    summary = {row["代码"]: row for row in table(book["总表"])}
-    assert summary["rural-transfer"]["累计完成"] == 1000 + 650 + 300 + 900
-    assert summary["training-total"]["累计完成"] == 2850 + 2300 + 2000
+    rows = table(book["总表"])
+    summary = {row["代码"]: row for row in rows if row["类别"] != OWN_PART}
+    assert summary["rural-transfer"][ACTUAL] == 1000 + 650 + 300 + 900
+    assert summary["training-total"][ACTUAL] == 2850 + 2300 + 2000
     assert summary["training-total"]["未分配到部门"] == 8550
-    assert summary["vocational-enrolment"]["累计完成"] == 12000 + 8000  # levels, not sums
-    assert summary["veterans-awareness"]["累计完成"] == round(38 / 50, 4)
+    assert summary["vocational-enrolment"][ACTUAL] == 12000 + 8000  # levels, not sums
+    assert summary["veterans-awareness"][ACTUAL] == 0.76  # 38 of 50
+    assert summary["veterans-awareness"][COMPLETION] == 0.76  # against 100 %
+    # The goal's own figures (鹤山区's 2,000 其他职业技能培训) and its unallocated target.
+    (own,) = [row for row in rows if row["类别"] == OWN_PART]
+    assert own["名称"].startswith("其他职业技能培训")
+    assert (own["代码"], own["计入目标"]) == ("training-total", "training-total")
+    assert (own["年度目标"], own[ACTUAL]) == (8550, 2000)
+    assert own[COMPLETION] == 0.234  # 2,000 ÷ 8,550 = 23.39… %
     assert summary["veterans-awareness"]["分母（累计）"] == 50
     detail = table(book["月度明细"])
     march = [r for r in detail if (r["填报项代码"], r["月份"]) == ("rural-transfer", 3)]
@@ -218,8 +275,8 @@ def test_as_of_leaves_later_figures_out(small: Plan) -> None:
     detail = table(book["月度明细"])
     assert detail and max(row["月份"] for row in detail) == 2
     assert counts["月度明细"] == len(detail) == 10
-    summary = {row["代码"]: row for row in table(book["总表"])}
-    assert summary["rural-transfer"]["累计完成"] == 1300
+    summary = {row["代码"]: row for row in table(book["总表"]) if row["类别"] != OWN_PART}
+    assert summary["rural-transfer"][ACTUAL] == 1300
 
 
 def test_sheets_layout_and_cover(small: Plan) -> None:
@@ -234,7 +291,8 @@ def test_sheets_layout_and_cover(small: Plan) -> None:
         assert cover[name] == counts[name]
     for name in exports.SHEETS[1:]:
         ws = book[name]
-        assert ws.freeze_panes == f"A{HEADER_ROW + 1}"
+        # The header rows and the columns that name each row stay in view.
+        assert ws.freeze_panes == FROZEN[name]
         assert ws.auto_filter.ref.startswith(f"A{HEADER_ROW}:")
         assert ws.print_title_rows == f"$1:${HEADER_ROW}"
         assert ws.page_setup.orientation == "landscape"
