@@ -8,14 +8,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from targets import policy
 from targets.models import Plan
+from targets.periods import deadline, last_day_on_time
 from targets.views import _page, allowed_by
 
 from . import bulletin as bulletins
+from . import bulletin_docx as word
 from .models import Bulletin
 from .selectors import default_as_of, default_plan, progress
 
@@ -57,30 +60,36 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
     return _page(request, "reporting/bulletin_list.html", {"plans": plans})
 
 
+def _published(plan: Plan, month: int) -> Bulletin | None:
+    return Bulletin.objects.filter(plan=plan, month=month).select_related("published_by").first()
+
+
 def _bulletin_page(
-    request: HttpRequest, plan: Plan, month: int, *, error: str | None = None, status: int = 200
+    request: HttpRequest,
+    plan: Plan,
+    month: int,
+    *,
+    error: str | None = None,
+    outstanding: list[dict[str, Any]] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    published = (
-        Bulletin.objects.filter(plan=plan, month=month).select_related("published_by").first()
-    )
+    published = _published(plan, month)
+    publishable_from = deadline(plan, month)
     context: dict[str, Any] = {
         "plan": plan,
+        "too_early": timezone.now() < publishable_from,
+        "last_day_on_time": bulletins.date_text(last_day_on_time(plan, month)),
         "month": month,
         "bulletin": published,
         "error": error,
+        "outstanding": [bulletins.outstanding_text(entry) for entry in outstanding or []],
         "may_publish": policy.may_publish_bulletin(request.user) and published is None,
+        "paper": bulletins.content(plan, month, published),
     }
     if published is not None:
-        context.update(
-            title=published.title,
-            blocks=bulletins.blocks(published.text),
-            changes=bulletins.changes_since(published.numbers["progress"], progress(plan, month)),
+        context["changes"] = bulletins.changes_since(
+            published.numbers["progress"], progress(plan, month)
         )
-    else:
-        numbers = bulletins.collect(plan, month)
-        if numbers is not None:
-            heading, text = bulletins.render(numbers)
-            context.update(title=heading, blocks=bulletins.blocks(text))
     return _page(request, "reporting/bulletin.html", context, status=status)
 
 
@@ -93,14 +102,45 @@ def bulletin_page(request: HttpRequest, year: int, month: int) -> HttpResponse:
 
 
 @login_required
+@allowed_by(policy.may_view_dashboard)
+@require_GET
+def bulletin_docx(request: HttpRequest, year: int, month: int) -> HttpResponse:
+    """The month's bulletin as a Word file: the same content as the page (a published one from
+    its stored text and numbers, never the current rollup)."""
+    plan = _plan_month(request, year, month)
+    paper = bulletins.content(plan, month, _published(plan, month))
+    if paper is None:
+        raise Http404(_("本月进度汇总尚未生成，暂无通报。"))
+    response = HttpResponse(
+        word.build(paper),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    name = f"bulletin-{year}-{month:02d}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
 @allowed_by(policy.may_publish_bulletin)
 @require_POST
 def bulletin_publish(request: HttpRequest, year: int, month: int) -> HttpResponse:
-    """Freeze the month's bulletin; refused (409) when published already or not rolled up."""
+    """Freeze the month's bulletin with the plan's next number. Refused (409) when published
+    already, before the month's deadline or not rolled up; with reports missing or not approved
+    answered 409 with their list and a confirmation, published when ``confirm`` is sent."""
     plan = _plan_month(request, year, month)
     try:
-        bulletins.bulletin_publish(plan=plan, month=month, actor=request.user)
+        published = bulletins.bulletin_publish(
+            plan=plan, month=month, actor=request.user, confirmed=bool(request.POST.get("confirm"))
+        )
+    except bulletins.NeedsConfirmation as exc:
+        return _bulletin_page(
+            request, plan, month, error=str(exc), outstanding=exc.outstanding, status=409
+        )
     except bulletins.BulletinError as exc:
         return _bulletin_page(request, plan, month, error=str(exc), status=409)
-    messages.success(request, _("通报已发布。此后数据更正不再改变本期通报。"))
+    messages.success(
+        request,
+        _("通报（%(number)s）已发布。此后数据更正不再改变本期通报。")
+        % {"number": bulletins.number_text(published.number)},
+    )
     return redirect("bulletin", year=year, month=month)

@@ -20,9 +20,23 @@ from .models import Rollup
 Figure = dict[str, Any]
 
 GREEN, AMBER, RED, GREY = "#1e7b34", "#b26b00", "#b3261e", "#9aa5b1"
+PENDING_GREY = "#c9ced6"  # not judged: reports missing or not approved (a lighter grey)
 ACCENT = "#0b5cad"
 EARLIER = "#8e5bb5"  # an earlier year's line: apart from this year's blue and the grey time line
-STATUS_COLOURS = {"green": GREEN, "amber": AMBER, "red": RED, None: GREY}
+STATUS_COLOURS = {"green": GREEN, "amber": AMBER, "red": RED, "pending": PENDING_GREY, None: GREY}
+
+
+def status_legend() -> list[dict[str, str]]:
+    """The colours of the status charts, for the legend under them."""
+    return [
+        {"status": "green", "colour": GREEN, "label": _("正常")},
+        {"status": "amber", "colour": AMBER, "label": _("预警")},
+        {"status": "red", "colour": RED, "label": _("滞后")},
+        {"status": "pending", "colour": PENDING_GREY, "label": _("待报/数据不全（不评判）")},
+        {"status": "none", "colour": GREY, "label": _("无数据")},
+    ]
+
+
 MONTHS = list(range(1, 13))
 FONT = {
     "family": '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif',
@@ -145,8 +159,17 @@ def progress_figure(
 
 
 def heatmap_figure(cells: dict[str, Any]) -> Figure:
-    """(b) Department × county: mean completion of the department's quotas, in percent."""
+    """(b) Department × county: mean completion of the department's flow and stock quotas, in
+    percent; a cell not judged (reports missing) has no value and says 待报."""
     z = [[_percent(value) for value in row] for row in cells["z"]]
+    pending = cells.get("pending") or [[False] * len(row) for row in z]
+    text = [
+        [
+            _("待报") if is_pending else ("" if value is None else f"{value:.1f}%")
+            for value, is_pending in zip(row, marks, strict=True)
+        ]
+        for row, marks in zip(z, pending, strict=True)
+    ]
     return {
         "data": [
             {
@@ -157,8 +180,9 @@ def heatmap_figure(cells: dict[str, Any]) -> Figure:
                 "zmin": 0,
                 "zmax": 100,
                 "colorscale": [[0, RED], [0.5, "#e0b400"], [1, GREEN]],
-                "texttemplate": "%{z:.1f}%",
-                "hovertemplate": "%{y} · %{x}: %{z:.1f}%<extra></extra>",
+                "text": text,
+                "texttemplate": "%{text}",
+                "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>",
                 "colorbar": {"ticksuffix": "%"},
                 "hoverongaps": False,
             }

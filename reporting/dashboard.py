@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from targets import policy
+from targets import completeness, policy
 from targets.models import (
     Department,
     Indicator,
@@ -41,10 +41,20 @@ def month_choices(plan: Plan) -> list[tuple[str, int]]:
     return [(f"{plan.year}-{month:02d}", month) for month in range(1, 13)]
 
 
-def row_item(row: Rollup) -> dict[str, Any]:
-    """A rollup row as the API gives it, plus what a table needs to name and link it."""
+def row_item(row: Rollup, coverage: completeness.Coverage | None = None) -> dict[str, Any]:
+    """A rollup row as the API gives it, plus what a table needs to name and link it.
+
+    With the ``coverage`` of the row's month, it is judged as the API judges it (``pending``
+    while any report it needs is not approved) and says who is missing.
+    """
     indicator = row.indicator
-    item = selectors._item(indicator, row)
+    reported = coverage.reported(indicator, row.region_id) if coverage is not None else None
+    item = selectors._item(indicator, row, reported)
+    item["missing"] = (
+        coverage.missing_names(indicator, row.region_id)
+        if coverage is not None and item["status"] == completeness.PENDING
+        else []
+    )
     item.update(
         indicator=indicator,
         department_code=indicator.department.code,
@@ -66,8 +76,15 @@ def quota_rollups(plan: Plan, month: int) -> QuerySet[Rollup]:
     )
 
 
-def quota_rows(rollups: Iterable[Rollup]) -> list[dict[str, Any]]:
-    return [row_item(row) for row in rollups]
+def quota_rows(
+    rollups: Iterable[Rollup], coverage: completeness.Coverage | None = None
+) -> list[dict[str, Any]]:
+    return [row_item(row, coverage) for row in rollups]
+
+
+def with_status(rows: list[dict[str, Any]], status: str | None) -> list[dict[str, Any]]:
+    """The rows of one judged status (``pending`` is not stored: it is filtered here)."""
+    return rows if not status else [row for row in rows if row["status"] == status]
 
 
 def allocations(plan: Plan) -> list[dict[str, Any]]:
@@ -211,35 +228,51 @@ def indicator_rollups(plan: Plan, indicator: Indicator) -> list[Rollup]:
 
 
 def heatmap(document: dict[str, Any]) -> dict[str, Any]:
-    """Department × county: the mean completion of the department's quotas in the county."""
+    """Department × county: the mean completion of the department's flow and stock quotas in
+    the county. Rates are left out (a rate's completion is not a share of a count, and is
+    never averaged with one); a cell with any of its quotas pending (reports missing or not
+    approved) is not judged: no value, listed in ``pending``."""
     departments: list[str] = []
     regions: list[str] = []
     completions: dict[tuple[str, str], list[float]] = defaultdict(list)
+    pending: set[tuple[str, str]] = set()
     for quota in document["quotas"]:
+        if quota["kind"] == Indicator.Kind.RATE:
+            continue
         if quota["department"] not in departments:
             departments.append(quota["department"])
         for region in quota["regions"]:
             if region["name"] not in regions:
                 regions.append(region["name"])
-            if region["completion"] is not None:
+            if region.get("status") == completeness.PENDING:
+                pending.add((quota["department"], region["name"]))
+            elif region["completion"] is not None:
                 completions[quota["department"], region["name"]].append(region["completion"])
     z = [
         [
             (
                 sum(completions[department, region]) / len(completions[department, region])
-                if completions[department, region]
+                if completions[department, region] and (department, region) not in pending
                 else None
             )
             for region in regions
         ]
         for department in departments
     ]
-    return {"departments": departments, "regions": regions, "z": z}
+    marks = [[(department, region) in pending for region in regions] for department in departments]
+    return {"departments": departments, "regions": regions, "z": z, "pending": marks}
 
 
 def county_ranking(document: dict[str, Any]) -> list[dict[str, Any]]:
     """The bulletin's (通报) county ranking: each county's mean completion of its split quotas
     against the mean expected share of the same quotas, best first (``bulletin``)."""
+    pending = {
+        region["code"]
+        for quota in document["quotas"]
+        if quota["kind"] != Indicator.Kind.RATE
+        for region in quota["regions"]
+        if region.get("target") and region.get("status") == completeness.PENDING
+    }
     return [
         {
             "code": standing.code,
@@ -247,7 +280,10 @@ def county_ranking(document: dict[str, Any]) -> list[dict[str, Any]]:
             "quotas": standing.quotas,
             "completion": float(standing.completion),
             "expected": float(standing.expected),
-            "status": status_for(standing.completion, standing.expected),
+            # A county with a split quota's reports missing is not judged: grey, not coloured.
+            "status": completeness.PENDING
+            if standing.code in pending
+            else status_for(standing.completion, standing.expected),
         }
         for standing in ranked_counties(document)
     ]

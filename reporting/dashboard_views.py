@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
-from targets import policy
+from targets import completeness, policy
 from targets.models import Department, Indicator, Plan, Region
 from targets.views import _page, allowed_by
 
@@ -109,6 +109,8 @@ def _month(request: HttpRequest, plan: Plan) -> int:
 def _common(years: Years, month: int) -> dict[str, Any]:
     plan = years.plan
     as_of = f"{plan.year}-{month:02d}"
+    # How complete the month is: the header says it, the rows are judged by it.
+    coverage = completeness.Coverage(plan, month)
     query = {"year": plan.year, "as_of": as_of}
     if years.compare_param is not None:
         query["compare"] = years.compare.year if years.compare else NO_COMPARISON
@@ -118,6 +120,8 @@ def _common(years: Years, month: int) -> dict[str, Any]:
         "as_of": as_of,
         "months": dashboard.month_choices(plan),
         "elapsed": month / 12,
+        "coverage": coverage,
+        "reported": coverage.totals(),
         "plans": years.plans,
         "compare": years.compare,
         "compare_choices": years.compare_choices,
@@ -129,13 +133,20 @@ def _common(years: Years, month: int) -> dict[str, Any]:
     }
 
 
-def _chart(chart_id: str, title: str, figure: dict[str, Any], note: str = "") -> dict[str, Any]:
+def _chart(
+    chart_id: str,
+    title: str,
+    figure: dict[str, Any],
+    note: str = "",
+    legend: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
     return {
         "id": chart_id,
         "data_id": f"{chart_id}-data",
         "title": title,
         "note": note,
         "figure": figure,
+        "legend": legend or [],
     }
 
 
@@ -155,9 +166,12 @@ def _table(
     return table
 
 
-def _rows(rollups: Any, years: Years, month: int) -> list[dict[str, Any]]:
-    """The table's rows, with the earlier plan's same-month numbers when comparing."""
-    rows = dashboard.quota_rows(rollups)
+def _rows(
+    rollups: Any, years: Years, month: int, coverage: completeness.Coverage
+) -> list[dict[str, Any]]:
+    """The table's rows, judged with the month's completeness, with the earlier plan's
+    same-month numbers when comparing."""
+    rows = dashboard.quota_rows(rollups, coverage)
     if years.compare is not None:
         dashboard.with_previous(rows, dashboard.same_month(years.compare, month))
     return rows
@@ -193,7 +207,7 @@ def dashboard_home(request: HttpRequest, years: Years) -> HttpResponse:
     month = _month(request, plan)
     context = _common(years, month)
     context.update(allocations=dashboard.allocations(plan), milestones=dashboard.milestones(plan))
-    document = selectors.progress(plan, month)
+    document = selectors.progress(plan, month, context["coverage"])
     context["document"] = document
     context["breakdowns"] = dashboard.goal_breakdown(document, context["allocations"])
     if document is None:
@@ -202,7 +216,10 @@ def dashboard_home(request: HttpRequest, years: Years) -> HttpResponse:
     quota_filter = QuotaFilter(
         request.GET, queryset=dashboard.quota_rollups(plan, month), plan=plan
     )
-    rows = _rows(quota_filter.qs, years, month)
+    rows = dashboard.with_status(
+        _rows(quota_filter.qs, years, month, context["coverage"]),
+        quota_filter.form.cleaned_data.get("status") if quota_filter.is_valid() else None,
+    )
     training = next(
         (goal for goal in document["goals"] if goal.get("unallocated") is not None), None
     )
@@ -233,7 +250,10 @@ def dashboard_home(request: HttpRequest, years: Years) -> HttpResponse:
                 "chart-heatmap",
                 _("部门 × 县区 完成率"),
                 charts.heatmap_figure(dashboard.heatmap(document)),
-                _("各部门在该县区所有任务完成率的平均值；未分解到县区的任务不计。"),
+                _(
+                    "各部门在该县区累计量、存量任务完成率的平均值；比率类任务不与数量类任务平均，不计入；"
+                    "未分解到县区的任务不计；标“待报”的格子当月报表未全部审核，不评判。"
+                ),
             ),
             _chart(
                 "chart-ranking",
@@ -242,11 +262,14 @@ def dashboard_home(request: HttpRequest, years: Years) -> HttpResponse:
                 _(
                     "与通报相同：各县区已分解任务完成率的平均值，短竖线为这些任务的平均序时进度，虚线为时间进度。"
                 ),
+                charts.status_legend(),
             ),
             _chart(
                 "chart-veterans",
                 _("退役士兵四率与目标"),
                 charts.veterans_figure(dashboard.rate_quotas(document)),
+                _("比率按目标比率评判：低于目标不超过预警幅度（百分点）为预警。"),
+                charts.status_legend(),
             ),
             _chart(
                 "chart-completeness",
@@ -286,7 +309,8 @@ def dashboard_quota(request: HttpRequest, years: Years, code: str) -> HttpRespon
     month = _month(request, plan)
     context = _common(years, month)
     rollups = dashboard.indicator_rollups(plan, quota)
-    items = [dashboard.row_item(row) for row in rollups]
+    covers = completeness.coverages(plan, range(1, month + 1))
+    items = [dashboard.row_item(row, covers[row.month]) for row in rollups if row.month <= month]
     by_month = [item for item in items if item["place"] is None and item["month"] <= month]
     by_county = [item for item in items if item["month"] == month]
     context.update(
@@ -325,7 +349,7 @@ def dashboard_county(request: HttpRequest, years: Years, code: str) -> HttpRespo
     region = get_object_or_404(Region, code=code)
     month = _month(request, plan)
     context = _common(years, month)
-    rows = _rows(dashboard.county_rollups(plan, region, month), years, month)
+    rows = _rows(dashboard.county_rollups(plan, region, month), years, month, context["coverage"])
     context.update(
         region=region,
         rows=rows,
@@ -341,7 +365,9 @@ def dashboard_department(request: HttpRequest, years: Years, code: str) -> HttpR
     department = get_object_or_404(Department, code=code)
     month = _month(request, plan)
     context = _common(years, month)
-    rows = _rows(dashboard.department_rollups(plan, department, month), years, month)
+    rows = _rows(
+        dashboard.department_rollups(plan, department, month), years, month, context["coverage"]
+    )
     context.update(
         department=department,
         rows=rows,

@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from targets.completeness import PENDING
 from targets.models import Department, Indicator, Plan, Region
 
 from .models import Rollup
@@ -30,8 +31,13 @@ class QuotaFilter(django_filters.FilterSet):
         to_field_name="code",
         empty_label=_("全市"),
     )
+    # Judged statuses and ``pending`` (reports of the month not all approved), which is not
+    # stored: the view filters the judged rows (``dashboard.with_status``), not the query.
     status = django_filters.ChoiceFilter(
-        label=_("状态"), choices=Rollup.Status.choices, empty_label=_("全部状态")
+        label=_("状态"),
+        choices=[*Rollup.Status.choices, (PENDING, _("待报/数据不全"))],
+        empty_label=_("全部状态"),
+        method="judged_later",
     )
 
     class Meta:
@@ -43,6 +49,9 @@ class QuotaFilter(django_filters.FilterSet):
         self.filters["department"].queryset = Department.objects.filter(
             indicators__plan=plan, indicators__role=Indicator.Role.QUOTA
         ).distinct()
+
+    def judged_later(self, queryset: QuerySet[Rollup], name: str, value: str) -> QuerySet[Rollup]:
+        return queryset
 
     def filter_queryset(self, queryset: QuerySet[Rollup]) -> QuerySet[Rollup]:
         if not self.form.cleaned_data.get("county"):

@@ -218,6 +218,12 @@ class Bulletin(models.Model):
         verbose_name=_("发布人"),
     )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    # The bulletin's own masthead, fixed at publication: 第N期 of its plan year (no gaps, in
+    # the order of publication), its issuer and 抄送 as the plan said then, its 成文日期.
+    number = models.PositiveSmallIntegerField(_("期号"), null=True, blank=True)
+    issuer = models.CharField(_("发文单位"), max_length=100, blank=True)
+    cc = models.CharField(_("抄送"), max_length=300, blank=True)
+    issued_on = models.DateField(_("成文日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("月度通报")
@@ -232,6 +238,12 @@ class Bulletin(models.Model):
                 condition=Q(status="draft")
                 | Q(status="published", published_at__isnull=False, published_by__isnull=False),
                 name="bulletin_published_has_who_and_when",
+            ),
+            models.UniqueConstraint(fields=["plan", "number"], name="bulletin_number_once_a_plan"),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | Q(status="published", number__gte=1, issued_on__isnull=False),
+                name="bulletin_published_has_number_and_date",
             ),
         ]
 

@@ -15,10 +15,11 @@ The three kinds (DESIGN.md):
 A goal's actual is the figures reported for the goal itself plus the quotas that feed it; the
 part of its target that no quota carries is reported as ``unallocated``.
 
-Time progress: flows are judged against the share of the year elapsed (m/12); a level or a
-rate is judged against its whole target at any month. Green at or above the expected share,
-amber within ``AMBER_MARGIN_POINTS`` points below it, red further below; no status without
-data or without a target.
+Time progress: flows are judged against the share of the year elapsed (m/12); a level is
+judged against its whole target at any month. Green at or above the expected share, amber
+within ``AMBER_MARGIN_POINTS`` points below it, red further below; no status without data or
+without a target. A rate is judged in rate bands: its rate against the target rate, amber
+within ``AMBER_MARGIN_POINTS`` percentage points of the rate below it (``rate_status_for``).
 """
 
 from __future__ import annotations
@@ -83,12 +84,35 @@ def expected_share(kind: str, month: int) -> Decimal:
 
 
 def status_for(completion: Decimal | None, expected: Decimal) -> str | None:
+    """A flow's or a level's colour: its completion against the expected share (flow bands)."""
     if completion is None:
         return None
     if completion >= expected:
         return Rollup.Status.GREEN
     margin = Decimal(settings.AMBER_MARGIN_POINTS) / Decimal(100)
     if completion >= expected - margin:
+        return Rollup.Status.AMBER
+    return Rollup.Status.RED
+
+
+def rate_status_for(
+    numerator: int | None, denominator: int | None, target_rate: Decimal | None
+) -> str | None:
+    """A rate's colour, in rate bands: green at or above the target rate, amber within
+    ``AMBER_MARGIN_POINTS`` percentage points of the rate below it, red further below.
+
+    Points of the rate, not of completion: 79 % against 90 % is 11 points behind (red) though
+    its completion, 87.8 %, would be amber in flow bands. Compared exactly (numerator against
+    denominator × rate), as the SQL statement does. No status without a denominator or target.
+    """
+    if not denominator or not target_rate:
+        return None
+    if numerator is None:
+        numerator = 0
+    if numerator >= denominator * target_rate:
+        return Rollup.Status.GREEN
+    margin = Decimal(settings.AMBER_MARGIN_POINTS) / Decimal(100)
+    if numerator >= denominator * (target_rate - margin):
         return Rollup.Status.AMBER
     return Rollup.Status.RED
 
@@ -243,7 +267,11 @@ def compute(
                         target_rate=target_rate,
                         completion=completion,
                         expected=expected,
-                        status=status_for(completion, expected),
+                        status=(
+                            rate_status_for(numerator, denominator, target_rate)
+                            if indicator.kind == RATE
+                            else status_for(completion, expected)
+                        ),
                         projected=projection(indicator.kind, actual, month),
                         unallocated=unallocated if region_id is None else None,
                     )

@@ -35,7 +35,8 @@ COLUMNS = tuple(
 # Parameters: %(plan)s, %(from_month)s, %(ids)s (indicator ids, or NULL for all), %(series)s
 # (the series they are computed from), %(stocks)s (which of the plan's series are levels),
 # %(regions)s (county ids, or NULL for all), %(margin_micro)s (the amber margin in
-# millionths), and the outputs (%(w_…)s) and their sources (%(source_…)s) listed in Python.
+# millionths; %(margin)s the same as a fraction, for rates), and the outputs (%(w_…)s) and
+# their sources (%(source_…)s) listed in Python.
 # Regions are keyed 0 for the city inside the statements so that joins stay equi-joins.
 WANTED = """
 wanted AS (
@@ -212,6 +213,12 @@ SELECT indicator_id, region_key, month, actual, numerator, denominator, target,
        CASE WHEN kind = {RATE} THEN target_rate END AS target_rate,
        micro * 0.000001 AS completion, expected,
        CASE WHEN micro IS NULL THEN NULL
+            -- a rate in rate bands: its rate against the target rate, the margin in points of
+            -- the rate, compared exactly (numerator against denominator × rate)
+            WHEN kind = {RATE} AND numerator >= denominator * target_rate THEN 'green'
+            WHEN kind = {RATE}
+                 AND numerator >= denominator * (target_rate - %(margin)s) THEN 'amber'
+            WHEN kind = {RATE} THEN 'red'
             WHEN micro >= expected_micro THEN 'green'
             WHEN micro >= expected_micro - %(margin_micro)s THEN 'amber'
             ELSE 'red' END AS status,
@@ -397,6 +404,7 @@ def rebuild_rows(
         "stocks": sorted(i.pk for i in indicators if i.kind == Indicator.Kind.STOCK),
         "regions": sorted(region_ids) if region_ids is not None else None,
         "margin_micro": _micro(Decimal(settings.AMBER_MARGIN_POINTS) / 100),
+        "margin": Decimal(settings.AMBER_MARGIN_POINTS) / 100,
         "exact": EXACT,
     }
     params.update(_outputs(indicators, indicator_ids))

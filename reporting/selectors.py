@@ -6,14 +6,15 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from targets.models import Indicator, Plan, Region, Submission
+from targets import completeness
+from targets.models import Indicator, Plan, Region
 
 from .models import Rollup, RollupRun
 
@@ -25,7 +26,7 @@ class BadAsOf(ValueError):
 
 
 def parse_as_of(plan: Plan, raw: str | None) -> int:
-    """The month of ``YYYY-MM`` within the plan's year; without one, the latest reported month."""
+    """The month of ``YYYY-MM`` within the plan's year; without one, ``default_as_of``."""
     if raw is None or raw == "":
         return default_as_of(plan)
     match = AS_OF.match(raw)
@@ -68,12 +69,11 @@ def earlier_plans(plans: Iterable[Plan], plan: Plan) -> list[Plan]:
     )
 
 
-def default_as_of(plan: Plan) -> int:
-    """The latest month with an approved figure (January when there is none yet)."""
-    latest = Submission.objects.filter(indicator__plan=plan, is_counted=True).aggregate(
-        latest=Max("month")
-    )["latest"]
-    return latest or 1
+def default_as_of(plan: Plan, now: datetime | None = None) -> int:
+    """The month pages, the API, the bulletin, the workbook and commands show by default: the
+    latest month whose reporting deadline has passed and for which something was sent;
+    January (nothing judged yet) before that. One rule, ``targets.completeness``'s."""
+    return completeness.default_as_of(plan, now)
 
 
 def _number(value: Decimal | None, places: int = 4) -> float | None:
@@ -84,7 +84,12 @@ def _rate(row: Rollup | _Row) -> float | None:
     return _number(row.rate)
 
 
-def _item(indicator: Indicator, row: Rollup | _Row) -> dict[str, Any]:
+def _item(
+    indicator: Indicator, row: Rollup | _Row, reported: completeness.Reported | None = None
+) -> dict[str, Any]:
+    """A row of the document. Its ``status`` is the rollup's only once every report the row
+    needs for the month is approved; before that ``pending`` (not judged). Without
+    ``reported`` (callers that judge no month): the rollup's status as it is."""
     is_rate = indicator.kind == Indicator.Kind.RATE
     item: dict[str, Any] = {
         "code": indicator.code,
@@ -96,7 +101,10 @@ def _item(indicator: Indicator, row: Rollup | _Row) -> dict[str, Any]:
         "actual": _rate(row) if is_rate else row.actual,
         "completion": _number(row.completion),
         "expected": _number(row.expected),
-        "status": row.status,
+        "status": row.status
+        if reported is None
+        else completeness.judged_status(row.status, reported),
+        "reported": None if reported is None else reported.as_dict(),
         "projected": _rate(row) if is_rate else row.projected,
     }
     if is_rate:
@@ -133,12 +141,15 @@ class _Row:
 _ROW_FIELDS = tuple(f.name for f in fields(_Row))
 
 
-def progress(plan: Plan, month: int) -> dict[str, Any] | None:
+def progress(
+    plan: Plan, month: int, coverage: completeness.Coverage | None = None
+) -> dict[str, Any] | None:
     """The progress API's document for a plan and as-of month; None if not rolled up yet.
 
     Kept in the cache under the plan's latest rollup run: every rebuild, full or incremental,
     records a run in the same transaction as its rows, so a new run means a new key and a
-    document is never served after the rows behind it changed.
+    document is never served after the rows behind it changed. A page that has read the
+    month's ``coverage`` already passes it (its indicators and regions are not read again).
     """
     latest_run = (
         RollupRun.objects.filter(plan=plan).order_by("-pk").values_list("pk", flat=True).first()
@@ -146,7 +157,7 @@ def progress(plan: Plan, month: int) -> dict[str, Any] | None:
     key = f"progress:{plan.pk}:{month}:{latest_run}"
     document = cache.get(key)
     if document is None:
-        document = _progress(plan, month)
+        document = _progress(plan, month, coverage)
         if document is not None:
             cache.set(key, document, PROGRESS_CACHE_SECONDS)
     return document  # the cache hands out its own copy (it stores values pickled)
@@ -156,12 +167,18 @@ def progress(plan: Plan, month: int) -> dict[str, Any] | None:
 PROGRESS_CACHE_SECONDS = 24 * 3600
 
 
-def _progress(plan: Plan, month: int) -> dict[str, Any] | None:
-    indicators = {
-        indicator.pk: indicator
-        for indicator in Indicator.objects.filter(plan=plan).select_related("department")
-    }
-    regions = {region.pk: region for region in Region.objects.all()}
+def _progress(
+    plan: Plan, month: int, coverage: completeness.Coverage | None = None
+) -> dict[str, Any] | None:
+    if coverage is not None and coverage.month == month:
+        indicators, regions = coverage.by_id, coverage.regions
+    else:
+        coverage = None
+        indicators = {
+            indicator.pk: indicator
+            for indicator in Indicator.objects.filter(plan=plan).select_related("department")
+        }
+        regions = {region.pk: region for region in Region.objects.all()}
     rows = [
         _Row(*values)
         for values in Rollup.objects.filter(plan=plan, month=month)
@@ -190,10 +207,15 @@ def _progress(plan: Plan, month: int) -> dict[str, Any] | None:
             city[row.indicator_id] = row
         else:
             by_region[row.indicator_id].append(row)
+    # Completeness of the month, for every row, from one query.
+    if coverage is None:
+        coverage = completeness.Coverage(
+            plan, month, indicators=indicators.values(), regions=regions.values()
+        )
     goals, quotas = [], []
     for indicator_id, row in city.items():
         indicator = indicators[indicator_id]
-        item = _item(indicator, row)
+        item = _item(indicator, row, coverage.reported(indicator))
         if indicator.role == Indicator.Role.GOAL:
             if row.unallocated is not None:
                 item["unallocated"] = row.unallocated
@@ -206,9 +228,11 @@ def _progress(plan: Plan, month: int) -> dict[str, Any] | None:
                     "kind": regions[r.region_id].kind,  # "city" is 市直, no county
                     **{
                         key: value
-                        for key, value in _item(indicator, r).items()
+                        for key, value in _item(
+                            indicator, r, coverage.reported(indicator, r.region_id)
+                        ).items()
                         if key in ("target", "actual", "completion", "status", "projected")
-                        or key in ("numerator", "denominator")
+                        or key in ("numerator", "denominator", "reported")
                     },
                 }
                 for r in by_region[indicator_id]
@@ -217,6 +241,7 @@ def _progress(plan: Plan, month: int) -> dict[str, Any] | None:
     return {
         "plan": {"year": plan.year, "doc_number": plan.doc_number, "title": plan.title},
         "as_of": f"{plan.year}-{month:02d}",
+        "reported": coverage.totals().as_dict(),
         "time_elapsed": round(month / 12, 4),
         "goals": goals,
         "quotas": quotas,

@@ -1,8 +1,10 @@
-"""Supervision notices (督办单) from the rollup: which quotas are red, in which places.
+"""Supervision notices (督办单) from the rollup: which goals and quotas are red, and where.
 
 ``sync_notices`` reads the stored rollup of one as-of month and, through the services, raises a
-notice for every quota × place (a county, or the city) that is red there and has none that is
-not closed, and closes every open or answered notice whose item is no longer red. A rerun with
+notice for every goal or quota × place (a county, or the city) that is judged red there (all
+its reports of the month approved) and has none that is not closed, and closes every open or
+answered notice whose item is judged and no longer red. A pending row (reports missing or
+unapproved) is neither: it gets a reminder (催报). A rerun with
 nothing changed changes nothing. Places without a rollup row are left alone: no row is not
 "no longer red".
 """
@@ -12,11 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
-from targets import services
-from targets.models import Indicator, Plan, Submission, SupervisionNotice
+from targets import completeness, services
+from targets.models import Indicator, Plan, SupervisionNotice
 
 from .models import Rollup
 
@@ -32,11 +33,10 @@ class NoticeSync:
     closed: list[SupervisionNotice] = field(default_factory=list)
 
 
-def latest_counted_month(plan: Plan) -> int | None:
-    """The latest month with an approved figure; None before any."""
-    return Submission.objects.filter(indicator__plan=plan, is_counted=True).aggregate(
-        latest=Max("month")
-    )["latest"]
+def due_month(plan: Plan) -> int | None:
+    """The month notices are about: the pages' default as-of month, once its deadline has
+    passed (``None`` before: nothing is judged, nothing raised)."""
+    return completeness.due_as_of(plan)
 
 
 @transaction.atomic
@@ -52,7 +52,9 @@ def sync_notices(plan: Plan, month: int) -> NoticeSync:
     rows = {
         (row.indicator_id, row.region_id): row
         for row in Rollup.objects.filter(
-            plan=plan, month=month, indicator__role=Indicator.Role.QUOTA
+            plan=plan,
+            month=month,
+            indicator__role__in=[Indicator.Role.GOAL, Indicator.Role.QUOTA],
         )
         .select_related("indicator", "region")
         .order_by("indicator__order", "indicator__code", "region__order", "region__code")
@@ -63,9 +65,16 @@ def sync_notices(plan: Plan, month: int) -> NoticeSync:
             status=SupervisionNotice.Status.CLOSED
         )
     }
+    # Only judged rows count: a row whose reports for the month are not all approved is
+    # pending (a reminder's business, reporting.reminders), neither raised nor closed.
+    coverage = completeness.Coverage(plan, month)
+    judged = {
+        key: completeness.judged_status(row.status, coverage.reported(row.indicator, row.region_id))
+        for key, row in rows.items()
+    }
     now = timezone.now()
     for key, row in rows.items():
-        if row.status == Rollup.Status.RED and key not in pending:
+        if judged[key] == Rollup.Status.RED and key not in pending:
             result.raised.append(
                 services.notice_raise(
                     plan=plan,
@@ -79,7 +88,7 @@ def sync_notices(plan: Plan, month: int) -> NoticeSync:
             )
     for key, notice in pending.items():
         row = rows.get(key)
-        if row is not None and row.status != Rollup.Status.RED:
+        if row is not None and judged[key] in (Rollup.Status.GREEN, Rollup.Status.AMBER):
             result.closed.append(
                 services.notice_close(notice=notice, reason=NO_LONGER_BEHIND, at=now)
             )
@@ -87,10 +96,10 @@ def sync_notices(plan: Plan, month: int) -> NoticeSync:
 
 
 def sync_after_rollup(plan: Plan) -> NoticeSync | None:
-    """After a rebuild: an active plan's notices for its latest month with approved figures."""
+    """After a rebuild: an active plan's notices for its due as-of month (``due_month``)."""
     if plan.status != Plan.Status.ACTIVE:
         return None
-    month = latest_counted_month(plan)
+    month = due_month(plan)
     if month is None:
         return None
     return sync_notices(plan, month)

@@ -10,8 +10,8 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from .models import Rollup
 from .templatetags.progress_format import completion_percent, figure, percent, value_text
+from .templatetags.progress_status import status_cell
 
 NUM = {"th": {"class": "num"}, "td": {"class": "num"}}
 
@@ -88,10 +88,8 @@ class QuotaTable(tables.Table):
     def render_expected(self, value: Any) -> str:
         return percent(value)
 
-    def render_status(self, value: str) -> str:
-        return format_html(
-            '<span class="status status--{}">{}</span>', value, Rollup.Status(value).label
-        )
+    def render_status(self, value: str, record: dict[str, Any]) -> str:
+        return status_cell(record)
 
     def render_projected(self, value: Any, record: dict[str, Any]) -> str:
         return percent(value) if _is_rate(record) else figure(value)

@@ -18,6 +18,11 @@ urlpatterns = [
     path("bulletins/", bulletin_views.bulletin_list, name="bulletins"),
     path("bulletins/<int:year>/<int:month>/", bulletin_views.bulletin_page, name="bulletin"),
     path(
+        "bulletins/<int:year>/<int:month>.docx",
+        bulletin_views.bulletin_docx,
+        name="bulletin-docx",
+    ),
+    path(
         "bulletins/<int:year>/<int:month>/publish/",
         bulletin_views.bulletin_publish,
         name="bulletin-publish",

@@ -241,6 +241,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # share of the year elapsed (DESIGN.md, "time progress").
 AMBER_MARGIN_POINTS = env_int("AMBER_MARGIN_POINTS", 10)
 
+# A supervision notice (督办单) is to be answered within this many days of being raised (办理时限).
+SUPERVISION_DUE_DAYS = env_int("SUPERVISION_DUE_DAYS", 10)
+
 # Monthly figures are due by this day of the next month; later ones count as late.
 SUBMISSION_DEADLINE_DAY = env_int("SUBMISSION_DEADLINE_DAY", 5)
 

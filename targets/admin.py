@@ -95,6 +95,7 @@ class PlanAdmin(PlanToolsMixin, ClosedPlanReadOnlyMixin, admin.ModelAdmin):
         (_("上级文件"), {"fields": ("parent_doc_number", "parent_doc_title")}),
         (_("日期"), {"fields": ("written_on", "published_on", "starts_on", "ends_on")}),
         (_("报送"), {"fields": ("deadline_day",)}),
+        (_("月度通报"), {"fields": ("bulletin_issuer", "bulletin_cc")}),
     )
     readonly_fields = ("status",)
 

@@ -7,6 +7,7 @@ rate names both of its count series.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,6 +17,15 @@ from django.db import models
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# The bulletin (通报) is the leading group office's own paper, not the government's plan.
+DEFAULT_BULLETIN_ISSUER = "鹤壁市全民技能振兴工程领导小组办公室"
+DEFAULT_BULLETIN_CC = "市委办公室，市人大常委会办公室，市政府办公室，市政协办公室"
+
+
+def bulletin_issuer_of(plan: Plan) -> str:
+    """The issuer a plan's bulletins print: its own setting, else the default."""
+    return plan.bulletin_issuer or DEFAULT_BULLETIN_ISSUER
 
 
 def default_deadline_day() -> int:
@@ -45,6 +55,23 @@ class Plan(models.Model):
         default=default_deadline_day,
         validators=[MinValueValidator(1), MaxValueValidator(28)],
         help_text=_("每月数据须在次月的这一天（含当天）之前报送，之后报送记为迟报。"),
+    )
+    bulletin_issuer = models.CharField(
+        _("通报发文单位"),
+        max_length=100,
+        blank=True,
+        default=DEFAULT_BULLETIN_ISSUER,
+        help_text=_(
+            "月度通报的发文单位（通报自己的落款，不是方案的发文机关）；"
+            "留空则为鹤壁市全民技能振兴工程领导小组办公室。"
+        ),
+    )
+    bulletin_cc = models.CharField(
+        _("通报抄送"),
+        max_length=300,
+        blank=True,
+        default=DEFAULT_BULLETIN_CC,
+        help_text=_("月度通报的抄送单位，用“，”或“、”分隔；留空则不印抄送栏。"),
     )
 
     class Meta:
@@ -824,6 +851,8 @@ class SupervisionNotice(models.Model):
         _("序时进度"), max_digits=7, decimal_places=6, null=True, blank=True
     )
     raised_at = models.DateTimeField(_("下发时间"))
+    # 办理时限: to be answered by this day (SUPERVISION_DUE_DAYS after raising, by default).
+    due_on = models.DateField(_("办理时限"))
     explanation = models.TextField(_("情况说明"), blank=True)
     catch_up_plan = models.TextField(_("赶进度计划"), blank=True)
     answered_by = models.ForeignKey(
@@ -837,6 +866,16 @@ class SupervisionNotice(models.Model):
     answered_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
     closed_reason = models.CharField(_("关闭原因"), max_length=200, blank=True)
+    # Who closed it (销号): a reviewer, with a reason; none when the system closed it because a
+    # later month was judged back on track.
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("销号人"),
+    )
 
     class Meta:
         verbose_name = _("督办单")
@@ -877,6 +916,11 @@ class SupervisionNotice(models.Model):
                 name="notice_closed_has_reason",
                 violation_error_message=_("关闭的督办单必须有关闭时间和原因；未关闭的不能有。"),
             ),
+            models.CheckConstraint(
+                condition=Q(closed_by__isnull=True) | Q(status="closed"),
+                name="notice_closed_by_only_when_closed",
+                violation_error_message=_("未关闭的督办单不能有销号人。"),
+            ),
             models.UniqueConstraint(
                 fields=["plan", "indicator", "region"],
                 condition=Q(region__isnull=False) & ~Q(status="closed"),
@@ -899,3 +943,72 @@ class SupervisionNotice(models.Model):
     @property
     def place(self) -> str:
         return self.region.name if self.region_id else str(_("全市"))
+
+    @property
+    def rate(self) -> Decimal | None:
+        """A rate's value when raised (completion × target rate): a rate is judged on its rate
+        against the target rate, so that is what its notice shows; None for other items."""
+        if self.indicator.kind != Indicator.Kind.RATE or self.completion is None:
+            return None
+        return self.completion * (self.indicator.target_rate or 0)
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        """逾期: still waiting for its answer after its 办理时限."""
+        today = today or timezone.localdate()
+        return self.status == self.Status.OPEN and today > self.due_on
+
+    @property
+    def overdue(self) -> bool:
+        return self.is_overdue()
+
+    @property
+    def answered_late(self) -> bool:
+        return self.answered_at is not None and timezone.localdate(self.answered_at) > self.due_on
+
+
+class SupervisionNoticeEvent(models.Model):
+    """The audit trail of a notice: raised, answered, closed (销号), who, when and why."""
+
+    class Kind(models.TextChoices):
+        RAISED = "raised", _("下发")
+        ANSWERED = "answered", _("反馈")
+        CLOSED = "closed", _("销号")
+
+    notice = models.ForeignKey(
+        SupervisionNotice,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("督办单"),
+    )
+    kind = models.CharField(_("操作"), max_length=10, choices=Kind)
+    # None: the system (raising, and closing when the item is back on track).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    at = models.DateTimeField(_("时间"))
+    reason = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("督办单记录")
+        verbose_name_plural = _("督办单记录")
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["raised", "answered", "closed"]),
+                name="notice_event_kind_known",
+                violation_error_message=_("督办单记录的操作无效。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="closed") | ~Q(reason=""),
+                name="notice_event_close_has_reason",
+                violation_error_message=_("销号必须说明原因。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} · {self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"

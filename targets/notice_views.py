@@ -1,8 +1,11 @@
 """Supervision notices (督办单): the reviewer's list, a clerk's own notices and their answer.
 
-The system raises and closes notices (``reporting.supervision``); people read them here, and
-the responsible clerk answers an open one. Another department's or county's notice does not
-exist for a clerk (404).
+The system raises notices for judged red goals and quotas and closes them when a later month
+is judged back on track (``reporting.supervision``); people read them here, with their 办理时限
+and whether they are overdue (逾期); the responsible clerk answers an open one; a reviewer may
+close one (销号) with a reason. Another department's or county's notice does not exist for a
+clerk (404). The reviewer's list also names the reports still missing for the due month
+(催报): those rows are pending, not judged, and get no notice.
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import policy, services
+from . import completeness, policy, services
 from .models import Plan, SupervisionNotice
 from .views import _active_plan, _page, allowed_by
 
@@ -45,12 +48,15 @@ def _listing(request: HttpRequest, plan: Plan | None) -> dict[str, Any]:
     counts = dict(scope.values_list("status").annotate(n=Count("id")).order_by())
     shown = scope.filter(status=status) if status else scope
     notices = list(
-        shown.select_related("indicator__department", "region", "answered_by").order_by(
+        shown.select_related("indicator__department", "region", "answered_by", "closed_by")
+        .prefetch_related("events__actor")
+        .order_by(
             STATUS_ORDER, "-month", "indicator__order", "indicator__code", "region__order", "id"
         )
     )
     return {
         "plan": plan,
+        "overdue": sum(1 for notice in notices if notice.overdue),
         "notices": notices,
         "status": status,
         "filters": [
@@ -67,8 +73,60 @@ def _listing(request: HttpRequest, plan: Plan | None) -> dict[str, Any]:
 @allowed_by(policy.may_read_all_notices)
 @require_GET
 def notices(request: HttpRequest) -> HttpResponse:
-    """Every notice of the active plan: open, answered, closed."""
-    return _page(request, "targets/notices.html", _listing(request, _active_plan()))
+    """Every notice of the active plan: open, answered, closed; and the reports to chase."""
+    return _page(request, "targets/notices.html", _reviewer_listing(request, _active_plan()))
+
+
+def _reviewer_listing(request: HttpRequest, plan: Plan | None, **extra: Any) -> dict[str, Any]:
+    context = _listing(request, plan)
+    due = completeness.due_as_of(plan) if plan is not None else None
+    context.update(
+        due_month=due,
+        reminders=completeness.missing_reports(plan, due) if due is not None else [],
+        may_close=policy.may_close_notice(request.user),
+        close_form=NoticeCloseForm(),
+    )
+    context.update(extra)
+    return context
+
+
+class NoticeCloseForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("销号原因"),
+        max_length=200,
+        error_messages={
+            "required": gettext_lazy("请填写销号原因。"),
+            "max_length": gettext_lazy("销号原因过长（不超过 200 字）。"),
+        },
+    )
+
+
+@login_required
+@allowed_by(policy.may_close_notice)
+@require_POST
+def notice_close(request: HttpRequest, notice_id: int) -> HttpResponse:
+    """A reviewer closes (销号) an open or answered notice, with a reason (CSRF-checked POST)."""
+    notice = get_object_or_404(SupervisionNotice.objects.select_related("plan"), pk=notice_id)
+    services.require_open_plan(notice.plan)
+    form = NoticeCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.notice_close(
+                actor=request.user, notice=notice, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except PermissionDenied as error:
+            raise Http404 from error
+        else:
+            messages.success(request, _("督办单已销号。"))
+            return redirect("notices")
+    return _page(
+        request,
+        "targets/notices.html",
+        _reviewer_listing(request, _active_plan(), close_form=form, close_notice=notice.pk),
+        status=400,
+    )
 
 
 @login_required

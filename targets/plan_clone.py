@@ -19,7 +19,14 @@ from .models import Indicator, Milestone, Plan, RegionTarget
 
 _REFERENCES = ("numerator", "denominator", "feeds")
 # Field copied as they are; the plan's own identity and dates are set by the clone.
-_PLAN_COPIED = ("parent_doc_number", "parent_doc_title", "issuer", "deadline_day")
+_PLAN_COPIED = (
+    "parent_doc_number",
+    "parent_doc_title",
+    "issuer",
+    "deadline_day",
+    "bulletin_issuer",
+    "bulletin_cc",
+)
 _PLAN_DATES = ("written_on", "published_on", "starts_on", "ends_on")
 _INDICATOR_COPIED = (
     "code",

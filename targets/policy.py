@@ -202,6 +202,15 @@ def may_answer_notice(user: User, notice: SupervisionNotice) -> bool:
     return _clerk_covers(membership_of(user), notice.indicator, notice.region)
 
 
+NOTICE_CLOSE_ROLES = frozenset({Role.REVIEWER, Role.ADMINISTRATOR})
+
+
+def may_close_notice(user: User, notice: SupervisionNotice | None = None) -> bool:
+    """Close (销号) a notice by hand, with a reason: the lead bureau's reviewers, and
+    administrators (the system closes one itself when the item is back on track)."""
+    return role_of(user) in NOTICE_CLOSE_ROLES
+
+
 def readable_notices(
     user: User, queryset: QuerySet[SupervisionNotice]
 ) -> QuerySet[SupervisionNotice]:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -32,6 +33,7 @@ from .models import (
     Submission,
     SubmissionEvent,
     SupervisionNotice,
+    SupervisionNoticeEvent,
     TargetChange,
 )
 from .signals import figures_changed, targets_changed
@@ -824,9 +826,11 @@ def membership_assign(
     return membership
 
 
-# Supervision notices (督办单). The system raises and closes them (``reporting.supervision``
-# reads the rollup); a clerk answers. Who and when are kept on the notice: each step happens
-# once (open → answered → closed, or open → closed), so nothing is overwritten.
+# Supervision notices (督办单). The system raises them (``reporting.supervision`` reads the
+# rollup) and closes them when a later month is judged back on track; a clerk answers; a
+# reviewer may close one (销号) with a reason. Who and when are kept on the notice and in its
+# events (the audit trail): each step happens once (open → answered → closed, or open →
+# closed), so nothing is overwritten.
 
 NoticeStatus = SupervisionNotice.Status
 # Long enough for a paragraph of explanation; the form says the same.
@@ -852,25 +856,34 @@ def notice_raise(
     expected: Decimal | None = None,
     at: datetime | None = None,
 ) -> SupervisionNotice:
-    """Raise a notice: ``indicator`` (a quota) is red in ``region`` (None: city-wide) in ``month``.
+    """Raise a notice: ``indicator`` (a goal, to its lead department, or a quota) is red in
+    ``region`` (None: city-wide) in ``month``.
 
-    At most one notice of a quota and place is not closed; another is refused.
+    At most one notice of an item and place is not closed; another is refused.
     """
-    if indicator.plan_id != plan.pk or indicator.role != Indicator.Role.QUOTA:
-        raise ValidationError({"indicator": _("督办单只能针对本年度方案中的部门任务。")})
+    if indicator.plan_id != plan.pk or indicator.role not in (
+        Indicator.Role.GOAL,
+        Indicator.Role.QUOTA,
+    ):
+        raise ValidationError({"indicator": _("督办单只能针对本年度方案中的全市目标或部门任务。")})
     _check_month(plan, month)
     pending = SupervisionNotice.objects.filter(plan=plan, indicator=indicator, region=region)
     if pending.exclude(status=NoticeStatus.CLOSED).exists():
         raise ValidationError(_("该任务在此县区（或全市）已有未关闭的督办单。"))
-    return SupervisionNotice.objects.create(
+    at = at or timezone.now()
+    notice = SupervisionNotice.objects.create(
         plan=plan,
         indicator=indicator,
         region=region,
         month=month,
         completion=completion,
         expected=expected,
-        raised_at=at or timezone.now(),
+        raised_at=at,
+        # 办理时限: the day by which it is to be answered.
+        due_on=timezone.localdate(at) + timedelta(days=settings.SUPERVISION_DUE_DAYS),
     )
+    SupervisionNoticeEvent.objects.create(notice=notice, kind="raised", at=at)
+    return notice
 
 
 @transaction.atomic
@@ -908,22 +921,40 @@ def notice_answer(
     notice.save(
         update_fields=["status", "explanation", "catch_up_plan", "answered_by", "answered_at"]
     )
+    SupervisionNoticeEvent.objects.create(
+        notice=notice, kind="answered", actor=actor, at=notice.answered_at, reason=explanation
+    )
     return notice
 
 
 @transaction.atomic
 def notice_close(
-    *, notice: SupervisionNotice, reason: str, at: datetime | None = None
+    *,
+    notice: SupervisionNotice,
+    reason: str,
+    actor: User | None = None,
+    at: datetime | None = None,
 ) -> SupervisionNotice:
-    """Close an open or answered notice (the system does, when the item is no longer red)."""
+    """Close (销号) an open or answered notice: by the system (no ``actor``) when a later month
+    is judged back on track, or by a reviewer with a reason."""
     notice = _locked_notice(notice.pk)
+    if actor is not None:
+        if not policy.may_close_notice(actor, notice):
+            raise PermissionDenied(_("您无权为督办单销号。"))
+        _check_active(notice.plan)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"closed_reason": _("关闭督办单必须说明原因。")})
     if notice.status == NoticeStatus.CLOSED:
         raise ValidationError(_("该督办单已关闭。"))
+    if len(reason) > 200:
+        raise ValidationError({"closed_reason": _("销号原因过长（不超过 200 字）。")})
     notice.status = NoticeStatus.CLOSED
     notice.closed_at = at or timezone.now()
-    notice.closed_reason = reason[:200]
-    notice.save(update_fields=["status", "closed_at", "closed_reason"])
+    notice.closed_reason = reason
+    notice.closed_by = actor
+    notice.save(update_fields=["status", "closed_at", "closed_reason", "closed_by"])
+    SupervisionNoticeEvent.objects.create(
+        notice=notice, kind="closed", actor=actor, at=notice.closed_at, reason=reason
+    )
     return notice

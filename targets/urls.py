@@ -35,5 +35,10 @@ urlpatterns = [
     path("review/<int:department_id>/<int:month>/", review_month, name="review-month"),
     path("review/cell/<int:submission_id>/history/", cell_history, name="cell-history"),
     path("review/notices/", notice_views.notices, name="notices"),
+    path(
+        "review/notices/<int:notice_id>/close/",
+        notice_views.notice_close,
+        name="notice-close",
+    ),
     path("no-role/", views.no_role, name="no-role"),
 ]

@@ -92,6 +92,9 @@ RULES: dict[str, Rule] = {
     "review-month": Rule(frozenset({"reviewer"}), frozenset({"reviewer"})),
     "cell-history": Rule(READERS | {"clerk"}, why="readers, and the cell's own clerk"),
     "notices": Rule(READERS),
+    "notice-close": Rule(
+        NOBODY, frozenset({"reviewer", "administrator"}), "销号: reviewers, POST only"
+    ),
     "report-status": Rule(READERS),
     "dashboard": Rule(READERS),
     "dashboard-quota": Rule(READERS),
@@ -100,6 +103,7 @@ RULES: dict[str, Rule] = {
     "progress-api": Rule(READERS, why="clerks not at all (README)"),
     "bulletins": Rule(READERS),
     "bulletin": Rule(READERS),
+    "bulletin-docx": Rule(READERS),
     "bulletin-publish": Rule(NOBODY, frozenset({"reviewer", "administrator"})),
     "exports": Rule(EXPORTERS),
     "export-summary": Rule(EXPORTERS),
@@ -236,6 +240,7 @@ def _through(response: Any) -> bool:
 POST_DATA: dict[str, dict[str, str]] = {
     "entry-correct": {"value": "130", "reason": "权限矩阵测试"},
     "notice-answer": {"explanation": "权限矩阵测试", "catch_up_plan": "权限矩阵测试"},
+    "notice-close": {"reason": "权限矩阵测试"},
     "review-month": {"action": "approve"},
     "export-job-create": {"as_of": "2015-02"},
 }

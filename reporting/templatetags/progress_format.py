@@ -58,7 +58,9 @@ def percent_width(value: float | Decimal | None) -> int:
 
 @register.filter
 def status_label(value: str | None) -> str:
-    """正常 / 预警 / 滞后, or 无数据."""
+    """正常 / 预警 / 滞后, 待报 (pending: not judged), or 无数据."""
     if not value:
         return str(_("无数据"))
+    if value == "pending":  # not judged: the month's reports are not all approved
+        return str(_("待报"))
     return str(Rollup.Status(value).label)

@@ -120,6 +120,8 @@ def _body(world: Any, name: str, url: str, filled_template: Any) -> dict[str, An
         return {"action": "approve_all"}
     if name == "export-job-create":
         return {"as_of": "2015-03"}
+    if name == "bulletin-publish":
+        return {"confirm": "1"}  # reports are missing: publishing them is confirmed
     return {}
 
 

@@ -199,7 +199,8 @@ def test_publishing_and_export_jobs(
         lambda: world.client("auditor").post(f"/exports/{year}/jobs/", {"as_of": as_of, **extra})
     )
 
-    assert publish.status_code in (302, 404, 409)
+    # 400: a body Django's parser refuses (the view reads its confirm field).
+    assert publish.status_code in (302, 400, 404, 409)
     assert export.status_code in (302, 400, 404)
 
 

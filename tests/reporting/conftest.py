@@ -125,3 +125,57 @@ def beat_schedules(db) -> None:
         return
     for name in ("0002_nightly_rebuild_schedule", "0005_reminder_schedule", "0009_pending_rollup"):
         import_module(f"reporting.migrations.{name}").forward(apps, None)
+
+
+@pytest.fixture
+def complete(plan, clerk_of, reviewer) -> Callable[..., int]:
+    """Approve a figure (``value``, default 0) for every cell of ``month`` that has none
+    counted yet, except the (series code, region code) pairs in ``leave``: the month is then
+    fully reported, and its rows judged. Written directly (services per cell are slow);
+    returns how many cells were filled."""
+    from django.utils import timezone
+
+    def make(month: int, value: int = 0, leave: tuple[tuple[str, str], ...] = ()) -> int:
+        counted = set(
+            Submission.objects.filter(
+                indicator__plan=plan, month=month, is_counted=True
+            ).values_list("indicator_id", "region_id")
+        )
+        current = set(
+            Submission.objects.filter(
+                indicator__plan=plan, month=month, is_current=True
+            ).values_list("indicator_id", "region_id")
+        )
+        now = timezone.now()
+        rows = []
+        for indicator in (
+            Indicator.objects.filter(plan=plan, accepts_figures=True)
+            .exclude(kind=Indicator.Kind.RATE)
+            .select_related("department")
+        ):
+            for region in Region.objects.all():
+                key = (indicator.pk, region.pk)
+                if key in counted or key in current or (indicator.code, region.code) in leave:
+                    continue
+                clerk = clerk_of(indicator.department.code)
+                rows.append(
+                    Submission(
+                        indicator=indicator,
+                        region=region,
+                        month=month,
+                        value=value,
+                        status=Submission.Status.APPROVED,
+                        is_counted=True,
+                        entered_by=clerk,
+                        entered_at=now,
+                        submitted_by=clerk,
+                        submitted_at=now,
+                        first_submitted_at=now,
+                        reviewed_by=reviewer,
+                        reviewed_at=now,
+                    )
+                )
+        Submission.objects.bulk_create(rows)
+        return len(rows)
+
+    return make

@@ -110,7 +110,9 @@ class TestShape:
         assert response.status_code == 200
         assert response["Content-Type"].startswith("application/json")
         body = response.json()
-        assert set(body) == {"plan", "as_of", "time_elapsed", "goals", "quotas"}
+        assert set(body) == {"plan", "as_of", "time_elapsed", "reported", "goals", "quotas"}
+        # March: 85 reports expected (17 series × 5 counties), 4 of them approved.
+        assert body["reported"] == {"expected": 85, "approved": 4}
         assert body["plan"] == {
             "year": 2015,
             "doc_number": "鹤政办〔2015〕39号",
@@ -158,8 +160,15 @@ class TestNumbers:
         assert quota["actual"] == 1500
         assert quota["completion"] == 0.075  # 1500 / 20000
         assert quota["projected"] == 6000  # 1500 × 12 / 3
-        assert quota["status"] == "red"  # 7.5 % against 25 % expected, more than 10 points
+        # 7.5 % against 25 % expected would be red, but only 淇滨区's March report of the five
+        # is approved (a draft, a returned one, two not sent): not judged.
+        assert quota["status"] == "pending"
+        assert quota["reported"] == {"expected": 5, "approved": 1}
         counties = regions_of(quota)
+        assert counties["410611"]["reported"] == {"expected": 1, "approved": 1}
+        assert counties["410611"]["status"] is None  # judged, but no split target: no colour
+        assert counties["410603"]["reported"] == {"expected": 1, "approved": 0}
+        assert counties["410603"]["status"] == "pending"  # returned
         assert counties["410611"]["actual"] == 1500
         assert counties["410611"]["target"] is None  # no split target
         assert counties["410621"]["target"] == 6000
@@ -195,7 +204,9 @@ class TestNumbers:
         assert goal["actual"] == 3900  # 2000 direct + 1500 rural-transfer + 400 rain-dew
         assert goal["completion"] == 0.0557  # 3900 / 70000 = 0.05571…
         assert goal["projected"] == 15600  # 3900 × 4
-        assert goal["status"] == "red"
+        # its own series and its eight quotas' in five counties: 45 reports, 2 approved
+        assert goal["reported"] == {"expected": 45, "approved": 2}
+        assert goal["status"] == "pending"
 
     def test_unallocated_only_on_the_training_goal(self, march, reader) -> None:
         goals = by_code(reader.get(URL, {"as_of": "2015-03"}).json()["goals"])
@@ -212,13 +223,17 @@ class TestNumbers:
         assert goal["actual"] == 20000
         assert goal["completion"] == 0.5
         assert goal["projected"] == 20000
-        assert goal["status"] == "red"  # a level is judged against the whole target
+        # a level is judged against the whole target, once every county's level is approved;
+        # only 淇滨区's March level is
+        assert goal["reported"] == {"expected": 5, "approved": 1}
+        assert goal["status"] == "pending"
 
     def test_goal_without_figures(self, march, reader) -> None:
         goal = by_code(reader.get(URL, {"as_of": "2015-03"}).json()["goals"])["high-skill-talent"]
 
         assert (goal["target"], goal["actual"], goal["completion"]) == (2000, 0, 0)
-        assert goal["status"] == "red"
+        assert goal["reported"] == {"expected": 5, "approved": 0}
+        assert goal["status"] == "pending"  # nothing approved: 待报, not red
 
     def test_rates_are_fractions(self, march, reader) -> None:
         quotas = by_code(reader.get(URL, {"as_of": "2015-03"}).json()["quotas"])
@@ -227,20 +242,22 @@ class TestNumbers:
         assert participation["target"] == 0.9
         assert participation["actual"] == 0.875  # 7 of 8
         assert participation["completion"] == 0.9722  # 0.875 / 0.9
-        assert participation["status"] == "amber"  # within 10 points of the whole target
+        # trained and registered in five counties: only 淇滨区's March trained count is in
+        assert participation["reported"] == {"expected": 10, "approved": 1}
+        assert participation["status"] == "pending"
         assert regions_of(participation)["410611"]["actual"] == 0.875
         assert regions_of(participation)["410602"]["actual"] is None
 
         passed = quotas["veterans-pass"]  # passed / trained: none passed yet of 7
         assert passed["target"] == 0.9
         assert passed["actual"] == 0
-        assert passed["status"] == "red"
+        assert passed["status"] == "pending"
 
         awareness = quotas["veterans-awareness"]  # aware / eligible: nobody reported eligible
         assert awareness["target"] == 1
         assert awareness["actual"] is None
         assert awareness["completion"] is None
-        assert awareness["status"] is None
+        assert awareness["status"] == "pending"  # no data, and nothing approved
 
     def test_a_later_month_counts_april(self, march, reader) -> None:
         quota = by_code(reader.get(URL, {"as_of": "2015-04"}).json()["quotas"])["rural-transfer"]
@@ -303,11 +320,17 @@ class TestErrors:
             assert response.status_code == 200
             assert response.json()["as_of"] == "2015-04"
 
-    def test_latest_month_ignores_unapproved_figures(self, plan, figure, reader) -> None:
+    def test_default_month_is_the_latest_due_with_reports_sent(self, plan, figure, reader) -> None:
         figure("rural-transfer", "410611", 2, 10)
-        figure("rural-transfer", "410611", 7, 10, status="submitted")
+        figure("rural-transfer", "410611", 7, 10, status="draft")  # not sent
         rebuild(plan)
         assert reader.get(URL).json()["as_of"] == "2015-02"
+        figure("rural-transfer", "410611", 5, 10, status="submitted")  # sent, not approved
+        rebuild(plan)
+        body = reader.get(URL).json()
+        assert body["as_of"] == "2015-05"
+        quota = by_code(body["quotas"])["rural-transfer"]
+        assert (quota["status"], quota["reported"]) == ("pending", {"expected": 5, "approved": 0})
 
     def test_post_is_not_allowed(self, march, reader) -> None:
         response = reader.post(URL, {"as_of": "2015-03"})

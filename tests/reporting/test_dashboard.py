@@ -266,8 +266,9 @@ def test_rates_show_as_percentages_with_their_counts(figures, leader) -> None:
     assert "（21/28）" in page
 
 
-def test_rate_without_denominator_is_no_data(plan, figure, leader) -> None:
+def test_rate_without_denominator_is_no_data(plan, figure, complete, leader) -> None:
     figure("rural-transfer", "410611", 1, 10)
+    complete(1)  # every report of January approved: judged, and no eligible veterans
     rebuild(plan)
     rows = {
         row["code"]: row for row in _client(leader).get("/dashboard/").context["table"].data.data
@@ -416,7 +417,9 @@ def test_goal_chart_and_a_level(figures, leader) -> None:
     assert level["data"][1]["y"] == [40000.0] * 12  # a level is judged on its whole target
 
 
-def test_heatmap_ranking_veterans_and_completeness(figures, leader) -> None:
+def test_heatmap_ranking_veterans_and_completeness(plan, figures, complete, leader) -> None:
+    complete(3)  # March approved everywhere but 淇县's rain-dew figure (waiting for review)
+    rebuild(plan)
     client = _client(leader)
     api = _api(client, "2015-03")
     found = _figures(client.get("/dashboard/", {"as_of": "2015-03"}))
@@ -425,6 +428,12 @@ def test_heatmap_ranking_veterans_and_completeness(figures, leader) -> None:
     rural = next(q for q in api["quotas"] if q["code"] == "rural-transfer")
     qibin_rural = next(r for r in rural["regions"] if r["code"] == "410611")
     assert heat["z"][hrss][qibin] == round(qibin_rural["completion"] * 100, 2) == 25.0
+    # Rates are never averaged with counts: 民政局's quotas are all rates, it has no row.
+    assert "民政局" not in heat["y"]
+    # 扶贫办 in 淇县 is not judged: no value, says 待报.
+    poverty, qi = heat["y"].index("扶贫办"), heat["x"].index("淇县")
+    assert heat["z"][poverty][qi] is None
+    assert heat["text"][poverty][qi] == "待报"
 
     ranking = found["chart-ranking"]["data"][0]
     # 淇滨区 1500/6000 = 25 %, 浚县 300/5000 = 6 %: best first; the others have no split.
@@ -585,3 +594,84 @@ def test_queries_do_not_grow_with_the_data(
     with django_assert_max_num_queries(QUERY_BOUND) as large:
         assert client.get(url).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+# Completeness: the header, pending rows and who is missing --------------------------------
+
+
+def test_header_says_the_month_and_how_many_reports_are_approved(figures, leader) -> None:
+    response = _client(leader).get("/dashboard/", {"as_of": "2015-03"})
+    page = _text(response)
+    # March: 17 series × 5 counties; approved: rural-transfer and vocational-enrolment in
+    # 淇滨区, the veterans' trained and passed counts there (rain-dew is only submitted).
+    assert "截至2015年3月 · 已审核 4/85 份" in page
+    assert response.context["reported"].approved == 4
+
+
+def test_pending_rows_are_grey_and_name_who_is_missing(plan, figures, complete, leader) -> None:
+    complete(3, leave=(("rural-transfer", "410621"),))
+    rebuild(plan)
+    response = _client(leader).get("/dashboard/", {"as_of": "2015-03"})
+    rows = {row["code"]: row for row in response.context["table"].data.data}
+    rural = rows["rural-transfer"]
+    assert rural["status"] == "pending"
+    assert rural["missing"] == ["人社局 · 浚县"]
+    rain = rows["rain-dew"]
+    assert rain["status"] == "pending" and rain["missing"] == ["扶贫办 · 淇县"]
+    assert rows["in-service"]["status"] == "red"  # judged: 2,300 of 23,000 by March
+    page = _text(response)
+    row = re.search(r'<tr[^>]*data-quota="rural-transfer".*?</tr>', page, re.S)[0]
+    assert "status--pending" in row and "数据不全" in row and "已审核 4/5" in row
+    assert "人社局 · 浚县" in row
+    assert not re.search(r"status--(red|amber|green)", row)
+    goals = {goal["code"]: goal for goal in response.context["goals"]}
+    assert goals["training-total"]["status"] == "pending"
+    card = re.search(r'<article[^>]*data-goal="training-total".*?</article>', page, re.S)[0]
+    assert "goal-card--pending" in card and "status--red" not in card
+
+
+def test_status_filter_offers_pending(plan, figures, complete, leader) -> None:
+    complete(3, leave=(("rural-transfer", "410621"),))
+    rebuild(plan)
+    client = _client(leader)
+    response = client.get("/dashboard/", {"as_of": "2015-03", "status": "pending"})
+    assert '<option value="pending" selected>' in _text(response)
+    codes = {row["code"] for row in response.context["table"].data.data}
+    assert codes == {"rural-transfer", "rain-dew"}
+    red = client.get("/dashboard/", {"as_of": "2015-03", "status": "red"})
+    assert "rural-transfer" not in {row["code"] for row in red.context["table"].data.data}
+
+
+def test_nothing_approved_is_waiting_not_red(plan, figure, leader) -> None:
+    figure("rural-transfer", "410611", 3, 100)
+    rebuild(plan)
+    response = _client(leader).get("/dashboard/", {"as_of": "2015-03"})
+    rows = {row["code"]: row for row in response.context["table"].data.data}
+    assert rows["in-service"]["status"] == "pending"
+    assert rows["in-service"]["reported"] == {"expected": 5, "approved": 0}
+    assert len(rows["in-service"]["missing"]) == 5
+    row = re.search(r'<tr[^>]*data-quota="in-service".*?</tr>', _text(response), re.S)[0]
+    assert "待报" in row and "等 5 处" in row
+
+
+def test_quota_drill_down_judges_each_month_and_county(plan, figures, complete, leader) -> None:
+    complete(2)
+    rebuild(plan)
+    response = _client(leader).get("/dashboard/quota/rural-transfer/", {"as_of": "2015-03"})
+    by_month = {item["month"]: item for item in response.context["by_month"]}
+    assert by_month[2]["status"] == "red"  # all of February approved: judged
+    assert by_month[3]["status"] == "pending"
+    counties = {item["region_code"]: item for item in response.context["by_county"]}
+    assert counties["410611"]["status"] == "green"  # 1,500 of 6,000: the 25 % due by March
+    assert counties["410621"]["status"] == "pending"
+    assert "status--pending" in _text(response)
+
+
+def test_ranking_and_veterans_charts_colour_pending_grey(figures, leader) -> None:
+    found = _figures(_client(leader).get("/dashboard/", {"as_of": "2015-03"}))
+    ranking = found["chart-ranking"]["data"][0]
+    # 淇滨区's split quota is reported there (green); 浚县's March report is not in: grey.
+    assert ranking["y"] == ["淇滨区", "浚县"]
+    assert ranking["marker"]["color"] == [charts.GREEN, charts.PENDING_GREY]
+    veterans = found["chart-veterans"]["data"][0]
+    assert set(veterans["marker"]["color"]) == {charts.PENDING_GREY}

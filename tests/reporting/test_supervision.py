@@ -2,7 +2,8 @@
 
 Figures are made by hand through the services; the rollup is rebuilt by ``reporting.rollup``.
 Rural transfer: 20,000 person-times a year, so by March (3/12) 5,000 are expected; below
-3,000 (15 %, ten points under 25 %) it is red.
+3,000 (15 %, ten points under 25 %) it is red. Only judged rows count: ``complete`` approves a
+0 for every other cell of the month, so that every row has all its reports.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from django.core.management import CommandError, call_command
 
 from reporting.models import Rollup
 from reporting.rollup import rebuild
-from reporting.supervision import NO_LONGER_BEHIND, latest_counted_month, sync_notices
+from reporting.supervision import NO_LONGER_BEHIND, due_month, sync_notices
 from reporting.tasks import nightly_rebuild, rollup_plan
 from targets import services
-from targets.models import Indicator, Plan, Region, SupervisionNotice
+from targets.models import Indicator, Plan, Region, Submission, SupervisionNotice
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,10 @@ def quota(plan: Plan, code: str) -> Indicator:
     return Indicator.objects.get(plan=plan, code=code)
 
 
-# Flow quotas with nothing reported count 0 done: by March they are red as well.
+# Goals with all their reports approved and 0 done are red by March too (to their lead
+# department): training-total, vocational-enrolment (a level), high-skill-talent, skill-appraisal.
+GOALS = ["high-skill-talent", "skill-appraisal", "training-total", "vocational-enrolment"]
+# Flow quotas with 0 reported count 0 done: by March they are red as well.
 FLOW_QUOTAS = [
     "disabled",
     "entrepreneurship",
@@ -60,9 +64,28 @@ def city_status(plan: Plan, code: str, month: int) -> str | None:
 
 
 @pytest.fixture
-def behind(plan, figure) -> Plan:
-    """Rural transfer red city-wide in March: 1,000 of the 5,000 expected by then."""
+def refigure(plan, figure, correct):
+    """A figure for a cell, as a correction where one is approved already (``complete``)."""
+
+    def make(code: str, region: str, month: int, value: int) -> Submission:
+        counted = Submission.objects.filter(
+            indicator__plan=plan,
+            indicator__code=code,
+            region__code=region,
+            month=month,
+            is_counted=True,
+        ).first()
+        return figure(code, region, month, value) if counted is None else correct(counted, value)
+
+    return make
+
+
+@pytest.fixture
+def behind(plan, figure, complete) -> Plan:
+    """Rural transfer red city-wide in March: 1,000 of the 5,000 expected by then; every
+    report of March approved (the others 0)."""
     figure("rural-transfer", "410611", 3, 1000)
+    complete(3)
     rebuild(plan)
     assert city_status(plan, "rural-transfer", 3) == "red"
     return plan
@@ -72,35 +95,37 @@ def test_a_red_quota_gets_one_notice_and_a_rerun_none(behind: Plan) -> None:
     first = sync_notices(behind, 3)
 
     raised = [(n.indicator.code, n.region_id, n.month) for n in first.raised]
-    assert sorted(raised) == [(code, None, 3) for code in FLOW_QUOTAS]
+    assert sorted(raised) == [(code, None, 3) for code in sorted(FLOW_QUOTAS + GOALS)]
     (notice,) = [n for n in first.raised if n.indicator.code == "rural-transfer"]
     assert notice.status == Status.OPEN
     assert notice.completion == Decimal("0.05")
     assert notice.expected == Decimal("0.25")
-    assert SupervisionNotice.objects.count() == len(FLOW_QUOTAS)
+    assert SupervisionNotice.objects.count() == len(FLOW_QUOTAS + GOALS)
 
     again = sync_notices(behind, 3)
 
     assert again.raised == [] and again.closed == []
-    assert SupervisionNotice.objects.count() == len(FLOW_QUOTAS)
+    assert SupervisionNotice.objects.count() == len(FLOW_QUOTAS + GOALS)
     assert notices(behind) == [("rural-transfer", None, 3, "open")]
 
 
-def test_amber_and_no_data_raise_nothing(plan, figure) -> None:
+def test_amber_and_no_data_raise_nothing(plan, figure, complete) -> None:
     figure("rural-transfer", "410611", 1, 0)  # January: 0 % against 8.3 % is only amber
     figure("rural-transfer", "410611", 3, 4000)  # March: 20 % against 25 %, amber
+    complete(1)
+    complete(3)
     rebuild(plan)
     assert city_status(plan, "rural-transfer", 3) == "amber"
 
-    assert sync_notices(plan, 1).raised == []
-    assert not SupervisionNotice.objects.exists()
+    sync_notices(plan, 1)
+    assert notices(plan) == []
     sync_notices(plan, 3)
     assert notices(plan) == []
     # A rate without a denominator yet has no status: no notice either.
     assert notices(plan, "veterans-awareness", "veterans-pass") == []
 
 
-def test_a_red_county_gets_its_own_notice(behind: Plan, figure) -> None:
+def test_a_red_county_gets_its_own_notice(behind: Plan, figure, refigure, complete) -> None:
     services.region_target_set(
         reason="测试：县区分解",
         indicator=quota(behind, "rural-transfer"),
@@ -113,7 +138,7 @@ def test_a_red_county_gets_its_own_notice(behind: Plan, figure) -> None:
         region=Region.objects.get(code="410621"),
         target=4000,
     )
-    figure("rural-transfer", "410621", 3, 1000)  # 1,000 of 4,000 by March: on time
+    refigure("rural-transfer", "410621", 3, 1000)  # 1,000 of 4,000 by March: on time
     rebuild(behind)
 
     sync_notices(behind, 3)
@@ -123,6 +148,7 @@ def test_a_red_county_gets_its_own_notice(behind: Plan, figure) -> None:
 
     figure("rural-transfer", "410611", 4, 0)
     figure("rural-transfer", "410621", 4, 400)
+    complete(4)
     rebuild(behind)
     sync_notices(behind, 4)
 
@@ -144,7 +170,7 @@ def test_a_red_county_gets_its_own_notice(behind: Plan, figure) -> None:
     ]
 
 
-def test_a_notice_closes_when_the_item_is_no_longer_red(behind: Plan, figure, clerk_of) -> None:
+def test_a_notice_closes_when_the_item_is_no_longer_red(behind: Plan, refigure, clerk_of) -> None:
     (notice,) = [n for n in sync_notices(behind, 3).raised if n.indicator.code == "rural-transfer"]
     services.notice_answer(
         actor=clerk_of("hrss"),
@@ -152,7 +178,7 @@ def test_a_notice_closes_when_the_item_is_no_longer_red(behind: Plan, figure, cl
         explanation="春节后外出务工人员返乡较晚，培训开班推迟。",
         catch_up_plan="4月起每县区加开两期培训班，6月底前补齐进度。",
     )
-    figure("rural-transfer", "410621", 3, 4500)  # 5,500 of 5,000 expected: green
+    refigure("rural-transfer", "410621", 3, 4500)  # 5,500 of 5,000 expected: green
     rebuild(behind)
     assert city_status(behind, "rural-transfer", 3) == "green"
 
@@ -169,13 +195,16 @@ def test_a_notice_closes_when_the_item_is_no_longer_red(behind: Plan, figure, cl
     assert sync_notices(behind, 3).raised == []
 
 
-def test_red_again_after_closing_raises_a_new_notice(behind: Plan, figure) -> None:
+def test_red_again_after_closing_raises_a_new_notice(
+    behind: Plan, figure, refigure, complete
+) -> None:
     sync_notices(behind, 3)
-    figure("rural-transfer", "410621", 3, 4500)
+    refigure("rural-transfer", "410621", 3, 4500)
     rebuild(behind)
     sync_notices(behind, 3)
     # By June half the year's 20,000 is expected; 5,500 is 27.5 %: red again.
     figure("rural-transfer", "410611", 6, 0)
+    complete(6)
     rebuild(behind)
 
     sync_notices(behind, 6)
@@ -193,7 +222,7 @@ def test_a_place_without_a_rollup_row_is_left_alone(behind: Plan) -> None:
     result = sync_notices(behind, 3)
 
     assert result.closed == [] and result.raised == []
-    assert SupervisionNotice.objects.filter(status=Status.OPEN).count() == len(FLOW_QUOTAS)
+    assert SupervisionNotice.objects.filter(status=Status.OPEN).count() == len(FLOW_QUOTAS + GOALS)
 
 
 def test_a_plan_not_active_is_left_alone(behind: Plan) -> None:
@@ -209,13 +238,14 @@ def test_a_plan_not_active_is_left_alone(behind: Plan) -> None:
 VETERANS = ["veterans-eligible", "veterans-aware", "veterans-awareness", "veterans-registration"]
 
 
-def test_goals_and_count_series_get_no_notice_rates_do(plan, figure) -> None:
-    # Veterans: 10 eligible, 2 aware: 20 % against 100 % is red; registration has no
-    # registered count: 0 of 10 is red too. The count series have no target; training-total
-    # (a goal) is red but a goal gets no notice.
+def test_goals_quotas_and_rates_get_notices_count_series_none(plan, figure, complete) -> None:
+    # Veterans: 10 eligible, 2 aware: 20 % against 100 % is red; registration has 0
+    # registered: 0 of 10 is red too. The count series have no target; training-total (a
+    # goal) is red, and gets a notice to its lead department.
     figure("veterans-eligible", "410611", 3, 10)
     figure("veterans-aware", "410611", 3, 2)
     figure("rural-transfer", "410611", 3, 100)
+    complete(3)
     rebuild(plan)
     assert city_status(plan, "training-total", 3) == "red"
 
@@ -223,6 +253,7 @@ def test_goals_and_count_series_get_no_notice_rates_do(plan, figure) -> None:
 
     assert notices(plan, "rural-transfer", "training-total", *VETERANS) == [
         ("rural-transfer", None, 3, "open"),
+        ("training-total", None, 3, "open"),
         ("veterans-awareness", None, 3, "open"),
         ("veterans-awareness", "410611", 3, "open"),  # a rate's target holds in each county
         ("veterans-registration", None, 3, "open"),
@@ -230,19 +261,35 @@ def test_goals_and_count_series_get_no_notice_rates_do(plan, figure) -> None:
     ]
 
 
-def test_the_latest_month_with_approved_figures(plan, figure) -> None:
-    assert latest_counted_month(plan) is None
+def test_a_pending_row_gets_no_notice_and_keeps_its_notice(behind: Plan, figure) -> None:
+    """A row with reports missing is not judged: red by its figures so far, it raises nothing;
+    an open notice of it is not closed either (not judged is not back on track)."""
+    sync_notices(behind, 3)
+    figure("rural-transfer", "410611", 4, 9000)  # April: 10,000 of 6,667, but 淇滨区 alone
+    rebuild(behind)
+    assert city_status(behind, "rural-transfer", 4) == "green"
+
+    result = sync_notices(behind, 4)
+
+    assert result.raised == [] and result.closed == []
+    assert notices(behind) == [("rural-transfer", None, 3, "open")]
+
+
+def test_the_due_month(plan, figure) -> None:
+    assert due_month(plan) is None
     figure("rural-transfer", "410611", 2, 10)
-    figure("rural-transfer", "410611", 5, 10, status="submitted")  # not counted yet
-    assert latest_counted_month(plan) == 2
+    assert due_month(plan) == 2
+    figure("rural-transfer", "410611", 5, 10, status="submitted")  # sent: May is due
+    assert due_month(plan) == 5
 
 
 # --- the hooks -------------------------------------------------------------------------------
 
 
-def test_the_rollup_task_raises_and_closes_notices(plan, figure) -> None:
+def test_the_rollup_task_raises_and_closes_notices(plan, figure, refigure, complete) -> None:
     rural = quota(plan, "rural-transfer")
     figure("rural-transfer", "410611", 3, 1000)  # no rollup task ran: on_commit is not executed
+    complete(3)
     assert not SupervisionNotice.objects.exists()
 
     qibin = Region.objects.get(code="410611")
@@ -250,15 +297,17 @@ def test_the_rollup_task_raises_and_closes_notices(plan, figure) -> None:
 
     assert notices(plan) == [("rural-transfer", None, 3, "open")]
 
-    figure("rural-transfer", "410621", 3, 4500)
+    refigure("rural-transfer", "410621", 3, 4500)
     rollup_plan(plan.pk)  # a full rebuild
 
     assert notices(plan) == [("rural-transfer", None, 3, "closed")]
 
 
-def test_the_rollup_task_uses_the_latest_month_with_approved_figures(plan, figure) -> None:
+def test_the_rollup_task_uses_the_due_month(plan, figure, complete) -> None:
     figure("rural-transfer", "410611", 3, 5000)  # on time in March
-    figure("in-service", "410611", 5, 100)  # May is now the latest month
+    figure("in-service", "410611", 5, 100)  # May is now the latest month sent
+    complete(3)
+    complete(5)
     rollup_plan(plan.pk)
 
     # By May 5/12 of 20,000 (8,333) are expected; 5,000 is 25 %: red. In-service: red too.
@@ -269,8 +318,9 @@ def test_the_rollup_task_uses_the_latest_month_with_approved_figures(plan, figur
     ]
 
 
-def test_the_rollup_task_leaves_a_plan_that_is_not_active(plan, figure) -> None:
+def test_the_rollup_task_leaves_a_plan_that_is_not_active(plan, figure, complete) -> None:
     figure("rural-transfer", "410611", 3, 1000)
+    complete(3)
     Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.CLOSED)
 
     rollup_plan(plan.pk)
@@ -279,8 +329,9 @@ def test_the_rollup_task_leaves_a_plan_that_is_not_active(plan, figure) -> None:
     assert not SupervisionNotice.objects.exists()
 
 
-def test_the_nightly_rebuild_syncs_notices(plan, figure) -> None:
+def test_the_nightly_rebuild_syncs_notices(plan, figure, complete) -> None:
     figure("rural-transfer", "410611", 3, 1000)
+    complete(3)
 
     nightly_rebuild()
 
@@ -288,15 +339,16 @@ def test_the_nightly_rebuild_syncs_notices(plan, figure) -> None:
 
 
 def test_an_approval_dispatches_a_rollup_that_raises_the_notice(
-    plan, figure, django_capture_on_commit_callbacks, settings
+    plan, figure, complete, django_capture_on_commit_callbacks, settings
 ) -> None:
     from skills_plan.celery import app
 
+    complete(3, leave=(("rural-transfer", "410611"),))
     before = app.conf.task_always_eager
     app.conf.task_always_eager = True  # in process, whatever the environment says
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            figure("rural-transfer", "410611", 3, 1000)
+            figure("rural-transfer", "410611", 3, 1000)  # the month's last report
     finally:
         app.conf.task_always_eager = before
 
@@ -313,13 +365,14 @@ def sync_command(*args: str) -> str:
 
 
 def test_the_command_syncs_each_active_plan(behind: Plan) -> None:
-    assert sync_command() == "2015-03: 8 notices raised, 0 closed\n"
+    assert sync_command() == "2015-03: 12 notices raised, 0 closed\n"
     assert sync_command("--year", "2015") == "2015-03: 0 notices raised, 0 closed\n"
     assert notices(behind) == [("rural-transfer", None, 3, "open")]
 
 
 def test_the_command_without_figures_or_for_a_closed_plan(plan) -> None:
-    assert sync_command("--year", "2015") == "2015: no approved figures yet, nothing to do\n"
+    nothing = "2015: no month due with reports sent yet, nothing to do\n"
+    assert sync_command("--year", "2015") == nothing
     Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.CLOSED)
     assert sync_command("--year", "2015") == "2015: not active, skipped\n"
     assert sync_command() == ""

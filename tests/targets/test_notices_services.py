@@ -91,13 +91,17 @@ def test_the_database_refuses_a_second_notice_not_closed(plan: Plan, region: str
     assert SupervisionNotice.objects.filter(status=Status.CLOSED).count() == 1
 
 
-def test_only_a_quota_of_the_plan_gets_a_notice(plan: Plan) -> None:
-    for code in ("training-total", "veterans-eligible"):
-        with pytest.raises(ValidationError, match="只能针对本年度方案中的部门任务"):
-            raise_notice(plan, code)
+def test_only_a_goal_or_quota_of_the_plan_gets_a_notice(plan: Plan) -> None:
+    with pytest.raises(ValidationError, match="只能针对本年度方案中的全市目标或部门任务"):
+        raise_notice(plan, "veterans-eligible")  # a count series behind a rate
     with pytest.raises(ValidationError):
         raise_notice(plan, month=13)
     assert not SupervisionNotice.objects.exists()
+
+
+def test_a_goal_gets_a_notice_to_its_lead_department(plan: Plan) -> None:
+    notice = raise_notice(plan, "training-total")
+    assert notice.indicator.department.code == "hrss"  # 牵头部门
 
 
 def test_a_plan_not_active_gets_no_notice(plan: Plan) -> None:
@@ -241,3 +245,78 @@ def test_the_database_refuses_an_answer_without_its_texts(plan, users) -> None:
     answer(users["clerk"], notice)
     with pytest.raises(IntegrityError), transaction.atomic():
         SupervisionNotice.objects.filter(pk=notice.pk).update(catch_up_plan="")
+
+
+# --- 办理时限, 销号 by a reviewer, the audit trail ---------------------------------------
+
+
+def test_a_notice_is_due_ten_days_after_raising(plan: Plan, settings) -> None:
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    raised = datetime(2015, 4, 10, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    notice = services.notice_raise(
+        plan=plan, indicator=quota("rural-transfer"), region=None, month=3, at=raised
+    )
+    assert notice.due_on == date(2015, 4, 20)
+    assert not notice.is_overdue(date(2015, 4, 20))
+    assert notice.is_overdue(date(2015, 4, 21))  # 逾期: still not answered
+    settings.SUPERVISION_DUE_DAYS = 3
+    other = services.notice_raise(
+        plan=plan, indicator=quota("in-service"), region=None, month=3, at=raised
+    )
+    assert other.due_on == date(2015, 4, 13)
+
+
+def test_an_answered_notice_is_not_overdue(plan, users) -> None:
+    from datetime import timedelta
+
+    notice = answer(users["clerk"], raise_notice(plan))
+    assert not notice.is_overdue(notice.due_on + timedelta(days=30))
+
+
+def test_a_reviewer_closes_a_notice_with_a_reason(plan, users) -> None:
+    notice = answer(users["clerk"], raise_notice(plan))
+
+    services.notice_close(actor=users["reviewer"], notice=notice, reason="已召开推进会，核实后销号")
+
+    notice.refresh_from_db()
+    assert notice.status == Status.CLOSED
+    assert notice.closed_by == users["reviewer"]
+    assert notice.closed_reason == "已召开推进会，核实后销号"
+    trail = [(e.kind, e.actor, e.reason) for e in notice.events.all()]
+    assert trail == [
+        ("raised", None, ""),
+        ("answered", users["clerk"], EXPLANATION),
+        ("closed", users["reviewer"], "已召开推进会，核实后销号"),
+    ]
+
+
+@pytest.mark.parametrize("who", ["clerk", "leader"])
+def test_others_may_not_close_a_notice(plan, users, who) -> None:
+    notice = raise_notice(plan)
+    with pytest.raises(PermissionDenied):
+        services.notice_close(actor=users[who], notice=notice, reason="销号")
+    notice.refresh_from_db()
+    assert notice.status == Status.OPEN and notice.events.count() == 1
+
+
+def test_closing_needs_a_short_reason(plan, users) -> None:
+    notice = raise_notice(plan)
+    for reason in ("  ", "长" * 201):
+        with pytest.raises(ValidationError):
+            services.notice_close(actor=users["reviewer"], notice=notice, reason=reason)
+    notice.refresh_from_db()
+    assert notice.status == Status.OPEN
+
+
+def test_the_system_closes_without_an_actor(plan) -> None:
+    notice = services.notice_close(notice=raise_notice(plan), reason="已不再滞后")
+    assert notice.closed_by is None
+    assert [(e.kind, e.actor) for e in notice.events.all()][-1] == ("closed", None)
+
+
+def test_the_database_refuses_a_closer_on_an_open_notice(plan, users) -> None:
+    notice = raise_notice(plan)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SupervisionNotice.objects.filter(pk=notice.pk).update(closed_by=users["reviewer"])

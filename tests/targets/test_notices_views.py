@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -333,3 +334,91 @@ def test_notices_are_read_only_in_the_admin(plan, notices, make_user) -> None:
     assert client.get(f"/admin/targets/supervisionnotice/{notice.pk}/change/").status_code == 200
     assert client.get("/admin/targets/supervisionnotice/add/").status_code == 403
     assert client.post(f"/admin/targets/supervisionnotice/{notice.pk}/delete/").status_code == 403
+
+
+# --- 办理时限, 逾期, 销号 and 催报 on the reviewer's list ------------------------------
+
+
+def close_url(notice: SupervisionNotice) -> str:
+    return f"/review/notices/{notice.pk}/close/"
+
+
+def test_the_list_shows_the_due_date_and_overdue(plan, users) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    late = raise_notice(plan, "rural-transfer")
+    SupervisionNotice.objects.filter(pk=late.pk).update(
+        due_on=timezone.localdate() - timedelta(days=1)
+    )
+    fresh = raise_notice(plan, "in-service")
+    page = client_for(users["reviewer"]).get(LIST).content.decode()
+    late_row = page[page.index(f'id="notice-{late.pk}"') :].split("</tr>")[0]
+    fresh_row = page[page.index(f'id="notice-{fresh.pk}"') :].split("</tr>")[0]
+    assert "逾期" in late_row and "逾期" not in fresh_row
+    assert fresh.due_on.isoformat() in fresh_row
+    assert "1 份督办单已逾期未反馈" in page
+
+
+def test_a_reviewer_closes_a_notice_on_the_list(plan, users) -> None:
+    notice = raise_notice(plan, "rural-transfer")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["reviewer"])
+    page = client.get(LIST).content.decode()
+    assert f'action="{close_url(notice)}"' in page
+    # Without the CSRF token: refused, nothing changed.
+    assert client.post(close_url(notice), {"reason": "已核实"}).status_code == 403
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        close_url(notice), {"reason": "已召开推进会，核实后销号", "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302
+    notice.refresh_from_db()
+    assert (notice.status, notice.closed_by) == (Status.CLOSED, users["reviewer"])
+    page = client.get(LIST).content.decode()
+    assert "已召开推进会，核实后销号" in page and "办理记录" in page
+
+
+def test_closing_without_a_reason_is_a_chinese_400(plan, users) -> None:
+    notice = raise_notice(plan, "rural-transfer")
+    response = client_for(users["reviewer"]).post(close_url(notice), {"reason": " "})
+    assert response.status_code == 400
+    assert "请填写销号原因" in response.content.decode()
+    notice.refresh_from_db()
+    assert notice.status == Status.OPEN
+
+
+@pytest.mark.parametrize("who", ["leader", "auditor", "clerk"])
+def test_others_cannot_close(plan, users, who) -> None:
+    notice = raise_notice(plan, "rural-transfer")
+    response = client_for(users[who]).post(close_url(notice), {"reason": "销号"})
+    assert response.status_code == 403
+    notice.refresh_from_db()
+    assert notice.status == Status.OPEN
+    page = client_for(users["leader"]).get(LIST).content.decode()
+    assert close_url(notice) not in page  # no close form for those who may not close
+
+
+def test_the_list_names_the_reports_to_chase(plan, users) -> None:
+    for region, value, approve in (("410611", 1000, True), ("410621", 500, False)):
+        submission = services.submission_save(
+            actor=users["clerk"],
+            indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
+            region=Region.objects.get(code=region),
+            month=3,
+            value=value,
+        )
+        services.submission_submit(actor=users["clerk"], submission=submission)
+        if approve:
+            services.submission_approve(actor=users["reviewer"], submission=submission)
+    page = client_for(users["reviewer"]).get(LIST).content.decode()
+    assert "催报：2015年3月报表未全部审核" in page
+    chase = page[page.index('id="reminders"') :]
+    rows = re.findall(r"<tr><th scope=\"row\">(.*?)</th><td>(.*?)</td>(.*?)</tr>", chase)
+    cells = {(dept, county): re.findall(r">(.*?)</td>", rest) for dept, county, rest in rows}
+    # 人社局 owes 8 series a county (5 quotas, 3 goals' own figures): 淇滨区 1 approved,
+    # 浚县 1 waiting for review, 7 not sent.
+    assert cells["人社局", "淇滨区"] == ["1/8", "0", "7"]
+    assert cells["人社局", "浚县"] == ["0/8", "1", "7"]
+    assert ("残联", "淇县") in cells  # every department × county with nothing in yet

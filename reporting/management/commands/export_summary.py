@@ -22,7 +22,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, required=True, help="the plan year")
-        parser.add_argument("--as-of", dest="as_of", help="YYYY-MM (default: latest reported)")
+        parser.add_argument(
+            "--as-of",
+            dest="as_of",
+            help="YYYY-MM (default: the latest month past its deadline with reports sent)",
+        )
         parser.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
         parser.add_argument(
             "--user",

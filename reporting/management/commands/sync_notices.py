@@ -4,14 +4,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from reporting.supervision import latest_counted_month, sync_notices
+from reporting.supervision import due_month, sync_notices
 from targets.models import Plan
 
 
 class Command(BaseCommand):
     help = (
         "Raise and close supervision notices from the stored rollup, for each active plan's "
-        "latest month with approved figures (all active plans, or one year)."
+        "as-of month: the latest whose reporting deadline has passed and for which something was "
+        "sent (all active plans, or one year)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -29,9 +30,9 @@ class Command(BaseCommand):
             if plan.status != Plan.Status.ACTIVE:
                 self.stdout.write(f"{plan.year}: not active, skipped")
                 continue
-            month = latest_counted_month(plan)
+            month = due_month(plan)
             if month is None:
-                self.stdout.write(f"{plan.year}: no approved figures yet, nothing to do")
+                self.stdout.write(f"{plan.year}: no month due with reports sent yet, nothing to do")
                 continue
             result = sync_notices(plan, month)
             self.stdout.write(

@@ -1,0 +1,71 @@
+"""The bulletin on paper (A4, nothing clipped) and on a phone (390 px, no sideways scroll)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from reporting.rollup import rebuild
+from skills_plan.celery import app
+from targets.demo import load_demo
+from targets.plan_loader import load_plan_file
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "bulletin-password"
+# A4 less the margins of print.css (GB/T 9704: 28 mm left, 26 mm right): 156 mm in CSS px.
+TEXT_BLOCK_PX = 156 / 25.4 * 96
+
+WIDEST = """() => {
+  const widest = [document.documentElement.scrollWidth];
+  for (const element of document.querySelectorAll('#bulletin, #bulletin *')) {
+    widest.push(Math.ceil(element.getBoundingClientRect().right));
+  }
+  return Math.max(...widest);
+}"""
+
+
+@pytest.fixture
+def september(live_server, page, request):
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    request.addfinalizer(lambda: setattr(app.conf, "task_always_eager", eager))
+    plan = load_plan_file()
+    load_demo(plan, PASSWORD)
+    rebuild(plan)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "leader")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("input[name=password]").press("Enter")
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/bulletins/2015/9/")
+    return page
+
+
+def test_the_printed_bulletin_fits_a4(september) -> None:
+    page = september
+    page.set_viewport_size({"width": round(TEXT_BLOCK_PX), "height": 1100})
+    page.emulate_media(media="print")
+
+    assert page.evaluate(WIDEST) <= TEXT_BLOCK_PX + 1
+    assert not page.locator(".site-header").is_visible()
+    assert not page.locator("#bulletin-publish").is_visible()
+    assert page.locator(".bulletin__number").inner_text() == "第1期（草稿）"
+
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    assert boxes and all(
+        (round(float(w)), round(float(h))) == (595, 842) for w, h in boxes
+    )  # A4 in points
+    assert len(boxes) >= 2  # the September text runs over more than one page
+
+
+def test_the_bulletin_reads_at_390_px_without_sideways_scroll(september) -> None:
+    page = september
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate(WIDEST) <= 390
+    assert page.locator(".bulletin__title").is_visible()

@@ -1,0 +1,58 @@
+"""Pending on a phone (390 px): the dashboard's header count and 待报 rows, and the notices
+page with its 催报 list, fit the screen without sideways scroll (demo data, October)."""
+
+from __future__ import annotations
+
+import pytest
+
+from reporting.rollup import rebuild
+from skills_plan.celery import app
+from targets.demo import load_demo
+from targets.plan_loader import load_plan_file
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "pending-password"
+WIDTH = 390
+
+
+def _sign_in(browser, live_server, request, username: str):
+    context = browser.new_context(locale="zh-CN", viewport={"width": WIDTH, "height": 800})
+    request.addfinalizer(context.close)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("input[name=password]").press("Enter")
+    page.wait_for_load_state()
+    return page
+
+
+def _no_sideways_scroll(page) -> None:
+    # The page itself: wide tables scroll inside their own box (.table-wrap).
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], widths
+
+
+def test_pending_fits_a_phone(live_server, browser, request) -> None:
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True  # load_demo's rollup in process, as on the demo
+    request.addfinalizer(lambda: setattr(app.conf, "task_always_eager", eager))
+    plan = load_plan_file()
+    load_demo(plan, PASSWORD)
+    rebuild(plan)
+
+    page = _sign_in(browser, live_server, request, "leader")
+    page.goto(f"{live_server.url}/dashboard/")
+    header = page.locator(".as-of-line")
+    assert header.inner_text().startswith("截至2015年10月 · 已审核 26/85 份")
+    assert page.locator(".quota-table .status--pending").count() > 0
+    assert page.locator(".quota-table .status--red").count() == 0
+    _no_sideways_scroll(page)
+
+    page = _sign_in(browser, live_server, request, "reviewer")
+    page.goto(f"{live_server.url}/review/notices/")
+    assert page.locator("#reminders").is_visible()
+    _no_sideways_scroll(page)
