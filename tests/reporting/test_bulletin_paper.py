@@ -44,6 +44,7 @@ def march(plan, figure, complete, time_machine):
             indicator=Indicator.objects.get(plan=plan, code=code),
             region=Region.objects.get(code=region),
             target=target,
+            reason="年初分解",
         )
     for code, region, value in [
         ("rural-transfer", "410611", 1800),
@@ -332,7 +333,7 @@ def test_a_sent_but_unapproved_report_is_outstanding(march, figure) -> None:
     assert (entry["expected"], entry["sent"], entry["approved"]) == (1, 1, 0)
     text = text_of(march)
     assert "已报送尚未审核通过的有：教育局鹤山区1项。" in text
-    assert "数据不全（已审核4/5项），暂不评价进度" in text  # enrolment: 5 counties, 4 approved
+    assert "数据不全（已审核5/6项），暂不评价进度" in text  # enrolment: 6 places, 5 approved
 
 
 # --- English ------------------------------------------------------------------------------------
@@ -405,7 +406,7 @@ def test_a_month_with_every_report_approved_publishes_without_asking(
     assert response.status_code == 302
     published = Bulletin.objects.get()
     assert published.number == 1 and published.numbers["outstanding"] == []
-    assert "已全部审核通过30份" in published.text
+    assert "已全部审核通过36份" in published.text
 
 
 def test_an_empty_issuer_is_the_leading_group_office(march) -> None:
