@@ -68,6 +68,21 @@ def test_a_november_figure_approved_early_moves_nothing(plan, figure) -> None:
         assert sync_after_rollup(plan).raised == []
 
 
+def test_a_month_before_its_deadline_raises_no_notice(plan, figure, complete) -> None:
+    """Even complete and red, November is not judged on 20 November: it is still being
+    reported (a correction may come before the 5th)."""
+    from reporting.supervision import sync_notices
+
+    with time_machine.travel(at(2015, 11, 20, 10), tick=False):
+        figure("rural-transfer", "410611", 11, 10)
+        complete(11)
+        rebuild(plan)
+        assert sync_notices(plan, 11).raised == []
+    with time_machine.travel(at(2015, 12, 6, 0, 0, 1), tick=False):
+        raised = sync_notices(plan, 11).raised
+        assert "rural-transfer" in {notice.indicator.code for notice in raised}
+
+
 def test_a_month_due_with_nothing_sent_is_not_the_default(plan, figure) -> None:
     with time_machine.travel(at(2015, 4, 20), tick=False):
         figure("rural-transfer", "410611", 2, 1000)
