@@ -566,8 +566,10 @@ def test_pending_rows_are_grey_and_name_who_is_missing(plan, figures, complete, 
     assert not re.search(r"status--(red|amber|green)", row)
     goals = {goal["code"]: goal for goal in response.context["goals"]}
     assert goals["training-total"]["status"] == "pending"
+    assert goals["training-total"]["missing"] == ["人社局 · 浚县", "扶贫办 · 淇县"]
     card = re.search(r'<article[^>]*data-goal="training-total".*?</article>', page, re.S)[0]
     assert "goal-card--pending" in card and "status--red" not in card
+    assert "已审核 43/45" in card and "人社局 · 浚县" in card
 
 
 def test_status_filter_offers_pending(plan, figures, complete, leader) -> None:
