@@ -60,6 +60,7 @@ def run(mode: str, count: int) -> None:
     from openpyxl import Workbook
 
     from reporting import exports
+    from targets.xlsx_text import set_text
 
     formats = [None] * 7 + [exports.INTEGER, None, None] + [exports.DATETIME] * 2
     formats += [None, exports.DATETIME, None, None]
@@ -74,9 +75,11 @@ def run(mode: str, count: int) -> None:
         ws.title = "月度明细"
         for r, values in enumerate(rows(count), start=1):
             for c, (value, number_format) in enumerate(zip(values, formats, strict=True), 1):
-                cell = ws.cell(r, c, value)
-                if isinstance(value, str) and value.startswith(exports.FORMULA_STARTS):
-                    cell.data_type, cell.quotePrefix = "s", True
+                cell = ws.cell(r, c)
+                if isinstance(value, str):
+                    set_text(cell, value)
+                else:
+                    cell.value = value
                 if number_format:
                     cell.number_format = number_format
     with tempfile.TemporaryFile() as out:

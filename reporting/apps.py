@@ -9,9 +9,12 @@ class ReportingConfig(AppConfig):
     verbose_name = _("统计与报表")
 
     def ready(self) -> None:
-        from targets.signals import figures_changed, plan_changed
+        from targets.signals import figures_changed, plan_changed, targets_changed
 
-        from .dispatch import schedule_full_rollup, schedule_rollup
+        from .dispatch import schedule_full_rollup, schedule_rollup, schedule_target_rollup
 
         figures_changed.connect(schedule_rollup, dispatch_uid="reporting.schedule_rollup")
         plan_changed.connect(schedule_full_rollup, dispatch_uid="reporting.schedule_full_rollup")
+        targets_changed.connect(
+            schedule_target_rollup, dispatch_uid="reporting.schedule_target_rollup"
+        )

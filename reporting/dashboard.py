@@ -17,7 +17,15 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from targets import completeness, policy
-from targets.models import Department, Indicator, Milestone, Plan, Region, Submission
+from targets.models import (
+    Department,
+    Indicator,
+    Milestone,
+    Plan,
+    Region,
+    Submission,
+    TargetChange,
+)
 
 from . import selectors
 from .bulletin import ranked_counties
@@ -345,6 +353,27 @@ def figures_behind(user: Any, quota: Indicator, month: int) -> QuerySet[Submissi
         policy.readable_submissions(user, queryset)
         .select_related("indicator", "region")
         .order_by("month", "region__order", "region__code", "indicator__order", "revision")
+    )
+
+
+def split_remainder(items: Iterable[dict[str, Any]]) -> int | None:
+    """Of one month's city and county rows of a counted quota: target − all splits (县区 and
+    市直), when something is left unallocated; ``None`` otherwise (a rate has no split)."""
+    items = list(items)
+    city = next((item for item in items if item["place"] is None), None)
+    if city is None or city["kind"] == Indicator.Kind.RATE or city["target"] is None:
+        return None
+    split = sum(item["target"] or 0 for item in items if item["place"] is not None)
+    remainder = city["target"] - split
+    return remainder if remainder > 0 else None
+
+
+def target_history(quota: Indicator) -> QuerySet[TargetChange]:
+    """The quota's target and split changes (年中调整), oldest first."""
+    return (
+        TargetChange.objects.filter(indicator=quota)
+        .select_related("indicator", "region", "actor")
+        .order_by("at", "id")
     )
 
 

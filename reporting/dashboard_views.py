@@ -317,6 +317,8 @@ def dashboard_quota(request: HttpRequest, years: Years, code: str) -> HttpRespon
         quota=quota,
         has_rollup=bool(rollups),
         by_county=by_county,
+        unallocated=dashboard.split_remainder(by_county),
+        target_changes=list(dashboard.target_history(quota)),
         by_month=by_month,
         figures=list(dashboard.figures_behind(request.user, quota, month)),
         charts=[

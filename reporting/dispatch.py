@@ -99,3 +99,44 @@ def schedule_rollup(
     batch = _local.batch = _Batch()
     batch.add(plan_id, series_id, region_id, month)
     transaction.on_commit(batch)
+
+
+class _TargetBatch:
+    """The indicators whose targets one transaction changed, rebuilt once it commits."""
+
+    def __init__(self) -> None:
+        self.pending: dict[int, set[int]] = {}
+        self.records: dict[int, int] = {}
+        self.sent = False
+
+    def add(self, plan_id: int, indicator_id: int) -> None:
+        if plan_id not in self.records:
+            # A target counts in every month's row: all twelve are rebuilt.
+            self.records[plan_id] = PendingRollup.objects.create(
+                plan_id=plan_id, months=list(range(1, 13))
+            ).pk
+        self.pending.setdefault(plan_id, set()).add(indicator_id)
+
+    def __call__(self) -> None:
+        from .tasks import rollup_plan
+
+        if self.sent:
+            return
+        self.sent = True
+        for plan_id, indicators in sorted(self.pending.items()):
+            try:
+                # The rebuild adds the goal a quota feeds (its unallocated share changes too).
+                rollup_plan.delay(plan_id, sorted(indicators), 1, pending=[self.records[plan_id]])
+            except Exception:  # the broker is down: the sweep catches up
+                logger.exception("rollup of plan %s after a target change not dispatched", plan_id)
+
+
+def schedule_target_rollup(sender: Any, *, plan_id: int, indicator_id: int, **kwargs: Any) -> None:
+    batch: _TargetBatch | None = getattr(_local, "targets", None)
+    registered = batch is not None and any(
+        func is batch for _savepoints, func, _robust in transaction.get_connection().run_on_commit
+    )
+    if batch is None or not registered or batch.sent:
+        batch = _local.targets = _TargetBatch()
+        transaction.on_commit(batch)
+    batch.add(plan_id, indicator_id)

@@ -17,9 +17,9 @@ row counts are known only at the end, so the cover is created first, to stay the
 and filled last), row heights, conditional formatting; automatic column widths exist in no mode
 of openpyxl, so widths are set per column.
 
-Text typed by people (names, notes, reasons, evidence) that begins with ``=``, ``+``, ``-`` or
-``@`` is written as a string cell with Excel's quote prefix, so Excel shows it and never
-evaluates it as a formula.
+Text typed by people (names, notes, reasons, evidence) is always a string cell
+(``targets.xlsx_text``); when it begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return it also gets Excel's quote prefix, so Excel shows it and never evaluates it.
 """
 
 from __future__ import annotations
@@ -52,16 +52,17 @@ from targets.models import (
     Region,
     Submission,
     SubmissionEvent,
+    TargetChange,
 )
 from targets.periods import deadline
+from targets.xlsx_text import set_text
 
 from . import selectors
 from .dashboard import allocations, goal_breakdown
 from .formatting import completion_of, rate_of, rounded_fraction
 from .models import ExportLog, Rollup
 
-SHEETS = ("封面", "总表", "分县区", "月度明细", "修改记录", "里程碑")
-FORMULA_STARTS = ("=", "+", "-", "@")
+SHEETS = ("封面", "总表", "分县区", "月度明细", "修改记录", "目标调整记录", "里程碑")
 INTEGER = "#,##0"
 PERCENT = "0.0%"  # every percentage cell: holds the fraction rounded once at this precision
 DATETIME = "yyyy-mm-dd hh:mm"
@@ -112,9 +113,8 @@ def _cell(ws: WriteOnlyWorksheet, value: Any, number_format: str | None = None) 
     if isinstance(value, Promise):  # lazy choice labels
         value = str(value)
     cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        cell.data_type = "s"
-        cell.quotePrefix = True
+    if isinstance(value, str):
+        set_text(cell, value)  # typed text is never a formula
     if number_format:
         cell.number_format = number_format
     return cell
@@ -663,6 +663,63 @@ def _write_events_sheet(wb: Workbook, context: Context) -> int:
     return _rows(ws, columns, rows(), context.tick)
 
 
+# 目标调整记录 --------------------------------------------------------------------------------
+
+
+def _write_target_changes_sheet(wb: Workbook, context: Context) -> int:
+    """Every target and split changed while the plan was active, with who, when and why."""
+    columns = [
+        Column(_("调整时间"), 16, DATETIME),
+        Column(_("操作人"), 14),
+        Column(_("指标"), 30),
+        Column(_("县区"), 9),
+        Column(_("原目标"), 11),
+        Column(_("新目标"), 11),
+        Column(_("单位"), 6),
+        Column(_("调整理由"), 40, "@"),
+        Column(_("指标代码"), 22),  # last, as in 修改记录: the names say it
+    ]
+    ws = _sheet(
+        wb,
+        "目标调整记录",
+        _("%(year)s年度目标调整记录") % {"year": context.plan.year},
+        columns,
+        context,
+    )
+    changes = (
+        TargetChange.objects.filter(plan=context.plan)
+        .select_related("indicator", "region", "actor")
+        .order_by("at", "id")
+    )
+    count = 0
+    for change in changes:
+        is_rate = change.indicator.is_rate
+        # A rate's targets are fractions shown as percentages, a count's whole numbers.
+        value_format = PERCENT if is_rate else INTEGER
+        old, new = (
+            None if amount is None else amount if is_rate else int(amount)
+            for amount in (change.old_value, change.new_value)
+        )
+        actor = change.actor
+        who = (actor.get_full_name() or actor.get_username()) if actor else _("系统")
+        ws.append(
+            [
+                _cell(ws, _local(change.at), DATETIME),
+                _cell(ws, who),
+                _cell(ws, change.indicator.name),
+                _cell(ws, change.place),
+                _cell(ws, old, value_format),
+                _cell(ws, new, value_format),
+                _cell(ws, change.indicator.unit),
+                _cell(ws, change.reason, "@"),
+                _cell(ws, change.indicator.code),
+            ]
+        )
+        count += 1
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(columns))}{HEADER_ROW + count}"
+    return count
+
+
 # 里程碑 --------------------------------------------------------------------------------------
 
 
@@ -788,6 +845,7 @@ def write_summary(
         "分县区": _write_county_sheet(wb, context, document),
         "月度明细": _write_detail_sheet(wb, context),
         "修改记录": _write_events_sheet(wb, context),
+        "目标调整记录": _write_target_changes_sheet(wb, context),
         "里程碑": _write_milestone_sheet(wb, context),
     }
     counts = {"封面": _write_cover(cover, context, counts), **counts}

@@ -25,7 +25,7 @@ class QuotaFilter(django_filters.FilterSet):
         empty_label=_("全部部门"),
     )
     county = django_filters.ModelChoiceFilter(
-        label=_("县区"),
+        label=_("县区（含市直）"),
         field_name="region",
         queryset=Region.objects.order_by("order", "code"),
         to_field_name="code",

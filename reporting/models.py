@@ -264,7 +264,8 @@ class ExportLog(models.Model):
     )
     exported_at = models.DateTimeField(_("导出时间"))
     source = models.CharField(_("方式"), max_length=10, choices=Source)
-    # {"封面": n, "总表": n, "分县区": n, "月度明细": n, "修改记录": n, "里程碑": n}
+    # {"封面": n, "总表": n, "分县区": n, "月度明细": n, "修改记录": n, "目标调整记录": n,
+    #  "里程碑": n}
     row_counts = models.JSONField(_("各表行数"), default=dict)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size = models.PositiveBigIntegerField(_("文件大小（字节）"))

@@ -225,6 +225,7 @@ def _progress(
                 {
                     "code": regions[r.region_id].code,
                     "name": regions[r.region_id].name,
+                    "kind": regions[r.region_id].kind,  # "city" is 市直, no county
                     **{
                         key: value
                         for key, value in _item(

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.attempts import get_cool_off_threshold
 from axes.backends import AxesBackend
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username, get_failure_limit
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
@@ -31,6 +35,38 @@ class LockoutBackend(AxesBackend):
         if request is None:
             return None
         return super().authenticate(request, username, password, **kwargs)
+
+
+class LoginAttempts(AxesDatabaseHandler):
+    """django-axes' database handler with two rules of ours.
+
+    A user name is locked after AXES_FAILURE_LIMIT failures, from wherever they come
+    (AXES_LOCKOUT_PARAMETERS = ["username"]). An address is locked only once it has failed with
+    LOGIN_ADDRESS_NAMES_LIMIT different user names: one office behind one NAT address is not
+    locked out because one of its clerks forgot a password. And a successful login clears only
+    that name's failures from that address: with axes' own reset, a clerk's own login wiped every
+    failure of the address, including the guesses at a colleague's password just made.
+    """
+
+    def get_failures(self, request: HttpRequest, credentials: dict | None = None) -> int:
+        failures = super().get_failures(request, credentials)
+        if self.names_failed_from(request) >= settings.LOGIN_ADDRESS_NAMES_LIMIT:
+            return max(failures, get_failure_limit(request, credentials))
+        return failures
+
+    def names_failed_from(self, request: HttpRequest) -> int:
+        attempts = AccessAttempt.objects.filter(ip_address=request.axes_ip_address)
+        if settings.AXES_COOLOFF_TIME is not None:
+            attempts = attempts.filter(attempt_time__gte=get_cool_off_threshold(request))
+        return attempts.values("username").distinct().count()
+
+    def reset_user_attempts(self, request: HttpRequest, credentials: dict | None = None) -> int:
+        username = get_client_username(request, credentials)
+        attempts = AccessAttempt.objects.filter(
+            username=username, ip_address=request.axes_ip_address
+        )
+        count, _deleted = attempts.delete()
+        return count
 
 
 def lockout_response(

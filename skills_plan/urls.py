@@ -5,6 +5,7 @@ from django.contrib.auth.views import LoginView
 from django.urls import include, path
 
 from .auth import AdminLoginForm, LoginForm
+from .password_reset import LimitedPasswordResetView
 
 # Both login forms refuse over-long user names before authenticating (skills_plan/auth.py).
 admin.site.login_form = AdminLoginForm
@@ -12,6 +13,8 @@ admin.site.login_form = AdminLoginForm
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
+    # Before Django's own: limited per client and per e-mail address (password_reset.py).
+    path("accounts/password_reset/", LimitedPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("targets.urls")),

@@ -2,7 +2,10 @@
 
 Monthly figures and their audit trail are read-only: they are written only through
 ``targets.services``. County splits and memberships are saved through their services too, so
-the admin keeps the same rules as every other way in.
+the admin keeps the same rules as every other way in. An active plan's targets and splits are
+changed only with a reason (调整理由), through ``indicator_target_set`` / ``region_target_set``,
+which keep each change as a ``TargetChange`` and have the rollup rebuilt; a draft's are edited
+plainly, a closed plan's not at all.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from .models import (
     Submission,
     SubmissionEvent,
     SupervisionNotice,
+    TargetChange,
 )
 from .plan_admin import PlanToolsMixin
 from .signals import plan_changed
@@ -120,7 +124,60 @@ class RegionAdmin(admin.ModelAdmin):
     ordering = ("order", "code")
 
 
+REASON_FIELD = "change_reason"
+
+
+def _reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("调整理由"),
+        required=False,
+        max_length=services.TARGET_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text=_("方案执行中调整年度目标、目标比率或县区分解时必填，记入目标调整记录。"),
+    )
+
+
+def _is_active(plan: Plan | None) -> bool:
+    return plan is not None and plan.status == Plan.Status.ACTIVE
+
+
+MISSING_REASON = _("方案执行中，调整目标或县区分解必须填写调整理由。")
+
+
+class IndicatorForm(forms.ModelForm):
+    change_reason = _reason_field()
+
+    def _changes_target(self) -> bool:
+        return bool(
+            self.instance.pk
+            and _is_active(self.instance.plan)
+            and {"target", "target_rate"} & set(self.changed_data)
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self._changes_target():
+            if not (cleaned.get(REASON_FIELD) or "").strip():
+                self.add_error(REASON_FIELD, MISSING_REASON)
+            problem = services.goal_share_problem(self.instance, cleaned.get("target"))
+            if problem is not None:
+                self.add_error("target", problem)
+        return cleaned
+
+
 class RegionTargetForm(forms.ModelForm):
+    change_reason = _reason_field()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        indicator = cleaned.get("indicator") or (
+            self.instance.indicator if self.instance.indicator_id else None
+        )
+        active = indicator is not None and _is_active(indicator.plan)
+        if active and self.has_changed() and not (cleaned.get(REASON_FIELD) or "").strip():
+            self.add_error(REASON_FIELD, MISSING_REASON)
+        return cleaned
+
     def _post_clean(self) -> None:
         # RegionTarget.clean() reads the indicator; without one the form already has an error.
         if self.instance.indicator_id is None and not self.cleaned_data.get("indicator"):
@@ -141,6 +198,13 @@ class RegionTargetInlineFormSet(forms.BaseInlineFormSet):
         super().clean()
         if any(self.errors) or self.instance.target is None:
             return
+        changed = any(
+            form.has_changed() or (form.cleaned_data or {}).get("DELETE") for form in self.forms
+        )
+        # The reason is the indicator form's field, posted with this formset.
+        reason = (self.data.get(REASON_FIELD) or "").strip()
+        if changed and _is_active(self.instance.plan) and not reason:
+            raise ValidationError(MISSING_REASON)
         total = sum(
             form.cleaned_data.get("target") or 0
             for form in self.forms
@@ -167,8 +231,8 @@ class RegionTargetInline(admin.TabularInline):
 
 
 def _save_region_targets(
-    indicator: Indicator, formset: forms.BaseInlineFormSet
-) -> list[RegionTarget]:
+    indicator: Indicator, formset: forms.BaseInlineFormSet, *, actor: Any, reason: str
+) -> list[RegionTarget | None]:
     """Save a formset of county shares through the service, lowered shares first.
 
     The formset has checked the new total; saving decreases first keeps every intermediate
@@ -176,7 +240,13 @@ def _save_region_targets(
     """
     instances = formset.save(commit=False)
     for region_target in formset.deleted_objects:
-        region_target.delete()
+        services.region_target_set(
+            actor=actor,
+            indicator=indicator,
+            region=region_target.region,
+            target=None,
+            reason=reason,
+        )
     before = dict(
         RegionTarget.objects.filter(pk__in=[o.pk for o in instances if o.pk]).values_list(
             "pk", "target"
@@ -184,7 +254,11 @@ def _save_region_targets(
     )
     return [
         services.region_target_set(
-            indicator=indicator, region=region_target.region, target=region_target.target
+            actor=actor,
+            indicator=indicator,
+            region=region_target.region,
+            target=region_target.target,
+            reason=reason,
         )
         for region_target in sorted(instances, key=lambda o: o.target - before.get(o.pk, 0))
     ]
@@ -192,6 +266,7 @@ def _save_region_targets(
 
 @admin.register(Indicator)
 class IndicatorAdmin(ClosedPlanReadOnlyMixin, admin.ModelAdmin):
+    form = IndicatorForm
     list_display = (
         "code",
         "name",
@@ -217,6 +292,32 @@ class IndicatorAdmin(ClosedPlanReadOnlyMixin, admin.ModelAdmin):
         (_("比率的分子和分母"), {"fields": ("numerator", "denominator")}),
         (_("其他"), {"fields": ("source_clause", "order")}),
     )
+
+    def get_fieldsets(self, request: HttpRequest, obj: Indicator | None = None) -> Any:
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None and _is_active(obj.plan):
+            fieldsets.append((_("年中调整"), {"fields": (REASON_FIELD,)}))
+        return fieldsets
+
+    def save_model(
+        self, request: HttpRequest, obj: Indicator, form: forms.ModelForm, change: bool
+    ) -> None:
+        if not (change and form._changes_target()):
+            super().save_model(request, obj, form, change)
+            return
+        # The other fields are saved plainly; the target goes through the service.
+        target, target_rate = obj.target, obj.target_rate
+        saved = Indicator.objects.get(pk=obj.pk)
+        obj.target, obj.target_rate = saved.target, saved.target_rate
+        super().save_model(request, obj, form, change)
+        changed = services.indicator_target_set(
+            actor=request.user,
+            indicator=obj,
+            target=target,
+            target_rate=target_rate,
+            reason=form.cleaned_data[REASON_FIELD],
+        )
+        obj.target, obj.target_rate = changed.target, changed.target_rate
 
     @admin.display(description=_("年度目标"))
     def target_display(self, indicator: Indicator) -> str:
@@ -257,7 +358,12 @@ class IndicatorAdmin(ClosedPlanReadOnlyMixin, admin.ModelAdmin):
         self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool
     ) -> None:
         if formset.model is RegionTarget:
-            _save_region_targets(form.instance, formset)
+            _save_region_targets(
+                form.instance,
+                formset,
+                actor=request.user,
+                reason=form.cleaned_data.get(REASON_FIELD, ""),
+            )
         else:
             super().save_formset(request, form, formset, change)
 
@@ -273,6 +379,17 @@ class RegionTargetAdmin(ClosedPlanReadOnlyMixin, admin.ModelAdmin):
 
     def plan_of(self, obj: RegionTarget) -> Plan:
         return obj.indicator.plan
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # An active plan's split is removed in its indicator's page, with a reason.
+        if obj is not None and _is_active(self.plan_of(obj)):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # it would delete splits without a reason
+        return actions
 
     def get_readonly_fields(self, request: HttpRequest, obj: RegionTarget | None = None) -> tuple:
         if obj is None:
@@ -294,7 +411,11 @@ class RegionTargetAdmin(ClosedPlanReadOnlyMixin, admin.ModelAdmin):
         self, request: HttpRequest, obj: RegionTarget, form: forms.ModelForm, change: bool
     ) -> None:
         saved = services.region_target_set(
-            indicator=obj.indicator, region=obj.region, target=obj.target
+            actor=request.user,
+            indicator=obj.indicator,
+            region=obj.region,
+            target=obj.target,
+            reason=form.cleaned_data.get(REASON_FIELD, ""),
         )
         obj.pk = saved.pk
 
@@ -469,3 +590,26 @@ class SupervisionNoticeAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ("indicator", "region")
     search_fields = ("indicator__name", "indicator__code", "explanation", "catch_up_plan")
     ordering = ("-raised_at",)
+
+
+@admin.register(TargetChange)
+class TargetChangeAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Target changes are written by the services with their reason: read-only here."""
+
+    list_display = ("at", "indicator", "place", "old_display", "new_display", "actor", "reason")
+    list_filter = ("plan", "indicator__department", "region")
+    search_fields = ("indicator__code", "indicator__name", "reason", "actor__username")
+    list_select_related = ("indicator", "region", "actor")
+    ordering = ("-at", "-id")
+
+    @admin.display(description=_("县区"))
+    def place(self, change: TargetChange) -> str:
+        return change.place
+
+    @admin.display(description=_("原目标"))
+    def old_display(self, change: TargetChange) -> str:
+        return change.old_display
+
+    @admin.display(description=_("新目标"))
+    def new_display(self, change: TargetChange) -> str:
+        return change.new_display

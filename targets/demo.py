@@ -5,10 +5,12 @@ generated from a fixed seed so that every run gives the same numbers, and every 
 ``is_demo`` so that the interface can say so. The plan's own targets come from the fixtures.
 
 The story the data tells: training is seasonal (a dip at the Spring Festival, peaks in spring
-and autumn); 山城区 and 鹤山区 are behind; 山城区's September report is missing; October is
-still partly awaiting approval (one cell returned); enrolment is a level that jumps with the
-new school year in September; veterans' rates sit near their targets; one March figure was
-corrected after approval.
+and autumn); 山城区 and 鹤山区 are behind; city-level units report under 市直; the counties and
+市直 together are given nearly all of each quota, a little of two quotas is left unallocated,
+and one 市直 split was raised in August, with its reason; 山城区's September report is
+missing; October is still partly awaiting approval (one cell returned); enrolment is a level
+that jumps with the new school year in September; veterans' rates sit near their targets; one
+March figure was corrected after approval.
 """
 
 from __future__ import annotations
@@ -30,10 +32,34 @@ TZ = ZoneInfo(settings.TIME_ZONE)
 DEMO_MONTHS = range(1, 11)
 MISSING_REGION, MISSING_MONTH = "410603", 9
 
-# County shares of each target (synthetic; the plan sets none).
-REGION_WEIGHTS = {"410611": 0.30, "410621": 0.25, "410622": 0.17, "410603": 0.15, "410602": 0.13}
+# County (and 市直, 410601) shares of each target (synthetic; the plan sets none).
+REGION_WEIGHTS = {
+    "410611": 0.28,
+    "410621": 0.24,
+    "410622": 0.16,
+    "410603": 0.14,
+    "410602": 0.12,
+    "410601": 0.06,
+}
 # How far along each county is against the calendar (synthetic): two are behind.
-REGION_PACE = {"410611": 1.06, "410621": 1.02, "410622": 1.00, "410603": 0.72, "410602": 0.84}
+REGION_PACE = {
+    "410611": 1.06,
+    "410621": 1.02,
+    "410622": 1.00,
+    "410603": 0.72,
+    "410602": 0.84,
+    "410601": 0.98,
+}
+# The share of a quota the city keeps back from the split (synthetic): shown as 未分解.
+KEPT_BACK = {"in-service": 0.05, "rural-transfer": 0.03}
+# One split changed mid-year (synthetic): 市直's share of in-service training raised.
+RAISED_SPLIT = (
+    "in-service",
+    "410601",
+    400,
+    "【演示】市属企业新增岗位技能提升培训任务，相应调增市直分解目标。",
+)
+SPLIT_REASON = "【演示】年初分解县区（含市直）目标（虚构）。"
 # Some quotas run ahead of the calendar, some behind (synthetic).
 INDICATOR_PACE = {
     "in-service": 1.10,
@@ -174,17 +200,34 @@ def _workflow(code: str, department: str, region: str, month: int) -> tuple[str,
     return "approved", 3
 
 
-def _set_region_targets(plan: Plan) -> None:
+def _set_region_targets(plan: Plan, admin: object) -> None:
     regions = {r.code: r for r in Region.objects.filter(code__in=REGION_WEIGHTS)}
     for indicator in plan.indicators.filter(target__isnull=False).exclude(code__in=UNSPLIT):
-        parts = _split(indicator.target, REGION_WEIGHTS)
+        allocated = round(indicator.target * (1 - KEPT_BACK.get(indicator.code, 0)))
+        parts = _split(allocated, REGION_WEIGHTS)
         for code, target in parts.items():
             region_target = services.region_target_set(
-                indicator=indicator, region=regions[code], target=target
+                actor=admin,
+                indicator=indicator,
+                region=regions[code],
+                target=target,
+                reason=SPLIT_REASON,
+                at=_at(plan.year, 6, 25),
             )
             if not region_target.is_demo:
                 region_target.is_demo = True
                 region_target.save(update_fields=["is_demo"])
+    code, region, more, reason = RAISED_SPLIT
+    indicator = plan.indicators.get(code=code)
+    split = indicator.region_targets.get(region=regions[region])
+    services.region_target_set(
+        actor=admin,
+        indicator=indicator,
+        region=regions[region],
+        target=split.target + more,
+        reason=reason,
+        at=_at(plan.year, 8, 20),
+    )
 
 
 @transaction.atomic
@@ -194,7 +237,7 @@ def load_demo(plan: Plan, password: str) -> DemoSummary:
     if Submission.objects.filter(indicator__plan=plan).exists():
         return DemoSummary(len(users), Submission.objects.filter(is_demo=True).count(), False)
 
-    _set_region_targets(plan)
+    _set_region_targets(plan, users["admin"])
     for code, (status, evidence) in MILESTONE_STATUS.items():
         Milestone.objects.filter(plan=plan, code=code).update(status=status, evidence=evidence)
 

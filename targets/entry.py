@@ -167,6 +167,9 @@ class Grid:
     regions: list[Region]
     rows: list[tuple[Indicator, list[Cell]]]
     errors: list[str] = field(default_factory=list)
+    # What a save wrote: figures changed (or created), and figures sent for review.
+    saved: int = 0
+    sent: int = 0
 
     @property
     def cells(self) -> list[Cell]:
@@ -356,10 +359,19 @@ def _apply(grid: Grid, data: dict[str, str], *, submit: bool, actor: User, at: d
                 cell.errors.append(_("请在备注中说明原因后再保存。"))
                 continue
         accepted.append((cell, value))
+    # Only figures that change can break a rate; they are checked together, before any write.
+    changed = {
+        (cell.indicator.pk, cell.region.pk): value
+        for cell, value in accepted
+        if cell.current is None or cell.current.value != value
+    }
+    if changed and not grid.has_errors:
+        _rate_errors(grid, changed)
     if grid.has_errors:
         return
     saved: list[tuple[Cell, Submission]] = []
     for cell, value in accepted:
+        before = services.state_token(cell.current)
         try:
             submission = services.submission_save(
                 actor=actor,
@@ -372,19 +384,39 @@ def _apply(grid: Grid, data: dict[str, str], *, submit: bool, actor: User, at: d
                 # Checked again under the row lock: another clerk may have saved the cell since
                 # the grid was read (if they created it, our insert meets the unique index).
                 expected=cell.token,
+                batch=changed,
             )
-            if submit:
-                services.submission_submit(actor=actor, submission=submission, at=at)
         except services.Conflict as conflict:
             cell.errors.append(_conflict(conflict.current))
         except ValidationError as error:
             cell.errors.extend(error.messages)
         else:
             saved.append((cell, submission))
+            if services.state_token(submission) != before:
+                grid.saved += 1
+    # Sent once every figure is written: a rate's sums are then checked as stored, whole.
+    if submit and not grid.has_errors:
+        for cell, submission in saved:
+            try:
+                services.submission_submit(actor=actor, submission=submission, at=at)
+            except ValidationError as error:
+                cell.errors.extend(error.messages)
+            else:
+                grid.sent += 1
     if not grid.has_errors:
         for cell, submission in saved:
             submission.refresh_from_db()
             cell.current = submission
+
+
+def _rate_errors(grid: Grid, changed: dict[tuple[int, int], int]) -> None:
+    """Each rate the grid's changed figures would break, beside the changed cells behind it."""
+    by_key = {(cell.indicator.pk, cell.region.pk): cell for cell in grid.cells}
+    for excess in services.rate_excesses(month=grid.month, values=changed):
+        for series in (excess.numerator, excess.denominator):
+            key = (series.pk, excess.region.pk)
+            if key in changed:
+                by_key[key].errors.append(excess.message)
 
 
 def _who_when(user: object, at: datetime | None) -> dict[str, str]:

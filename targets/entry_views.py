@@ -13,12 +13,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import entry, policy, services
 from .models import Plan, Submission
@@ -35,30 +36,49 @@ def entry_index(request: HttpRequest) -> HttpResponse:
     """The months open to this clerk, each with how far its figures have got."""
     plan = _active_plan()
     months: list[dict[str, Any]] = []
+    returned: list[dict[str, Any]] = []
     cells = 0
     if plan is not None:
         series = policy.enterable_indicators(request.user, plan.pk)
         regions = policy.enterable_regions(request.user)
         cells = series.count() * regions.count()
-        counts = Counter(
-            Submission.objects.filter(
-                indicator__in=series, region__in=regions, is_current=True
-            ).values_list("month", "status")
-        )
+        counts: Counter[tuple[int, str]] = Counter()
+        unsent: Counter[int] = Counter()
+        late: Counter[int] = Counter()
+        dues = {month: deadline(plan, month) for month in range(1, 13)}
+        # One read: the current revision of each cell (its status) and the first revision
+        # (when the report first reached the bureau).
+        for month, status, is_current, revision, first_sent in Submission.objects.filter(
+            Q(is_current=True) | Q(revision=1), indicator__in=series, region__in=regions
+        ).values_list("month", "status", "is_current", "revision", "first_submitted_at"):
+            if is_current:
+                counts[(month, status)] += 1
+            if revision == 1 and first_sent is None:
+                unsent[month] += 1
+            elif revision == 1 and first_sent >= dues[month]:
+                late[month] += 1
         now = timezone.now()
         for month in reversed(entry.open_months(plan)):
             by_status = {status: counts.get((month, status), 0) for status in Status.values}
             entered = sum(by_status.values())
-            due = deadline(plan, month)
+            due = now >= dues[month]
+            # Never sent: no figure yet, or a first revision still a draft.
+            not_sent = cells - entered + unsent[month]
             months.append(
                 {
                     "month": month,
                     "due_on": last_day_on_time(plan, month),
-                    "overdue": now >= due and by_status[Status.DRAFT] + (cells - entered) > 0,
+                    # A month not yet due is never late; past its deadline, what was never
+                    # sent is overdue and what was first sent after it is late.
+                    "overdue": due and not_sent > 0,
+                    "nothing_sent": due and not_sent == cells,
+                    "not_sent": not_sent,
+                    "late": late[month],
                     "empty": cells - entered,
                     **by_status,
                 }
             )
+        returned = [row for row in months if row[Status.RETURNED]]
     return _page(
         request,
         "targets/entry.html",
@@ -66,14 +86,16 @@ def entry_index(request: HttpRequest) -> HttpResponse:
             "plan": plan,
             "membership": policy.membership_of(request.user),
             "months": months,
+            "returned_months": returned,
+            "returned_total": sum(row[Status.RETURNED] for row in returned),
             "cells_per_month": cells,
         },
     )
 
 
-def _plan_of_year(year: int) -> Plan:
+def _plan_of_year(year: int, user: Any) -> Plan:
     plan = Plan.objects.filter(year=year).first()
-    if plan is None:
+    if plan is None or not policy.may_enter_plan(user, plan):
         raise Http404(_("没有 %(year)s 年的方案。") % {"year": year})
     return plan
 
@@ -83,7 +105,7 @@ def _plan_of_year(year: int) -> Plan:
 @require_http_methods(["GET", "POST"])
 def entry_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     """One month's grid: series × counties; save as draft, or save and send for review."""
-    plan = _plan_of_year(year)
+    plan = _plan_of_year(year, request.user)
     if not 1 <= month <= 12:
         raise Http404(_("月份必须在 1 到 12 之间。"))
     status = 200
@@ -99,30 +121,89 @@ def entry_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
             status = 400
             messages.error(request, _("本月数据未保存：请按各单元格旁的提示修改后重新提交。"))
         else:
-            if submit:
-                messages.success(request, _("已保存并报送 %(month)s月数据。") % {"month": month})
-            else:
-                messages.success(request, _("已保存 %(month)s月草稿。") % {"month": month})
+            _saved_message(request, grid, month, submit=submit)
             return redirect("entry-month", year=year, month=month)
     else:
         grid = entry.month_grid(request.user, plan, month)
+    return _page(
+        request, "targets/entry_month.html", month_context(plan, grid, month), status=status
+    )
+
+
+def _saved_message(request: HttpRequest, grid: entry.Grid, month: int, *, submit: bool) -> None:
+    """Say what the save did: nothing written is not "已保存"."""
+    if submit and grid.sent:
+        messages.success(request, _("已保存并报送 %(month)s月数据。") % {"month": month})
+    elif grid.saved:
+        messages.success(request, _("已保存 %(month)s月草稿。") % {"month": month})
+    else:
+        messages.info(request, _("没有修改，本月数据未作任何改动。"))
+
+
+def month_context(plan: Plan, grid: entry.Grid, month: int) -> dict[str, Any]:
+    """What the month page shows beside the grid: its state, what to do, what was returned."""
     is_open = plan.status == Plan.Status.ACTIVE and month in entry.open_months(plan)
     counts = grid.counts()
-    return _page(
-        request,
-        "targets/entry_month.html",
-        {
-            "plan": plan,
-            "grid": grid,
-            "month": month,
-            "is_open": is_open,
-            "closed_reason": services.plan_refusal(plan),
-            "counts": counts,
-            "can_submit": is_open and (counts["empty"] + counts["draft"] + counts["returned"]) > 0,
-            "late": timezone.now() >= grid.deadline,
-        },
-        status=status,
+    to_send = counts["empty"] + counts["draft"] + counts["returned"]
+    waiting = [cell.current for cell in grid.cells if cell.status == Status.SUBMITTED]
+    # Sending now is late only for a report never sent (a returned figure or a correction keeps
+    # its first sending) and only once the deadline has passed.
+    never_sent = sum(
+        1
+        for cell in grid.cells
+        if cell.current is None
+        or (cell.current.revision == 1 and cell.current.first_submitted_at is None)
     )
+    return {
+        "plan": plan,
+        "grid": grid,
+        "month": month,
+        "is_open": is_open,
+        "closed_reason": services.plan_refusal(plan),
+        "counts": counts,
+        "can_submit": is_open and to_send > 0,
+        # Every cell sent (waiting or approved): nothing to save, only to take back.
+        "fully_sent": is_open and bool(grid.cells) and to_send == 0,
+        "waiting": waiting,
+        "returned": [cell for cell in grid.cells if cell.status == Status.RETURNED],
+        "late": never_sent > 0 and timezone.now() >= grid.deadline,
+    }
+
+
+@login_required
+@allowed_by(policy.may_enter)
+@require_POST
+def entry_withdraw(request: HttpRequest, year: int, month: int) -> HttpResponse:
+    """Take back the month's figures sent and not reviewed yet (撤回): drafts again."""
+    plan = _plan_of_year(year, request.user)
+    if not 1 <= month <= 12:
+        raise Http404(_("月份必须在 1 到 12 之间。"))
+    services.require_open_plan(plan)
+    try:
+        ids = [int(value) for value in request.POST.getlist("ids")]
+    except ValueError:
+        raise Http404 from None
+    try:
+        withdrawn = services.month_withdraw(
+            actor=request.user, plan=plan, month=month, ids=ids or None
+        )
+    except PermissionDenied as error:
+        # Another department's or county's figure does not exist for this clerk.
+        raise Http404 from error
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "已撤回 %(n)d 个数据，现为草稿，可修改后重新报送。",
+                "已撤回 %(n)d 个数据，现为草稿，可修改后重新报送。",
+                len(withdrawn),
+            )
+            % {"n": len(withdrawn)},
+        )
+    return redirect("entry-month", year=year, month=month)
 
 
 class CorrectionForm(forms.Form):

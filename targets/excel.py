@@ -15,6 +15,7 @@ message of a refused save.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,11 +29,13 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string
 from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import entry, policy
 from .models import Department, Plan
+from .xlsx_text import set_text
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
@@ -55,6 +58,8 @@ MAX_ZIP_ENTRIES = 200
 MAX_RATIO = 100
 RATIO_CHECKED_ABOVE = 1024 * 1024
 MAX_NOTE_LENGTH = 1000
+# Read before openpyxl parses a part: a row of two million cells is built whole in memory.
+CHUNK_BYTES = 1024 * 1024
 # Enough to fix a workbook; a thousand messages help nobody.
 MAX_MESSAGES = 30
 
@@ -63,13 +68,34 @@ PROPERTY_PREFIX = "skills_plan."
 # Excel keeps text properties of at most 255 characters: the signature goes in parts.
 SIGNATURE_PART = 240
 
-# Text that Excel would evaluate: written as a string with Excel's quote prefix instead.
-FORMULA_STARTS = ("=", "+", "-", "@")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _LOCKED_FILL = PatternFill("solid", fgColor="D9D9D9")
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _THIN = Side(style="thin", color="A6A6A6")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+@dataclass(frozen=True)
+class SheetLimits:
+    """How large a sheet of an upload may be, checked on the zip's bytes before parsing."""
+
+    rows: int
+    columns: int
+    cells: int
+    part_bytes: int  # any one part, inflated
+    what: str  # what the workbook should be, for the message
+
+
+# The template is a few dozen rows and at most 2 + 2 × counties columns.
+TEMPLATE_LIMITS = SheetLimits(
+    rows=1000, columns=100, cells=20_000, part_bytes=5 * 1024 * 1024, what="template"
+)
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:c|si)[\s>/]")
+_REFERENCE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(?:c|row)\s[^>]*?\br="([A-Z]{0,3})(\d{1,9})"')
+_DIMENSION = re.compile(
+    rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s[^>]*?\bref="\$?([A-Z]{1,3})\$?(\d{1,9})'
+    rb'(?::\$?([A-Z]{1,3})\$?(\d{1,9}))?"'
+)
 
 
 class UploadRefused(Exception):
@@ -78,14 +104,6 @@ class UploadRefused(Exception):
     def __init__(self, messages: list[str]):
         super().__init__("upload refused")
         self.messages = messages
-
-
-def set_text(cell: Any, value: str) -> None:
-    """Put text people typed into a cell; what looks like a formula stays text."""
-    cell.value = value
-    if value.startswith(FORMULA_STARTS):
-        cell.data_type = "s"
-        cell.quotePrefix = True
 
 
 @dataclass(frozen=True)
@@ -159,9 +177,8 @@ def build_template(user: User, plan: Plan, month: int) -> bytes:
     who = membership.department.name if membership else ""
     if membership and membership.region:
         who = f"{who} · {membership.region.name}"
-    title = sheet.cell(
-        TITLE_ROW, 1, f"{plan.title}（{plan.doc_number}）　{who}　{plan.year}年{month}月"
-    )
+    title = sheet.cell(TITLE_ROW, 1)
+    set_text(title, f"{plan.title}（{plan.doc_number}）　{who}　{plan.year}年{month}月")
     title.font = Font(bold=True, size=13)
     sheet.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
     hint = sheet.cell(
@@ -176,7 +193,8 @@ def build_template(user: User, plan: Plan, month: int) -> bytes:
     sheet.row_dimensions[HINT_ROW].height = 30
 
     for column, text in enumerate(headers_of(grid), start=1):
-        header = sheet.cell(HEADER_ROW, column, text)
+        header = sheet.cell(HEADER_ROW, column)
+        set_text(header, text)
         header.font = Font(bold=True)
         header.fill = _HEADER_FILL
         header.border = _BORDER
@@ -198,16 +216,22 @@ def build_template(user: User, plan: Plan, month: int) -> bytes:
     tokens: list[str] = []
     for indicator, cells in grid.rows:
         row = layout.row_of(indicator.pk)
-        name = sheet.cell(row, 1, indicator.entry_name)
+        name = sheet.cell(row, 1)
+        set_text(name, indicator.entry_name)
         name.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.cell(row, 2, indicator.unit).alignment = Alignment(horizontal="center")
+        unit = sheet.cell(row, 2)
+        set_text(unit, indicator.unit)
+        unit.alignment = Alignment(horizontal="center")
         for cell in cells:
             tokens.append(cell.token)
             editable = writable and cell.editable
             figure = sheet.cell(row, layout.figure_column(cell.region.pk))
             figure.value = cell.current.value if cell.current else None
             figure.number_format = "#,##0"
-            note = sheet.cell(row, layout.note_column(cell.region.pk), cell.note or None)
+            note = sheet.cell(row, layout.note_column(cell.region.pk))
+            if cell.note:
+                # Another clerk's note "=1+1" stays text, so this template uploads again.
+                set_text(note, cell.note)
             note.number_format = "@"
             note.alignment = Alignment(wrap_text=True, vertical="center")
             for target in (figure, note):
@@ -287,8 +311,15 @@ def read_upload(file: IO[bytes], user: User, plan: Plan, month: int) -> dict[str
         workbook.close()
 
 
-def check_zip(content: bytes, *, too_big: str | None = None) -> None:
-    """Refuse what is not an .xlsx, and zip bombs, before openpyxl unpacks anything."""
+def check_zip(
+    content: bytes, *, too_big: str | None = None, limits: SheetLimits = TEMPLATE_LIMITS
+) -> None:
+    """Refuse what is not an .xlsx, and zip bombs, before openpyxl unpacks anything.
+
+    Then every part is inflated in chunks (never whole) and its cells counted, its rows and
+    columns measured by the sheet's <dimension> and by every cell's and row's reference, so a
+    sheet too large for ``limits`` is refused before openpyxl parses it.
+    """
     if content.startswith(_OLE_MAGIC):
         raise UploadRefused(
             [
@@ -319,6 +350,59 @@ def check_zip(content: bytes, *, too_big: str | None = None) -> None:
             member.file_size > MAX_RATIO * max(member.compress_size, 1)
         ):
             raise UploadRefused([too_big])
+        if member.file_size > limits.part_bytes:
+            raise UploadRefused([too_big])
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            for member in members:
+                _check_part(archive, member, limits, too_big)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as error:
+        # A checksum that fails (headers that lie about the size) or a broken stream.
+        raise UploadRefused([unreadable_message()]) from error
+
+
+def _check_part(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: SheetLimits, too_big: str
+) -> None:
+    cells = rows = columns = inflated = 0
+    rest = b""
+    first = True
+    with archive.open(member) as part:
+        while chunk := part.read(CHUNK_BYTES):
+            inflated += len(chunk)
+            if inflated > limits.part_bytes:
+                raise UploadRefused([too_big])
+            data = rest + chunk
+            cut = data.rfind(b">") + 1  # scan whole tags only; the rest waits for the next chunk
+            whole, rest = data[:cut], data[cut:]
+            if first and (dimension := _DIMENSION.search(whole)):
+                first = False
+                last_column, last_row = dimension.group(3, 4)
+                if last_row is None:
+                    last_column, last_row = dimension.group(1, 2)
+                rows = max(rows, int(last_row))
+                columns = max(columns, column_index_from_string(last_column.decode()))
+            cells += len(_CELL_TAG.findall(whole))
+            if cells <= limits.cells:
+                for column, row in _REFERENCE.findall(whole):
+                    rows = max(rows, int(row))
+                    if column:
+                        columns = max(columns, column_index_from_string(column.decode()))
+            if cells > limits.cells or rows > limits.rows or columns > limits.columns:
+                raise UploadRefused([_sheet_too_large(limits)])
+
+
+def _sheet_too_large(limits: SheetLimits) -> str:
+    what = _("填报模板") if limits.what == "template" else _("方案定义工作簿")
+    return _(
+        "工作表过大（超过 %(rows)s 行、%(columns)s 列或 %(cells)s 个单元格），"
+        "不是%(what)s的大小，不能导入。请删除多余的行、列后重新上传，或重新下载%(what)s填写。"
+    ) % {
+        "rows": f"{limits.rows:,}",
+        "columns": f"{limits.columns:,}",
+        "cells": f"{limits.cells:,}",
+        "what": what,
+    }
 
 
 def _signed_payload(workbook: Any) -> dict[str, Any]:

@@ -7,25 +7,26 @@ whole or not at all in the same way.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import entry, excel, policy, services
-from .entry_views import _plan_of_year
+from .entry_views import _plan_of_year, month_context
 from .models import Plan
 from .views import _page, allowed_by
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _plan_and_month(year: int, month: int) -> Plan:
-    plan = _plan_of_year(year)
+def _plan_and_month(year: int, month: int, user: Any) -> Plan:
+    plan = _plan_of_year(year, user)
     if not 1 <= month <= 12:
         raise Http404(_("月份必须在 1 到 12 之间。"))
     return plan
@@ -36,7 +37,7 @@ def _plan_and_month(year: int, month: int) -> Plan:
 @require_GET
 def entry_template(request: HttpRequest, year: int, month: int) -> HttpResponse:
     """One month of the clerk's own grid as a protected, signed .xlsx."""
-    plan = _plan_and_month(year, month)
+    plan = _plan_and_month(year, month, request.user)
     content = excel.build_template(request.user, plan, month)
     filename = excel.template_filename(request.user, plan, month)
     response = HttpResponse(content, content_type=XLSX)
@@ -50,7 +51,7 @@ def entry_template(request: HttpRequest, year: int, month: int) -> HttpResponse:
 @require_POST
 def entry_upload(request: HttpRequest, year: int, month: int) -> HttpResponse:
     """Save (or save and send) a month from an uploaded template; nothing on any error."""
-    plan = _plan_and_month(year, month)
+    plan = _plan_and_month(year, month, request.user)
     services.require_open_plan(plan)
     submit = request.POST.get("action") == "submit"
     upload = request.FILES.get("file")
@@ -61,10 +62,14 @@ def entry_upload(request: HttpRequest, year: int, month: int) -> HttpResponse:
     except excel.UploadRefused as refused:
         return _refused(request, plan, month, refused.messages)
     try:
-        entry.month_save(actor=request.user, plan=plan, month=month, data=data, submit=submit)
+        grid = entry.month_save(
+            actor=request.user, plan=plan, month=month, data=data, submit=submit
+        )
     except entry.EntryRefused as refused:
         return _refused(request, plan, month, excel.refusal_messages(refused.grid, data))
-    if submit:
+    if not grid.saved and not grid.sent:
+        messages.info(request, _("Excel文件中没有修改，本月数据未作任何改动。"))
+    elif submit and grid.sent:
         messages.success(request, _("已从Excel导入并报送 %(month)s月数据。") % {"month": month})
     else:
         messages.success(
@@ -82,21 +87,9 @@ def _refused(
     """The month page again as stored, with what was wrong in the upload by sheet cell."""
     messages.error(request, _("Excel文件未导入，本月数据没有任何改动。"))
     grid = entry.month_grid(request.user, plan, month)
-    is_open = excel.is_open(plan, month)
-    counts = grid.counts()
     return _page(
         request,
         "targets/entry_month.html",
-        {
-            "plan": plan,
-            "grid": grid,
-            "month": month,
-            "is_open": is_open,
-            "closed_reason": services.plan_refusal(plan),
-            "counts": counts,
-            "can_submit": is_open and (counts["empty"] + counts["draft"] + counts["returned"]) > 0,
-            "late": timezone.now() >= grid.deadline,
-            "upload_errors": errors,
-        },
+        {**month_context(plan, grid, month), "upload_errors": errors},
         status=400,
     )

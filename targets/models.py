@@ -88,9 +88,18 @@ class Department(models.Model):
 
 
 class Region(models.Model):
+    """A reporting place: a county or district, or 市直 (the city's own units).
+
+    市直 gathers the figures of city-level units (市直学校, 市属企业, 市级培训机构) that belong
+    to no county. It takes part in entry, review, splits and rollups like a county; pages tell
+    it apart by its kind. Its code is GB/T 2260's 410601 (鹤壁市市辖区), the code statistics
+    systems use for the city's own level: it is no county's and sorts before them.
+    """
+
     class Kind(models.TextChoices):
         DISTRICT = "district", _("区")
         COUNTY = "county", _("县")
+        CITY = "city", _("市直")
 
     code = models.CharField(
         _("行政区划代码"),
@@ -117,6 +126,14 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_city_level(self) -> bool:
+        return self.kind == self.Kind.CITY
+
+
+# The city-level place (市直): see ``Region``.
+CITY_LEVEL_CODE = "410601"
 
 
 class Indicator(models.Model):
@@ -361,6 +378,89 @@ class RegionTarget(models.Model):
             )
 
 
+class TargetChange(models.Model):
+    """The audit trail of targets changed while a plan is active (年中调整目标).
+
+    One row per change of a goal's or quota's target (``region`` empty) or of a county's (or
+    市直's) split, written by ``targets.services`` with the reason, in the same transaction.
+    A split set for the first time has no old value; a split removed has no new value. Rates
+    keep their fractions (0.9 for 90 %) in the same columns.
+    """
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, related_name="target_changes", verbose_name=_("年度方案")
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        related_name="target_changes",
+        verbose_name=_("指标"),
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="target_changes",
+        verbose_name=_("县区"),
+        help_text=_("为空表示全市目标"),
+    )
+    old_value = models.DecimalField(
+        _("原目标"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    new_value = models.DecimalField(
+        _("新目标"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    reason = models.TextField(_("调整理由"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+        help_text=_("为空表示由系统命令（如载入方案文件）调整"),
+    )
+    at = models.DateTimeField(_("调整时间"))
+
+    class Meta:
+        verbose_name = _("目标调整记录")
+        verbose_name_plural = _("目标调整记录")
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="target_change_has_reason",
+                violation_error_message=_("调整目标必须填写理由。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["indicator", "at"], name="target_change_indicator")]
+
+    def __str__(self) -> str:
+        where = self.region.name if self.region_id else _("全市")
+        at = timezone.localtime(self.at)
+        return f"{self.indicator.name} · {where} · {at:%Y-%m-%d %H:%M}"
+
+    @property
+    def place(self) -> str:
+        return self.region.name if self.region_id else str(_("全市"))
+
+    def _shown(self, value: Decimal | None) -> str:
+        if value is None:
+            return "—"
+        if self.indicator.is_rate:
+            return f"{value * 100:.1f}%".replace(".0%", "%")
+        return f"{int(value):,}"
+
+    @property
+    def old_display(self) -> str:
+        return self._shown(self.old_value)
+
+    @property
+    def new_display(self) -> str:
+        return self._shown(self.new_value)
+
+
 # The largest monthly figure taken (a count of people, far above any county's): the services
 # refuse more with a message, the database refuses it too.
 MAX_FIGURE = 99_999_999
@@ -540,6 +640,7 @@ class SubmissionEvent(models.Model):
         APPROVE = "approve", _("审核通过")
         RETURN = "return", _("退回")
         CORRECT = "correct", _("更正")
+        WITHDRAW = "withdraw", _("撤回")
 
     submission = models.ForeignKey(
         Submission, on_delete=models.PROTECT, related_name="events", verbose_name=_("填报")

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import Department, Indicator, Milestone, Plan, Region, RegionTarget
-from .services import region_target_set
+from .services import indicator_target_set, region_target_set
 
 DEFAULT_PLAN_FILE = Path(settings.BASE_DIR) / "fixtures" / "plan-2015.json"
 
@@ -36,6 +36,8 @@ _PLAN_FIELDS = (
 )
 _DATE_FIELDS = ("written_on", "published_on", "starts_on", "ends_on")
 _REFERENCES = ("numerator", "denominator", "feeds")
+# The reason an active plan's target changes carry when a plan file is loaded again.
+LOADED_REASON = "载入方案文件"
 
 
 def _upsert(model: type, lookup: dict[str, Any], values: dict[str, Any]) -> Any:
@@ -118,8 +120,12 @@ def load_plan_definition(data: dict[str, Any], *, prune: bool = False) -> Plan:
     if "deadline_day" in plan_data:
         plan_values["deadline_day"] = plan_data["deadline_day"]
     existing = Plan.objects.filter(year=plan_data["year"]).first()
+    status = None
     if existing is None:
-        plan_values["status"] = plan_data.get("status", Plan.Status.DRAFT)
+        # Created as a draft, its splits set as its definition (not as changes to an active
+        # or closed plan), and put in the data's status at the end.
+        status = plan_data.get("status", Plan.Status.DRAFT)
+        plan_values["status"] = Plan.Status.DRAFT
     elif existing.status == Plan.Status.CLOSED:
         # As in the admin: a closed plan's definition stays as it was when it closed. Left
         # alone, not refused, so that loading the usual file again (``make demo``) still works.
@@ -178,15 +184,32 @@ def load_plan_definition(data: dict[str, Any], *, prune: bool = False) -> Plan:
         }
         for key in _REFERENCES:
             values[key] = indicators[row[key]] if row.get(key) else None
+        existing_indicator = Indicator.objects.filter(plan=plan, code=row["code"]).first()
+        if (
+            plan.status == Plan.Status.ACTIVE
+            and existing_indicator is not None
+            and existing_indicator.role in (Indicator.Role.GOAL, Indicator.Role.QUOTA)
+            and (existing_indicator.role, existing_indicator.kind) == (row["role"], row["kind"])
+        ):
+            # An active plan's targets change only through the service, kept with a reason.
+            indicator_target_set(
+                actor=None,
+                indicator=existing_indicator,
+                target=values["target"],
+                target_rate=values["target_rate"],
+                reason=LOADED_REASON,
+            )
         indicators[row["code"]] = _upsert(Indicator, {"plan": plan, "code": row["code"]}, values)
 
     for row in data.get("region_targets", []):
         if row["indicator"] not in indicators:
             raise ValidationError(_("县区分解引用了不存在的指标：%s。") % row["indicator"])
         region_target_set(
+            actor=None,
             indicator=indicators[row["indicator"]],
             region=region(row["region"]),
             target=row["target"],
+            reason=LOADED_REASON,
         )
 
     for row in data.get("milestones", []):
@@ -206,6 +229,10 @@ def load_plan_definition(data: dict[str, Any], *, prune: bool = False) -> Plan:
         )
     if prune:
         _prune(plan, data)
+    if status is not None and status != plan.status:
+        plan.status = status
+        plan.full_clean(validate_constraints=False)
+        plan.save(update_fields=["status"])
     return plan
 
 

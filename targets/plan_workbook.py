@@ -36,6 +36,7 @@ from openpyxl.utils import get_column_letter
 from . import excel
 from .models import Department, Indicator, Milestone, Plan, Region, RegionTarget
 from .plan_loader import load_plan_definition
+from .xlsx_text import set_text
 
 SHEET_PLAN = "方案"
 SHEET_INDICATORS = "指标"
@@ -46,6 +47,10 @@ SHEETS = (SHEET_PLAN, SHEET_INDICATORS, SHEET_SPLITS, SHEET_MILESTONES)
 
 MAX_UPLOAD_BYTES = excel.MAX_UPLOAD_BYTES
 MAX_ROWS = 1000
+# Checked on the zip before parsing; the rows beyond MAX_ROWS are then named one by one.
+LIMITS = excel.SheetLimits(
+    rows=10 * MAX_ROWS, columns=100, cells=100_000, part_bytes=10 * 1024 * 1024, what="plan"
+)
 MAX_ERRORS = 200
 YES, NO = "是", "否"
 
@@ -178,7 +183,7 @@ def _put(sheet: Any, row: int, column: int, value: Any, kind: str = "text") -> N
     if value is None or value == "":
         return
     if isinstance(value, str):
-        excel.set_text(cell, value)
+        set_text(cell, value)
         if kind in ("code", "region", "department"):
             cell.number_format = "@"
         return
@@ -734,7 +739,9 @@ def _open(file: IO[bytes]) -> Any:
         )
     try:
         excel.check_zip(
-            content, too_big=_("文件解压后过大，可能已损坏或不是方案定义工作簿，不能导入。")
+            content,
+            too_big=_("文件解压后过大，可能已损坏或不是方案定义工作簿，不能导入。"),
+            limits=LIMITS,
         )
     except excel.UploadRefused as refused:
         raise _file_error(refused.messages[0]) from refused

@@ -116,6 +116,14 @@ def may_view_plan(user: User, plan: Plan) -> bool:
     return plan.status != Plan.Status.DRAFT or role_of(user) == Role.ADMINISTRATOR
 
 
+def may_enter_plan(user: User, plan: Plan) -> bool:
+    """Open a plan's entry pages and templates (clerks, with ``may_enter``).
+
+    A draft plan may still change and takes no figures: to a clerk it does not exist yet (404).
+    """
+    return plan.status != Plan.Status.DRAFT
+
+
 def viewable_plans(user: User) -> QuerySet[Plan]:
     """The plans whose dashboards this user may read (``may_view_plan``), latest year first."""
     if not may_view_dashboard(user):

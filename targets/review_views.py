@@ -7,7 +7,7 @@ figures of one POST are approved or returned in one transaction: all of them, or
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -20,11 +20,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import completeness, periods, policy, services
-from .models import Department, Plan, Submission, SubmissionEvent
+from . import completeness, entry, periods, policy, services
+from .models import Department, Plan, RegionTarget, Submission, SubmissionEvent
 from .views import MONTHS, _active_plan, _page, allowed_by
 
 Status = Submission.Status
@@ -110,10 +110,31 @@ class WaitingRow:
     previous_revision: str | None
     previous_month: str
     previous_month_change: str
+    # The previous month's figure is shown even when not approved yet, marked so ("待审").
+    previous_month_pending: str = ""
+    # What the clerk was warned of on entry (a note was required), and their note.
+    warnings: list[str] = field(default_factory=list)
+    # Returned, then sent again: the figure that was returned and the reviewer's comment.
+    returned_value: str | None = None
+    return_comment: str = ""
+
+
+# How a previous month's figure not approved yet is marked beside the one under review.
+PENDING_LABELS = {
+    Status.DRAFT: gettext_lazy("草稿"),
+    Status.SUBMITTED: gettext_lazy("待审"),
+    Status.RETURNED: gettext_lazy("已退回"),
+}
 
 
 def _rows(plan: Plan, month: int, figures: list[Submission]) -> list[WaitingRow]:
-    """Each waiting figure with its previous revision and the cell's counted previous month."""
+    """Each waiting figure with the context a reviewer needs to judge it.
+
+    Its previous revision; the cell's previous month as it stands (its current revision,
+    marked when not approved yet); the entry warnings its clerk had to answer with a note;
+    for a figure returned and sent again, what was returned and why. A fixed number of
+    queries, whatever the number of figures.
+    """
     if not figures:
         return []
     indicator_ids = {s.indicator_id for s in figures}
@@ -125,26 +146,51 @@ def _rows(plan: Plan, month: int, figures: list[Submission]) -> list[WaitingRow]
             "indicator_id", "region_id", "revision", "value"
         )
     }
-    last_month = {
-        (row["indicator_id"], row["region_id"]): row["value"]
-        for row in cells.filter(month=month - 1, is_counted=True).values(
-            "indicator_id", "region_id", "value"
+    earlier: dict[tuple[int, int], dict[int, tuple[int, str]]] = {}
+    for row in cells.filter(month__lt=month, is_current=True).values(
+        "indicator_id", "region_id", "month", "value", "status"
+    ):
+        key = (row["indicator_id"], row["region_id"])
+        earlier.setdefault(key, {})[row["month"]] = (row["value"], row["status"])
+    targets = {
+        (t.indicator_id, t.region_id): t.target
+        for t in RegionTarget.objects.filter(
+            indicator_id__in=indicator_ids, region_id__in=region_ids
         )
     }
+    returns: dict[int, SubmissionEvent] = {}
+    for event in SubmissionEvent.objects.filter(
+        submission__in=figures, action=SubmissionEvent.Action.RETURN
+    ).order_by("at", "id"):
+        returns[event.submission_id] = event  # the latest return of each figure
     due = periods.deadline(plan, month)
     rows = []
     for submission in figures:
         key = (submission.indicator_id, submission.region_id)
-        earlier = revisions.get((*key, submission.revision - 1))
-        before = last_month.get(key)
+        earlier_revision = revisions.get((*key, submission.revision - 1))
+        months = earlier.get(key, {})
+        before, before_status = months.get(month - 1, (None, ""))
+        returned = returns.get(submission.pk)
         rows.append(
             WaitingRow(
                 submission=submission,
                 value=format_value(submission.value),
                 is_late=_is_late(submission, due),
-                previous_revision=format_value(earlier) if submission.revision > 1 else None,
+                previous_revision=(
+                    format_value(earlier_revision) if submission.revision > 1 else None
+                ),
                 previous_month=format_value(before),
                 previous_month_change=format_change(submission.value, before),
+                previous_month_pending=str(PENDING_LABELS.get(before_status, "")),
+                warnings=entry.checks(
+                    submission.indicator,
+                    submission.value,
+                    month,
+                    {m: value for m, (value, _status) in months.items()},
+                    targets.get(key),
+                ),
+                returned_value=format_value(returned.new_value) if returned else None,
+                return_comment=returned.reason if returned else "",
             )
         )
     return rows

@@ -7,14 +7,17 @@ all call these; none writes the models directly.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,12 +34,11 @@ from .models import (
     SubmissionEvent,
     SupervisionNotice,
     SupervisionNoticeEvent,
+    TargetChange,
 )
-from .signals import figures_changed
+from .signals import figures_changed, targets_changed
 
 if TYPE_CHECKING:
-    from decimal import Decimal
-
     from django.contrib.auth.models import AbstractBaseUser as User
 
 Status = Submission.Status
@@ -162,6 +164,98 @@ def _current(indicator: Indicator, region: Region, month: int) -> Submission | N
     )
 
 
+# --- Rates: a numerator's year-to-date sum never exceeds its denominator's ----------------
+# Counted on the current revision of every cell, whatever its status (draft, sent, returned
+# or approved): what the clerk sees in the grid and what will count once reviewed. Every
+# write of a count series (save, send, correction, and so the Excel upload) checks it.
+
+
+@dataclass(frozen=True)
+class RateExcess:
+    """The first month whose year-to-date numerator exceeds its denominator, in a county."""
+
+    numerator: Indicator
+    denominator: Indicator
+    region: Region
+    month: int
+    numerator_sum: int
+    denominator_sum: int
+
+    @property
+    def message(self) -> str:
+        return _(
+            "%(numerator)s（%(region)s）1—%(month)s月累计 %(numerator_sum)s "
+            "超过%(denominator)s累计 %(denominator_sum)s。"
+        ) % {
+            "numerator": self.numerator.entry_name,
+            "region": self.region.name,
+            "month": self.month,
+            "numerator_sum": f"{self.numerator_sum:,}",
+            "denominator": self.denominator.entry_name,
+            "denominator_sum": f"{self.denominator_sum:,}",
+        }
+
+
+def rate_excesses(*, month: int, values: Mapping[tuple[int, int], int]) -> list[RateExcess]:
+    """Rates broken by writing ``values`` ((series id, region id) → figure) into ``month``.
+
+    Every rate whose numerator or denominator is among the series is checked in each county
+    written, for ``month`` and every later month (lowering an earlier denominator can break a
+    later month's sums); earlier months do not change. Months before the county's first
+    denominator figure are not compared (the rate has no denominator yet). One excess per
+    rate and county: the first month that breaks.
+    """
+    series_ids = {series_id for series_id, _region_id in values}
+    pairs = set(
+        Indicator.objects.filter(kind=Indicator.Kind.RATE)
+        .filter(Q(numerator_id__in=series_ids) | Q(denominator_id__in=series_ids))
+        .values_list("numerator_id", "denominator_id")
+    )
+    if not pairs:
+        return []
+    checked = sorted(
+        {(n, d, region_id) for n, d in pairs for s, region_id in values if s in (n, d)}
+    )
+    involved = {series_id for pair in pairs for series_id in pair}
+    region_ids = {region_id for _n, _d, region_id in checked}
+    monthly: dict[tuple[int, int], dict[int, int]] = {}
+    for series_id, region_id, m, value in Submission.objects.filter(
+        indicator_id__in=involved, region_id__in=region_ids, is_current=True
+    ).values_list("indicator_id", "region_id", "month", "value"):
+        monthly.setdefault((series_id, region_id), {})[m] = value
+    for key, value in values.items():
+        monthly.setdefault(key, {})[month] = value
+    found: list[tuple[int, int, int, int, int, int]] = []
+    for n, d, region_id in checked:
+        numerators, denominators = monthly.get((n, region_id), {}), monthly.get((d, region_id), {})
+        n_sum = sum(v for m, v in numerators.items() if m < month)
+        d_sum = sum(v for m, v in denominators.items() if m < month)
+        entered = any(m < month for m in denominators)
+        for m in range(month, 13):
+            n_sum += numerators.get(m, 0)
+            d_sum += denominators.get(m, 0)
+            # Before any denominator is entered the rate has none (no rate, not one above
+            # 100 %): it is checked once the denominator comes.
+            entered = entered or m in denominators
+            if entered and n_sum > d_sum:
+                found.append((n, d, region_id, m, n_sum, d_sum))
+                break
+    if not found:
+        return []
+    indicators = Indicator.objects.in_bulk({i for f in found for i in f[:2]})
+    regions = Region.objects.in_bulk({f[2] for f in found})
+    return [
+        RateExcess(indicators[n], indicators[d], regions[r], m, n_sum, d_sum)
+        for n, d, r, m, n_sum, d_sum in found
+    ]
+
+
+def _check_rates(*, month: int, values: Mapping[tuple[int, int], int]) -> None:
+    excesses = rate_excesses(month=month, values=values)
+    if excesses:
+        raise ValidationError({"value": [excess.message for excess in excesses]})
+
+
 @transaction.atomic
 def submission_save(
     *,
@@ -174,13 +268,16 @@ def submission_save(
     at: datetime | None = None,
     is_demo: bool = False,
     expected: str | None = None,
+    batch: Mapping[tuple[int, int], int] | None = None,
 ) -> Submission:
     """Save a draft figure: the first revision of a cell, or a change to a draft or returned one.
 
     An approved or submitted figure is not changed here: submitted figures wait for review and
     approved ones take a correction (``submission_correct``). With ``expected`` (the cell's
     ``state_token`` as the clerk saw it), the save is refused with ``Conflict`` unless the
-    cell, read under lock, is still in that state.
+    cell, read under lock, is still in that state. ``batch`` holds the other figures of the
+    same month saved together ((series id, region id) → figure): a rate's sums are checked
+    with all of them in, so that the order of saving does not matter.
     """
     if not policy.may_enter_cell(actor, indicator, region):
         raise PermissionDenied(_("您无权填报该部门或县区的数据。"))
@@ -190,6 +287,8 @@ def submission_save(
     current = _current(indicator, region, month)
     if expected is not None and state_token(current) != expected:
         raise Conflict(current)
+    if current is None or current.value != value:
+        _check_rates(month=month, values={**(batch or {}), (indicator.pk, region.pk): value})
     if current is None:
         submission = Submission(
             indicator=indicator,
@@ -237,6 +336,10 @@ def submission_submit(*, actor: User, submission: Submission, at: datetime | Non
     _check_active(submission.indicator.plan)
     if not submission.is_current or submission.status not in (Status.DRAFT, Status.RETURNED):
         raise ValidationError(_("只有草稿或被退回的数据可以报送。"))
+    _check_rates(
+        month=submission.month,
+        values={(submission.indicator_id, submission.region_id): submission.value},
+    )
     at = at or timezone.now()
     old_status = submission.status
     submission.status = Status.SUBMITTED
@@ -254,6 +357,99 @@ def submission_submit(*, actor: User, submission: Submission, at: datetime | Non
         old_status=old_status,
     )
     _changed(submission)
+
+
+def _withdraw(*, actor: User, submission: Submission, at: datetime) -> None:
+    """A sent figure back to draft; the caller holds its lock and has checked it."""
+    # Taken back before anyone read it: not received. A figure sent before (returned, then
+    # sent again) keeps its first sending, as it does when it is returned.
+    if submission.first_submitted_at == submission.submitted_at:
+        submission.first_submitted_at = None
+    submission.status = Status.DRAFT
+    submission.submitted_by = None
+    submission.submitted_at = None
+    submission.entered_at = at  # the cell's state token changes: a stale page is a conflict
+    submission.save(
+        update_fields=[
+            "status",
+            "submitted_by",
+            "submitted_at",
+            "first_submitted_at",
+            "entered_at",
+        ]
+    )
+    _event(
+        submission=submission,
+        action=Action.WITHDRAW,
+        actor=actor,
+        at=at,
+        old_value=submission.value,
+        old_status=Status.SUBMITTED,
+    )
+    _changed(submission)
+
+
+@transaction.atomic
+def month_withdraw(
+    *,
+    actor: User,
+    plan: Plan,
+    month: int,
+    ids: Collection[int] | None = None,
+    at: datetime | None = None,
+) -> list[Submission]:
+    """Take back the clerk's figures of ``month`` sent and not reviewed yet: drafts again.
+
+    ``ids`` are the figures the clerk's page showed as sent (without: all of the clerk's sent
+    figures of the month). Refused whole, nothing written, when one of them is not the
+    clerk's to enter (another department or county), is no longer waiting (reviewed
+    meanwhile, or never sent), or the plan is not active.
+    """
+    if not policy.may_enter(actor):
+        raise PermissionDenied(_("您无权撤回该部门或县区的数据。"))
+    _check_month(plan, month)
+    mine = Submission.objects.filter(
+        indicator__in=policy.enterable_indicators(actor, plan.pk),
+        region__in=policy.enterable_regions(actor),
+        month=month,
+        is_current=True,
+    )
+    if ids is None:
+        chosen = list(mine.filter(status=Status.SUBMITTED).values_list("pk", flat=True))
+    else:
+        chosen = sorted(set(ids))
+        if mine.filter(pk__in=chosen).count() != len(chosen):
+            raise PermissionDenied(_("您无权撤回该部门或县区的数据。"))
+    if not chosen:
+        raise ValidationError(_("本月没有等待审核的数据可以撤回。"))
+    figures = list(
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("indicator__plan", "region")
+        .filter(pk__in=chosen)
+        .order_by("pk")
+    )
+    for submission in figures:
+        if not policy.may_enter_cell(actor, submission.indicator, submission.region):
+            raise PermissionDenied(_("您无权撤回该部门或县区的数据。"))
+    if any(not s.is_current or s.status != Status.SUBMITTED for s in figures):
+        raise ValidationError(
+            _("本月已有数据被审核（或已撤回），不能撤回。请刷新页面查看最新状态。")
+        )
+    at = at or timezone.now()
+    for submission in figures:
+        _withdraw(actor=actor, submission=submission, at=at)
+    return figures
+
+
+@transaction.atomic
+def submission_withdraw(
+    *, actor: User, submission: Submission, at: datetime | None = None
+) -> Submission:
+    """Take back one sent figure before it is reviewed: a draft again (see ``month_withdraw``)."""
+    plan = Plan.objects.get(pk=submission.indicator.plan_id)
+    return month_withdraw(
+        actor=actor, plan=plan, month=submission.month, ids=[submission.pk], at=at
+    )[0]
 
 
 def review_comment_problem(comment: str) -> str | None:
@@ -372,6 +568,7 @@ def submission_correct(
         raise ValidationError({"reason": _("更正已审核的数据必须填写更正理由。")})
     if not previous.is_current or previous.status != Status.APPROVED:
         raise ValidationError(_("只有当前已审核的数据需要更正；草稿或退回的数据可直接修改。"))
+    _check_rates(month=previous.month, values={(previous.indicator_id, previous.region_id): value})
     at = at or timezone.now()
     previous.is_current = False
     previous.save(update_fields=["is_current"])
@@ -400,16 +597,191 @@ def submission_correct(
     return correction
 
 
+# Targets (年度目标, 目标比率) and county splits. A draft plan's are set freely; an active
+# plan's are changed only with a reason, each change kept as a ``TargetChange`` row, and the
+# rollup rebuilt once the change commits; a closed plan's are read-only.
+
+TARGET_REASON_MAX = 1000  # characters, as a review comment
+
+
+def _target_reason(plan: Plan, reason: str) -> str:
+    """The reason a change of an active plan's targets needs; refuse a closed plan's."""
+    if plan.status == Plan.Status.CLOSED:
+        raise ValidationError(
+            _("%(year)s年度方案已结束，目标和县区分解只读。") % {"year": plan.year}
+        )
+    reason = (reason or "").strip()
+    if plan.status == Plan.Status.ACTIVE and not reason:
+        raise ValidationError({"reason": _("方案执行中，调整目标或县区分解必须填写调整理由。")})
+    if len(reason) > TARGET_REASON_MAX:
+        raise ValidationError(
+            {"reason": _("调整理由不能超过 %(max)s 字。") % {"max": TARGET_REASON_MAX}}
+        )
+    return reason
+
+
+def _check_target_actor(actor: User | None) -> None:
+    # ``None``: a command run by the operator (loading the plan file, the demo).
+    if actor is not None and not policy.may_administer(actor):
+        raise PermissionDenied(_("只有系统管理员可以调整目标和县区分解。"))
+
+
+def _record_target_change(
+    *,
+    indicator: Indicator,
+    region: Region | None,
+    old: Decimal | int | None,
+    new: Decimal | int | None,
+    actor: User | None,
+    reason: str,
+    at: datetime | None,
+) -> None:
+    """Keep an active plan's change and have its rollup rebuilt once the change commits."""
+    if indicator.plan.status != Plan.Status.ACTIVE:
+        return
+    TargetChange.objects.create(
+        plan=indicator.plan,
+        indicator=indicator,
+        region=region,
+        old_value=old,
+        new_value=new,
+        reason=reason,
+        actor=actor,
+        at=at or timezone.now(),
+    )
+    targets_changed.send(sender=Indicator, plan_id=indicator.plan_id, indicator_id=indicator.pk)
+
+
+def goal_share_problem(indicator: Indicator, target: int | None) -> str | None:
+    """Why ``target`` breaks "the quotas feeding a goal add up to no more than the goal"."""
+    if target is None or indicator.pk is None:
+        return None
+    if indicator.feeds_id is not None:
+        goal = Indicator.objects.get(pk=indicator.feeds_id)
+        others = (
+            Indicator.objects.filter(feeds_id=goal.pk)
+            .exclude(pk=indicator.pk)
+            .aggregate(total=Sum("target"))["total"]
+            or 0
+        )
+        if goal.target is not None and others + target > goal.target:
+            return _("计入“%(goal)s”的部门任务合计将为 %(total)s，超过其年度目标 %(target)s。") % {
+                "goal": goal.name,
+                "total": others + target,
+                "target": goal.target,
+            }
+    fed = Indicator.objects.filter(feeds_id=indicator.pk).aggregate(total=Sum("target"))["total"]
+    if fed and fed > target:
+        return _("计入该目标的部门任务合计 %(total)s 超过新的年度目标 %(target)s。") % {
+            "total": fed,
+            "target": target,
+        }
+    return None
+
+
 @transaction.atomic
-def region_target_set(*, indicator: Indicator, region: Region, target: int) -> RegionTarget:
-    """Set a county's share of a quota; the shares may not add up to more than the city target."""
-    indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+def indicator_target_set(
+    *,
+    actor: User | None,
+    indicator: Indicator,
+    target: int | None = None,
+    target_rate: Decimal | None = None,
+    reason: str = "",
+    at: datetime | None = None,
+) -> Indicator:
+    """Set a goal's or quota's target (a rate's ``target_rate``); see the section comment.
+
+    Refused, with nothing saved, when the target falls below its county splits, or the quotas
+    feeding a goal would add up to more than the goal.
+    """
+    _check_target_actor(actor)
+    indicator = (
+        Indicator.objects.select_for_update(of=("self",))
+        .select_related("plan")
+        .get(pk=indicator.pk)
+    )
+    reason = _target_reason(indicator.plan, reason)
+    if indicator.role not in (Indicator.Role.GOAL, Indicator.Role.QUOTA):
+        raise ValidationError(_("只有全市目标和部门任务有年度目标。"))
+    if indicator.is_rate:
+        if target is not None or target_rate is None:
+            raise ValidationError({"target_rate": _("比率指标只设目标比率。")})
+        try:
+            new = Decimal(str(target_rate))
+        except ArithmeticError:
+            raise ValidationError({"target_rate": _("目标比率必须在 0 到 1 之间。")}) from None
+        old, field = indicator.target_rate, "target_rate"
+    else:
+        if target_rate is not None or target is None:
+            raise ValidationError({"target": _("全市目标和部门任务必须有年度目标。")})
+        old, new, field = indicator.target, _check_value(target), "target"
+    if old == new:
+        return indicator
+    setattr(indicator, field, new)
+    indicator.full_clean()
+    problem = goal_share_problem(indicator, indicator.target)
+    if problem is not None:
+        raise ValidationError({"target": problem})
+    indicator.save(update_fields=[field])
+    _record_target_change(
+        indicator=indicator, region=None, old=old, new=new, actor=actor, reason=reason, at=at
+    )
+    return indicator
+
+
+@transaction.atomic
+def region_target_set(
+    *,
+    indicator: Indicator,
+    region: Region,
+    target: int | None,
+    actor: User | None = None,
+    reason: str = "",
+    at: datetime | None = None,
+) -> RegionTarget | None:
+    """Set a county's (or 市直's) share of a quota; ``None`` removes it.
+
+    The shares may not add up to more than the city target. See the section comment for an
+    active plan's changes.
+    """
+    _check_target_actor(actor)
+    indicator = (
+        Indicator.objects.select_for_update(of=("self",))
+        .select_related("plan")
+        .get(pk=indicator.pk)
+    )
+    reason = _target_reason(indicator.plan, reason)
     region_target = RegionTarget.objects.filter(indicator=indicator, region=region).first()
+    old = None if region_target is None else region_target.target
+    if target is None:
+        if region_target is not None:
+            region_target.delete()
+            _record_target_change(
+                indicator=indicator,
+                region=region,
+                old=old,
+                new=None,
+                actor=actor,
+                reason=reason,
+                at=at,
+            )
+        return None
     if region_target is None:
         region_target = RegionTarget(indicator=indicator, region=region)
     region_target.target = _check_value(target)
+    if old == region_target.target:
+        return region_target
     region_target.full_clean()
     region_target.save()
+    _record_target_change(
+        indicator=indicator,
+        region=region,
+        old=old,
+        new=region_target.target,
+        actor=actor,
+        reason=reason,
+        at=at,
+    )
     return region_target
 
 

@@ -11,3 +11,8 @@ figures_changed = Signal()
 # Sent inside the transaction that changed what a plan's rollup is computed with (its deadline
 # day, say), with plan_id: the whole plan's rollup is to be rebuilt once it commits.
 plan_changed = Signal()
+
+# Sent inside the transaction that changed a goal's or quota's target or a county split of an
+# active plan, with plan_id and indicator_id: every month of that indicator's rollup (and of
+# the goal it feeds) is to be rebuilt once it commits.
+targets_changed = Signal()

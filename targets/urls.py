@@ -10,6 +10,11 @@ urlpatterns = [
     path("entry/", entry_views.entry_index, name="entry"),
     path("entry/<int:year>/<int:month>/", entry_views.entry_month, name="entry-month"),
     path(
+        "entry/<int:year>/<int:month>/withdraw/",
+        entry_views.entry_withdraw,
+        name="entry-withdraw",
+    ),
+    path(
         "entry/cell/<int:submission_id>/correct/",
         entry_views.entry_correct,
         name="entry-correct",

@@ -85,6 +85,7 @@ RULES: dict[str, Rule] = {
     "entry-correct": Rule(frozenset({"clerk"}), frozenset({"clerk"}), "the cell's own clerk"),
     "entry-template": Rule(CLERKS, why="each clerk's own cells"),
     "entry-upload": Rule(NOBODY, CLERKS, "each clerk's own cells"),
+    "entry-withdraw": Rule(NOBODY, CLERKS, "each clerk's own waiting figures (others: 404)"),
     "my-notices": Rule(CLERKS),
     "notice-answer": Rule(frozenset({"clerk"}), frozenset({"clerk"}), "the notice's clerks"),
     "review": Rule(frozenset({"reviewer"})),

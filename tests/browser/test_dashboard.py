@@ -96,7 +96,9 @@ def test_the_leader_reads_the_dashboard(live_server, page, request) -> None:
     page.wait_for_url("**/dashboard/quota/rural-transfer/?year=2015&as_of=2015-03")
     assert page.locator("h1").inner_text() == "农村劳动力转移就业技能培训"
     page.wait_for_selector("#chart-quota-progress[data-rendered=true] svg.main-svg")
-    assert page.locator("table.by-county tbody tr").count() == 6
+    # The city, five counties, 市直, and what no split covers (未分解).
+    assert page.locator("table.by-county tbody tr").count() == 8
+    assert page.locator('table.by-county tr[data-place="unallocated"]').count() == 1
     assert page.locator("table.figures-behind tbody tr").count() > 0
     assert not problems, problems
 

@@ -7,6 +7,7 @@ and the bombs refused without unpacking them into memory."""
 from __future__ import annotations
 
 import io
+import random
 import struct
 import tracemalloc
 import zipfile
@@ -169,4 +170,69 @@ def test_an_honest_bomb_is_refused_before_it_is_unpacked(
 
     _refused(response, TOO_BIG)
     assert peak < 20 * 1024 * 1024
+    assert snap() == before
+
+
+MAIN = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+SHEET = "xl/worksheets/sheet1.xml"
+TOO_LARGE = "工作表过大（超过 1,000 行、100 列或 20,000 个单元格），不是填报模板的大小"
+
+
+def _sheet(content: bytes, body: bytes, dimension: bytes = b"A1:P12") -> bytes:
+    sheet = MAIN + b'<dimension ref="' + dimension + b'"/><sheetData>' + body + b"</sheetData>"
+    return _zip({**_parts(content), SHEET: sheet + b"</worksheet>"})
+
+
+def _one_row_of_cells(size: int) -> bytes:
+    """One row of ``size`` bytes of cells, all at C4 (a figure of the table), one random digit
+    each: 26:1, under the ratio check, and two million cells openpyxl would build at once."""
+    digits = random.Random(15).choices(range(10), k=size // len(b'<c r="C4"><v>0</v></c>'))
+    cells = b"".join(b'<c r="C4"><v>%d</v></c>' % digit for digit in digits)
+    return b'<row r="4">' + cells + b"</row>"
+
+
+def test_a_small_file_with_a_47_megabyte_sheet_is_refused_before_parsing(
+    world: Any, template: bytes, snap: Any
+) -> None:
+    bomb = _sheet(template, _one_row_of_cells(47 * 1024 * 1024))
+    assert len(bomb) < 2 * 1024 * 1024
+    before = snap()
+
+    response, peak = _upload(world, bomb)
+
+    _refused(response, TOO_BIG)
+    assert peak < 20 * 1024 * 1024
+    assert snap() == before
+
+
+def test_a_sheet_of_too_many_cells_under_the_size_limit_is_refused(
+    world: Any, template: bytes, snap: Any
+) -> None:
+    bomb = _sheet(template, _one_row_of_cells(4 * 1024 * 1024))
+    before = snap()
+
+    response, _peak = _upload(world, bomb)
+
+    _refused(response, TOO_LARGE)
+    assert snap() == before
+
+
+@pytest.mark.parametrize(
+    ("case", "body", "dimension"),
+    [
+        ("a dimension of the whole sheet", b"", b"A1:XFD1048576"),
+        ("a dimension of one far cell", b"", b"A1048576"),
+        ("a cell far down", b'<row r="900000"><c r="C900000"><v>1</v></c></row>', b"C4"),
+        ("a row far down", b'<row r="900000"><c><v>1</v></c></row>', b"C4"),
+        ("a cell far right", b'<row r="4"><c r="XFD4"><v>1</v></c></row>', b"C4"),
+    ],
+)
+def test_a_sheet_larger_than_the_template_is_refused_before_parsing(
+    world: Any, template: bytes, snap: Any, case: str, body: bytes, dimension: bytes
+) -> None:
+    before = snap()
+
+    response, _peak = _upload(world, _sheet(template, body, dimension))
+
+    _refused(response, TOO_LARGE)
     assert snap() == before

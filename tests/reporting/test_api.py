@@ -25,6 +25,7 @@ COUNTIES = [  # in the plan's order (fixtures/plan-2015.json)
     ("410611", "淇滨区"),
     ("410621", "浚县"),
     ("410622", "淇县"),
+    ("410601", "市直"),  # city-level units, after the counties
 ]
 GOALS = ["training-total", "vocational-enrolment", "high-skill-talent", "skill-appraisal"]
 TRAINING_QUOTAS = [
@@ -71,6 +72,7 @@ def march(plan, figure) -> None:
     figure("veterans-registered", "410611", 2, 8)
     figure("veterans-trained", "410611", 3, 7)
     services.region_target_set(
+        reason="测试：县区分解",
         indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
         region=Region.objects.get(code="410621"),
         target=6000,
@@ -176,6 +178,7 @@ class TestNumbers:
 
     def test_county_with_a_split_target(self, plan, figure, reader) -> None:
         services.region_target_set(
+            reason="测试：县区分解",
             indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
             region=Region.objects.get(code="410621"),
             target=6000,

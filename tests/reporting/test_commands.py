@@ -15,8 +15,9 @@ from targets.models import Plan
 
 pytestmark = pytest.mark.django_db
 
-# 21 indicators (4 goals, 12 quotas, 5 veteran count series) × (5 counties + the city) × 12.
-ROWS_PER_PLAN = 21 * 6 * 12
+# 21 indicators (4 goals, 12 quotas, 5 veteran count series) × (5 counties + 市直 + the city)
+# × 12.
+ROWS_PER_PLAN = 21 * 7 * 12
 FIELDS = [f.attname for f in Rollup._meta.concrete_fields if f.name != "id"]
 
 

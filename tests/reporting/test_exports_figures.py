@@ -90,6 +90,7 @@ def figures(plan: Plan, figure: Any) -> Plan:
     figure("veterans-trained", "410611", 2, 29)
     figure("veterans-passed", "410611", 2, 21)
     services.region_target_set(
+        reason="测试：县区分解",
         indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
         region=Region.objects.get(code="410611"),
         target=6000,

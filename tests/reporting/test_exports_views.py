@@ -17,6 +17,8 @@ from reporting.models import ExportLog
 from reporting.rollup import rebuild
 from targets.models import Plan, Submission
 
+SHEET_NAMES = ("封面", "总表", "分县区", "月度明细", "修改记录", "目标调整记录", "里程碑")
+
 pytestmark = pytest.mark.django_db
 
 PAGE = "/exports/"
@@ -109,7 +111,7 @@ def test_download_is_the_workbook_with_a_chinese_file_name(figures, auditor) -> 
     name = "2015年全民技能振兴工程审计工作簿（截至2015年2月）.xlsx"
     assert f"filename*=UTF-8''{quote(name)}" in disposition
     book = _book(response)
-    assert book.sheetnames == ["封面", "总表", "分县区", "月度明细", "修改记录", "里程碑"]
+    assert book.sheetnames == [*SHEET_NAMES]
     months = [row[6] for row in book["月度明细"].iter_rows(min_row=6, values_only=True)]
     assert sorted(months) == [1, 2]  # April's figure is after the as-of month
     cover = {r[0]: r[1] for r in book["封面"].iter_rows(values_only=True) if r[0]}
@@ -131,7 +133,7 @@ def test_each_download_is_logged_with_the_files_sha256(figures, auditor) -> None
     assert log.size == len(content)
     assert (log.plan, log.month, log.exported_by, log.source) == (figures, 4, auditor, "web")
     assert log.row_counts["月度明细"] == 4
-    assert set(log.row_counts) == {"封面", "总表", "分县区", "月度明细", "修改记录", "里程碑"}
+    assert set(log.row_counts) == set(SHEET_NAMES)
 
 
 def test_exporting_changes_no_other_data(figures, auditor) -> None:

@@ -116,7 +116,7 @@ class TestBrokerDownAtAnApproval:
 
         time_machine.move_to(timezone.now() + timedelta(minutes=3))
         with caplog.at_level(logging.WARNING, logger="reporting.pending"):
-            assert sweep_pending_rollups() == {2015: 21 * 6 * 10}  # March to December
+            assert sweep_pending_rollups() == {2015: 21 * 7 * 10}  # March to December
 
         assert city(plan, "rural-transfer", 3) == 500
         assert city(plan, "training-total", 3) == 500

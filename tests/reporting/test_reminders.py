@@ -87,7 +87,8 @@ def test_gaps_count_missing_and_late_by_department_and_county(march) -> None:
     assert found[("hrss", "410621")] == (8, 4, 4)
     assert found[("hrss", "410602")] == (8, 8, 0)
     assert found[("civil", "410611")] == (5, 5, 0)  # the five veterans' count series
-    assert len([key for key in found if key[0] == "hrss"]) == 4
+    assert found[("hrss", "410601")] == (8, 8, 0)  # 市直 owes its reports like a county
+    assert len([key for key in found if key[0] == "hrss"]) == 5
 
 
 def test_each_clerk_is_reminded_of_their_own_gaps_once(march, clerks) -> None:
@@ -175,9 +176,9 @@ def test_the_page_lists_gaps_the_reminder_and_rates(march, clerks) -> None:
     assert (gaps[("hrss", "410621")].missing, gaps[("hrss", "410621")].late) == (4, 4)
     hrss = next(r for r in response.context["rates"] if r["department"].code == "hrss")
     march_cell = hrss["cells"][2]
-    # 8 series × 5 counties expected; 12 received, 8 of them on time.
-    assert (march_cell["reported"], march_cell["on_time"]) == (30, 20)
-    assert "30% / 20%" in page
+    # 8 series × 6 places (5 counties and 市直) expected; 12 received, 8 of them on time.
+    assert (march_cell["reported"], march_cell["on_time"]) == (25, 17)
+    assert "25% / 17%" in page
 
 
 @pytest.mark.parametrize(
@@ -213,8 +214,9 @@ def test_the_review_queue_shows_the_last_due_months_gaps(march) -> None:
 
     assert response.context["due_month"] == 3  # the last month due with anything sent
     assert "2015年3月 未报与迟报" in page
-    # 6 departments × 5 counties owe reports; hrss in 淇滨区 is complete and on time.
+    # 6 departments × 6 places (5 counties and 市直) owe reports; hrss in 淇滨区 is complete
+    # and on time.
     assert len(response.context["due_gaps"]) == 10
-    assert response.context["due_gaps_more"] == 29 - 10
+    assert response.context["due_gaps_more"] == 35 - 10
     assert response.context["due_late"] == 4
     assert 'href="/review/reports/?month=3"' in page

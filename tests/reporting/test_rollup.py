@@ -30,6 +30,7 @@ def row(plan, code: str, region: str | None, month: int) -> Rollup:
 
 def split(plan, code: str, region: str, target: int) -> None:
     services.region_target_set(
+        reason="测试：县区分解",
         indicator=Indicator.objects.get(plan=plan, code=code),
         region=Region.objects.get(code=region),
         target=target,
@@ -139,7 +140,8 @@ class TestRate:
         assert participation.status == "amber"
 
     def test_zero_denominator_is_no_data(self, plan, figure) -> None:
-        figure("veterans-aware", "410611", 1, 3)
+        # (A numerator above a zero denominator is refused on entry: see test_services_rates.)
+        figure("veterans-aware", "410611", 1, 0)
         figure("veterans-eligible", "410611", 1, 0)
         awareness = row(plan, "veterans-awareness", "410611", 1)
         assert awareness.denominator == 0
@@ -209,12 +211,12 @@ class TestCompleteness:
             actor=clerk, indicator=aware, region=xunxian, month=3, value=1
         )
         rows = {r.month: r for r in compute_completeness(plan, department_ids=[civil.pk])}
-        # Five count series × five counties are expected each month.
-        assert (rows[3].expected, rows[3].received, rows[3].on_time) == (25, 3, 2)
-        assert (rows[4].expected, rows[4].received, rows[4].on_time) == (25, 0, 0)
+        # Five count series × six places (five counties and 市直) are expected each month.
+        assert (rows[3].expected, rows[3].received, rows[3].on_time) == (30, 3, 2)
+        assert (rows[4].expected, rows[4].received, rows[4].on_time) == (30, 0, 0)
         rebuild(plan)
         stored = CompletenessRollup.objects.get(plan=plan, department=civil, month=3)
-        assert (stored.expected, stored.received, stored.on_time) == (25, 3, 2)
+        assert (stored.expected, stored.received, stored.on_time) == (30, 3, 2)
 
 
 def test_rebuild_is_idempotent_and_complete(plan, figure) -> None:
@@ -236,7 +238,8 @@ def test_compute_makes_a_bounded_number_of_queries(plan, figure, django_assert_m
             figure("rural-transfer", region, month, month * 10)
     with django_assert_max_num_queries(6):
         rows = compute(plan)
-    assert len(rows) == Indicator.objects.filter(plan=plan).count() * 6 * 12
+    # Each indicator in five counties, 市直 and the city, twelve months.
+    assert len(rows) == Indicator.objects.filter(plan=plan).count() * 7 * 12
     assert Submission.objects.filter(is_counted=True).count() == 36
 
 

@@ -127,11 +127,13 @@ def test_amber_and_no_data_raise_nothing(plan, figure, complete) -> None:
 
 def test_a_red_county_gets_its_own_notice(behind: Plan, figure, refigure, complete) -> None:
     services.region_target_set(
+        reason="测试：县区分解",
         indicator=quota(behind, "rural-transfer"),
         region=Region.objects.get(code="410611"),
         target=4000,
     )
     services.region_target_set(
+        reason="测试：县区分解",
         indicator=quota(behind, "rural-transfer"),
         region=Region.objects.get(code="410621"),
         target=4000,
@@ -154,6 +156,7 @@ def test_a_red_county_gets_its_own_notice(behind: Plan, figure, refigure, comple
     assert notices(behind) == [("rural-transfer", None, 3, "open")]
 
     services.region_target_set(
+        reason="测试：县区分解",
         indicator=quota(behind, "rural-transfer"),
         region=Region.objects.get(code="410611"),
         target=8000,

@@ -195,13 +195,13 @@ class TestRunTwice:
         changed = series(plan, "rural-transfer", "veterans-registered")
 
         # rural-transfer, the training goal it feeds, veterans-registered and the two rates
-        # it is part of (registration, participation): 5 indicators × 6 places × months 2–12.
-        assert rollup_plan.run(plan.pk, changed, 2) == 5 * 6 * 11
+        # it is part of (registration, participation): 5 indicators × 7 places × months 2–12.
+        assert rollup_plan.run(plan.pk, changed, 2) == 5 * 7 * 11
         first = stored(plan)
-        assert rollup_plan(plan.pk, changed, 2) == 330
+        assert rollup_plan(plan.pk, changed, 2) == 5 * 7 * 11
         assert stored(plan) == first
 
-        assert sum(first.values()) == 21 * 6 * 12
+        assert sum(first.values()) == 21 * 7 * 12
         assert city(plan, "rural-transfer", 3).actual == 500
         assert city(plan, "training-total", 3).actual == 500
         assert city(plan, "veterans-participation", 2).denominator == 8
@@ -211,7 +211,7 @@ class TestRunTwice:
         figure("vocational-enrolment", "410611", 1, 10000)
         figure("vocational-enrolment", "410611", 3, 12000)
 
-        assert rollup_plan.run(plan.pk) == 21 * 6 * 12
+        assert rollup_plan.run(plan.pk) == 21 * 7 * 12
         first = stored(plan)
         rollup_plan.run(plan.pk)
 
@@ -283,7 +283,7 @@ class TestNightlyRebuild:
         assert city(plan, "rural-transfer", 3).actual == 1500
         run = RollupRun.objects.get(plan=plan, kind=RollupRun.Kind.NIGHTLY)
         assert run.drift == result[2015]
-        assert run.rows == 21 * 6 * 12
+        assert run.rows == 21 * 7 * 12
         assert any("drift" in r.getMessage() for r in caplog.records)
 
         assert nightly_rebuild() == {2015: 0}
@@ -305,7 +305,7 @@ class TestNightlyRebuild:
         assert nightly_rebuild() == {2015: 1}  # one row differed from the recomputation
 
     def test_nothing_stored_yet_is_all_drift(self, plan) -> None:
-        assert nightly_rebuild() == {2015: 21 * 6 * 12}
+        assert nightly_rebuild() == {2015: 21 * 7 * 12}
         assert nightly_rebuild() == {2015: 0}
 
 

@@ -91,7 +91,10 @@ def figures(clerk: User, reviewer: User) -> Submission:
 @pytest.fixture
 def split(plan_2015: Plan) -> RegionTarget:
     return services.region_target_set(
-        indicator=_indicator("rural-transfer"), region=_region("410621"), target=5000
+        reason="测试：县区分解",
+        indicator=_indicator("rural-transfer"),
+        region=_region("410621"),
+        target=5000,
     )
 
 
@@ -293,6 +296,7 @@ def test_submission_changelists_do_not_query_per_row(
             user=other, role=Role.CLERK, department=Department.objects.get(code="agri")
         )
         services.region_target_set(
+            reason="测试：县区分解",
             indicator=_indicator("reemployment"),
             region=Region.objects.order_by("code")[month % 5],
             target=month,
@@ -329,6 +333,7 @@ def test_region_target_within_the_city_target_is_saved(
             "indicator": _indicator("rural-transfer").pk,
             "region": _region("410611").pk,
             "target": 15000,
+            "change_reason": "测试：淇滨区任务调增",
         },
     )
     assert response.status_code == 302
@@ -354,8 +359,11 @@ def test_region_target_form_without_an_indicator_shows_an_error(superuser: User)
     assert not RegionTarget.objects.exists()
 
 
-def _indicator_form(indicator: Indicator, rows: list[dict[str, Any]], initial: int) -> dict:
+def _indicator_form(
+    indicator: Indicator, rows: list[dict[str, Any]], initial: int, reason: str = "测试：调整分解"
+) -> dict:
     data: dict[str, Any] = {
+        "change_reason": reason,
         "plan": indicator.plan_id,
         "code": indicator.code,
         "name": indicator.name,
@@ -388,8 +396,12 @@ def _indicator_form(indicator: Indicator, rows: list[dict[str, Any]], initial: i
 def two_shares(plan_2015: Plan) -> list[RegionTarget]:
     rural = _indicator("rural-transfer")
     return [
-        services.region_target_set(indicator=rural, region=_region("410611"), target=5000),
-        services.region_target_set(indicator=rural, region=_region("410621"), target=5000),
+        services.region_target_set(
+            reason="测试：县区分解", indicator=rural, region=_region("410611"), target=5000
+        ),
+        services.region_target_set(
+            reason="测试：县区分解", indicator=rural, region=_region("410621"), target=5000
+        ),
     ]
 
 

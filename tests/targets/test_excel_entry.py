@@ -11,6 +11,7 @@ import os
 import zipfile
 from datetime import date
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from django.contrib.auth.models import AbstractBaseUser as User
@@ -33,7 +34,7 @@ TEMPLATE = "/entry/2015/3/template.xlsx"
 UPLOAD = "/entry/2015/3/upload/"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HRSS_SERIES = 8
-REGIONS = 5
+REGIONS = 6  # five counties and 市直
 
 
 @pytest.fixture
@@ -173,7 +174,7 @@ def test_the_template_is_the_clerks_month_protected_and_validated(clerk: User) -
     assert "鹤政办〔2015〕39号" in title
     assert "人力资源社会保障局" in title
     assert "2015年3月" in title
-    names = ["鹤山区", "山城区", "淇滨区", "浚县", "淇县"]
+    names = ["鹤山区", "山城区", "淇滨区", "浚县", "淇县", "市直"]
     headers = [c.value for c in sheet[excel.HEADER_ROW]]
     assert headers == ["填报项", "单位", *names, *(f"{n}备注" for n in names)]
     series = [sheet.cell(r, 1).value for r in range(4, 4 + HRSS_SERIES)]
@@ -184,7 +185,7 @@ def test_the_template_is_the_clerks_month_protected_and_validated(clerk: User) -
 
     assert sheet.protection.sheet is True
     assert all(c.protection.locked is False for c in figure_cells(sheet))
-    assert sheet["H4"].protection.locked is False  # a note
+    assert sheet["I4"].protection.locked is False  # a note
     assert sheet["A4"].protection.locked is not False
     assert sheet["C3"].protection.locked is not False
 
@@ -194,7 +195,7 @@ def test_the_template_is_the_clerks_month_protected_and_validated(clerk: User) -
     assert validation.formula1 == "0"
     assert validation.showErrorMessage
     assert "整数" in validation.error
-    assert "C4" in validation.sqref and "G11" in validation.sqref
+    assert "C4" in validation.sqref and "H11" in validation.sqref
 
     properties = {p.name: p.value for p in workbook.custom_doc_props}
     assert properties["skills_plan.year"] == "2015"
@@ -366,7 +367,10 @@ def test_odd_cell_types_are_refused_with_a_message(
 def test_a_figure_that_needs_a_note_is_accepted_with_one_from_the_sheet(clerk: User) -> None:
     client = client_for(clerk)
     services.region_target_set(
-        indicator=indicator("rural-transfer"), region=region("410621"), target=2000
+        reason="测试：县区分解",
+        indicator=indicator("rural-transfer"),
+        region=region("410621"),
+        target=2000,
     )
     content = download(client)
 
@@ -596,8 +600,8 @@ def _delete_column(workbook: Any, sheet: Any) -> None:
 
 
 def _add_column(workbook: Any, sheet: Any) -> None:
-    sheet["M3"] = "鹤壁市"
-    sheet["M4"] = 5
+    sheet["O3"] = "鹤壁市"
+    sheet["O4"] = 5
 
 
 def _rename_series(workbook: Any, sheet: Any) -> None:
@@ -677,7 +681,7 @@ BAD_WORKBOOKS = {
     "a row deleted": (_sheet(_delete_row), "请不要增删或改动填报项"),
     "a row appended": (_sheet(_append_row), "填报!A12：表格范围外有内容"),
     "a county column removed": (_sheet(_delete_column), "请不要增删或改动县区列"),
-    "a column added": (_sheet(_add_column), "填报!M3：表格范围外有内容"),
+    "a column added": (_sheet(_add_column), "填报!O3：表格范围外有内容"),
     "a series renamed": (_sheet(_rename_series), "应为“农村劳动力转移就业技能培训”"),
     "a county renamed": (_sheet(_rename_county), "表头应为“淇滨区”"),
 }
@@ -837,7 +841,7 @@ def test_any_figures_in_the_template_save_whole_or_not_at_all(
     client = client_for(clerk)
     workbook = workbook_of(filled(download(client), 3))
     sheet = workbook["填报"]
-    targets = [sheet["C4"], sheet["D5"], sheet["E6"], sheet["H4"]]  # three figures, a note
+    targets = [sheet["C4"], sheet["D5"], sheet["E6"], sheet["I4"]]  # three figures, a note
     for target, value in zip(targets, values, strict=True):
         target.value = value
 
@@ -934,3 +938,95 @@ def test_xml_entity_attacks_are_refused_and_read_nothing(
     page = response.content.decode()
     assert "root:" not in page and "lollol" not in page
     assert not Submission.objects.exists()
+
+
+# --- typed text that looks like a formula --------------------------------------------------
+
+# (Notes are stripped when saved, so no leading tab: tests/reporting/test_exports.py has those.)
+NOTES_LIKE_FORMULAS = ["=1+1", "@SUM(A1)", "+86 123", "-5 人", "=cmd|' /C calc'!A0"]
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+@pytest.mark.parametrize("note", NOTES_LIKE_FORMULAS)
+def test_a_note_like_a_formula_is_text_in_the_template_and_uploads_again(
+    clerk: User, county_clerk: User, note: str
+) -> None:
+    """A county clerk's note "=1+1" is text in the city clerk's template (no <f> in its XML,
+    the exact text), and that template, and the county clerk's own, upload again."""
+    services.submission_save(
+        actor=county_clerk,
+        indicator=indicator("rural-transfer"),
+        region=region("410621"),
+        month=3,
+        value=5,
+        note=note,
+    )
+    for user, other_cell in ((clerk, "in-service__410611"), (county_clerk, "in-service__410621")):
+        client = client_for(user)
+        content = download(client)
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            xml = ElementTree.fromstring(archive.read("xl/worksheets/sheet1.xml"))
+        assert xml.find(f".//{MAIN}f") is None
+        assert note in [text.text for text in xml.iter(f"{MAIN}t")]
+        sheet = workbook_of(content)[excel.SHEET]
+        noted = sheet[where(sheet, "rural-transfer", "410621", note=True)]
+        assert (noted.value, noted.data_type, noted.quotePrefix) == (note, "s", True)
+
+        response = upload(client, filled(content, None, **{other_cell: 3}))
+
+        assert response.status_code == 302, messages_of(response)
+        code, county = other_cell.split("__")
+        assert cell(code, county).value == 3
+        assert cell("rural-transfer", "410621").note == note
+
+
+def test_a_note_the_clerk_types_like_a_formula_is_saved_as_typed(clerk: User) -> None:
+    client = client_for(clerk)
+    workbook = workbook_of(download(client))
+    sheet = workbook[excel.SHEET]
+    typed = sheet[where(sheet, "rural-transfer", "410611", note=True)]
+    typed.value, typed.data_type = "=A1*2 人次", "s"  # what Excel stores for '=A1*2 人次
+    sheet[where(sheet, "rural-transfer", "410611")] = 4
+
+    assert upload(client, saved(workbook)).status_code == 302
+    assert cell("rural-transfer", "410611").note == "=A1*2 人次"
+
+
+def test_a_real_formula_in_a_note_is_still_refused(clerk: User) -> None:
+    client = client_for(clerk)
+    workbook = workbook_of(download(client))
+    sheet = workbook[excel.SHEET]
+    coordinate = where(sheet, "rural-transfer", "410611", note=True)
+    sheet[coordinate] = "=1+1"  # openpyxl writes this as a formula, as Excel would
+    before = counts()
+
+    response = upload(client, saved(workbook))
+
+    assert response.status_code == 400
+    assert f"填报!{coordinate}：不能使用公式" in messages_of(response)
+    assert nothing_changed(before)
+
+
+# --- rates: a numerator's year to date never above its denominator's --------------------------
+
+
+def test_a_rate_above_100_percent_is_named_by_sheet_and_cell_and_saves_nothing(
+    plan: Plan, make_user: Any
+) -> None:
+    client = client_for(make_user(Role.CLERK, "civil"))
+    content = filled(
+        download(client),
+        None,
+        **{"veterans-eligible__410621": 17, "veterans-aware__410621": 26},
+    )
+    before = counts()
+
+    response = upload(client, content)
+
+    assert response.status_code == 400
+    sheet = workbook_of(content)[excel.SHEET]
+    assert (
+        f"填报!{where(sheet, 'veterans-aware', '410621')}："
+        "知晓培训政策的退役士兵人数（浚县）1—3月累计 26 超过退役士兵人数累计 17。"
+    ) in messages_of(response)
+    assert nothing_changed(before)

@@ -59,6 +59,8 @@ REGIONS = {
     "410621": ("浚县", Region.Kind.COUNTY),
     "410622": ("淇县", Region.Kind.COUNTY),
 }
+# Where city-level units report (市直): GB/T 2260's 市辖区 code, no county's.
+CITY_LEVEL = {"410601": ("市直", Region.Kind.CITY)}
 
 PLAN_MODELS = (Plan, Department, Region, Indicator, RegionTarget, Milestone)
 
@@ -164,10 +166,16 @@ def test_six_departments_and_the_lead(plan: Plan) -> None:
     assert (lead.name, lead.short_name) == (HRSS, "人社局")
 
 
-def test_five_counties_with_gbt2260_codes(plan: Plan) -> None:
+def test_five_counties_and_city_level_with_gbt2260_codes(plan: Plan) -> None:
     loaded = {r.code: (r.name, r.kind) for r in Region.objects.all()}
-    assert loaded == REGIONS
+    assert loaded == REGIONS | CITY_LEVEL
     assert all(code.startswith("4106") for code in loaded)
+
+
+def test_city_level_place_comes_after_the_counties(plan: Plan) -> None:
+    places = list(Region.objects.all())
+    assert [r.code for r in places][-1] == "410601"
+    assert [r.is_city_level for r in places] == [False] * 5 + [True]
 
 
 def test_plan_sets_no_county_splits(plan: Plan) -> None:
@@ -242,7 +250,7 @@ def test_loading_twice_changes_nothing(plan: Plan) -> None:
     assert before_counts == {
         "Plan": 1,
         "Department": 6,
-        "Region": 5,
+        "Region": 6,
         "Indicator": 21,
         "RegionTarget": 0,
         "Milestone": before_counts["Milestone"],

@@ -62,10 +62,16 @@ def _indicator(plan: Plan, code: str) -> Indicator:
 def source(plan: Plan, regions: dict[str, Any], make_user: Any) -> Plan:
     """The 2015 plan with county splits, progress on a milestone, a figure and a notice."""
     services.region_target_set(
-        indicator=_indicator(plan, "rural-transfer"), region=regions["410611"], target=6000
+        reason="测试：县区分解",
+        indicator=_indicator(plan, "rural-transfer"),
+        region=regions["410611"],
+        target=6000,
     )
     services.region_target_set(
-        indicator=_indicator(plan, "rural-transfer"), region=regions["410621"], target=5000
+        reason="测试：县区分解",
+        indicator=_indicator(plan, "rural-transfer"),
+        region=regions["410621"],
+        target=5000,
     )
     RegionTarget.objects.filter(region__code="410621").update(is_demo=True)
     plan.milestones.filter(code="publicity").update(status="done", evidence="已开展宣传月活动")

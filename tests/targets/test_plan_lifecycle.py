@@ -52,6 +52,7 @@ def without_split_triggers(db: None) -> Generator[None]:
 
 def test_a_valid_draft_is_activated_then_closed(draft: Plan) -> None:
     region_target_set(
+        reason="测试：县区分解",
         indicator=_indicator(draft, "rural-transfer"),
         region=Region.objects.get(code="410611"),
         target=20000,

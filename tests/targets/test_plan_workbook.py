@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 import zipfile
 from collections.abc import Callable
 from datetime import date
@@ -17,7 +18,7 @@ from django.db.models import Model
 from openpyxl import Workbook, load_workbook
 
 from targets import plan_loader, services
-from targets.models import Indicator, Milestone, Plan, Region, RegionTarget
+from targets.models import Indicator, Milestone, Plan, Region, RegionTarget, TargetChange
 from targets.plan_clone import plan_clone
 from targets.plan_lifecycle import plan_close
 from targets.plan_workbook import (
@@ -116,6 +117,7 @@ def _refusal(content: bytes) -> list[tuple[str, str]]:
 
 def _wipe(plan: Plan) -> None:
     """Delete a plan's definition; indicators name each other, so referring ones go first."""
+    TargetChange.objects.filter(plan=plan).delete()  # its audit trail protects it otherwise
     RegionTarget.objects.filter(indicator__plan=plan).delete()
     plan.milestones.all().delete()
     plan.indicators.filter(kind="rate").delete()
@@ -135,6 +137,7 @@ def defined(plan: Plan) -> Plan:
         ("disabled", "410603", 1600),
     ):
         services.region_target_set(
+            reason="测试：县区分解",
             indicator=Indicator.objects.get(plan=plan, code=code),
             region=regions[region],
             target=target,
@@ -597,7 +600,46 @@ FILE_CASES: dict[str, tuple[Callable[[bytes], bytes], str]] = {
         "方案定义工作簿应有 方案、指标、县区分解、重点工作 四个工作表。",
     ),
     "a broken sheet": (_truncated_sheet, "无法读取该Excel文件"),
+    "a 9 MB sheet of 400,000 cells in one row": (
+        lambda c: _with_sheet2(c, _one_row(400_000)),
+        "工作表过大（超过 10,000 行、100 列或 100,000 个单元格），不是方案定义工作簿的大小",
+    ),
+    "a 47 MB sheet": (
+        lambda c: _with_sheet2(c, _one_row(2_200_000)),
+        "文件解压后过大，可能已损坏或不是方案定义工作簿，不能导入。",
+    ),
+    "a dimension of the whole sheet": (
+        lambda c: _with_sheet2(c, _one_row(1, "A1:XFD1048576")),
+        "工作表过大",
+    ),
 }
+
+
+def _with_sheet2(content: bytes, sheet: bytes) -> bytes:
+    """``content`` with its 指标 sheet replaced."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            name = item.filename
+            target.writestr(name, sheet if name.endswith("sheet2.xml") else source.read(name))
+    return out.getvalue()
+
+
+def _one_row(cells: int, dimension: str = "A1:B2") -> bytes:
+    """A sheet of ``cells`` cells in row 2, one random digit each: openpyxl would build the row
+    whole before the reader saw its first cell."""
+    digits = random.Random(15).choices(range(10), k=cells)
+    return (
+        (
+            f'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            f'<dimension ref="{dimension}"/><sheetData><row r="2">'
+        ).encode()
+        + b"".join(b'<c r="B2"><v>%d</v></c>' % d for d in digits)
+        + (b"</row></sheetData></worksheet>")
+    )
 
 
 def _plain_zip() -> bytes:

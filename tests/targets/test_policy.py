@@ -93,7 +93,7 @@ INDICATORS = {
 OWN_COUNTY, OTHER_COUNTY = "410621", "410611"  # 浚县, 淇滨区
 READ_REGIONS = [OWN_COUNTY, OTHER_COUNTY, None]  # None: the city-wide figure
 ENTRY_REGIONS = [OWN_COUNTY, OTHER_COUNTY]
-ALL_REGIONS = {"410602", "410603", "410611", "410621", "410622"}
+ALL_REGIONS = {"410602", "410603", "410611", "410621", "410622", "410601"}  # and 市直
 
 # Every series a department's clerk enters (DESIGN.md): the 人社局 quotas and the goals it
 # reports (and the 8,550 training not allocated to any department, against training-total);

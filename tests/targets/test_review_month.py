@@ -263,7 +263,7 @@ def test_change_columns_on_a_hand_made_history(
         actor=users["clerk"], submission=first, value=121, reason="补录漏报的两个培训班"
     )
     services.submission_submit(actor=users["clerk"], submission=correction)
-    # A new cell: no earlier revision, and February's figure of it is not counted (a draft).
+    # A new cell: no earlier revision; February's figure of it is a draft, shown and marked.
     figure("in-service", "410611", 2, 50, status="draft")
     fresh = figure("in-service", "410611", 3, 60)
     # A cell whose February counted 0.
@@ -280,7 +280,9 @@ def test_change_columns_on_a_hand_made_history(
     assert corrected.previous_month == "100"
     assert corrected.previous_month_change == "+21%"
     assert rows[fresh.pk].previous_revision is None
-    assert rows[fresh.pk].previous_month_change == "—"
+    assert rows[fresh.pk].previous_month_change == "+20%"
+    assert rows[fresh.pk].previous_month_pending == "草稿"
+    assert corrected.previous_month_pending == ""  # approved: no mark
     assert rows[from_zero.pk].previous_month_change == "新增"
     assert rows[drop.pk].previous_month_change == "-25%"
     page = response.content.decode()
@@ -325,7 +327,9 @@ def test_it_reads_a_fixed_number_of_queries(
 ) -> None:
     client = client_for(reviewer)
     figure("rural-transfer", "410611", 3)
-    with django_assert_num_queries(10) as one:
+    # The page's reads, then the rows' context: revisions, earlier months, county targets (for
+    # the entry warnings) and return events, one query each.
+    with django_assert_num_queries(12) as one:
         client.get(url(hrss, 3))
     for region in ("410603", "410602", "410621", "410622"):
         figure("rural-transfer", region, 2, status="approved")
@@ -577,3 +581,64 @@ def test_the_page_in_english(reviewer: Any, hrss: Department, march: list[Submis
     assert "退回所选" not in page
     response = client.post(url(hrss, 3), {"action": "approve_all"}, follow=True)
     assert "Approved 3 figures." in response.content.decode()
+
+
+# The context a reviewer needs beside each figure (issue: act on a figure knowing its story)
+
+
+def test_the_previous_month_is_shown_even_when_still_waiting_and_marked_so(
+    reviewer: Any, hrss: Department, figure: Any
+) -> None:
+    # Before: February waiting for review showed as "—", as if there were no February.
+    figure("rural-transfer", "410611", 2, 100)  # sent, not reviewed
+    march = figure("rural-transfer", "410611", 3, 150)
+
+    response = client_for(reviewer).get(url(hrss, 3))
+
+    row = next(r for r in response.context["rows"] if r.submission.pk == march.pk)
+    assert (row.previous_month, row.previous_month_change) == ("100", "+50%")
+    assert row.previous_month_pending == "待审"
+    assert '<span class="review-pending">待审</span>' in response.content.decode()
+
+
+def test_the_clerks_warnings_and_note_are_shown(
+    reviewer: Any, hrss: Department, figure: Any
+) -> None:
+    for month, value in ((1, 40), (2, 40)):
+        figure("rural-transfer", "410611", month, value, status="approved")
+    jump = figure("rural-transfer", "410611", 3, 500, note="春季集中开班")
+
+    response = client_for(reviewer).get(url(hrss, 3))
+
+    (row,) = [r for r in response.context["rows"] if r.submission.pk == jump.pk]
+    assert row.warnings == ["远高于本县区以往各月（最高 40）。"]
+    page = response.content.decode()
+    assert "春季集中开班" in page and "远高于本县区以往各月（最高 40）。" in page
+
+
+def test_a_figure_returned_and_sent_again_shows_the_old_value_and_the_comment(
+    reviewer: Any, hrss: Department, figure: Any, users: dict[str, Any]
+) -> None:
+    first = figure("rural-transfer", "410611", 3, 1200)
+    services.submission_return(actor=reviewer, submission=first, comment="一个月 1200 人次，请核实")
+    services.submission_save(
+        actor=users["clerk"],
+        indicator=first.indicator,
+        region=first.region,
+        month=3,
+        value=120,
+    )
+    services.submission_submit(actor=users["clerk"], submission=first)
+    other = figure("in-service", "410611", 3, 30)
+
+    response = client_for(reviewer).get(url(hrss, 3))
+
+    rows = {r.submission.pk: r for r in response.context["rows"]}
+    assert (rows[first.pk].returned_value, rows[first.pk].return_comment) == (
+        "1,200",
+        "一个月 1200 人次，请核实",
+    )
+    assert rows[other.pk].returned_value is None
+    page = response.content.decode()
+    assert "退回后重报：1,200 → 120" in page
+    assert "退回意见：一个月 1200 人次，请核实" in page

@@ -200,7 +200,7 @@ def test_entry_shows_the_clerks_series_and_all_counties(users: dict[str, User]) 
     index = _text(_client_for(users["clerk"]).get("/entry/"))
     assert "人力资源社会保障局" in index
     assert "全市各县区" in index
-    assert "40 个数据" in index
+    assert "48 个数据" in index  # 8 series × 6 places (five counties and 市直)
     assert 'href="/entry/2015/12/"' in index  # 2015 is over: every month is open
     response = _client_for(users["clerk"]).get("/entry/2015/3/")
     page = _text(response)
@@ -218,9 +218,9 @@ def test_entry_shows_the_clerks_series_and_all_counties(users: dict[str, User]) 
     assert "其他职业技能培训（未列入部门任务" in page
     assert "农村劳动力转移就业技能培训" in page
     assert "新型职业农民教育培训" not in page  # the agriculture bureau's
-    for county in ("淇滨区", "山城区", "鹤山区", "浚县", "淇县"):
+    for county in ("淇滨区", "山城区", "鹤山区", "浚县", "淇县", "市直"):
         assert county in page
-    assert len(response.context["grid"].cells) == 40
+    assert len(response.context["grid"].cells) == 48
 
 
 def test_entry_of_a_county_clerk_shows_one_county(users: dict[str, User]) -> None:

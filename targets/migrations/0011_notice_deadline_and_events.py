@@ -33,7 +33,7 @@ def forward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("targets", "0007_submission_value_at_most_max"),
+        ("targets", "0010_withdraw_action"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
