@@ -82,6 +82,22 @@ def quota_rows(
     return [row_item(row, coverage) for row in rollups]
 
 
+def with_missing(
+    items: list[dict[str, Any]], coverage: completeness.Coverage
+) -> list[dict[str, Any]]:
+    """The document's city-wide items (goals), each pending one with who is missing."""
+    by_code = {indicator.code: indicator for indicator in coverage.by_id.values()}
+    return [
+        {
+            **item,
+            "missing": coverage.missing_names(by_code[item["code"]])
+            if item["status"] == completeness.PENDING and item["code"] in by_code
+            else [],
+        }
+        for item in items
+    ]
+
+
 def with_status(rows: list[dict[str, Any]], status: str | None) -> list[dict[str, Any]]:
     """The rows of one judged status (``pending`` is not stored: it is filtered here)."""
     return rows if not status else [row for row in rows if row["status"] == status]

@@ -240,7 +240,7 @@ def dashboard_home(request: HttpRequest, years: Years) -> HttpResponse:
             )
         )
     context.update(
-        goals=document["goals"],
+        goals=dashboard.with_missing(document["goals"], context["coverage"]),
         filter=quota_filter,
         table=_table(request, rows, context, exclude=() if _county(request) else ("place",)),
         counties=list(Region.objects.order_by("order", "code")),

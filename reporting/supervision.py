@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from targets import completeness, services
 from targets.models import Indicator, Plan, SupervisionNotice
+from targets.periods import deadline
 
 from .models import Rollup
 
@@ -48,6 +49,9 @@ def sync_notices(plan: Plan, month: int) -> NoticeSync:
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     result = NoticeSync(month=month)
     if plan.status != Plan.Status.ACTIVE:
+        return result
+    if deadline(plan, month) > timezone.now():
+        # Before its deadline a month is still being reported: nothing in it is judged yet.
         return result
     rows = {
         (row.indicator_id, row.region_id): row

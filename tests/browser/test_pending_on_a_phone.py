@@ -47,7 +47,7 @@ def test_pending_fits_a_phone(live_server, browser, request) -> None:
     page = _sign_in(browser, live_server, request, "leader")
     page.goto(f"{live_server.url}/dashboard/")
     header = page.locator(".as-of-line")
-    assert header.inner_text().startswith("截至2015年10月 · 已审核 26/85 份")
+    assert header.inner_text().startswith("截至2015年10月 · 已审核 35/102 份")
     assert page.locator(".quota-table .status--pending").count() > 0
     assert page.locator(".quota-table .status--red").count() == 0
     _no_sideways_scroll(page)

@@ -111,8 +111,8 @@ class TestShape:
         assert response["Content-Type"].startswith("application/json")
         body = response.json()
         assert set(body) == {"plan", "as_of", "time_elapsed", "reported", "goals", "quotas"}
-        # March: 85 reports expected (17 series × 5 counties), 4 of them approved.
-        assert body["reported"] == {"expected": 85, "approved": 4}
+        # March: 102 reports expected (17 series × 5 counties and 市直), 4 of them approved.
+        assert body["reported"] == {"expected": 102, "approved": 4}
         assert body["plan"] == {
             "year": 2015,
             "doc_number": "鹤政办〔2015〕39号",
@@ -161,9 +161,9 @@ class TestNumbers:
         assert quota["completion"] == 0.075  # 1500 / 20000
         assert quota["projected"] == 6000  # 1500 × 12 / 3
         # 7.5 % against 25 % expected would be red, but only 淇滨区's March report of the five
-        # is approved (a draft, a returned one, two not sent): not judged.
+        # is approved (a draft, a returned one, three not sent): not judged.
         assert quota["status"] == "pending"
-        assert quota["reported"] == {"expected": 5, "approved": 1}
+        assert quota["reported"] == {"expected": 6, "approved": 1}
         counties = regions_of(quota)
         assert counties["410611"]["reported"] == {"expected": 1, "approved": 1}
         assert counties["410611"]["status"] is None  # judged, but no split target: no colour
@@ -204,8 +204,8 @@ class TestNumbers:
         assert goal["actual"] == 3900  # 2000 direct + 1500 rural-transfer + 400 rain-dew
         assert goal["completion"] == 0.0557  # 3900 / 70000 = 0.05571…
         assert goal["projected"] == 15600  # 3900 × 4
-        # its own series and its eight quotas' in five counties: 45 reports, 2 approved
-        assert goal["reported"] == {"expected": 45, "approved": 2}
+        # its own series and its eight quotas' in six places: 54 reports, 2 approved
+        assert goal["reported"] == {"expected": 54, "approved": 2}
         assert goal["status"] == "pending"
 
     def test_unallocated_only_on_the_training_goal(self, march, reader) -> None:
@@ -225,14 +225,14 @@ class TestNumbers:
         assert goal["projected"] == 20000
         # a level is judged against the whole target, once every county's level is approved;
         # only 淇滨区's March level is
-        assert goal["reported"] == {"expected": 5, "approved": 1}
+        assert goal["reported"] == {"expected": 6, "approved": 1}
         assert goal["status"] == "pending"
 
     def test_goal_without_figures(self, march, reader) -> None:
         goal = by_code(reader.get(URL, {"as_of": "2015-03"}).json()["goals"])["high-skill-talent"]
 
         assert (goal["target"], goal["actual"], goal["completion"]) == (2000, 0, 0)
-        assert goal["reported"] == {"expected": 5, "approved": 0}
+        assert goal["reported"] == {"expected": 6, "approved": 0}
         assert goal["status"] == "pending"  # nothing approved: 待报, not red
 
     def test_rates_are_fractions(self, march, reader) -> None:
@@ -242,8 +242,8 @@ class TestNumbers:
         assert participation["target"] == 0.9
         assert participation["actual"] == 0.875  # 7 of 8
         assert participation["completion"] == 0.9722  # 0.875 / 0.9
-        # trained and registered in five counties: only 淇滨区's March trained count is in
-        assert participation["reported"] == {"expected": 10, "approved": 1}
+        # trained and registered in six places: only 淇滨区's March trained count is in
+        assert participation["reported"] == {"expected": 12, "approved": 1}
         assert participation["status"] == "pending"
         assert regions_of(participation)["410611"]["actual"] == 0.875
         assert regions_of(participation)["410602"]["actual"] is None
@@ -330,7 +330,7 @@ class TestErrors:
         body = reader.get(URL).json()
         assert body["as_of"] == "2015-05"
         quota = by_code(body["quotas"])["rural-transfer"]
-        assert (quota["status"], quota["reported"]) == ("pending", {"expected": 5, "approved": 0})
+        assert (quota["status"], quota["reported"]) == ("pending", {"expected": 6, "approved": 0})
 
     def test_post_is_not_allowed(self, march, reader) -> None:
         response = reader.post(URL, {"as_of": "2015-03"})

@@ -1,8 +1,8 @@
 """The month pages are about, how complete each row is, and rates judged in rate bands.
 
 The 2015 plan takes 17 series of figures (4 goals, 8 training quotas, 5 veterans' counts) from
-5 counties: 85 reports a month. Figures are due by the 5th of the next month (the deadline,
-the first moment late, is the 6th at midnight, Beijing time).
+6 places (5 counties and 市直): 102 reports a month. Figures are due by the 5th of the next
+month (the deadline, the first moment late, is the 6th at midnight, Beijing time).
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from targets.models import Department, Indicator, Region, SupervisionNotice
 pytestmark = pytest.mark.django_db
 
 BEIJING = ZoneInfo("Asia/Shanghai")
-REPORTS_A_MONTH = 17 * 5
+PLACES = 6
+REPORTS_A_MONTH = 17 * PLACES
 
 
 def at(*args: int) -> datetime:
@@ -68,6 +69,21 @@ def test_a_november_figure_approved_early_moves_nothing(plan, figure) -> None:
         assert sync_after_rollup(plan).raised == []
 
 
+def test_a_month_before_its_deadline_raises_no_notice(plan, figure, complete) -> None:
+    """Even complete and red, November is not judged on 20 November: it is still being
+    reported (a correction may come before the 5th)."""
+    from reporting.supervision import sync_notices
+
+    with time_machine.travel(at(2015, 11, 20, 10), tick=False):
+        figure("rural-transfer", "410611", 11, 10)
+        complete(11)
+        rebuild(plan)
+        assert sync_notices(plan, 11).raised == []
+    with time_machine.travel(at(2015, 12, 6, 0, 0, 1), tick=False):
+        raised = sync_notices(plan, 11).raised
+        assert "rural-transfer" in {notice.indicator.code for notice in raised}
+
+
 def test_a_month_due_with_nothing_sent_is_not_the_default(plan, figure) -> None:
     with time_machine.travel(at(2015, 4, 20), tick=False):
         figure("rural-transfer", "410611", 2, 1000)
@@ -104,7 +120,7 @@ def test_reported_counts_and_pending_rows(plan, figure) -> None:
 
     assert document["reported"] == {"expected": REPORTS_A_MONTH, "approved": 1}
     quota = by_code(document["quotas"])["rural-transfer"]
-    assert quota["reported"] == {"expected": 5, "approved": 1}
+    assert quota["reported"] == {"expected": PLACES, "approved": 1}
     assert quota["status"] == "pending"  # the rollup alone says red: not judged
     counties = {region["code"]: region for region in quota["regions"]}
     assert counties["410611"]["reported"] == {"expected": 1, "approved": 1}
@@ -112,10 +128,10 @@ def test_reported_counts_and_pending_rows(plan, figure) -> None:
     assert counties["410621"]["reported"] == {"expected": 1, "approved": 0}
     assert counties["410621"]["status"] == "pending"  # sent, not approved yet
     goal = by_code(document["goals"])["training-total"]
-    assert goal["reported"] == {"expected": 9 * 5, "approved": 1}  # itself + 8 quotas
+    assert goal["reported"] == {"expected": 9 * PLACES, "approved": 1}  # itself + 8 quotas
     assert goal["status"] == "pending"
     participation = by_code(document["quotas"])["veterans-participation"]
-    assert participation["reported"] == {"expected": 2 * 5, "approved": 0}  # trained, registered
+    assert participation["reported"] == {"expected": 2 * PLACES, "approved": 0}  # two series
     assert participation["status"] == "pending"
     assert all("reported" in region for item in document["quotas"] for region in item["regions"])
 
@@ -129,11 +145,11 @@ def test_a_complete_month_is_judged(plan, figure, complete) -> None:
 
     assert document["reported"] == {"expected": REPORTS_A_MONTH, "approved": REPORTS_A_MONTH - 1}
     quota = by_code(document["quotas"])["rural-transfer"]
-    assert quota["reported"] == {"expected": 5, "approved": 5}
+    assert quota["reported"] == {"expected": PLACES, "approved": PLACES}
     assert quota["status"] == "red"  # 1,000 of 20,000 by March: judged, and red
     goals = by_code(document["goals"])
     assert goals["training-total"]["status"] == "red"
-    assert goals["training-total"]["reported"] == {"expected": 45, "approved": 45}
+    assert goals["training-total"]["reported"] == {"expected": 54, "approved": 54}
     # 淇县's trained count is missing: the rates built on it are pending, there only.
     participation = by_code(document["quotas"])["veterans-participation"]
     assert participation["status"] == "pending"
@@ -141,7 +157,7 @@ def test_a_complete_month_is_judged(plan, figure, complete) -> None:
     assert counties["410622"]["status"] == "pending"
     assert counties["410611"]["status"] is None  # judged: no denominator, no data
     awareness = by_code(document["quotas"])["veterans-awareness"]
-    assert awareness["reported"] == {"expected": 10, "approved": 10}
+    assert awareness["reported"] == {"expected": 12, "approved": 12}
     assert awareness["status"] is None
 
 
