@@ -27,7 +27,7 @@ from targets.models import (
     TargetChange,
 )
 
-from . import selectors
+from . import formatting, selectors
 from .bulletin import ranked_counties
 from .models import CompletenessRollup, Rollup
 from .rollup import status_for
@@ -206,13 +206,20 @@ def same_month(plan: Plan, month: int) -> dict[tuple[str, str | None], dict[str,
             "actual",
             "numerator",
             "denominator",
+            "target",
+            "target_rate",
         )
     )
     found = {}
-    for code, region_code, kind, completion, actual, numerator, denominator in rows:
+    for row in rows:
+        code, region_code, kind, completion, actual, numerator, denominator = row[:7]
         is_rate = kind == Indicator.Kind.RATE
+        exact = {"kind": kind, "actual": actual, "numerator": numerator}
+        exact |= {"denominator": denominator, "target": row[8] if is_rate else row[7]}
         found[code, region_code] = {
             "completion": selectors._number(completion),
+            # What the page prints: rounded once from the earlier plan's own figures.
+            "completion_exact": formatting.completion_of(exact),
             "actual": (
                 selectors._number(Decimal(numerator or 0) / denominator) if denominator else None
             )
@@ -230,6 +237,7 @@ def with_previous(
     for row in rows:
         earlier = previous.get((row["code"], row["region_code"]), {})
         row["previous_completion"] = earlier.get("completion")
+        row["previous_completion_exact"] = earlier.get("completion_exact")
         row["previous_actual"] = earlier.get("actual")
     return rows
 

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from . import formatting
 from .templatetags.progress_format import completion_percent, figure, percent, value_text
 from .templatetags.progress_status import status_cell
 
@@ -66,8 +67,9 @@ class QuotaTable(tables.Table):
             url = f"{url}?{self.query}"
         return format_html('<a href="{}" class="quota-link">{}</a>', url, value)
 
-    def render_previous_completion(self, value: Any) -> str:
-        return percent(value)
+    def render_previous_completion(self, value: Any, record: dict[str, Any]) -> str:
+        exact = record.get("previous_completion_exact")
+        return formatting.percent(exact) if exact is not None else percent(value)
 
     def render_target(self, value: Any, record: dict[str, Any]) -> str:
         return percent(value, 0) if _is_rate(record) else figure(value)

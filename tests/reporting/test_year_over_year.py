@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -411,3 +412,17 @@ def test_the_comparison_costs_a_fixed_number_of_queries(
         assert client.get(url).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
     assert len(small.captured_queries) - len(without.captured_queries) <= 2
+
+
+def test_the_earlier_years_completion_is_printed_from_its_exact_ratio(two_years, leader) -> None:
+    """The column rounds once from the earlier plan's own figures, not from the API's four
+    places: 150,498 of 200,000 is 75.2 %, where 0.7525 would print 75.3 %."""
+    table = _client(leader).get("/dashboard/").context["table"]
+    record = {
+        "previous_completion": 0.7525,
+        "previous_completion_exact": Fraction(150_498, 200_000),
+    }
+    assert table.render_previous_completion(0.7525, record) == "75.2%"
+    rows = {row["code"]: row for row in table.data}
+    assert rows["rural-transfer"]["previous_completion_exact"] == Fraction(180, 400)
+    assert rows["veterans-pass"]["previous_completion_exact"] == Fraction(15, 20) / Fraction(9, 10)
