@@ -47,14 +47,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from targets import policy
-from targets.completeness import gaps
-from targets.models import Department, Indicator, Plan, Region, Submission, bulletin_issuer_of
+from targets.completeness import gaps, missing_reports
+from targets.models import Indicator, Plan, Region, bulletin_issuer_of
 from targets.periods import deadline, last_day_on_time
 
 from . import formatting as fmt
@@ -114,46 +114,21 @@ def cc_units(cc: str) -> list[str]:
 
 
 def outstanding(plan: Plan, month: int) -> list[dict[str, Any]]:
-    """Departments × places whose ``month`` report is not fully approved: the series expected,
-    sent and approved (a department owes one figure per series it reports, in every place)."""
-    series: dict[int, int] = {}
-    for department_id in Indicator.objects.filter(plan=plan, accepts_figures=True).values_list(
-        "department_id", flat=True
-    ):
-        series[department_id] = series.get(department_id, 0) + 1
-    cells = Submission.objects.filter(
-        indicator__plan=plan, indicator__accepts_figures=True, month=month
-    ).order_by()
-
-    def per_place(queryset: Any) -> dict[tuple[int, int], int]:
-        return {
-            (row["indicator__department"], row["region"]): row["n"]
-            for row in queryset.values("indicator__department", "region").annotate(
-                n=Count("indicator", distinct=True)
-            )
+    """Departments × places whose ``month`` report is not fully approved (the reminders'
+    list, ``targets.completeness.missing_reports``): the series expected, sent (approved or
+    waiting for review) and approved, as stored with a published bulletin."""
+    return [
+        {
+            "department": report.department.code,
+            "department_name": report.department.name,
+            "region": report.region.code,
+            "region_name": report.region.name,
+            "expected": report.expected,
+            "sent": report.approved + report.sent,
+            "approved": report.approved,
         }
-
-    sent = per_place(cells.filter(first_submitted_at__isnull=False))
-    approved = per_place(cells.filter(is_counted=True))
-    found = []
-    regions = list(Region.objects.order_by("order", "code"))
-    for department in Department.objects.filter(pk__in=series).order_by("order", "code"):
-        for region in regions:
-            key = (department.pk, region.pk)
-            if approved.get(key, 0) >= series[department.pk]:
-                continue
-            found.append(
-                {
-                    "department": department.code,
-                    "department_name": department.name,
-                    "region": region.code,
-                    "region_name": region.name,
-                    "expected": series[department.pk],
-                    "sent": sent.get(key, 0),
-                    "approved": approved.get(key, 0),
-                }
-            )
-    return found
+        for report in missing_reports(plan, month)
+    ]
 
 
 def _reports(plan: Plan) -> int:
