@@ -80,18 +80,14 @@ def gaps(plan: Plan, month: int) -> list[Gap]:
 
 
 def latest_due_month(plan: Plan, now: datetime | None = None) -> int | None:
-    """The last month whose deadline has passed and for which anything was sent, else the last
-    month whose deadline has passed (``None`` before the first deadline)."""
+    """The last month whose deadline has passed and for which anything was sent (``due_as_of``),
+    else the last month whose deadline has passed (``None`` before the first deadline): the
+    report-status page keeps a month nobody reported in view."""
     now = now or timezone.now()
     due = [month for month in range(1, 13) if deadline(plan, month) <= now]
     if not due:
         return None
-    sent = set(
-        Submission.objects.filter(
-            indicator__plan=plan, month__in=due, first_submitted_at__isnull=False
-        ).values_list("month", flat=True)
-    )
-    return max(sent) if sent else due[-1]
+    return due_as_of(plan, now) or due[-1]
 
 
 def due_as_of(plan: Plan, now: datetime | None = None) -> int | None:
