@@ -697,11 +697,12 @@ def _write_target_changes_sheet(wb: Workbook, context: Context) -> int:
         # A rate's targets are fractions shown as percentages, a count's whole numbers.
         value_format = PERCENT if is_rate else INTEGER
         old, new = (
-            None if amount is None else amount if is_rate else int(amount)
+            None if amount is None else rounded_fraction(amount) if is_rate else int(amount)
             for amount in (change.old_value, change.new_value)
         )
         actor = change.actor
-        who = (actor.get_full_name() or actor.get_username()) if actor else _("系统")
+        who = person(actor.first_name, actor.last_name, actor.get_username()) if actor else None
+        who = who or _("系统")
         ws.append(
             [
                 _cell(ws, _local(change.at), DATETIME),
