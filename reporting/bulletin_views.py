@@ -7,15 +7,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from skills_plan.views import allowed_by
 from targets import policy
 from targets.models import Plan
 from targets.periods import deadline, last_day_on_time
-from targets.views import _page, allowed_by
 
 from . import bulletin as bulletins
 from . import bulletin_docx as word
@@ -57,7 +57,7 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
                 "months": [{"month": m, "bulletin": published.get(m)} for m in range(1, last + 1)],
             }
         )
-    return _page(request, "reporting/bulletin_list.html", {"plans": plans})
+    return render(request, "reporting/bulletin_list.html", {"plans": plans})
 
 
 def _published(plan: Plan, month: int) -> Bulletin | None:
@@ -90,7 +90,7 @@ def _bulletin_page(
         context["changes"] = bulletins.changes_since(
             published.numbers["progress"], progress(plan, month)
         )
-    return _page(request, "reporting/bulletin.html", context, status=status)
+    return render(request, "reporting/bulletin.html", context, status=status)
 
 
 @login_required

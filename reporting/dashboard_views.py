@@ -18,15 +18,15 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
+from skills_plan.views import allowed_by
 from targets import completeness, policy
 from targets.models import Department, Indicator, Plan, Region
-from targets.views import _page, allowed_by
 
 from . import charts, dashboard, selectors
 from .filters import QuotaFilter
@@ -45,7 +45,12 @@ class _Refused(Exception):
 
 def _bad_request(request: HttpRequest, plan: Plan | None, message: str) -> _Refused:
     return _Refused(
-        _page(request, "reporting/dashboard_error.html", {"plan": plan, "message": message}, 400)
+        render(
+            request,
+            "reporting/dashboard_error.html",
+            {"plan": plan, "message": message},
+            status=400,
+        )
     )
 
 
@@ -203,7 +208,7 @@ def dashboard_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 def dashboard_home(request: HttpRequest, years: Years) -> HttpResponse:
     plan = years.plan
     if plan is None:
-        return _page(request, "reporting/dashboard.html", {"plan": None})
+        return render(request, "reporting/dashboard.html", {"plan": None})
     month = _month(request, plan)
     context = _common(years, month)
     context.update(allocations=dashboard.allocations(plan), milestones=dashboard.milestones(plan))
@@ -211,7 +216,7 @@ def dashboard_home(request: HttpRequest, years: Years) -> HttpResponse:
     context["document"] = document
     context["breakdowns"] = dashboard.goal_breakdown(document, context["allocations"])
     if document is None:
-        return _page(request, "reporting/dashboard.html", context)
+        return render(request, "reporting/dashboard.html", context)
 
     quota_filter = QuotaFilter(
         request.GET, queryset=dashboard.quota_rollups(plan, month), plan=plan
@@ -278,7 +283,7 @@ def dashboard_home(request: HttpRequest, years: Years) -> HttpResponse:
             ),
         ],
     )
-    return _page(request, "reporting/dashboard.html", context)
+    return render(request, "reporting/dashboard.html", context)
 
 
 def _comparison_note(years: Years) -> str:
@@ -337,7 +342,7 @@ def dashboard_quota(request: HttpRequest, years: Years, code: str) -> HttpRespon
         if rollups
         else [],
     )
-    return _page(request, "reporting/dashboard_quota.html", context)
+    return render(request, "reporting/dashboard_quota.html", context)
 
 
 @dashboard_page
@@ -355,7 +360,7 @@ def dashboard_county(request: HttpRequest, years: Years, code: str) -> HttpRespo
         rows=rows,
         table=_table(request, rows, context, exclude=("place",)),
     )
-    return _page(request, "reporting/dashboard_county.html", context)
+    return render(request, "reporting/dashboard_county.html", context)
 
 
 @dashboard_page
@@ -373,4 +378,4 @@ def dashboard_department(request: HttpRequest, years: Years, code: str) -> HttpR
         rows=rows,
         table=_table(request, rows, context, exclude=("department",)),
     )
-    return _page(request, "reporting/dashboard_department.html", context)
+    return render(request, "reporting/dashboard_department.html", context)

@@ -14,12 +14,12 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from skills_plan.views import allowed_by
 from targets import policy
 from targets.models import Plan
-from targets.views import _page, allowed_by
 
 from . import dashboard, export_jobs, exports, selectors
 from .models import ExportJob, ExportLog
@@ -58,7 +58,9 @@ def exports_page(request: HttpRequest) -> HttpResponse:
         :RECENT_JOBS
     ]
     context["logs"] = ExportLog.objects.select_related("plan", "exported_by")[:RECENT_EXPORTS]
-    return _page(request, "reporting/exports.html", context, 400 if "message" in context else 200)
+    return render(
+        request, "reporting/exports.html", context, status=400 if "message" in context else 200
+    )
 
 
 @login_required
@@ -79,11 +81,11 @@ def summary_download(request: HttpRequest, year: int) -> HttpResponse:
 
 def _bad_month(request: HttpRequest, plan: Plan, exc: selectors.BadAsOf) -> HttpResponse:
     """The exports page with the reason a month was refused (400)."""
-    return _page(
+    return render(
         request,
         "reporting/exports.html",
         {"plans": [plan], "plan": None, "message": str(exc), "logs": []},
-        400,
+        status=400,
     )
 
 
@@ -146,7 +148,7 @@ def export_job_create(request: HttpRequest, year: int) -> HttpResponse:
 @require_GET
 def export_job_page(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job_of(request, job_id)
-    return _page(
+    return render(
         request,
         "reporting/export_job.html",
         {

@@ -30,7 +30,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -44,32 +44,11 @@ from targets.periods import deadline
 
 from . import rollup_sql
 from .models import CompletenessRollup, Rollup, RollupRun
+from .rows import ROW_FIELDS, ProgressRow
 
 MONTHS = range(1, 13)
 SIX_PLACES = Decimal("0.000001")
 FLOW, STOCK, RATE = Indicator.Kind.FLOW, Indicator.Kind.STOCK, Indicator.Kind.RATE
-
-
-@dataclass(frozen=True)
-class ProgressRow:
-    """One rollup row; its fields are those of ``Rollup`` (without the plan)."""
-
-    indicator_id: int
-    region_id: int | None
-    month: int
-    actual: int | None
-    numerator: int | None
-    denominator: int | None
-    target: int | None
-    target_rate: Decimal | None
-    completion: Decimal | None
-    expected: Decimal
-    status: str | None
-    projected: int | None
-    unallocated: int | None
-
-
-ROW_FIELDS = tuple(f.name for f in fields(ProgressRow))
 
 
 def _six(value: Decimal) -> Decimal:

@@ -27,7 +27,7 @@ from targets.models import Indicator, Plan, Region
 from .models import Rollup
 
 # Columns of reporting_rollup that the rollup computes: all but the id and the plan, in the
-# model's order (the same as ``rollup.ProgressRow``).
+# model's order (the same as ``rows.ProgressRow``).
 COLUMNS = tuple(
     field.attname for field in Rollup._meta.concrete_fields if field.name not in ("id", "plan")
 )

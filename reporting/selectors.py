@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -17,6 +16,7 @@ from targets import completeness
 from targets.models import Indicator, Plan, Region
 
 from .models import Rollup, RollupRun
+from .rows import ROW_FIELDS, ProgressRow
 
 AS_OF = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -80,12 +80,12 @@ def _number(value: Decimal | None, places: int = 4) -> float | None:
     return None if value is None else float(round(value, places))
 
 
-def _rate(row: Rollup | _Row) -> float | None:
+def _rate(row: Rollup | ProgressRow) -> float | None:
     return _number(row.rate)
 
 
 def _item(
-    indicator: Indicator, row: Rollup | _Row, reported: completeness.Reported | None = None
+    indicator: Indicator, row: Rollup | ProgressRow, reported: completeness.Reported | None = None
 ) -> dict[str, Any]:
     """A row of the document. Its ``status`` is the rollup's only once every report the row
     needs for the month is approved; before that ``pending`` (not judged). Without
@@ -111,34 +111,6 @@ def _item(
         item["numerator"] = row.numerator
         item["denominator"] = row.denominator
     return item
-
-
-@dataclass(frozen=True)
-class _Row:
-    """A rollup row's numbers, read as plain values (a month of a province-sized plan is
-    thousands of rows: model instances with their relations cost more than the query)."""
-
-    indicator_id: int
-    region_id: int | None
-    actual: int | None
-    numerator: int | None
-    denominator: int | None
-    target: int | None
-    target_rate: Decimal | None
-    completion: Decimal | None
-    expected: Decimal
-    status: str | None
-    projected: int | None
-    unallocated: int | None
-
-    @property
-    def rate(self) -> Decimal | None:
-        if not self.denominator:
-            return None
-        return Decimal(self.numerator or 0) / Decimal(self.denominator)
-
-
-_ROW_FIELDS = tuple(f.name for f in fields(_Row))
 
 
 def progress(
@@ -180,15 +152,15 @@ def _progress(
         }
         regions = {region.pk: region for region in Region.objects.all()}
     rows = [
-        _Row(*values)
+        ProgressRow(*values)
         for values in Rollup.objects.filter(plan=plan, month=month)
         .order_by()
-        .values_list(*_ROW_FIELDS)
+        .values_list(*ROW_FIELDS)
     ]
     if not rows:
         return None
 
-    def place(row: _Row) -> tuple:
+    def place(row: ProgressRow) -> tuple:
         indicator = indicators[row.indicator_id]
         region = regions.get(row.region_id)
         return (
@@ -200,8 +172,8 @@ def _progress(
         )
 
     rows.sort(key=place)
-    city: dict[int, _Row] = {}
-    by_region: dict[int, list[_Row]] = defaultdict(list)
+    city: dict[int, ProgressRow] = {}
+    by_region: dict[int, list[ProgressRow]] = defaultdict(list)
     for row in rows:
         if row.region_id is None:
             city[row.indicator_id] = row

@@ -4,15 +4,16 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from skills_plan.views import allowed_by
 from targets import policy
 from targets.completeness import gaps
 from targets.models import Department, Plan
 from targets.periods import deadline
-from targets.views import _page, allowed_by
 
 from . import selectors
 from .models import CompletenessRollup, ReminderRun
@@ -94,7 +95,7 @@ def report_status(request: HttpRequest) -> HttpResponse:
             run=ReminderRun.objects.filter(plan=plan, month=month).first(),
             rates=rates,
         )
-    return _page(request, "reporting/report_status.html", context)
+    return render(request, "reporting/report_status.html", context)
 
 
 def _share(part: int, whole: int) -> int | None:

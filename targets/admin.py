@@ -35,7 +35,6 @@ from .models import (
 )
 from .plan_admin import PlanToolsMixin
 from .signals import plan_changed
-from .views import format_target
 
 admin.site.site_header = _("鹤壁市全民技能振兴工程目标管理系统")
 admin.site.site_title = _("鹤壁市全民技能振兴工程")
@@ -322,7 +321,7 @@ class IndicatorAdmin(ClosedPlanReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description=_("年度目标"))
     def target_display(self, indicator: Indicator) -> str:
-        return format_target(indicator)
+        return _target_text(indicator)
 
     def get_inlines(self, request: HttpRequest, obj: Indicator | None) -> list[type]:
         # Only a saved indicator with a counted target can be split into county shares.
@@ -614,3 +613,13 @@ class TargetChangeAdmin(ReadOnlyMixin, admin.ModelAdmin):
     @admin.display(description=_("新目标"))
     def new_display(self, change: TargetChange) -> str:
         return change.new_display
+
+
+def _target_text(indicator: Indicator) -> str:
+    """The annual target as people read it: 70,000 or 90%."""
+    if indicator.is_rate:
+        rate = indicator.target_rate
+        return "—" if rate is None else f"{(rate * 100).normalize():f}%"
+    if indicator.target is None:
+        return "—"
+    return f"{indicator.target:,}"

@@ -15,16 +15,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from skills_plan.views import allowed_by
+
 from . import entry, policy, services
 from .models import Plan, Submission
 from .periods import deadline, last_day_on_time
-from .views import _active_plan, _page, allowed_by
+from .selectors import active_plan
 
 Status = Submission.Status
 
@@ -34,7 +36,7 @@ Status = Submission.Status
 @require_http_methods(["GET"])
 def entry_index(request: HttpRequest) -> HttpResponse:
     """The months open to this clerk, each with how far its figures have got."""
-    plan = _active_plan()
+    plan = active_plan()
     months: list[dict[str, Any]] = []
     returned: list[dict[str, Any]] = []
     cells = 0
@@ -79,7 +81,7 @@ def entry_index(request: HttpRequest) -> HttpResponse:
                 }
             )
         returned = [row for row in months if row[Status.RETURNED]]
-    return _page(
+    return render(
         request,
         "targets/entry.html",
         {
@@ -125,7 +127,7 @@ def entry_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
             return redirect("entry-month", year=year, month=month)
     else:
         grid = entry.month_grid(request.user, plan, month)
-    return _page(
+    return render(
         request, "targets/entry_month.html", month_context(plan, grid, month), status=status
     )
 
@@ -263,7 +265,7 @@ def entry_correct(request: HttpRequest, submission_id: int) -> HttpResponse:
                 )
                 return redirect("entry-month", year=plan.year, month=submission.month)
         status = 400
-    return _page(
+    return render(
         request,
         "targets/entry_correct.html",
         {

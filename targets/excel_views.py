@@ -12,15 +12,16 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from skills_plan.views import allowed_by
+
 from . import entry, excel, policy, services
 from .entry_views import _plan_of_year, month_context
 from .models import Plan
-from .views import _page, allowed_by
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -87,7 +88,7 @@ def _refused(
     """The month page again as stored, with what was wrong in the upload by sheet cell."""
     messages.error(request, _("Excel文件未导入，本月数据没有任何改动。"))
     grid = entry.month_grid(request.user, plan, month)
-    return _page(
+    return render(
         request,
         "targets/entry_month.html",
         {**month_context(plan, grid, month), "upload_errors": errors},

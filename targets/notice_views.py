@@ -18,14 +18,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from skills_plan.views import allowed_by
+
 from . import completeness, policy, services
 from .models import Plan, SupervisionNotice
-from .views import _active_plan, _page, allowed_by
+from .selectors import active_plan
 
 Status = SupervisionNotice.Status
 # Open ones first: they wait for an answer; then answered ones, still red; closed last.
@@ -74,7 +76,7 @@ def _listing(request: HttpRequest, plan: Plan | None) -> dict[str, Any]:
 @require_GET
 def notices(request: HttpRequest) -> HttpResponse:
     """Every notice of the active plan: open, answered, closed; and the reports to chase."""
-    return _page(request, "targets/notices.html", _reviewer_listing(request, _active_plan()))
+    return render(request, "targets/notices.html", _reviewer_listing(request, active_plan()))
 
 
 def _reviewer_listing(request: HttpRequest, plan: Plan | None, **extra: Any) -> dict[str, Any]:
@@ -121,10 +123,10 @@ def notice_close(request: HttpRequest, notice_id: int) -> HttpResponse:
         else:
             messages.success(request, _("督办单已销号。"))
             return redirect("notices")
-    return _page(
+    return render(
         request,
         "targets/notices.html",
-        _reviewer_listing(request, _active_plan(), close_form=form, close_notice=notice.pk),
+        _reviewer_listing(request, active_plan(), close_form=form, close_notice=notice.pk),
         status=400,
     )
 
@@ -134,7 +136,7 @@ def notice_close(request: HttpRequest, notice_id: int) -> HttpResponse:
 @require_GET
 def my_notices(request: HttpRequest) -> HttpResponse:
     """The notices of the clerk's department (and county), with a link to answer open ones."""
-    return _page(request, "targets/notice_mine.html", _listing(request, _active_plan()))
+    return render(request, "targets/notice_mine.html", _listing(request, active_plan()))
 
 
 class NoticeAnswerForm(forms.Form):
@@ -193,7 +195,7 @@ def notice_answer(request: HttpRequest, notice_id: int) -> HttpResponse:
                 messages.success(request, _("督办单已反馈。"))
                 return redirect("my-notices")
         status = 400
-    return _page(
+    return render(
         request,
         "targets/notice_answer.html",
         {

@@ -32,3 +32,6 @@ def deadline(plan: Plan | int, month: int) -> datetime:
 def last_day_on_time(plan: Plan | int, month: int) -> date:
     """The day people read as the deadline: the last day a report for ``month`` is on time."""
     return (deadline(plan, month) - timedelta(days=1)).date()
+
+
+MONTHS = range(1, 13)

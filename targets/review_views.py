@@ -17,15 +17,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from skills_plan.views import allowed_by
+
 from . import completeness, entry, periods, policy, services
 from .models import Department, Plan, RegionTarget, Submission, SubmissionEvent
-from .views import MONTHS, _active_plan, _page, allowed_by
+from .periods import MONTHS
+from .selectors import active_plan
 
 Status = Submission.Status
 # Reports missing or late listed on the queue page; the rest are on /review/reports/.
@@ -37,7 +40,7 @@ ACTIONS = ("approve_all", "approve", "return")
 @allowed_by(policy.may_review)
 @require_GET
 def review(request: HttpRequest) -> HttpResponse:
-    plan = _active_plan()
+    plan = active_plan()
     waiting = policy.readable_submissions(
         request.user,
         Submission.objects.filter(status=Status.SUBMITTED, indicator__plan=plan),
@@ -68,7 +71,7 @@ def review(request: HttpRequest) -> HttpResponse:
         )
     due_month = completeness.latest_due_month(plan) if plan else None
     due_gaps = completeness.gaps(plan, due_month) if due_month else []
-    return _page(
+    return render(
         request,
         "targets/review.html",
         {
@@ -272,7 +275,7 @@ def review_month(request: HttpRequest, department_id: int, month: int) -> HttpRe
     department = get_object_or_404(Department, pk=department_id)
     if month not in MONTHS:
         raise Http404
-    plan = _active_plan()
+    plan = active_plan()
     of_page = _of_page(request.user, plan, department, month)
     errors: list[str] = []
     chosen: set[int] = set()
@@ -315,7 +318,7 @@ def review_month(request: HttpRequest, department_id: int, month: int) -> HttpRe
         .select_related("indicator", "region", "submitted_by", "entered_by")
         .order_by("indicator__order", "indicator__code", "region__order", "region__code")
     )
-    return _page(
+    return render(
         request,
         "targets/review_month.html",
         {
@@ -385,7 +388,7 @@ def cell_history(request: HttpRequest, submission_id: int) -> HttpResponse:
         .select_related("actor", "submission")
         .order_by("at", "id")
     )
-    return _page(
+    return render(
         request,
         "targets/review_history.html",
         {

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import entry_views, excel_views, notice_views, views
+from . import entry_views, excel_views, notice_views
 from .review_views import cell_history, review, review_month
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("entry/", entry_views.entry_index, name="entry"),
     path("entry/<int:year>/<int:month>/", entry_views.entry_month, name="entry-month"),
     path(
@@ -40,5 +39,4 @@ urlpatterns = [
         notice_views.notice_close,
         name="notice-close",
     ),
-    path("no-role/", views.no_role, name="no-role"),
 ]

@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reporting.models import Rollup
-from reporting.rollup import ROW_FIELDS, compute, rebuild, rebuild_after_change
+from reporting.rollup import compute, rebuild, rebuild_after_change
+from reporting.rows import ROW_FIELDS
 from targets.models import Indicator, Submission
 
 pytestmark = pytest.mark.django_db

@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 
 from reporting import rollup_sql
 from reporting.models import Rollup
-from reporting.rollup import ROW_FIELDS, compute, rebuild, rebuild_after_change
+from reporting.rollup import compute, rebuild, rebuild_after_change
+from reporting.rows import ROW_FIELDS
 from targets.models import Indicator, Region, Submission
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]

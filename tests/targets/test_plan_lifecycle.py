@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import RequestFactory
 
-from targets.context_processors import site
+from skills_plan.context_processors import site
 from targets.models import Indicator, Plan, Region, RegionTarget
 from targets.plan_clone import plan_clone
 from targets.plan_lifecycle import plan_activate, plan_close, plan_problems

@@ -1,0 +1,54 @@
+"""What every page's header shows: the user's role and scope, the navigation the access policy
+allows, and whether demo data is loaded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
+
+from targets import policy
+from targets.models import Membership, Plan, Submission
+
+# The pages in the header's navigation, each shown when its policy function says so.
+NAV_PAGES: list[tuple[str, Any, Callable[[Any], bool]]] = [
+    ("entry", _("月度填报"), policy.may_enter),
+    ("review", _("审核"), policy.may_review),
+    ("dashboard", _("进度看板"), policy.may_view_dashboard),
+    ("bulletins", _("月度通报"), policy.may_view_dashboard),
+    ("my-notices", _("督办"), policy.may_enter),
+    ("notices", _("督办"), policy.may_read_all_notices),
+    ("exports", _("数据导出"), policy.may_export),
+]
+
+
+def navigation(request: HttpRequest) -> list[dict[str, Any]]:
+    match = getattr(request, "resolver_match", None)
+    current = match.view_name if match else None
+    items = [
+        {"url_name": name, "label": label, "active": name == current}
+        for name, label, check in NAV_PAGES
+        if check(request.user)
+    ]
+    if admin.site.has_permission(request):
+        items.append({"url_name": "admin:index", "label": _("系统管理"), "active": False})
+    return items
+
+
+def site(request: HttpRequest) -> dict[str, object]:
+    """The header's role, scope and navigation, read only when a template asks for them."""
+    user = getattr(request, "user", None)
+    role = policy.role_of(user) if user is not None else None
+
+    return {
+        "user_role": role,
+        "role_label": Membership.Role(role).label if role else None,
+        "user_membership": policy.membership_of(user) if user is not None else None,
+        "nav": SimpleLazyObject(lambda: navigation(request) if user is not None else []),
+        "active_plan": Plan.objects.filter(status=Plan.Status.ACTIVE).order_by("-year").first,
+        "has_demo_data": Submission.objects.filter(is_demo=True).exists,
+    }
