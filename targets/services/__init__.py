@@ -1,0 +1,84 @@
+"""Writes: every change to a figure, a split or a membership goes through these functions.
+
+Each validates, checks the access policy, saves inside a transaction and writes its audit
+record in the same transaction. Views, forms, admin actions, commands, tasks and Excel imports
+all call these; none writes the models directly.
+"""
+
+from .accounts import (
+    ROLE_GROUP_NAMES,
+    membership_assign,
+)
+from .base import (
+    MAX_VALUE,
+    Conflict,
+    PlanNotOpen,
+    check_month,
+    check_plan_active,
+    check_value,
+    plan_refusal,
+    require_open_plan,
+)
+from .notices import (
+    NOTICE_TEXT_MAX,
+    notice_answer,
+    notice_close,
+    notice_raise,
+)
+from .plans import (
+    TARGET_REASON_MAX,
+    goal_share_problem,
+    indicator_target_set,
+    region_target_set,
+    region_targets_total,
+)
+from .submissions import (
+    REVIEW_COMMENT_MAX,
+    RateExcess,
+    check_review_comment,
+    month_withdraw,
+    rate_excesses,
+    review_comment_problem,
+    state_token,
+    submission_approve,
+    submission_correct,
+    submission_return,
+    submission_save,
+    submission_submit,
+    submission_withdraw,
+)
+
+__all__ = [
+    "MAX_VALUE",
+    "NOTICE_TEXT_MAX",
+    "REVIEW_COMMENT_MAX",
+    "ROLE_GROUP_NAMES",
+    "TARGET_REASON_MAX",
+    "Conflict",
+    "PlanNotOpen",
+    "RateExcess",
+    "check_month",
+    "check_plan_active",
+    "check_review_comment",
+    "check_value",
+    "goal_share_problem",
+    "indicator_target_set",
+    "membership_assign",
+    "month_withdraw",
+    "notice_answer",
+    "notice_close",
+    "notice_raise",
+    "plan_refusal",
+    "rate_excesses",
+    "region_target_set",
+    "region_targets_total",
+    "require_open_plan",
+    "review_comment_problem",
+    "state_token",
+    "submission_approve",
+    "submission_correct",
+    "submission_return",
+    "submission_save",
+    "submission_submit",
+    "submission_withdraw",
+]

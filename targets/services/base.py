@@ -1,0 +1,78 @@
+"""What every write checks: a figure's range, a month of the plan, a plan open to writes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+
+from ..models import (
+    MAX_FIGURE,
+    Plan,
+    Submission,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+Status = Submission.Status
+# Far above any monthly count a city of 1.6 million reports; guards against typos and overflow.
+MAX_VALUE = MAX_FIGURE
+
+
+class Conflict(ValidationError):
+    """The cell is no longer in the state the clerk saw: someone else saved it meanwhile."""
+
+    def __init__(self, current: Submission | None):
+        super().__init__(_("该数据已被他人修改，您的修改未保存。请刷新页面后重新填写。"))
+        self.current = current
+
+
+def check_value(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError({"value": _("数值必须是整数。")})
+    if value < 0:
+        raise ValidationError({"value": _("数值不能为负数。")})
+    if value > MAX_VALUE:
+        raise ValidationError(
+            {"value": _("数值过大（超过 %(max)s），请检查。") % {"max": MAX_VALUE}}
+        )
+    return value
+
+
+def check_month(plan: Plan, month: int) -> None:
+    if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+        raise ValidationError({"month": _("月份必须在 1 到 12 之间。")})
+    check_plan_active(plan)
+
+
+def check_plan_active(plan: Plan) -> None:
+    """Only an active plan takes figures: a draft is not open yet, a closed one is read-only."""
+    if plan.status != Plan.Status.ACTIVE:
+        raise ValidationError(_("%(plan)s 不在执行中，不能填报或审核。") % {"plan": plan})
+
+
+class PlanNotOpen(PermissionDenied):
+    """A write into a plan that is not active; the message says why, for people (403)."""
+
+
+def plan_refusal(plan: Plan) -> str | None:
+    """Why ``plan`` takes no figures, answers or reviews now; ``None`` while it is active."""
+    if plan.status == Plan.Status.ACTIVE:
+        return None
+    if plan.status == Plan.Status.CLOSED:
+        return _("%(year)s年度方案已结束，数据只读：不能再填报、更正、报送、审核或反馈督办单。") % {
+            "year": plan.year
+        }
+    return _("%(year)s年度方案尚未启动（草稿），暂不能填报、报送、审核或反馈督办单。") % {
+        "year": plan.year
+    }
+
+
+def require_open_plan(plan: Plan) -> None:
+    """For views: refuse a write into a draft or closed plan before anything is read or saved."""
+    refusal = plan_refusal(plan)
+    if refusal is not None:
+        raise PlanNotOpen(refusal)
