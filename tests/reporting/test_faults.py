@@ -115,7 +115,7 @@ class TestBrokerDownAtAnApproval:
         assert sweep_pending_rollups() == {}  # too young: its own task may still come
 
         time_machine.move_to(timezone.now() + timedelta(minutes=3))
-        with caplog.at_level(logging.WARNING, logger="reporting.pending"):
+        with caplog.at_level(logging.WARNING, logger="reporting.rollup.dispatch"):
             assert sweep_pending_rollups() == {2015: 21 * 7 * 10}  # March to December
 
         assert city(plan, "rural-transfer", 3) == 500
@@ -206,7 +206,7 @@ KILLED_REBUILD = textwrap.dedent(
     """
     import sys, time, django
     django.setup()
-    from reporting import rollup
+    from reporting.rollup import reference as rollup
     from reporting.tasks import rollup_plan
 
     def stop_here(*args, **kwargs):

@@ -1,5 +1,5 @@
-"""On PostgreSQL the rollup is one SQL statement (``reporting/rollup_sql.py``): it must give
-exactly the rows of the Python reference (``rollup.compute``), whatever the figures.
+"""On PostgreSQL the rollup is one SQL statement (``reporting/rollup/rollup.sql``): it must give
+exactly the rows of the Python reference (``reference.compute``), whatever the figures.
 
 Random figures of the 2015 plan (every kind: a goal fed by quotas and reported for itself, a
 goal of its own, a level, the veterans' counts behind four rates, counties with and without a
@@ -20,9 +20,8 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reporting import rollup_sql
 from reporting.models import Rollup
-from reporting.rollup import compute, rebuild, rebuild_after_change
+from reporting.rollup import compute, postgres, rebuild, rebuild_after_change, rules
 from reporting.rows import ROW_FIELDS
 from targets.models import Indicator, Region, Submission
 
@@ -129,7 +128,7 @@ def test_the_reference_is_not_trivially_equal(plan) -> None:
     assert stored(plan) != reference(plan)
 
 
-@pytest.mark.parametrize("exact", [rollup_sql.EXACT, 1], ids=["integers", "numeric"])
+@pytest.mark.parametrize("exact", [rules.EXACT, 1], ids=["integers", "numeric"])
 def test_halves_round_up_both_ways(plan, monkeypatch, exact) -> None:
     """Completion and projection are rounded in integers below ``EXACT`` and in numeric above
     (sums that large need tens of thousands of figures at the 99,999,999 a figure the database
@@ -138,7 +137,7 @@ def test_halves_round_up_both_ways(plan, monkeypatch, exact) -> None:
     A target of 2,000,000 puts 1 and 3 exactly halfway between two sixth places
     (0.0000005 → 0.000001, 0.0000015 → 0.000002); 21 in August projects 31.5 (→ 32).
     """
-    monkeypatch.setattr(rollup_sql, "EXACT", exact)
+    monkeypatch.setattr(rules, "EXACT", exact)
     user, _ = get_user_model().objects.get_or_create(username="test-rollup-sql")
     series = list(
         Indicator.objects.filter(plan=plan).exclude(kind=Indicator.Kind.RATE).order_by("code")
@@ -209,7 +208,7 @@ def test_planner_settings_hold_for_the_statement_only(plan) -> None:
     with transaction.atomic():
         before = settings_now()
         with connection.execute_wrapper(watch):
-            rollup_sql.rebuild_rows(plan, indicator_ids=None, from_month=1)
+            postgres.rebuild_rows(plan, indicator_ids=None, from_month=1)
         after = settings_now()
     assert seen == [("64MB", "off", "off", "off")]
     assert after[:3] == before[:3]

@@ -172,7 +172,7 @@ class TestBrokerDown:
         delay.side_effect = OperationalError("Error 111 connecting to 127.0.0.1:6379.")
 
         with (
-            caplog.at_level(logging.ERROR, logger="reporting.dispatch"),
+            caplog.at_level(logging.ERROR, logger="reporting.rollup.dispatch"),
             django_capture_on_commit_callbacks(execute=True),
         ):
             services.submission_approve(actor=reviewer, submission=submission)
@@ -183,7 +183,7 @@ class TestBrokerDown:
         assert submission.is_counted
         errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
         assert len(errors) == 1
-        assert errors[0].name == "reporting.dispatch"
+        assert errors[0].name == "reporting.rollup.dispatch"
         assert errors[0].exc_info and errors[0].exc_info[0] is OperationalError
 
 
@@ -275,7 +275,7 @@ class TestNightlyRebuild:
             plan=plan, indicator__code="rural-transfer", region__isnull=True, month=3
         ).update(actual=999999)
 
-        with caplog.at_level(logging.WARNING, logger="reporting.tasks"):
+        with caplog.at_level(logging.WARNING, logger="reporting.rollup.runs"):
             result = nightly_rebuild()
 
         assert set(result) == {2015}
