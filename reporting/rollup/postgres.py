@@ -33,15 +33,6 @@ from . import rules
 
 STATEMENT = Path(__file__).with_name("rollup.sql").read_text(encoding="utf-8")
 
-# (first month, month of the series' next figure, a month between them): every such triple,
-# keyed by first × 16 + next, so that spreading a figure over its months is an equi-join.
-SPANS = [
-    (first * 16 + stop, month)
-    for first in rules.MONTHS
-    for stop in range(first + 1, 14)
-    for month in range(first, stop)
-]
-
 # For the one statement. Its row estimates are far off (how many months a figure holds for,
 # how many series a goal adds up), and the sort-based plans it then picks cost about twice the
 # hash-based ones on a province-sized plan; compiling it (JIT) costs more than running it.
@@ -90,8 +81,6 @@ def constants() -> dict[str, Any]:
         "green": rules.GREEN.value,
         "amber": rules.AMBER.value,
         "red": rules.RED.value,
-        "span_keys": [key for key, _ in SPANS],
-        "span_months": [month for _, month in SPANS],
     }
 
 
