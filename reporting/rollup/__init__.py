@@ -11,10 +11,9 @@ Plain functions, no Celery and no request inside; ``reporting.tasks`` calls them
 
 from .reference import compute, compute_completeness
 from .rules import expected_share, status_for
-from .runs import affected_by, rebuild, rebuild_after_change, rebuild_plans
+from .runs import rebuild, rebuild_after_change, rebuild_plans
 
 __all__ = [
-    "affected_by",
     "compute",
     "compute_completeness",
     "expected_share",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -328,20 +327,12 @@ def test_the_nightly_rebuild_is_on_the_beat_schedule(beat_schedules) -> None:
     assert task.task in app.tasks
 
 
-def _require_broker() -> None:
-    if os.environ.get("CELERY_BROKER_URL"):
-        return
-    message = "needs Redis: set CELERY_BROKER_URL"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true: {message}", pytrace=False)
-    pytest.skip(message)
-
-
 # On SQLite the worker thread and the test share an in-memory database whose table locks fail
 # at once ("database table is locked"): this test needs PostgreSQL as well as Redis.
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_rolls_up_an_approval(require_postgres, plan, figure, reviewer) -> None:
-    _require_broker()
+def test_a_real_worker_rolls_up_an_approval(
+    require_postgres, require_broker, plan, figure, reviewer
+) -> None:
     assert not app.conf.task_always_eager, "with a broker, tasks must go through it"
     rebuild(plan)
     app.control.purge()  # leftovers of earlier runs in the test database of Redis
