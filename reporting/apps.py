@@ -11,7 +11,7 @@ class ReportingConfig(AppConfig):
     def ready(self) -> None:
         from targets.signals import figures_changed, plan_changed, targets_changed
 
-        from .dispatch import schedule_full_rollup, schedule_rollup, schedule_target_rollup
+        from .rollup.dispatch import schedule_full_rollup, schedule_rollup, schedule_target_rollup
 
         figures_changed.connect(schedule_rollup, dispatch_uid="reporting.schedule_rollup")
         plan_changed.connect(schedule_full_rollup, dispatch_uid="reporting.schedule_full_rollup")

@@ -30,7 +30,7 @@ from targets.models import (
 from . import formatting, selectors
 from .bulletin import ranked_counties
 from .models import CompletenessRollup, Rollup
-from .rollup import status_for
+from .rollup.rules import status_for
 
 QUOTA = Indicator.Role.QUOTA
 ROLLUP_ORDER = ("indicator__order", "indicator__code", "region__order", "region__code")

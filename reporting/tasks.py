@@ -1,24 +1,19 @@
-"""Celery tasks: thin wrappers that take ids and call ``reporting.rollup``.
+"""Celery tasks: thin wrappers that take ids and call one function each.
 
-Both are safe to run twice (a rebuild recomputes from the database) and retry with backoff
-when the database is briefly unreachable.
+The rollup tasks are safe to run twice (a rebuild recomputes from the database) and retry
+with backoff when the database is briefly unreachable.
 """
 
 from __future__ import annotations
 
-import logging
 from smtplib import SMTPException
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError
 
-from targets.models import Plan
+from . import export_jobs
+from .rollup import dispatch, runs
 
-from . import export_jobs, rollup, supervision
-from . import pending as pending_rollups
-from .models import PendingRollup, RollupRun
-
-logger = logging.getLogger(__name__)
 RETRY = {
     "autoretry_for": (OperationalError, InterfaceError),
     "retry_backoff": True,
@@ -37,51 +32,21 @@ def rollup_plan(
     regions: list[int] | None = None,
     pending: list[int] | None = None,
 ) -> int:
-    """Incremental when ``series_ids`` are given, else a full rebuild; returns rows written.
-
-    ``months`` and ``regions`` are where figures changed: only those months' report counts
-    and those counties' rows (and the city's) are recomputed. ``pending``: the
-    ``PendingRollup`` rows this rollup settles, deleted in its transaction.
-    """
-    plan = Plan.objects.filter(pk=plan_id).first()
-    if plan is None:
-        return 0
-    with transaction.atomic():
-        if series_ids is None:
-            rows = rollup.rebuild(plan, from_month=from_month).rows
-        else:
-            rows = rollup.rebuild_after_change(
-                plan, series_ids=series_ids, from_month=from_month, months=months, regions=regions
-            ).rows
-        if pending:
-            PendingRollup.objects.filter(pk__in=pending, plan=plan).delete()
-    supervision.sync_after_rollup(plan)
-    return rows
+    """Incremental when ``series_ids`` are given, else a full rebuild; returns rows written
+    (``reporting.rollup.runs.rollup_plan``)."""
+    return runs.rollup_plan(plan_id, series_ids, from_month, months, regions, pending)
 
 
 @shared_task(**RETRY)
 def nightly_rebuild() -> dict[int, int]:
     """Rebuild every plan, compare with what was stored, and log any drift."""
-    plans = list(Plan.objects.exclude(status=Plan.Status.DRAFT).order_by("year"))
-    # Read before the rebuild starts: each of these approvals committed before it, so the
-    # rebuild sees its figures (rows written meanwhile wait for their own rollup).
-    settled = list(PendingRollup.objects.filter(plan__in=plans).values_list("pk", flat=True))
-    runs = rollup.rebuild_plans(plans, kind=RollupRun.Kind.NIGHTLY, compare=True)
-    PendingRollup.objects.filter(pk__in=settled).delete()
-    drift = {}
-    for run in runs:
-        drift[run.plan.year] = run.drift
-        if run.drift:
-            logger.warning("rollup drift: %s rows of plan %s differed", run.drift, run.plan.year)
-    for run in runs:
-        supervision.sync_after_rollup(run.plan)
-    return drift
+    return runs.nightly()
 
 
 @shared_task(**RETRY)
 def sweep_pending_rollups() -> dict[int, int]:
     """Every few minutes: the rollups whose task never ran (the broker was down)."""
-    return {run.plan.year: run.rows for run in pending_rollups.sweep()}
+    return {run.plan.year: run.rows for run in dispatch.sweep()}
 
 
 @shared_task(

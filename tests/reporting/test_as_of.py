@@ -15,7 +15,8 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reporting import rollup_sql, selectors
+from reporting import selectors
+from reporting.rollup import postgres as rollup_sql
 from reporting.rollup import rebuild
 from reporting.supervision import due_month, sync_after_rollup
 from reporting.tasks import rollup_plan

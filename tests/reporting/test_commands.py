@@ -9,8 +9,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from reporting import rollup as reporting_rollup
 from reporting.models import Rollup, RollupRun
+from reporting.rollup import runs as reporting_rollup
 from targets.models import Plan
 
 pytestmark = pytest.mark.django_db

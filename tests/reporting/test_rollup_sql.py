@@ -1,5 +1,5 @@
-"""On PostgreSQL the rollup is one SQL statement (``reporting/rollup_sql.py``): it must give
-exactly the rows of the Python reference (``rollup.compute``), whatever the figures.
+"""On PostgreSQL the rollup is one SQL statement (``reporting/rollup/rollup.sql``): it must give
+exactly the rows of the Python reference (``reference.compute``), whatever the figures.
 
 Random figures of the 2015 plan (every kind: a goal fed by quotas and reported for itself, a
 goal of its own, a level, the veterans' counts behind four rates, counties with and without a
@@ -11,6 +11,7 @@ must equal it too.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -20,9 +21,8 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reporting import rollup_sql
 from reporting.models import Rollup
-from reporting.rollup import compute, rebuild, rebuild_after_change
+from reporting.rollup import compute, postgres, rebuild, rebuild_after_change, rules
 from reporting.rows import ROW_FIELDS
 from targets.models import Indicator, Region, Submission
 
@@ -129,7 +129,7 @@ def test_the_reference_is_not_trivially_equal(plan) -> None:
     assert stored(plan) != reference(plan)
 
 
-@pytest.mark.parametrize("exact", [rollup_sql.EXACT, 1], ids=["integers", "numeric"])
+@pytest.mark.parametrize("exact", [rules.EXACT, 1], ids=["integers", "numeric"])
 def test_halves_round_up_both_ways(plan, monkeypatch, exact) -> None:
     """Completion and projection are rounded in integers below ``EXACT`` and in numeric above
     (sums that large need tens of thousands of figures at the 99,999,999 a figure the database
@@ -138,7 +138,7 @@ def test_halves_round_up_both_ways(plan, monkeypatch, exact) -> None:
     A target of 2,000,000 puts 1 and 3 exactly halfway between two sixth places
     (0.0000005 → 0.000001, 0.0000015 → 0.000002); 21 in August projects 31.5 (→ 32).
     """
-    monkeypatch.setattr(rollup_sql, "EXACT", exact)
+    monkeypatch.setattr(rules, "EXACT", exact)
     user, _ = get_user_model().objects.get_or_create(username="test-rollup-sql")
     series = list(
         Indicator.objects.filter(plan=plan).exclude(kind=Indicator.Kind.RATE).order_by("code")
@@ -209,8 +209,66 @@ def test_planner_settings_hold_for_the_statement_only(plan) -> None:
     with transaction.atomic():
         before = settings_now()
         with connection.execute_wrapper(watch):
-            rollup_sql.rebuild_rows(plan, indicator_ids=None, from_month=1)
+            postgres.rebuild_rows(plan, indicator_ids=None, from_month=1)
         after = settings_now()
     assert seen == [("64MB", "off", "off", "off")]
     assert after[:3] == before[:3]
     assert after[3] == "off"  # the commit of a rebuild need not wait for the disk
+
+
+def test_the_statement_is_fixed_text_with_every_parameter_given(plan) -> None:
+    """The SQL is a file read once: no template, and every placeholder bound by name."""
+    text = postgres.STATEMENT
+    names = set(re.findall(r"%\((\w+)\)s", text))
+    given = postgres.parameters(
+        plan,
+        indicators=list(plan.indicators.all()),
+        indicator_ids=None,
+        from_month=1,
+        region_ids=None,
+    )
+    assert names == set(given)
+    assert text.count("%") == len(re.findall(r"%\(\w+\)s", text))  # no other % in the text
+    assert "{" not in text and "}" not in text
+
+
+def test_the_statement_takes_its_rules_from_rules_py(settings) -> None:
+    """The shares, colours, scales and margins the SQL compares with are the rules' own."""
+    settings.AMBER_MARGIN_POINTS = Decimal("12.5")
+    given = postgres.constants()
+    kinds = sorted(rules.KIND_NUMBERS, key=rules.KIND_NUMBERS.get)
+    for kind in kinds:
+        for month in rules.MONTHS:
+            at = rules.KIND_NUMBERS[kind] * given["year_months"] + month  # the SQL's subscript
+            share = rules.expected_share(kind, month)
+            assert given["shares"][at - 1] == share
+            assert given["micro_shares"][at - 1] == share * given["micro"]
+    assert given["margin"] == rules.amber_margin() == Decimal("0.125")
+    assert given["margin_micro"] == 125_000
+    assert (given["green"], given["amber"], given["red"]) == tuple(Rollup.Status.values)
+    assert given["six_places"] == rules.SIX_PLACES == Decimal("0.000001")
+    assert given["micro"] == 10 ** given["places"] == 1_000_000
+    assert (given["flow"], given["rate"], given["exact"]) == (0, 2, rules.EXACT)
+
+
+def test_the_statement_writes_the_rows_columns() -> None:
+    """Its INSERT names the rollup table's columns, in the model's (and ``ProgressRow``'s) order."""
+    insert = re.search(r"INSERT INTO reporting_rollup \(([^)]*)\)", postgres.STATEMENT)
+    columns = [name.strip() for name in insert.group(1).split(",")]
+    model = [f.attname for f in Rollup._meta.concrete_fields if f.name != "id"]
+    assert columns == model
+    assert [c.removesuffix("_id") for c in columns[1:]] == [
+        f.removesuffix("_id") for f in ROW_FIELDS
+    ]
+
+
+def test_the_statement_spreads_a_figure_over_the_months_it_holds_for() -> None:
+    """Its table of spans: every (first month, the next figure's month, a month between)."""
+    table = re.search(r"FROM \(VALUES(.*?)\) AS sp\(first, stop, month\)", postgres.STATEMENT, re.S)
+    spans = [tuple(map(int, t)) for t in re.findall(r"\((\d+), (\d+), (\d+)\)", table.group(1))]
+    assert spans == [
+        (first, stop, month)
+        for first in rules.MONTHS
+        for stop in range(first + 1, 14)
+        for month in range(first, stop)
+    ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -172,7 +171,7 @@ class TestBrokerDown:
         delay.side_effect = OperationalError("Error 111 connecting to 127.0.0.1:6379.")
 
         with (
-            caplog.at_level(logging.ERROR, logger="reporting.dispatch"),
+            caplog.at_level(logging.ERROR, logger="reporting.rollup.dispatch"),
             django_capture_on_commit_callbacks(execute=True),
         ):
             services.submission_approve(actor=reviewer, submission=submission)
@@ -183,7 +182,7 @@ class TestBrokerDown:
         assert submission.is_counted
         errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
         assert len(errors) == 1
-        assert errors[0].name == "reporting.dispatch"
+        assert errors[0].name == "reporting.rollup.dispatch"
         assert errors[0].exc_info and errors[0].exc_info[0] is OperationalError
 
 
@@ -275,7 +274,7 @@ class TestNightlyRebuild:
             plan=plan, indicator__code="rural-transfer", region__isnull=True, month=3
         ).update(actual=999999)
 
-        with caplog.at_level(logging.WARNING, logger="reporting.tasks"):
+        with caplog.at_level(logging.WARNING, logger="reporting.rollup.runs"):
             result = nightly_rebuild()
 
         assert set(result) == {2015}
@@ -328,20 +327,12 @@ def test_the_nightly_rebuild_is_on_the_beat_schedule(beat_schedules) -> None:
     assert task.task in app.tasks
 
 
-def _require_broker() -> None:
-    if os.environ.get("CELERY_BROKER_URL"):
-        return
-    message = "needs Redis: set CELERY_BROKER_URL"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true: {message}", pytrace=False)
-    pytest.skip(message)
-
-
 # On SQLite the worker thread and the test share an in-memory database whose table locks fail
 # at once ("database table is locked"): this test needs PostgreSQL as well as Redis.
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_rolls_up_an_approval(require_postgres, plan, figure, reviewer) -> None:
-    _require_broker()
+def test_a_real_worker_rolls_up_an_approval(
+    require_postgres, require_broker, plan, figure, reviewer
+) -> None:
     assert not app.conf.task_always_eager, "with a broker, tasks must go through it"
     rebuild(plan)
     app.control.purge()  # leftovers of earlier runs in the test database of Redis

@@ -1,0 +1,285 @@
+"""The Python rollup: the reference the SQL statement is tested against, and SQLite's rollup.
+
+``compute`` reads the counted submissions with one aggregate query and returns the rows of a
+plan (all indicators, or some) for some as-of months, applying ``rules``; ``rebuild_rows``
+replaces the stored rows with them where they differ. ``compute_completeness`` counts the
+reports expected, received and received on time (on every database).
+
+The three kinds (DESIGN.md):
+- flow: the sum of approved monthly figures up to the as-of month;
+- stock: the latest approved figure at or before it (a county's level; the city's level is
+  the sum of the counties' latest levels) — never a sum over months;
+- rate: the ratio of the year-to-date sums of its numerator and denominator count series;
+  no denominator yet means no data (``None``), not 0 %.
+
+A goal's actual is the figures reported for the goal itself plus the quotas that feed it; the
+part of its target that no quota carries is reported as ``unallocated``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Case, Count, Q, Sum, Value, When
+from django.db.models.expressions import RawSQL
+
+from targets.models import Indicator, Plan, Region, RegionTarget, Submission
+from targets.periods import deadline
+
+from ..models import Rollup
+from ..rows import ROW_FIELDS, ProgressRow
+from .rules import (
+    FLOW,
+    MONTHS,
+    RATE,
+    STOCK,
+    expected_share,
+    projection,
+    rate_status_for,
+    six_places,
+    status_for,
+)
+
+
+class _Figures:
+    """Approved figures of some series, and their year-to-date values per county and month."""
+
+    def __init__(self, plan: Plan, series: list[Indicator], region_ids: list[int], last: int):
+        self.kinds = {s.pk: s.kind for s in series}
+        self.region_ids = region_ids
+        monthly: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+        rows = (
+            Submission.objects.filter(
+                indicator_id__in=list(self.kinds), is_counted=True, month__lte=last
+            )
+            .values_list("indicator_id", "region_id", "month")
+            .annotate(total=Sum("value"))
+            .order_by()
+        )
+        for indicator_id, region_id, month, total in rows:
+            monthly[(indicator_id, region_id)][month] = total
+        # Year to date per (series, county): a running sum for flows, the latest for stocks.
+        self.to_date: dict[tuple[int, int], list[int | None]] = {}
+        for key, by_month in monthly.items():
+            values: list[int | None] = [None] * 13
+            running: int | None = None
+            for month in range(1, last + 1):
+                figure = by_month.get(month)
+                if self.kinds[key[0]] == STOCK:
+                    running = figure if figure is not None else running
+                elif figure is not None:
+                    running = (running or 0) + figure
+                values[month] = running
+            self.to_date[key] = values
+
+    def value(self, series_id: int, region_id: int | None, month: int) -> int | None:
+        """Year to date in one county, or (``region_id`` None) the sum over the counties."""
+        if region_id is not None:
+            values = self.to_date.get((series_id, region_id))
+            return values[month] if values else None
+        found = [self.value(series_id, r, month) for r in self.region_ids]
+        found = [v for v in found if v is not None]
+        return sum(found) if found else None
+
+
+def _needed(wanted: list[Indicator], by_id: dict[int, Indicator]) -> set[int]:
+    """The series whose figures the wanted indicators are computed from."""
+    feeders = defaultdict(list)
+    for indicator in by_id.values():
+        if indicator.feeds_id:
+            feeders[indicator.feeds_id].append(indicator.pk)
+    needed: set[int] = set()
+    for indicator in wanted:
+        if indicator.kind == RATE:
+            needed |= {indicator.numerator_id, indicator.denominator_id}
+            continue
+        needed.add(indicator.pk)
+        needed.update(feeders[indicator.pk])
+    return needed
+
+
+def compute(
+    plan: Plan,
+    *,
+    indicator_ids: Iterable[int] | None = None,
+    months: Iterable[int] = MONTHS,
+) -> list[ProgressRow]:
+    """Rollup rows for a plan: every indicator (or the given ones) × county and city × month."""
+    months = sorted(set(months))
+    if not months:
+        return []
+    by_id = {i.pk: i for i in plan.indicators.all()}
+    wanted_ids = set(by_id) if indicator_ids is None else set(indicator_ids) & set(by_id)
+    wanted = [by_id[pk] for pk in sorted(wanted_ids)]
+    region_ids = list(Region.objects.order_by("pk").values_list("pk", flat=True))
+    needed = _needed(wanted, by_id)
+    figures = _Figures(plan, [by_id[pk] for pk in needed], region_ids, months[-1])
+    splits = {
+        (indicator_id, region_id): target
+        for indicator_id, region_id, target in RegionTarget.objects.filter(
+            indicator_id__in=wanted_ids
+        ).values_list("indicator_id", "region_id", "target")
+    }
+    feeders: dict[int, list[Indicator]] = defaultdict(list)
+    for indicator in by_id.values():
+        if indicator.feeds_id:
+            feeders[indicator.feeds_id].append(indicator)
+
+    rows: list[ProgressRow] = []
+    for indicator in wanted:
+        own_series = [indicator.pk] + [f.pk for f in feeders[indicator.pk]]
+        unallocated = None
+        if feeders[indicator.pk] and indicator.target is not None:
+            unallocated = indicator.target - sum(f.target or 0 for f in feeders[indicator.pk])
+        for month in months:
+            expected = expected_share(indicator.kind, month)
+            for region_id in [*region_ids, None]:
+                numerator = denominator = actual = completion = None
+                if indicator.kind == RATE:
+                    numerator = figures.value(indicator.numerator_id, region_id, month) or 0
+                    denominator = figures.value(indicator.denominator_id, region_id, month) or 0
+                    target, target_rate = None, indicator.target_rate
+                    if denominator and target_rate:
+                        completion = six_places(Decimal(numerator) / (denominator * target_rate))
+                else:
+                    parts = [figures.value(series, region_id, month) for series in own_series]
+                    found = [part for part in parts if part is not None]
+                    if found:
+                        actual = sum(found)
+                    elif indicator.kind == FLOW:
+                        actual = 0
+                    target = (
+                        indicator.target
+                        if region_id is None
+                        else splits.get((indicator.pk, region_id))
+                    )
+                    target_rate = None
+                    if target and actual is not None:
+                        completion = six_places(Decimal(actual) / Decimal(target))
+                rows.append(
+                    ProgressRow(
+                        indicator_id=indicator.pk,
+                        region_id=region_id,
+                        month=month,
+                        actual=actual,
+                        numerator=numerator,
+                        denominator=denominator,
+                        target=target,
+                        target_rate=target_rate,
+                        completion=completion,
+                        expected=expected,
+                        status=(
+                            rate_status_for(numerator, denominator, target_rate)
+                            if indicator.kind == RATE
+                            else status_for(completion, expected)
+                        ),
+                        projected=projection(indicator.kind, actual, month),
+                        unallocated=unallocated if region_id is None else None,
+                    )
+                )
+    return rows
+
+
+@dataclass(frozen=True)
+class CompletenessRow:
+    department_id: int
+    month: int
+    expected: int
+    received: int
+    on_time: int
+
+
+def compute_completeness(
+    plan: Plan,
+    *,
+    department_ids: Iterable[int] | None = None,
+    months: Iterable[int] = MONTHS,
+    indicators: list[Indicator] | None = None,
+    regions: int | None = None,
+) -> list[CompletenessRow]:
+    """Per department × month: cells expected, cells submitted, cells submitted by the deadline.
+
+    A cell counts as received once it was submitted, and as on time when that was before the
+    deadline. A figure returned and sent again counts by its first sending: the report reached
+    the bureau then, whatever the review asked for afterwards.
+    """
+    months = sorted(set(months))
+    departments = None if department_ids is None else set(department_ids)
+    series = [
+        (i.pk, i.department_id)
+        for i in (plan.indicators.all() if indicators is None else indicators)
+        if i.accepts_figures and (departments is None or i.department_id in departments)
+    ]
+    per_department: dict[int, int] = defaultdict(int)
+    for _pk, department_id in series:
+        per_department[department_id] += 1
+    if not per_department or not months:
+        return []
+    if regions is None:
+        regions = Region.objects.count()
+    if connection.vendor == "postgresql":
+        # Each month's deadline read from an array by the month: one step a figure, where a
+        # CASE of twelve months takes up to twelve (a third of this query on a large plan).
+        due = RawSQL(
+            '(%s::timestamptz[])["targets_submission"."month"]',
+            ([deadline(plan, m) for m in MONTHS],),
+        )
+    else:
+        due = Case(*(When(month=m, then=Value(deadline(plan, m))) for m in months))
+    # A cell's first revision carries its report: corrections only follow an approval of it.
+    department_of = dict(series)
+    counts: dict[tuple[int, int], tuple[int, int]] = defaultdict(lambda: (0, 0))
+    figures = Submission.objects.filter(indicator_id__in=list(department_of), revision=1)
+    if months != list(MONTHS):
+        figures = figures.filter(month__in=months)
+    for indicator_id, month, received, on_time in (
+        figures.values("indicator_id", "month")
+        .annotate(
+            received=Count("first_submitted_at"),
+            on_time=Count("first_submitted_at", filter=Q(first_submitted_at__lt=due)),
+        )
+        .values_list("indicator_id", "month", "received", "on_time")
+        .order_by()
+    ):
+        key = (department_of[indicator_id], month)
+        counts[key] = (counts[key][0] + received, counts[key][1] + on_time)
+    return [
+        CompletenessRow(
+            department_id=department_id,
+            month=month,
+            expected=count * regions,
+            received=counts.get((department_id, month), (0, 0))[0],
+            on_time=counts.get((department_id, month), (0, 0))[1],
+        )
+        for department_id, count in sorted(per_department.items())
+        for month in months
+    ]
+
+
+def rebuild_rows(plan: Plan, *, indicator_ids: set[int] | None, from_month: int) -> tuple[int, int]:
+    """The portable way: compute, compare with the stored rows, replace them if any differs.
+
+    Returns (rows in scope, rows that differed)."""
+    months = range(from_month, 13)
+    rows = compute(plan, indicator_ids=indicator_ids, months=months)
+    fresh = {values[:3]: values for values in (_values(row) for row in rows)}
+    stored = Rollup.objects.filter(plan=plan, month__gte=from_month)
+    if indicator_ids is not None:
+        stored = stored.filter(indicator_id__in=indicator_ids)
+    # keyed by indicator, region, month
+    old = {values[:3]: values for values in stored.values_list(*ROW_FIELDS)}
+    differing = sum(fresh.get(key) != old.get(key) for key in fresh.keys() | old.keys())
+    if differing:
+        stored.delete()
+        Rollup.objects.bulk_create(
+            (Rollup(plan=plan, **asdict(row)) for row in rows), batch_size=2000
+        )
+    return len(rows), differing
+
+
+def _values(row: ProgressRow) -> tuple:
+    return tuple(getattr(row, name) for name in ROW_FIELDS)
