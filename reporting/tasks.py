@@ -14,8 +14,9 @@ from django.db import InterfaceError, OperationalError, transaction
 
 from targets.models import Plan
 
-from . import export_jobs, rollup, supervision
 from . import pending as pending_rollups
+from . import rollup, supervision
+from .exports import jobs as export_jobs
 from .models import PendingRollup, RollupRun
 
 logger = logging.getLogger(__name__)
@@ -96,6 +97,6 @@ def send_due_reminders() -> list[str]:
 
 @shared_task(**RETRY)
 def export_workbook(job_id: int) -> str | None:
-    """Write a background export (``reporting.export_jobs.run``); its status, None if taken."""
+    """Write a background export (``reporting.exports.jobs.run``); its status, None if taken."""
     job = export_jobs.run(job_id)
     return None if job is None else job.status
