@@ -138,10 +138,10 @@ def write_summary_sheet(wb: Workbook, context: Context, document: dict | None) -
     columns = _summary_columns()
     ws = sheet(
         wb,
-        "总表",
-        _("%(year)s年全民技能振兴工程目标任务完成情况总表") % {"year": context.plan.year},
-        columns,
         context,
+        "总表",
+        _("%(year)s年全民技能振兴工程目标任务完成情况总表"),
+        columns,
         label_columns=3,
     )
     rate = dict(Indicator.Kind.choices)[Indicator.Kind.RATE]
@@ -175,12 +175,7 @@ def write_county_sheet(wb: Workbook, context: Context, document: dict | None) ->
         Column(_("全市合计"), 12),
     ]
     ws = sheet(
-        wb,
-        "分县区",
-        _("%(year)s年部门任务分县区完成情况表") % {"year": context.plan.year},
-        columns,
-        context,
-        label_columns=2,
+        wb, context, "分县区", _("%(year)s年部门任务分县区完成情况表"), columns, label_columns=2
     )
     count = 0
     totals: dict[str, list[int]] = {}  # by unit, in the order met: per county, then the city

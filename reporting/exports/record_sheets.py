@@ -94,7 +94,7 @@ def _write_records(
     records: QuerySet,
 ) -> int:
     """A long sheet: its columns over the rows of ``records`` (``.values()``), in chunks."""
-    ws = sheet(wb, title, heading, columns, context, label_columns=2)
+    ws = sheet(wb, context, title, heading, columns, label_columns=2)
     rows = values_of(columns, records.iterator(chunk_size=CHUNK))
     return append_rows(ws, columns, rows, context.tick)
 
@@ -137,10 +137,7 @@ def write_detail_sheet(wb: Workbook, context: Context) -> int:
         *_person_fields("reviewed_by"),
         "note",
     ]
-    heading = _("%(year)s年已审核月度数据明细（截至%(month)s月）") % {
-        "year": context.plan.year,
-        "month": context.month,
-    }
+    heading = _("%(year)s年已审核月度数据明细（截至%(month)s月）")
     records = counted_submissions(context.plan, context.month).values(*fields)
     return _write_records(wb, context, "月度明细", heading, columns, records)
 
@@ -179,7 +176,7 @@ def write_events_sheet(wb: Workbook, context: Context) -> int:
         *("submission__indicator__name", "submission__indicator__code"),
         *("submission__region__name", "submission__month", "submission__revision"),
     ]
-    heading = _("%(year)s年度填报修改记录（审计轨迹）") % {"year": context.plan.year}
+    heading = _("%(year)s年度填报修改记录（审计轨迹）")
     records = plan_events(context.plan).order_by("at", "id").values(*fields)
     return _write_records(wb, context, "修改记录", heading, columns, records)
 
@@ -200,13 +197,7 @@ def write_target_changes_sheet(wb: Workbook, context: Context) -> int:
         Column(_("调整理由"), 40, "@"),
         Column(_("指标代码"), 22),  # last, as in 修改记录: the names say it
     ]
-    ws = sheet(
-        wb,
-        "目标调整记录",
-        _("%(year)s年度目标调整记录") % {"year": context.plan.year},
-        columns,
-        context,
-    )
+    ws = sheet(wb, context, "目标调整记录", _("%(year)s年度目标调整记录"), columns)
     changes = (
         TargetChange.objects.filter(plan=context.plan)
         .select_related("indicator", "region", "actor")
@@ -259,12 +250,7 @@ def write_milestone_sheet(wb: Workbook, context: Context) -> int:
         Column(_("方案依据"), 14, value=lambda m: m.source_clause or None),
     ]
     ws = sheet(
-        wb,
-        "里程碑",
-        _("%(year)s年重点工作（里程碑）推进情况") % {"year": context.plan.year},
-        columns,
-        context,
-        label_columns=2,
+        wb, context, "里程碑", _("%(year)s年重点工作（里程碑）推进情况"), columns, label_columns=2
     )
     milestones = Milestone.objects.filter(plan=context.plan).select_related("department", "region")
     return append_rows(ws, columns, values_of(columns, milestones))

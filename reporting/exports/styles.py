@@ -108,13 +108,15 @@ def person(first_name: str | None, last_name: str | None, username: str | None) 
 
 def sheet(
     wb: Workbook,
+    context: Context,
     title: str,
     heading: str,
     columns: list[Column],
-    context: Context,
     label_columns: int = 1,
 ) -> WriteOnlyWorksheet:
     """A sheet in the layout of an official 报表: title, the four lines, then the header row.
+
+    ``heading`` may name the plan's ``%(year)s`` and the as-of ``%(month)s``.
 
     Widths, frozen panes (the header rows and the first ``label_columns`` columns, which name
     each row), print titles and page set-up must be set before the first row.
@@ -131,7 +133,7 @@ def sheet(
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.merged_cells.add(f"A1:{last}1")
-    title_cell = cell(ws, heading)
+    title_cell = cell(ws, heading % {"year": context.plan.year, "month": context.month})
     title_cell.font = Font(bold=True, size=14)
     title_cell.alignment = Alignment(horizontal="center")
     ws.append([title_cell])

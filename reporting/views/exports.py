@@ -15,7 +15,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -71,11 +71,9 @@ def exports_page(request: HttpRequest) -> HttpResponse:
 @allowed_by(policy.may_export)
 @require_GET
 def summary_download(request: HttpRequest, year: int) -> HttpResponse:
-    plan = _plan_of(request, year)
-    try:
-        month = selectors.parse_as_of(plan, request.GET.get("as_of"))
-    except selectors.BadAsOf as exc:
-        return _bad_month(request, plan, exc)
+    plan, month = _plan_and_month(request, year, request.GET)
+    if isinstance(month, HttpResponse):
+        return month
     out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once streamed
     workbook.export_summary(
         out=out, plan=plan, month=month, user=request.user, source=ExportLog.Source.WEB
@@ -83,14 +81,17 @@ def summary_download(request: HttpRequest, year: int) -> HttpResponse:
     return _workbook_response(out, plan, month)
 
 
-def _bad_month(request: HttpRequest, plan: Plan, exc: selectors.BadAsOf) -> HttpResponse:
-    """The exports page with the reason a month was refused (400)."""
-    return render(
-        request,
-        "reporting/exports.html",
-        {"plans": [plan], "plan": None, "message": str(exc), "logs": []},
-        status=400,
-    )
+def _plan_and_month(
+    request: HttpRequest, year: int, data: QueryDict
+) -> tuple[Plan, int | HttpResponse]:
+    """The year's plan (else 404) and the as-of month asked for in ``data``; a month refused:
+    the exports page with the reason (400) in its place."""
+    plan = _plan_of(request, year)
+    try:
+        return plan, selectors.parse_as_of(plan, data.get("as_of"))
+    except selectors.BadAsOf as exc:
+        context = {"plans": [plan], "plan": None, "message": str(exc), "logs": []}
+        return plan, render(request, "reporting/exports.html", context, status=400)
 
 
 def _workbook_response(out: IO[bytes], plan: Plan, month: int) -> FileResponse:
@@ -146,11 +147,9 @@ def _job_of(request: HttpRequest, job_id: int) -> ExportJob:
 @require_POST
 def export_job_create(request: HttpRequest, year: int) -> HttpResponse:
     """Queue the workbook for the background (or go to the same one already under way)."""
-    plan = _plan_of(request, year)
-    try:
-        month = selectors.parse_as_of(plan, request.POST.get("as_of"))
-    except selectors.BadAsOf as exc:
-        return _bad_month(request, plan, exc)
+    plan, month = _plan_and_month(request, year, request.POST)
+    if isinstance(month, HttpResponse):
+        return month
     under_way = ExportJob.objects.filter(
         plan=plan,
         month=month,
