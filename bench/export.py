@@ -4,7 +4,7 @@
 
 Each mode runs in a child process of its own (so one's heap does not inflate the other's
 peak) and writes the same synthetic rows: the detail sheet's 16 columns, number and date
-formats, through the same cell helper as ``reporting.exports`` (write-only: ``WriteOnlyCell``
+formats, through the same cell helper as ``reporting.exports.styles`` (write-only: ``WriteOnlyCell``
 rows appended as they come; normal: every cell kept in memory until saved). Prints wall time,
 peak resident memory (``ru_maxrss``, which counts lxml's C allocations too) and file size.
 No database: the rows are made up. Nothing here runs in the test suite.
@@ -59,17 +59,17 @@ def run(mode: str, count: int) -> None:
     django.setup()
     from openpyxl import Workbook
 
-    from reporting import exports
+    from reporting.exports import styles
     from targets.xlsx_text import set_text
 
-    formats = [None] * 7 + [exports.INTEGER, None, None] + [exports.DATETIME] * 2
-    formats += [None, exports.DATETIME, None, None]
+    formats = [None] * 7 + [styles.INTEGER, None, None] + [styles.DATETIME] * 2
+    formats += [None, styles.DATETIME, None, None]
     started = time.perf_counter()
     wb = Workbook(write_only=mode == "write-only")
     if mode == "write-only":
         ws = wb.create_sheet("月度明细")
         for values in rows(count):
-            ws.append([exports._cell(ws, v, f) for v, f in zip(values, formats, strict=True)])
+            ws.append([styles.cell(ws, v, f) for v, f in zip(values, formats, strict=True)])
     else:
         ws = wb.active
         ws.title = "月度明细"

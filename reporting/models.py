@@ -254,7 +254,7 @@ class Bulletin(models.Model):
 class ExportLog(models.Model):
     """One summary workbook handed out: who, when, for what month, and the file's fingerprint.
 
-    Written once by ``reporting.exports.export_summary``; never changed.
+    Written once by ``reporting.exports.workbook.export_summary``; never changed.
     """
 
     class Source(models.TextChoices):
@@ -299,7 +299,7 @@ class ExportLog(models.Model):
 class ExportJob(models.Model):
     """A workbook too large to write during a request, written by a Celery worker.
 
-    Created by ``reporting.export_jobs.start``; the task (``reporting.tasks.export_workbook``)
+    Created by ``reporting.exports.jobs.create``; the task (``reporting.tasks.export_workbook``)
     claims it, writes the file under ``EXPORT_ROOT`` reporting rows as it goes, and links the
     export log. Only the account that asked for it may read or download it.
     """

@@ -11,7 +11,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import export_jobs
+from .exports import jobs as export_jobs
 from .rollup import dispatch, runs
 
 RETRY = {
@@ -61,6 +61,6 @@ def send_due_reminders() -> list[str]:
 
 @shared_task(**RETRY)
 def export_workbook(job_id: int) -> str | None:
-    """Write a background export (``reporting.export_jobs.run``); its status, None if taken."""
+    """Write a background export (``reporting.exports.jobs.run``); its status, None if taken."""
     job = export_jobs.run(job_id)
     return None if job is None else job.status

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import bulletin_views, dashboard_views, export_views, views
+from . import bulletin_views, dashboard_views
+from .views import api as views
+from .views import exports as export_views
 
 urlpatterns = [
     path("dashboard/", dashboard_views.dashboard_home, name="dashboard"),

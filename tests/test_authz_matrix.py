@@ -22,7 +22,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from reporting import export_jobs
+from reporting.exports import jobs as export_jobs
 from reporting.models import Bulletin, ExportJob, ExportLog
 from reporting.rollup import rebuild
 from targets import services

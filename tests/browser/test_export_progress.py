@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from reporting import export_jobs
+from reporting.exports import jobs as export_jobs
 from reporting.models import ExportJob, ExportLog
 from targets.plan_loader import load_plan_file
 

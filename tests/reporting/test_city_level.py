@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from openpyxl import load_workbook
 
-from reporting import exports
+from reporting.exports import styles, workbook
 from reporting.rollup import compute, rebuild
 from targets import services
 from targets.models import Indicator, Membership, Plan, Region
@@ -169,12 +169,12 @@ def test_workbook_lists_target_changes(city_level: Plan, admin_user: User) -> No
         reason="=按省厅口径调整",  # typed text that Excel would take for a formula
     )
     out = io.BytesIO()
-    counts = exports.write_summary(out, city_level, 2, exported_by="审计员")
+    counts = workbook.write_summary(out, city_level, 2, exported_by="审计员")
     out.seek(0)
     book = load_workbook(out)
     assert book.sheetnames.index("目标调整记录") == book.sheetnames.index("修改记录") + 1
     assert counts["目标调整记录"] == 4
-    rows = list(book["目标调整记录"].iter_rows(min_row=exports.HEADER_ROW, values_only=True))
+    rows = list(book["目标调整记录"].iter_rows(min_row=styles.HEADER_ROW, values_only=True))
     header, data = rows[0], rows[1:]
     assert header == (
         "调整时间",
@@ -194,7 +194,7 @@ def test_workbook_lists_target_changes(city_level: Plan, admin_user: User) -> No
         ("张管理", rural[0], "市直", 3000, 2500, "人次", "市属企业培训任务下调", rural[1]),
         ("张管理", "退役士兵合格率", "全市", 0.9, 0.85, "%", "=按省厅口径调整", "veterans-pass"),
     ]
-    reason = book["目标调整记录"].cell(exports.HEADER_ROW + 4, 8)
+    reason = book["目标调整记录"].cell(styles.HEADER_ROW + 4, 8)
     assert reason.data_type == "s" and reason.number_format == "@"
-    rate = book["目标调整记录"].cell(exports.HEADER_ROW + 4, 6)
-    assert rate.number_format == exports.PERCENT
+    rate = book["目标调整记录"].cell(styles.HEADER_ROW + 4, 6)
+    assert rate.number_format == styles.PERCENT

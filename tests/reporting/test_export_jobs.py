@@ -1,7 +1,7 @@
 """Large exports in the background: the job, its progress, its file, who may see it, a worker.
 
 Above ``EXPORT_ASYNC_ROWS`` rows the exports page offers 后台生成 instead of a direct link;
-the job is written by ``reporting.tasks.export_workbook`` (``export_jobs.run``) into
+the job is written by ``reporting.tasks.export_workbook`` (``reporting.exports.jobs.run``) into
 ``EXPORT_ROOT``. Each test gets its own ``EXPORT_ROOT`` under pytest's tmp_path.
 """
 
@@ -22,7 +22,8 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from reporting import export_jobs, exports
+from reporting.exports import jobs as export_jobs
+from reporting.exports import styles, workbook
 from reporting.models import ExportJob, ExportLog
 from reporting.rollup import rebuild
 from reporting.tasks import export_workbook
@@ -104,7 +105,7 @@ def test_small_workbooks_are_still_downloaded_at_once(figures, auditor, settings
 
 
 def test_large_workbooks_are_offered_in_the_background(figures, auditor) -> None:
-    rows = exports.estimate_rows(figures, 4)
+    rows = workbook.estimate_rows(figures, 4)
     assert rows == 8 + 24
     page = _client(auditor).get(PAGE, {"as_of": "2015-04"}).content.decode()
     assert f'action="{CREATE}"' in page
@@ -114,8 +115,8 @@ def test_large_workbooks_are_offered_in_the_background(figures, auditor) -> None
 
 
 def test_estimate_counts_the_rows_the_workbook_gets(figures) -> None:
-    counts = exports.write_summary(io.BytesIO(), figures, 2, exported_by="x")
-    assert exports.estimate_rows(figures, 2) == counts["月度明细"] + counts["修改记录"]
+    counts = workbook.write_summary(io.BytesIO(), figures, 2, exported_by="x")
+    assert workbook.estimate_rows(figures, 2) == counts["月度明细"] + counts["修改记录"]
     assert counts["月度明细"] == 6
 
 
@@ -165,7 +166,7 @@ def test_the_background_workbook_is_the_downloaded_one(figures, auditor, queue) 
         background = client.get(f"/exports/jobs/{job.pk}/download/").getvalue()
         direct = b"".join(client.get("/exports/2015/summary.xlsx?as_of=2015-04"))
     assert _sheets(background) == _sheets(direct)
-    assert set(_sheets(background)) == set(exports.SHEETS)
+    assert set(_sheets(background)) == set(workbook.SHEETS)
     assert (
         ExportLog.objects.get(source="task").row_counts
         == ExportLog.objects.get(source="web").row_counts
@@ -174,7 +175,7 @@ def test_the_background_workbook_is_the_downloaded_one(figures, auditor, queue) 
 
 def test_progress_is_saved_as_rows_are_written(figures, auditor, queue, monkeypatch) -> None:
     job = queue(_client(auditor))
-    monkeypatch.setattr(exports, "TICK_ROWS", 5)
+    monkeypatch.setattr(styles, "TICK_ROWS", 5)
     monkeypatch.setattr(export_jobs, "PROGRESS_INTERVAL", 0)
     seen: list[tuple[str, int, int]] = []
     tick = export_jobs.Progress.__call__
@@ -223,7 +224,7 @@ def test_a_failure_keeps_no_file_and_no_log_and_can_be_run_again(
         raise ValueError("磁盘已满")
 
     with monkeypatch.context() as patch:
-        patch.setattr(exports, "write_summary", broken)
+        patch.setattr(workbook, "write_summary", broken)
         failed = export_jobs.run(job.pk)
     assert failed.status == "failed"
     assert failed.error == "生成失败：磁盘已满"
@@ -246,7 +247,7 @@ def test_a_database_error_puts_the_job_back_for_the_retry(
     def lost(*args: Any, **kwargs: Any) -> None:
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(exports, "log_export", lost)
+    monkeypatch.setattr(workbook, "log_export", lost)
     with pytest.raises(OperationalError):
         export_jobs.run(job.pk)
     job.refresh_from_db()
@@ -410,7 +411,7 @@ def test_a_real_worker_writes_a_large_export_with_progress(
     app.control.purge()  # the rollups the figures sent, and leftovers of earlier runs
     # Slow the writing down so that the page can see it part-way: 30 figures and 90 events,
     # progress every 10 rows, a tenth of a second each.
-    monkeypatch.setattr(exports, "TICK_ROWS", 10)
+    monkeypatch.setattr(styles, "TICK_ROWS", 10)
     monkeypatch.setattr(export_jobs, "PROGRESS_INTERVAL", 0)
     tick = export_jobs.Progress.__call__
 
@@ -440,6 +441,6 @@ def test_a_real_worker_writes_a_large_export_with_progress(
     content = client.get(seen[-1]["download_url"]).getvalue()
     log = ExportLog.objects.get(source="task")
     assert log.sha256 == hashlib.sha256(content).hexdigest()
-    detail = _sheets(content)["月度明细"][exports.HEADER_ROW :]
+    detail = _sheets(content)["月度明细"][styles.HEADER_ROW :]
     assert len(detail) == 30
     assert sum(row[7] for row in detail) == 5 * sum(10 * m for m in range(1, 7))

@@ -18,17 +18,18 @@ import pytest
 from django.db import transaction
 from openpyxl import load_workbook
 
-from reporting import exports
+from reporting.exports.styles import HEADER_ROW, INTEGER, PERCENT
+from reporting.exports.workbook import SHEETS, write_summary
 from reporting.formatting import completion_of, rate_of, rounded_fraction
 from reporting.rollup import rebuild
 from reporting.selectors import progress
 from targets import demo, services
 from targets.models import Indicator, Milestone, Plan, Region, Submission, SubmissionEvent
+from targets.periods import deadline
 from targets.plan_loader import load_plan_file
 
 pytestmark = pytest.mark.django_db
 
-HEADER_ROW = exports.HEADER_ROW
 COUNTIES = ["410602", "410603", "410611", "410621", "410622", "410601"]  # and 市直
 STATUS = {"green": "正常", "amber": "预警", "red": "滞后", None: "—"}
 ACTUAL = "累计完成（比率类为实际比率）"
@@ -40,7 +41,7 @@ FROZEN["目标调整记录"] = "B6"  # the time of the change names its row
 
 def workbook(plan: Plan, month: int, **kwargs: Any) -> tuple[Any, dict[str, int]]:
     out = io.BytesIO()
-    counts = exports.write_summary(out, plan, month, exported_by="审计员", **kwargs)
+    counts = write_summary(out, plan, month, exported_by="审计员", **kwargs)
     out.seek(0)
     return load_workbook(out), counts
 
@@ -287,15 +288,15 @@ def test_as_of_leaves_later_figures_out(small: Plan) -> None:
 
 def test_sheets_layout_and_cover(small: Plan) -> None:
     book, counts = workbook(small, 4)
-    assert book.sheetnames == list(exports.SHEETS)
+    assert book.sheetnames == list(SHEETS)
     cover = {row[0]: row[1] for row in book["封面"].iter_rows(values_only=True) if row[0]}
     assert cover["文号"] == small.doc_number
     assert cover["截至月份"] == "2015-04"
     assert cover["统计口径"] == "已审核数据"
     assert cover["制表人"] == "审计员"
-    for name in exports.SHEETS[1:]:
+    for name in SHEETS[1:]:
         assert cover[name] == counts[name]
-    for name in exports.SHEETS[1:]:
+    for name in SHEETS[1:]:
         ws = book[name]
         # The header rows and the columns that name each row stay in view.
         assert ws.freeze_panes == FROZEN[name]
@@ -309,21 +310,21 @@ def test_sheets_layout_and_cover(small: Plan) -> None:
         assert ws.column_dimensions["A"].width > 5
     summary = book["总表"]
     first = HEADER_ROW + 1
-    assert summary.cell(first, 9).number_format == exports.PERCENT  # 完成率
+    assert summary.cell(first, 9).number_format == PERCENT  # 完成率
     detail = book["月度明细"]
-    assert detail.cell(first, 8).number_format == exports.INTEGER
+    assert detail.cell(first, 8).number_format == INTEGER
 
 
 def test_late_is_against_the_deadline(small: Plan, figure: Any) -> None:
     late = figure("high-skill-talent", "410611", 1, 7)
     Submission.objects.filter(pk=late.pk).update(
-        first_submitted_at=exports.deadline(small, 1)
+        first_submitted_at=deadline(small, 1)
     )  # the first moment late
     on_time = Submission.objects.get(
         indicator__code="rural-transfer", region__code="410621", month=2, is_counted=True
     )
     Submission.objects.filter(pk=on_time.pk).update(
-        first_submitted_at=exports.deadline(small, 2) - timedelta(seconds=1)
+        first_submitted_at=deadline(small, 2) - timedelta(seconds=1)
     )
     book, _counts = workbook(small, 4)
     rows = {(r["填报项代码"], r["月份"]): r for r in table(book["月度明细"])}
@@ -369,7 +370,7 @@ def test_typed_text_is_stored_as_exact_text_never_as_a_formula(
     SubmissionEvent.objects.filter(submission=submission).update(reason=text)
     rebuild(plan)
     out = io.BytesIO()
-    exports.write_summary(out, plan, 1, exported_by=text)
+    write_summary(out, plan, 1, exported_by=text)
 
     with zipfile.ZipFile(out) as archive:
         sheets = [

@@ -15,8 +15,10 @@ from django.test import Client
 from django.utils import translation
 from openpyxl import load_workbook
 
-from reporting import exports
 from reporting.dashboard import allocations, goal_breakdown
+from reporting.exports.progress_sheets import status_text
+from reporting.exports.styles import HEADER_ROW
+from reporting.exports.workbook import write_summary
 from reporting.formatting import completion_of, rate_of, rounded_fraction
 from reporting.rollup import rebuild
 from reporting.selectors import progress
@@ -25,7 +27,6 @@ from targets.models import Indicator, Plan, Region, Submission
 
 pytestmark = pytest.mark.django_db
 
-HEADER_ROW = exports.HEADER_ROW
 ACTUAL = "累计完成（比率类为实际比率）"
 COMPLETION = "完成率（完成÷目标）"
 OWN_PART = "未列入部门任务"
@@ -33,7 +34,7 @@ OWN_PART = "未列入部门任务"
 
 def workbook(plan: Plan, month: int) -> Any:
     out = io.BytesIO()
-    exports.write_summary(out, plan, month, exported_by="审计员")
+    write_summary(out, plan, month, exported_by="审计员")
     out.seek(0)
     return load_workbook(out)
 
@@ -279,18 +280,16 @@ def test_pending_rows_say_how_many_reports_are_approved(
     document["quotas"][0].update(status="pending", reported={"expected": 6, "approved": 5})
     document["goals"][0].pop("reported", None)
     document["goals"][0]["status"] = "green"
-    monkeypatch.setattr(exports.selectors, "progress", lambda plan, month: document)
+    monkeypatch.setattr("reporting.selectors.progress", lambda plan, month: document)
     rows = {r["代码"]: r for r in table(workbook(figures, 2)["总表"]) if r["类别"] != OWN_PART}
     assert rows[document["quotas"][0]["code"]]["状态"] == "待报（已审核 5/6）"
     assert rows["training-total"]["状态"] == "正常"  # no "reported": complete, judged
 
 
 def test_status_text() -> None:
-    assert exports.status_text({"status": "red", "reported": {"expected": 2, "approved": 2}}) == (
-        "滞后"
-    )
-    assert exports.status_text({"status": "pending"}) == "待报"
-    assert exports.status_text({"status": None}) == "—"
+    assert status_text({"status": "red", "reported": {"expected": 2, "approved": 2}}) == ("滞后")
+    assert status_text({"status": "pending"}) == "待报"
+    assert status_text({"status": None}) == "—"
 
 
 # Reconciliation against the API ---------------------------------------------------------------

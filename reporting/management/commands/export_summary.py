@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
-from reporting import exports, selectors
+from reporting import selectors
+from reporting.exports import workbook
 from reporting.models import ExportLog
 from targets import policy
 from targets.models import Plan
@@ -59,7 +60,7 @@ class Command(BaseCommand):
             path = Path(output)
             try:
                 with path.open("w+b") as out:
-                    log = exports.export_summary(
+                    log = workbook.export_summary(
                         out=out,
                         plan=plan,
                         month=month,

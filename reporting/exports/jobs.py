@@ -1,7 +1,8 @@
 """Background exports: summary workbooks too large to write during a request.
 
-``start`` records an ``ExportJob`` and sends ``reporting.tasks.export_workbook`` once the
-transaction commits; the worker calls ``run``, which claims the job, writes the workbook to a
+``create`` records an ``ExportJob``; the view that asks for it sends
+``reporting.tasks.export_workbook`` once the transaction commits (this module never imports the
+tasks: they import it); the worker calls ``run``, which claims the job, writes the workbook to a
 temporary file under ``EXPORT_ROOT`` while counting rows into the job (the page's progress
 bar), renames it into place, and only then logs the export and marks the job done, in one
 transaction. A failed job keeps no file and no log; a new request writes the same workbook.
@@ -28,8 +29,8 @@ from django.utils.translation import gettext as _
 
 from targets.models import Plan
 
-from . import exports
-from .models import ExportJob, ExportLog
+from ..models import ExportJob, ExportLog
+from . import styles, workbook
 
 logger = logging.getLogger(__name__)
 # The progress bar hears of rows at most this often (seconds), and at each sheet's end.
@@ -49,33 +50,24 @@ def path_of(job: ExportJob) -> Path | None:
     return export_root() / job.file_name if job.file_name else None
 
 
-def start(plan: Plan, month: int, user: Any) -> ExportJob:
-    """Queue a workbook for ``user``; the task is sent after the transaction commits.
-
-    If the broker cannot be reached the job is marked failed with a message to try later.
-    """
-    job = ExportJob.objects.create(
+def create(plan: Plan, month: int, user: Any) -> ExportJob:
+    """Record a queued workbook for ``user`` (the caller sends the task once it commits)."""
+    return ExportJob.objects.create(
         plan=plan,
         month=month,
         requested_by=user,
-        rows_total=exports.estimate_rows(plan, month),
+        rows_total=workbook.estimate_rows(plan, month),
     )
 
-    def send() -> None:
-        from .tasks import export_workbook
 
-        try:
-            export_workbook.delay(job.pk)
-        except Exception:  # the broker is down: say so on the job's page
-            logger.exception("export job %s not dispatched", job.pk)
-            ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.QUEUED).update(
-                status=ExportJob.Status.FAILED,
-                finished_at=timezone.now(),
-                error=_("后台任务服务暂时无法连接，工作簿未能生成，请稍后重新生成。"),
-            )
-
-    transaction.on_commit(send)
-    return job
+def not_sent(job_id: int) -> None:
+    """The task could not be sent (the broker is down): say so on the job's page."""
+    logger.exception("export job %s not dispatched", job_id)
+    ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
+        status=ExportJob.Status.FAILED,
+        finished_at=timezone.now(),
+        error=_("后台任务服务暂时无法连接，工作簿未能生成，请稍后重新生成。"),
+    )
 
 
 def claim(job_id: int) -> ExportJob | None:
@@ -96,7 +88,7 @@ def claim(job_id: int) -> ExportJob | None:
 
 
 class Progress:
-    """``tick`` for ``exports.write_summary``: rows written, saved to the job now and then."""
+    """``tick`` for ``workbook.write_summary``: rows written, saved to the job now and then."""
 
     def __init__(self, job: ExportJob) -> None:
         self.job_id = job.pk
@@ -106,7 +98,7 @@ class Progress:
     def __call__(self, rows: int) -> None:
         self.rows += rows
         now = time.monotonic()
-        if now - self.saved_at >= PROGRESS_INTERVAL or rows < exports.TICK_ROWS:
+        if now - self.saved_at >= PROGRESS_INTERVAL or rows < styles.TICK_ROWS:
             self.saved_at = now
             ExportJob.objects.filter(pk=self.job_id).update(
                 rows_done=self.rows, heartbeat_at=timezone.now()
@@ -149,22 +141,22 @@ def run(job_id: int) -> ExportJob | None:
     root.mkdir(parents=True, exist_ok=True)
     final = root / f"summary-{job.plan.year}-{job.month:02d}-job{job.pk}.xlsx"
     part = final.with_name(final.name + ".part")
-    job.rows_total = exports.estimate_rows(job.plan, job.month)
+    job.rows_total = workbook.estimate_rows(job.plan, job.month)
     ExportJob.objects.filter(pk=job.pk).update(rows_total=job.rows_total)
     exported_at = timezone.now()
     try:
         with open(part, "w+b") as out:
-            written = exports.write_fingerprinted(
+            written = workbook.write_fingerprinted(
                 out,
                 job.plan,
                 job.month,
-                exported_by=exports.exporter_name(job.requested_by),
+                exported_by=workbook.exporter_name(job.requested_by),
                 exported_at=exported_at,
                 tick=Progress(job),
             )
         os.replace(part, final)
         with transaction.atomic():
-            log = exports.log_export(
+            log = workbook.log_export(
                 written,
                 plan=job.plan,
                 month=job.month,

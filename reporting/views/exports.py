@@ -8,21 +8,25 @@ logged with its SHA-256, then streamed from that file.
 from __future__ import annotations
 
 import tempfile
+from functools import partial
 from typing import IO
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from skills_plan.views import allowed_by
 from targets import policy
 from targets.models import Plan
+from targets.selectors import default_plan, plan_for
 
-from . import dashboard, export_jobs, exports, selectors
-from .models import ExportJob, ExportLog
+from .. import dashboard, selectors, tasks
+from ..exports import jobs, workbook
+from ..models import ExportJob, ExportLog
 
 RECENT_EXPORTS = 50
 RECENT_JOBS = 10
@@ -36,7 +40,7 @@ def exports_page(request: HttpRequest) -> HttpResponse:
     """Choose a plan and an as-of month; the download link; the exports made so far."""
     plans = list(policy.viewable_plans(request.user))
     plan = next((p for p in plans if str(p.year) == request.GET.get("year")), None)
-    plan = plan or selectors.default_plan(plans)
+    plan = plan or default_plan(plans)
     context = {"plans": plans, "plan": plan}
     if plan is not None:
         try:
@@ -44,14 +48,14 @@ def exports_page(request: HttpRequest) -> HttpResponse:
         except selectors.BadAsOf as exc:
             month = selectors.default_as_of(plan)
             context["message"] = str(exc)
-        rows = exports.estimate_rows(plan, month)
+        rows = workbook.estimate_rows(plan, month)
         context.update(
             month=month,
             as_of=f"{plan.year}-{month:02d}",
             months=dashboard.month_choices(plan),
-            file_name=exports.file_name(plan, month),
+            file_name=workbook.file_name(plan, month),
             rows=rows,
-            large=export_jobs.is_large(rows),
+            large=jobs.is_large(rows),
             threshold=settings.EXPORT_ASYNC_ROWS,
         )
     context["jobs"] = ExportJob.objects.filter(requested_by=request.user).select_related("plan")[
@@ -67,31 +71,32 @@ def exports_page(request: HttpRequest) -> HttpResponse:
 @allowed_by(policy.may_export)
 @require_GET
 def summary_download(request: HttpRequest, year: int) -> HttpResponse:
-    plan = _plan_of(request, year)
-    try:
-        month = selectors.parse_as_of(plan, request.GET.get("as_of"))
-    except selectors.BadAsOf as exc:
-        return _bad_month(request, plan, exc)
+    plan, month = _plan_and_month(request, year, request.GET)
+    if isinstance(month, HttpResponse):
+        return month
     out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once streamed
-    exports.export_summary(
+    workbook.export_summary(
         out=out, plan=plan, month=month, user=request.user, source=ExportLog.Source.WEB
     )
     return _workbook_response(out, plan, month)
 
 
-def _bad_month(request: HttpRequest, plan: Plan, exc: selectors.BadAsOf) -> HttpResponse:
-    """The exports page with the reason a month was refused (400)."""
-    return render(
-        request,
-        "reporting/exports.html",
-        {"plans": [plan], "plan": None, "message": str(exc), "logs": []},
-        status=400,
-    )
+def _plan_and_month(
+    request: HttpRequest, year: int, data: QueryDict
+) -> tuple[Plan, int | HttpResponse]:
+    """The year's plan (else 404) and the as-of month asked for in ``data``; a month refused:
+    the exports page with the reason (400) in its place."""
+    plan = _plan_of(request, year)
+    try:
+        return plan, selectors.parse_as_of(plan, data.get("as_of"))
+    except selectors.BadAsOf as exc:
+        context = {"plans": [plan], "plan": None, "message": str(exc), "logs": []}
+        return plan, render(request, "reporting/exports.html", context, status=400)
 
 
 def _workbook_response(out: IO[bytes], plan: Plan, month: int) -> FileResponse:
     response = FileResponse(out, content_type=XLSX)
-    name = exports.file_name(plan, month)
+    name = workbook.file_name(plan, month)
     response["Content-Disposition"] = (
         f'attachment; filename="summary-{plan.year}-{month:02d}.xlsx"; '
         f"filename*=UTF-8''{quote(name)}"
@@ -105,10 +110,24 @@ def _workbook_response(out: IO[bytes], plan: Plan, month: int) -> FileResponse:
 
 def _plan_of(request: HttpRequest, year: int) -> Plan:
     """The year's plan, if this user may read it (a draft only administrators); else 404."""
-    plan = get_object_or_404(Plan, year=year)
-    if not policy.may_view_plan(request.user, plan):
+    plan = plan_for(request.user, year)
+    if plan is None:
         raise Http404
     return plan
+
+
+def _start(plan: Plan, month: int, user: object) -> ExportJob:
+    """Record the job; send ``tasks.export_workbook`` once the transaction commits."""
+    job = jobs.create(plan, month, user)
+    transaction.on_commit(partial(_send, job.pk))
+    return job
+
+
+def _send(job_id: int) -> None:
+    try:
+        tasks.export_workbook.delay(job_id)
+    except Exception:  # the broker is down: say so on the job's page
+        jobs.not_sent(job_id)
 
 
 def _job_of(request: HttpRequest, job_id: int) -> ExportJob:
@@ -128,18 +147,16 @@ def _job_of(request: HttpRequest, job_id: int) -> ExportJob:
 @require_POST
 def export_job_create(request: HttpRequest, year: int) -> HttpResponse:
     """Queue the workbook for the background (or go to the same one already under way)."""
-    plan = _plan_of(request, year)
-    try:
-        month = selectors.parse_as_of(plan, request.POST.get("as_of"))
-    except selectors.BadAsOf as exc:
-        return _bad_month(request, plan, exc)
+    plan, month = _plan_and_month(request, year, request.POST)
+    if isinstance(month, HttpResponse):
+        return month
     under_way = ExportJob.objects.filter(
         plan=plan,
         month=month,
         requested_by=request.user,
         status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
     ).first()
-    job = under_way or export_jobs.start(plan, month, request.user)
+    job = under_way or _start(plan, month, request.user)
     return redirect("export-job", job.pk)
 
 
@@ -153,8 +170,8 @@ def export_job_page(request: HttpRequest, job_id: int) -> HttpResponse:
         "reporting/export_job.html",
         {
             "job": job,
-            "state": export_jobs.status(job),
-            "file_name": exports.file_name(job.plan, job.month),
+            "state": jobs.status(job),
+            "file_name": workbook.file_name(job.plan, job.month),
         },
     )
 
@@ -163,7 +180,7 @@ def export_job_page(request: HttpRequest, job_id: int) -> HttpResponse:
 @allowed_by(policy.may_export)
 @require_GET
 def export_job_status(request: HttpRequest, job_id: int) -> JsonResponse:
-    response = JsonResponse(export_jobs.status(_job_of(request, job_id)))
+    response = JsonResponse(jobs.status(_job_of(request, job_id)))
     response["Cache-Control"] = "no-store"
     return response
 
@@ -173,7 +190,7 @@ def export_job_status(request: HttpRequest, job_id: int) -> JsonResponse:
 @require_GET
 def export_job_download(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job_of(request, job_id)
-    path = export_jobs.path_of(job)
+    path = jobs.path_of(job)
     if job.status != ExportJob.Status.DONE or path is None or not path.is_file():
         raise Http404
     return _workbook_response(path.open("rb"), job.plan, job.month)

@@ -15,8 +15,8 @@ from targets.completeness import gaps
 from targets.models import Department, Plan
 from targets.periods import deadline
 
-from . import selectors
-from .models import CompletenessRollup, ReminderRun
+from .. import selectors
+from ..models import CompletenessRollup, ReminderRun
 
 
 def _error(status: int, message: str) -> JsonResponse:

@@ -1,0 +1,1 @@
+"""The auditors' workbook (``workbook``, its sheets and styles) and its background jobs."""
