@@ -60,7 +60,7 @@ def run(mode: str, count: int) -> None:
     from openpyxl import Workbook
 
     from reporting import exports
-    from targets.xlsx_text import set_text
+    from targets.workbooks.text import set_text
 
     formats = [None] * 7 + [exports.INTEGER, None, None] + [exports.DATETIME] * 2
     formats += [None, exports.DATETIME, None, None]

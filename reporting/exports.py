@@ -55,7 +55,7 @@ from targets.models import (
     TargetChange,
 )
 from targets.periods import deadline
-from targets.xlsx_text import set_text
+from targets.workbooks.text import set_text
 
 from . import selectors
 from .dashboard import allocations, goal_breakdown

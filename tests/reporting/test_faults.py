@@ -321,7 +321,10 @@ class TestDatabaseFailsDuringAMonthSave:
         before = self.snapshot()
         data = {**self.form(client.get(self.MARCH), "12"), "action": action}
 
-        with self.fail_on_third_save(), caplog.at_level(logging.ERROR, logger="targets.entry"):
+        with (
+            self.fail_on_third_save(),
+            caplog.at_level(logging.ERROR, logger="targets.services.entry"),
+        ):
             response = client.post(self.MARCH, data)
 
         assert response.status_code == 400  # the page again, not a server error
@@ -341,7 +344,7 @@ class TestDatabaseFailsDuringAMonthSave:
         client.force_login(clerk)
         broken = OperationalError("could not connect to server")
 
-        with mock.patch("targets.entry.month_grid", side_effect=broken):
+        with mock.patch("targets.services.entry.month_grid", side_effect=broken):
             response = client.get(self.MARCH)
 
         assert response.status_code == 500
