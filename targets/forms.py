@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -30,6 +31,22 @@ NOT_A_NUMBER = gettext_lazy("请填写数字（没有发生请填 0）。")
 # A grid cell's parts as posted: its figure, its note, its state token.
 CELL_PARTS = ("v", "n", "t")
 REVIEW_ACTIONS = ("approve_all", "approve", "return")
+
+
+def save_form(form: forms.Form, write: Callable[[dict[str, Any]], object]) -> bool:
+    """``write`` (a service call) with the form's cleaned data, if the form is valid: True once
+    written. The service's refusal is a form error; a figure or notice the user may not change
+    does not exist for them (404)."""
+    if not form.is_valid():
+        return False
+    try:
+        write(form.cleaned_data)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    except PermissionDenied as error:
+        raise Http404 from error
+    return True
 
 
 def parse_figure(raw: str) -> int | None:
@@ -74,10 +91,11 @@ class FigureField(forms.CharField):
     """A figure as a clerk types it (see ``parse_figure``): a whole number, or None if empty."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(strip=False, **kwargs)
+        kwargs.setdefault("strip", False)  # parse_figure strips, after normalising the text
+        super().__init__(**kwargs)
         self.error_messages["null_characters_not_allowed"] = NOT_A_NUMBER
 
-    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+    def clean(self, value: Any) -> int | None:
         return parse_figure(super().clean(value))
 
 
@@ -134,7 +152,7 @@ class MonthEntryForm(forms.Form):
 
 
 class CorrectionForm(forms.Form):
-    value = FigureField(label=gettext_lazy("更正后的数值"), max_length=40)
+    value = FigureField(label=gettext_lazy("更正后的数值"), max_length=40, strip=True)
     reason = forms.CharField(
         label=gettext_lazy("更正理由"),
         widget=forms.Textarea(attrs={"rows": 3}),

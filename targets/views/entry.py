@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from skills_plan.views import allowed_by
 
 from .. import policy, services
-from ..forms import CorrectionForm, MonthEntryForm, WithdrawForm
+from ..forms import CorrectionForm, MonthEntryForm, WithdrawForm, save_form
 from ..grid import Grid, cell_keys, month_grid, month_is_open, open_months
 from ..models import Plan, Submission
 from ..periods import deadline, last_day_on_time
@@ -242,25 +242,22 @@ def entry_correct(request: HttpRequest, submission_id: int) -> HttpResponse:
     form = CorrectionForm(request.POST or None, initial={"value": submission.value})
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.submission_correct(
-                    actor=request.user,
-                    submission=submission,
-                    value=form.cleaned_data["value"],
-                    reason=form.cleaned_data["reason"],
-                    note=form.cleaned_data["note"],
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            except PermissionDenied as error:
-                raise Http404 from error
-            else:
-                messages.success(
-                    request,
-                    _("更正已保存为草稿，请在月度填报页报送审核（更正通过审核前原数仍有效）。"),
-                )
-                return redirect("entry-month", year=plan.year, month=submission.month)
+        written = save_form(
+            form,
+            lambda data: services.submission_correct(
+                actor=request.user,
+                submission=submission,
+                value=data["value"],
+                reason=data["reason"],
+                note=data["note"],
+            ),
+        )
+        if written:
+            messages.success(
+                request,
+                _("更正已保存为草稿，请在月度填报页报送审核（更正通过审核前原数仍有效）。"),
+            )
+            return redirect("entry-month", year=plan.year, month=submission.month)
         status = 400
     return render(
         request,

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from skills_plan.views import allowed_by
 
 from .. import completeness, policy, services
-from ..forms import NoticeAnswerForm, NoticeCloseForm
+from ..forms import NoticeAnswerForm, NoticeCloseForm, save_form
 from ..models import Plan, SupervisionNotice
 from ..selectors import active_plan
 
@@ -99,18 +98,14 @@ def notice_close(request: HttpRequest, notice_id: int) -> HttpResponse:
     notice = get_object_or_404(SupervisionNotice.objects.select_related("plan"), pk=notice_id)
     services.require_open_plan(notice.plan)
     form = NoticeCloseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.notice_close(
-                actor=request.user, notice=notice, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        except PermissionDenied as error:
-            raise Http404 from error
-        else:
-            messages.success(request, _("督办单已销号。"))
-            return redirect("notices")
+    if save_form(
+        form,
+        lambda data: services.notice_close(
+            actor=request.user, notice=notice, reason=data["reason"]
+        ),
+    ):
+        messages.success(request, _("督办单已销号。"))
+        return redirect("notices")
     return render(
         request,
         "targets/notices.html",
@@ -152,21 +147,18 @@ def notice_answer(request: HttpRequest, notice_id: int) -> HttpResponse:
     form = NoticeAnswerForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.notice_answer(
-                    actor=request.user,
-                    notice=notice,
-                    explanation=form.cleaned_data["explanation"],
-                    catch_up_plan=form.cleaned_data["catch_up_plan"],
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            except PermissionDenied as error:
-                raise Http404 from error
-            else:
-                messages.success(request, _("督办单已反馈。"))
-                return redirect("my-notices")
+        written = save_form(
+            form,
+            lambda data: services.notice_answer(
+                actor=request.user,
+                notice=notice,
+                explanation=data["explanation"],
+                catch_up_plan=data["catch_up_plan"],
+            ),
+        )
+        if written:
+            messages.success(request, _("督办单已反馈。"))
+            return redirect("my-notices")
         status = 400
     return render(
         request,
