@@ -306,7 +306,7 @@ class TestDatabaseFailsDuringAMonthSave:
                 raise OperationalError("server closed the connection unexpectedly")
             return real(**kwargs)
 
-        return mock.patch("targets.services.submission_save", side_effect=save)
+        return mock.patch("targets.services.entry.submission_save", side_effect=save)
 
     @pytest.mark.parametrize("action", ["save", "submit"])
     def test_nothing_is_half_saved_and_the_clerk_is_told_in_chinese(
@@ -344,7 +344,7 @@ class TestDatabaseFailsDuringAMonthSave:
         client.force_login(clerk)
         broken = OperationalError("could not connect to server")
 
-        with mock.patch("targets.services.entry.month_grid", side_effect=broken):
+        with mock.patch("targets.views.entry.month_grid", side_effect=broken):
             response = client.get(self.MARCH)
 
         assert response.status_code == 500
@@ -377,7 +377,7 @@ def test_a_connection_lost_in_the_middle_of_a_save_on_postgres(
                 other.execute("SELECT pg_terminate_backend(%s)", [pid])
         return real(**kwargs)
 
-    with mock.patch("targets.services.submission_save", side_effect=save):
+    with mock.patch("targets.services.entry.submission_save", side_effect=save):
         response = client.post(url, data)
 
     assert calls["n"] == 3
