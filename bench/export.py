@@ -60,7 +60,7 @@ def run(mode: str, count: int) -> None:
     from openpyxl import Workbook
 
     from reporting.exports import styles
-    from targets.xlsx_text import set_text
+    from targets.workbooks.text import set_text
 
     formats = [None] * 7 + [styles.INTEGER, None, None] + [styles.DATETIME] * 2
     formats += [None, styles.DATETIME, None, None]

@@ -71,7 +71,7 @@ def run(path: str) -> None:
     django.setup()
     from openpyxl import load_workbook
 
-    from targets import excel
+    from targets.workbooks import upload as excel
 
     content = Path(path).read_bytes()
     baseline_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

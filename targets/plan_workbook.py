@@ -33,10 +33,10 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from . import excel
 from .models import Department, Indicator, Milestone, Plan, Region, RegionTarget
 from .plan_loader import load_plan_definition
-from .xlsx_text import set_text
+from .workbooks import upload as excel
+from .workbooks.text import set_text
 
 SHEET_PLAN = "方案"
 SHEET_INDICATORS = "指标"

@@ -31,7 +31,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from targets.models import Plan
-from targets.xlsx_text import set_text
+from targets.workbooks.text import set_text
 
 INTEGER = "#,##0"
 PERCENT = "0.0%"  # every percentage cell: holds the fraction rounded once at this precision

@@ -19,6 +19,11 @@ from .base import (
     plan_refusal,
     require_open_plan,
 )
+from .entry import (
+    CellInput,
+    EntryRefused,
+    month_save,
+)
 from .notices import (
     NOTICE_TEXT_MAX,
     notice_answer,
@@ -32,12 +37,14 @@ from .plans import (
     region_target_set,
     region_targets_total,
 )
+from .rates import (
+    RateExcess,
+    rate_excesses,
+)
 from .submissions import (
     REVIEW_COMMENT_MAX,
-    RateExcess,
     check_review_comment,
     month_withdraw,
-    rate_excesses,
     review_comment_problem,
     state_token,
     submission_approve,
@@ -46,6 +53,7 @@ from .submissions import (
     submission_save,
     submission_submit,
     submission_withdraw,
+    submissions_review,
 )
 
 __all__ = [
@@ -54,7 +62,9 @@ __all__ = [
     "REVIEW_COMMENT_MAX",
     "ROLE_GROUP_NAMES",
     "TARGET_REASON_MAX",
+    "CellInput",
     "Conflict",
+    "EntryRefused",
     "PlanNotOpen",
     "RateExcess",
     "check_month",
@@ -64,6 +74,7 @@ __all__ = [
     "goal_share_problem",
     "indicator_target_set",
     "membership_assign",
+    "month_save",
     "month_withdraw",
     "notice_answer",
     "notice_close",
@@ -81,4 +92,5 @@ __all__ = [
     "submission_save",
     "submission_submit",
     "submission_withdraw",
+    "submissions_review",
 ]

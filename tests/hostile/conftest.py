@@ -135,16 +135,16 @@ def fill_template(content: bytes, value: Any = 10, note: str | None = None) -> b
     """A downloaded template with every open figure (and, given ``note``, every note) set."""
     from openpyxl import load_workbook
 
-    from targets import excel
+    from targets.workbooks import entry as entry_workbook
 
     workbook = load_workbook(io.BytesIO(content))
-    sheet = workbook[excel.SHEET]
-    for row in sheet.iter_rows(min_row=excel.FIRST_ROW, min_col=3):
+    sheet = workbook[entry_workbook.SHEET]
+    for row in sheet.iter_rows(min_row=entry_workbook.FIRST_ROW, min_col=3):
         for cell in row:
             if cell.protection.locked is not False:
                 continue
-            header = str(sheet.cell(excel.HEADER_ROW, cell.column).value or "")
-            if header.endswith(excel.NOTE_SUFFIX):
+            header = str(sheet.cell(entry_workbook.HEADER_ROW, cell.column).value or "")
+            if header.endswith(entry_workbook.NOTE_SUFFIX):
                 if note is not None:
                     cell.value = note
             elif cell.value is None:

@@ -121,6 +121,18 @@ def test_the_entry_grid(world: Any, data: Any, extra: dict[str, str], action: st
     assert response.status_code in (302, 400, 403)
 
 
+def test_a_figure_of_thousands_of_digits_is_refused_as_too_large(world: Any) -> None:
+    """Once a 500: int() refuses a string of more than 4300 digits (ValueError)."""
+    series = Indicator.objects.get(plan=world.plan, code="reemployment")
+    key = f"{series.pk}-{Region.objects.get(code='410622').pk}"
+    form = {"action": "save", f"v-{key}": "9" * 5000}
+
+    response = world.client("clerk").post("/entry/2015/3/", form)
+
+    assert response.status_code == 400
+    assert "数值过大" in response.content.decode()
+
+
 @settings(FUZZ, max_examples=30)
 @given(notes=st.lists(texts, min_size=1, max_size=4), submit=st.booleans())
 def test_a_valid_grid_with_any_notes(world: Any, notes: list[str], submit: bool) -> None:

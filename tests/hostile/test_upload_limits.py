@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from targets import excel
+from targets.workbooks import upload
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +98,7 @@ def test_the_filled_template_itself_is_taken(world: Any, template: bytes, snap: 
 
 def test_the_limit_is_five_megabytes_and_said_in_chinese(world: Any, snap: Any) -> None:
     before = snap()
-    at_limit = b"PK" + b"\0" * (excel.MAX_UPLOAD_BYTES - 2)
+    at_limit = b"PK" + b"\0" * (upload.MAX_UPLOAD_BYTES - 2)
 
     exactly, _peak = _upload(world, at_limit)
     over, _peak = _upload(world, at_limit + b"\0")
@@ -149,7 +149,7 @@ def test_a_bomb_whose_headers_lie_is_not_unpacked(world: Any, template: bytes, s
     """60 MB of sheet that the zip's headers call 100 bytes: the size checks see 100 bytes, but
     the reader stops at the size declared and the checksum fails; nothing near 60 MB is read."""
     bomb = _lying(template, "xl/worksheets/sheet1.xml", 60 * 1024 * 1024)
-    assert len(bomb) < excel.MAX_UPLOAD_BYTES
+    assert len(bomb) < upload.MAX_UPLOAD_BYTES
     before = snap()
 
     response, peak = _upload(world, bomb)
@@ -163,7 +163,7 @@ def test_an_honest_bomb_is_refused_before_it_is_unpacked(
     world: Any, template: bytes, snap: Any
 ) -> None:
     bomb = _zip({**_parts(template), "xl/media/image1.bin": b"\0" * (200 * 1024 * 1024)})
-    assert len(bomb) < excel.MAX_UPLOAD_BYTES
+    assert len(bomb) < upload.MAX_UPLOAD_BYTES
     before = snap()
 
     response, peak = _upload(world, bomb)

@@ -298,7 +298,7 @@ class TestDatabaseFailsDuringAMonthSave:
                 raise OperationalError("server closed the connection unexpectedly")
             return real(**kwargs)
 
-        return mock.patch("targets.services.submission_save", side_effect=save)
+        return mock.patch("targets.services.entry.submission_save", side_effect=save)
 
     @pytest.mark.parametrize("action", ["save", "submit"])
     def test_nothing_is_half_saved_and_the_clerk_is_told_in_chinese(
@@ -313,7 +313,10 @@ class TestDatabaseFailsDuringAMonthSave:
         before = self.snapshot()
         data = {**self.form(client.get(self.MARCH), "12"), "action": action}
 
-        with self.fail_on_third_save(), caplog.at_level(logging.ERROR, logger="targets.entry"):
+        with (
+            self.fail_on_third_save(),
+            caplog.at_level(logging.ERROR, logger="targets.services.entry"),
+        ):
             response = client.post(self.MARCH, data)
 
         assert response.status_code == 400  # the page again, not a server error
@@ -333,7 +336,7 @@ class TestDatabaseFailsDuringAMonthSave:
         client.force_login(clerk)
         broken = OperationalError("could not connect to server")
 
-        with mock.patch("targets.entry.month_grid", side_effect=broken):
+        with mock.patch("targets.views.entry.month_grid", side_effect=broken):
             response = client.get(self.MARCH)
 
         assert response.status_code == 500
@@ -366,7 +369,7 @@ def test_a_connection_lost_in_the_middle_of_a_save_on_postgres(
                 other.execute("SELECT pg_terminate_backend(%s)", [pid])
         return real(**kwargs)
 
-    with mock.patch("targets.services.submission_save", side_effect=save):
+    with mock.patch("targets.services.entry.submission_save", side_effect=save):
         response = client.post(url, data)
 
     assert calls["n"] == 3

@@ -13,8 +13,11 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from targets import entry, services
+from targets import services
+from targets.forms import MonthEntryForm, parse_figure
+from targets.grid import Grid, cell_keys, checks
 from targets.models import Indicator, Membership, Plan, Region, Submission, SubmissionEvent
+from targets.services import entry as entry_service
 
 pytestmark = pytest.mark.django_db
 
@@ -94,12 +97,13 @@ def fill(response: Any, value: str = "10") -> dict[str, str]:
         (" 45 ", 45),
         ("+7", 7),
         ("12.0", 12),
+        ("0" * 5000 + "7", 7),
         ("", None),
         ("   ", None),
     ],
 )
 def test_figures_are_normalised(typed: str, value: int | None) -> None:
-    assert entry.parse_figure(typed) == value
+    assert parse_figure(typed) == value
 
 
 @pytest.mark.parametrize(
@@ -116,11 +120,15 @@ def test_figures_are_normalised(typed: str, value: int | None) -> None:
         ("十二", "请填写数字"),
         ("12人", "请填写数字"),
         ("=1+1", "请填写数字"),
+        # Beyond what int() reads (4300 digits): too large, never a ValueError (a 500).
+        ("9" * 5000, "数值过大"),
+        ("1" + "0" * 5000 + ".0", "数值过大"),
+        ("1" + ",000" * 1500, "数值过大"),
     ],
 )
 def test_bad_figures_are_refused_with_a_message(typed: str, message: str) -> None:
     with pytest.raises(ValidationError) as refused:
-        entry.parse_figure(typed)
+        parse_figure(typed)
     assert message in refused.value.messages[0]
 
 
@@ -128,7 +136,7 @@ def test_bad_figures_are_refused_with_a_message(typed: str, message: str) -> Non
 @given(st.text(max_size=20))
 def test_parsing_any_text_gives_a_figure_or_a_message(typed: str) -> None:
     try:
-        value = entry.parse_figure(typed)
+        value = parse_figure(typed)
     except ValidationError as refused:
         assert refused.messages and all(refused.messages)
     else:
@@ -140,27 +148,27 @@ def test_parsing_any_text_gives_a_figure_or_a_message(typed: str) -> None:
 
 def test_a_month_above_the_counties_annual_target_needs_a_note(plan: Plan) -> None:
     rural = indicator("rural-transfer")
-    assert entry.checks(rural, 5001, 3, {}, target=5000)
-    assert not entry.checks(rural, 5000, 3, {}, target=5000)
-    assert not entry.checks(rural, 5001, 3, {}, target=None)  # a county without a split
+    assert checks(rural, 5001, 3, {}, target=5000)
+    assert not checks(rural, 5000, 3, {}, target=5000)
+    assert not checks(rural, 5001, 3, {}, target=None)  # a county without a split
 
 
 def test_far_above_the_cells_own_history_needs_a_note(plan: Plan) -> None:
     rural = indicator("rural-transfer")
     history = {1: 100, 2: 120}
-    assert any("远高于" in r for r in entry.checks(rural, 500, 3, history, None))
-    assert not entry.checks(rural, 180, 3, history, None)
-    assert not entry.checks(rural, 500, 3, {2: 120}, None)  # one month is no history
+    assert any("远高于" in r for r in checks(rural, 500, 3, history, None))
+    assert not checks(rural, 180, 3, history, None)
+    assert not checks(rural, 500, 3, {2: 120}, None)  # one month is no history
 
 
 def test_a_running_total_typed_as_a_monthly_figure_is_flagged(plan: Plan) -> None:
     rural = indicator("rural-transfer")
     history = {1: 100, 2: 120, 3: 90}
-    assert any("累计数" in r for r in entry.checks(rural, 310, 4, history, None))
-    assert any("累计数" in r for r in entry.checks(rural, 400, 4, history, None))
-    assert not entry.checks(rural, 110, 4, history, None)
+    assert any("累计数" in r for r in checks(rural, 310, 4, history, None))
+    assert any("累计数" in r for r in checks(rural, 400, 4, history, None))
+    assert not checks(rural, 110, 4, history, None)
     enrolment = indicator("vocational-enrolment")  # a level: the same figure every month is fine
-    assert not entry.checks(enrolment, 310, 4, {1: 300, 2: 305, 3: 310}, None)
+    assert not checks(enrolment, 310, 4, {1: 300, 2: 305, 3: 310}, None)
 
 
 # --- the pages -----------------------------------------------------------------------------
@@ -473,6 +481,12 @@ def test_any_posted_form_saves_whole_or_not_at_all(
 # --- two clerks at once, on PostgreSQL -----------------------------------------------------
 
 
+def month_save(user: User, plan: Plan, data: dict[str, str]) -> Grid:
+    """March saved as a draft from posted ``data``, read by the page's form."""
+    form = MonthEntryForm(data, keys=cell_keys(user, plan))
+    return services.month_save(actor=user, plan=plan, month=3, cells=form.cells(), submit=False)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_clerks_saving_one_cell_at_once_lose_nothing(
     require_postgres: None, plan: Plan, make_user: Any
@@ -488,15 +502,9 @@ def test_two_clerks_saving_one_cell_at_once_lose_nothing(
         try:
             barrier.wait(timeout=120)  # generous: CI machines are sometimes busy
             try:
-                entry.month_save(
-                    actor=user,
-                    plan=plan,
-                    month=3,
-                    data={f"v-{key}": value, f"t-{key}": "new"},
-                    submit=False,
-                )
+                month_save(user, plan, {f"v-{key}": value, f"t-{key}": "new"})
                 outcomes[value] = "saved"
-            except entry.EntryRefused as refused:
+            except services.EntryRefused as refused:
                 messages = [m for c in refused.grid.cells for m in c.errors] + refused.grid.errors
                 outcomes[value] = " ".join(messages)
         except Exception as error:  # reported by the assertions below, not lost in the thread
@@ -601,28 +609,23 @@ def test_a_save_that_read_the_grid_before_another_committed_is_a_conflict(
     rural, qibin = indicator("rural-transfer"), Region.objects.get(code="410611")
     key = f"{rural.pk}-{qibin.pk}"
     has_read, has_committed = threading.Event(), threading.Event()
-    check = entry._check_posted_cells
+    read = entry_service.month_grid
 
-    def check_then_wait(grid: Any, data: Any) -> None:
-        check(grid, data)
+    def read_then_wait(*args: Any, **kwargs: Any) -> Grid:
+        grid = read(*args, **kwargs)
         if threading.current_thread().name == "second":
             has_read.set()
             assert has_committed.wait(timeout=120)
+        return grid
 
-    monkeypatch.setattr(entry, "_check_posted_cells", check_then_wait)
+    monkeypatch.setattr(entry_service, "month_grid", read_then_wait)
     outcome: list[str] = []
 
     def second_saves() -> None:
         try:
-            entry.month_save(
-                actor=second,
-                plan=plan,
-                month=3,
-                data={f"v-{key}": "8", f"t-{key}": "new"},
-                submit=False,
-            )
+            month_save(second, plan, {f"v-{key}": "8", f"t-{key}": "new"})
             outcome.append("saved")
-        except entry.EntryRefused as refused:
+        except services.EntryRefused as refused:
             outcome.extend(m for c in refused.grid.cells for m in c.errors)
         finally:
             connections.close_all()
@@ -630,9 +633,7 @@ def test_a_save_that_read_the_grid_before_another_committed_is_a_conflict(
     thread = threading.Thread(target=second_saves, name="second")
     thread.start()
     assert has_read.wait(timeout=120)
-    entry.month_save(
-        actor=first, plan=plan, month=3, data={f"v-{key}": "7", f"t-{key}": "new"}, submit=False
-    )
+    month_save(first, plan, {f"v-{key}": "7", f"t-{key}": "new"})
     has_committed.set()
     thread.join(timeout=180)
 

@@ -23,8 +23,9 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.packaging.custom import StringProperty
 
-from targets import excel, services
+from targets import services
 from targets.models import Indicator, Membership, Plan, Region, Submission, SubmissionEvent
+from targets.workbooks import entry as entry_workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -100,14 +101,16 @@ def where(sheet: Any, code: str, region_code: str, *, note: bool = False) -> str
     row = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == name)
     header = region(region_code).name + ("备注" if note else "")
     column = next(
-        c for c in range(1, sheet.max_column + 1) if sheet.cell(excel.HEADER_ROW, c).value == header
+        c
+        for c in range(1, sheet.max_column + 1)
+        if sheet.cell(entry_workbook.HEADER_ROW, c).value == header
     )
     return sheet.cell(row, column).coordinate
 
 
 def figure_cells(sheet: Any) -> list[Any]:
     """Every figure cell of the table, row by row."""
-    first = excel.FIRST_ROW
+    first = entry_workbook.FIRST_ROW
     return [
         sheet.cell(row, column)
         for row in range(first, first + HRSS_SERIES)
@@ -121,7 +124,7 @@ def filled(content: bytes, value: Any = 10, **cells: Any) -> bytes:
     ``cells`` are keyed ``<series code>__<region code>`` (``__note`` appended for the note).
     """
     workbook = workbook_of(content)
-    sheet = workbook[excel.SHEET]
+    sheet = workbook[entry_workbook.SHEET]
     if value is not None:
         for item in figure_cells(sheet):
             if item.value is None and item.protection.locked is False:
@@ -175,7 +178,7 @@ def test_the_template_is_the_clerks_month_protected_and_validated(clerk: User) -
     assert "人力资源社会保障局" in title
     assert "2015年3月" in title
     names = ["鹤山区", "山城区", "淇滨区", "浚县", "淇县", "市直"]
-    headers = [c.value for c in sheet[excel.HEADER_ROW]]
+    headers = [c.value for c in sheet[entry_workbook.HEADER_ROW]]
     assert headers == ["填报项", "单位", *names, *(f"{n}备注" for n in names)]
     series = [sheet.cell(r, 1).value for r in range(4, 4 + HRSS_SERIES)]
     assert series[3] == "农村劳动力转移就业技能培训"
@@ -235,7 +238,12 @@ def test_the_template_is_prefilled_and_sent_figures_are_locked_and_shaded(
 def test_a_county_clerk_gets_one_county_column(county_clerk: User) -> None:
     sheet = workbook_of(download(client_for(county_clerk)))["填报"]
 
-    assert [c.value for c in sheet[excel.HEADER_ROW]] == ["填报项", "单位", "浚县", "浚县备注"]
+    assert [c.value for c in sheet[entry_workbook.HEADER_ROW]] == [
+        "填报项",
+        "单位",
+        "浚县",
+        "浚县备注",
+    ]
     assert "浚县" in sheet["A1"].value
     assert sheet.max_column == 4
 
@@ -521,11 +529,11 @@ def _resigned(content: bytes, **changes: Any) -> bytes:
     workbook = workbook_of(content)
     properties = _props(workbook)
     parts = sorted(n for n in properties if n.startswith("skills_plan.signature."))
-    payload = signing.loads("".join(properties[n] for n in parts), salt=excel.SIGNING_SALT)
+    payload = signing.loads("".join(properties[n] for n in parts), salt=entry_workbook.SIGNING_SALT)
     payload.update(changes)
     for name in parts:
         del workbook.custom_doc_props[name]
-    signature = signing.dumps(payload, salt=excel.SIGNING_SALT, compress=True)
+    signature = signing.dumps(payload, salt=entry_workbook.SIGNING_SALT, compress=True)
     workbook.custom_doc_props.append(StringProperty(name=parts[0], value=signature))
     for name, value in changes.items():
         _set_prop(workbook, f"skills_plan.{name}", str(value))
@@ -968,7 +976,7 @@ def test_a_note_like_a_formula_is_text_in_the_template_and_uploads_again(
             xml = ElementTree.fromstring(archive.read("xl/worksheets/sheet1.xml"))
         assert xml.find(f".//{MAIN}f") is None
         assert note in [text.text for text in xml.iter(f"{MAIN}t")]
-        sheet = workbook_of(content)[excel.SHEET]
+        sheet = workbook_of(content)[entry_workbook.SHEET]
         noted = sheet[where(sheet, "rural-transfer", "410621", note=True)]
         assert (noted.value, noted.data_type, noted.quotePrefix) == (note, "s", True)
 
@@ -983,7 +991,7 @@ def test_a_note_like_a_formula_is_text_in_the_template_and_uploads_again(
 def test_a_note_the_clerk_types_like_a_formula_is_saved_as_typed(clerk: User) -> None:
     client = client_for(clerk)
     workbook = workbook_of(download(client))
-    sheet = workbook[excel.SHEET]
+    sheet = workbook[entry_workbook.SHEET]
     typed = sheet[where(sheet, "rural-transfer", "410611", note=True)]
     typed.value, typed.data_type = "=A1*2 人次", "s"  # what Excel stores for '=A1*2 人次
     sheet[where(sheet, "rural-transfer", "410611")] = 4
@@ -995,7 +1003,7 @@ def test_a_note_the_clerk_types_like_a_formula_is_saved_as_typed(clerk: User) ->
 def test_a_real_formula_in_a_note_is_still_refused(clerk: User) -> None:
     client = client_for(clerk)
     workbook = workbook_of(download(client))
-    sheet = workbook[excel.SHEET]
+    sheet = workbook[entry_workbook.SHEET]
     coordinate = where(sheet, "rural-transfer", "410611", note=True)
     sheet[coordinate] = "=1+1"  # openpyxl writes this as a formula, as Excel would
     before = counts()
@@ -1024,7 +1032,7 @@ def test_a_rate_above_100_percent_is_named_by_sheet_and_cell_and_saves_nothing(
     response = upload(client, content)
 
     assert response.status_code == 400
-    sheet = workbook_of(content)[excel.SHEET]
+    sheet = workbook_of(content)[entry_workbook.SHEET]
     assert (
         f"填报!{where(sheet, 'veterans-aware', '410621')}："
         "知晓培训政策的退役士兵人数（浚县）1—3月累计 26 超过退役士兵人数累计 17。"

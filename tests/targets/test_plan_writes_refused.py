@@ -17,7 +17,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
 
-from targets import entry, excel, services
+from targets import services
+from targets.grid import month_grid
 from targets.models import (
     Indicator,
     Plan,
@@ -26,6 +27,7 @@ from targets.models import (
     SubmissionEvent,
     SupervisionNotice,
 )
+from targets.workbooks import entry as entry_workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +95,7 @@ def world(plan: Plan, make_user: Any) -> dict[str, Any]:
     template = client_for(clerk).get("/entry/2015/3/template.xlsx")
     assert template.status_code == 200
     workbook = load_workbook(io.BytesIO(template.getvalue()))
-    sheet = workbook[excel.SHEET]
+    sheet = workbook[entry_workbook.SHEET]
     for row in sheet.iter_rows():
         for item in row:
             if item.value is None and item.protection.locked is False and item.column <= 7:
@@ -119,7 +121,7 @@ Write = Callable[[dict[str, Any]], tuple[str, str, dict[str, Any]]]
 def _entry_save(w: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
     """The whole grid as the page shows it, every open cell filled (so it may be sent too)."""
     data: dict[str, Any] = {}
-    for cell in entry.month_grid(w["clerk"], w["plan"], 3).cells:
+    for cell in month_grid(w["clerk"], w["plan"], 3).cells:
         data[f"t-{cell.key}"] = cell.token
         if cell.editable:
             data[f"v-{cell.key}"] = cell.raw or "0"

@@ -13,6 +13,7 @@ from django.test import Client
 
 from targets import services
 from targets.models import Department, Indicator, Plan, Region, Submission, SubmissionEvent
+from targets.services import submissions
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 Status = Submission.Status
@@ -555,7 +556,7 @@ def test_a_refusal_midway_rolls_back_the_whole_post(
             raise ValidationError("只有已报送、待审核的数据可以审核。")
         return approve(**kwargs)
 
-    monkeypatch.setattr(services, "submission_approve", approve_then_refuse)
+    monkeypatch.setattr(submissions, "submission_approve", approve_then_refuse)
     before = written()
     response = client_for(reviewer).post(url(hrss, 3), {"action": "approve_all"})
     assert len(calls) == 2  # the first was approved, then rolled back

@@ -12,22 +12,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from skills_plan.views import allowed_by
 
-from . import completeness, policy, services
-from .models import Plan, SupervisionNotice
-from .selectors import active_plan
+from .. import completeness, policy, services
+from ..forms import NoticeAnswerForm, NoticeCloseForm, save_form
+from ..models import Plan, SupervisionNotice
+from ..selectors import active_plan
 
 Status = SupervisionNotice.Status
 # Open ones first: they wait for an answer; then answered ones, still red; closed last.
@@ -92,17 +90,6 @@ def _reviewer_listing(request: HttpRequest, plan: Plan | None, **extra: Any) -> 
     return context
 
 
-class NoticeCloseForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("销号原因"),
-        max_length=200,
-        error_messages={
-            "required": gettext_lazy("请填写销号原因。"),
-            "max_length": gettext_lazy("销号原因过长（不超过 200 字）。"),
-        },
-    )
-
-
 @login_required
 @allowed_by(policy.may_close_notice)
 @require_POST
@@ -111,18 +98,14 @@ def notice_close(request: HttpRequest, notice_id: int) -> HttpResponse:
     notice = get_object_or_404(SupervisionNotice.objects.select_related("plan"), pk=notice_id)
     services.require_open_plan(notice.plan)
     form = NoticeCloseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.notice_close(
-                actor=request.user, notice=notice, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        except PermissionDenied as error:
-            raise Http404 from error
-        else:
-            messages.success(request, _("督办单已销号。"))
-            return redirect("notices")
+    if save_form(
+        form,
+        lambda data: services.notice_close(
+            actor=request.user, notice=notice, reason=data["reason"]
+        ),
+    ):
+        messages.success(request, _("督办单已销号。"))
+        return redirect("notices")
     return render(
         request,
         "targets/notices.html",
@@ -137,21 +120,6 @@ def notice_close(request: HttpRequest, notice_id: int) -> HttpResponse:
 def my_notices(request: HttpRequest) -> HttpResponse:
     """The notices of the clerk's department (and county), with a link to answer open ones."""
     return render(request, "targets/notice_mine.html", _listing(request, active_plan()))
-
-
-class NoticeAnswerForm(forms.Form):
-    explanation = forms.CharField(
-        label=gettext_lazy("情况说明（滞后原因）"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=services.NOTICE_TEXT_MAX,
-        error_messages={"required": gettext_lazy("请填写情况说明（滞后原因）。")},
-    )
-    catch_up_plan = forms.CharField(
-        label=gettext_lazy("赶进度计划（措施和时间安排）"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=services.NOTICE_TEXT_MAX,
-        error_messages={"required": gettext_lazy("请填写赶进度计划（措施和时间安排）。")},
-    )
 
 
 def _answerable(request: HttpRequest, notice_id: int) -> SupervisionNotice:
@@ -179,21 +147,18 @@ def notice_answer(request: HttpRequest, notice_id: int) -> HttpResponse:
     form = NoticeAnswerForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.notice_answer(
-                    actor=request.user,
-                    notice=notice,
-                    explanation=form.cleaned_data["explanation"],
-                    catch_up_plan=form.cleaned_data["catch_up_plan"],
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            except PermissionDenied as error:
-                raise Http404 from error
-            else:
-                messages.success(request, _("督办单已反馈。"))
-                return redirect("my-notices")
+        written = save_form(
+            form,
+            lambda data: services.notice_answer(
+                actor=request.user,
+                notice=notice,
+                explanation=data["explanation"],
+                catch_up_plan=data["catch_up_plan"],
+            ),
+        )
+        if written:
+            messages.success(request, _("督办单已反馈。"))
+            return redirect("my-notices")
         status = 400
     return render(
         request,

@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,15 +24,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from skills_plan.views import allowed_by
 
-from . import completeness, entry, periods, policy, services
-from .models import Department, Plan, RegionTarget, Submission, SubmissionEvent
-from .periods import MONTHS
-from .selectors import active_plan
+from .. import completeness, periods, policy, services
+from ..forms import ReviewForm
+from ..grid import checks
+from ..models import Department, Plan, RegionTarget, Submission, SubmissionEvent
+from ..periods import MONTHS
+from ..selectors import active_plan
 
 Status = Submission.Status
 # Reports missing or late listed on the queue page; the rest are on /review/reports/.
 GAPS_SHOWN = 10
-ACTIONS = ("approve_all", "approve", "return")
 
 
 @login_required
@@ -185,7 +185,7 @@ def _rows(plan: Plan, month: int, figures: list[Submission]) -> list[WaitingRow]
                 previous_month=format_value(before),
                 previous_month_change=format_change(submission.value, before),
                 previous_month_pending=str(PENDING_LABELS.get(before_status, "")),
-                warnings=entry.checks(
+                warnings=checks(
                     submission.indicator,
                     submission.value,
                     month,
@@ -215,7 +215,9 @@ class ReviewError(Exception):
     """A POST that cannot be carried out as asked; the page shows why and nothing is written."""
 
 
-def _chosen(request: HttpRequest, of_page: QuerySet[Submission], action: str) -> list[Submission]:
+def _chosen(
+    user: Any, form: ReviewForm, of_page: QuerySet[Submission], action: str
+) -> list[Submission]:
     """The waiting figures a POST names, each checked against the page it came from.
 
     ``of_page`` is every figure of the page's plan, department and month the user may read.
@@ -229,10 +231,9 @@ def _chosen(request: HttpRequest, of_page: QuerySet[Submission], action: str) ->
         if not figures:
             raise ReviewError(_("没有等待审核的数据。"))
     else:
-        try:
-            ids = {int(value) for value in request.POST.getlist("ids")}
-        except ValueError:
-            raise Http404 from None
+        if form.has_error("ids"):
+            raise Http404
+        ids = form.cleaned_data["ids"]
         if not ids:
             raise ReviewError(_("请至少选择一条数据。"))
         if of_page.filter(pk__in=ids).count() != len(ids):
@@ -241,21 +242,13 @@ def _chosen(request: HttpRequest, of_page: QuerySet[Submission], action: str) ->
         if len(figures) != len(ids):
             raise ReviewError(_("所选数据中有已被审核或退回的，请刷新页面后重试。"))
     for submission in figures:
-        if not policy.may_approve_cell(request.user, submission.indicator, submission.region):
+        if not policy.may_approve_cell(user, submission.indicator, submission.region):
             raise PermissionDenied
     return figures
 
 
-def _apply(request: HttpRequest, figures: list[Submission], action: str, comment: str) -> str:
-    """Approve or return every figure, in one transaction; the success message."""
-    with transaction.atomic():
-        for submission in figures:
-            if action == "return":
-                services.submission_return(
-                    actor=request.user, submission=submission, comment=comment
-                )
-            else:
-                services.submission_approve(actor=request.user, submission=submission)
+def _done(figures: list[Submission], action: str) -> str:
+    """The success message of a review."""
     n = len(figures)
     if action == "return":
         return ngettext("已退回 %(n)d 条数据。", "已退回 %(n)d 条数据。", n) % {"n": n}
@@ -282,26 +275,29 @@ def review_month(request: HttpRequest, department_id: int, month: int) -> HttpRe
     comment = ""
     status = 200
     if request.method == "POST":
-        action = request.POST.get("action", "")
-        comment = request.POST.get("comment", "").strip()
-        if action not in ACTIONS:
-            errors.append(_("未知的操作。"))
-        elif too_long := services.review_comment_problem(comment):
+        form = ReviewForm(request.POST)
+        form.is_valid()
+        comment = form.comment_as_typed()
+        if form.has_error("action"):
+            errors = list(form.errors["action"])
+        elif form.has_error("comment"):
             # Checked before any figure is touched: the page comes back with what was typed.
-            errors.append(too_long)
-            status = 400
-        elif "\x00" in comment:
-            # PostgreSQL cannot store a NUL: refuse it here rather than fail in the database.
-            comment = comment.replace("\x00", "")
-            errors.append(_("审核意见中不能含有控制字符（NUL），请删除后重新填写。"))
+            errors = list(form.errors["comment"])
             status = 400
         else:
+            action = form.cleaned_data["action"]
+            comment = form.cleaned_data["comment"]
             try:
-                figures = _chosen(request, of_page, action)
+                figures = _chosen(request.user, form, of_page, action)
                 chosen = {s.pk for s in figures}
                 if action == "return" and not comment:
                     raise ReviewError(_("退回时必须填写审核意见。"))
-                done = _apply(request, figures, action, comment)
+                services.submissions_review(
+                    actor=request.user,
+                    submissions=figures,
+                    approve=action != "return",
+                    comment=comment,
+                )
             except (ReviewError, ValidationError) as error:
                 errors = _errors(error)
             except PermissionDenied as error:
@@ -311,7 +307,7 @@ def review_month(request: HttpRequest, department_id: int, month: int) -> HttpRe
                     raise
                 errors = _errors(error)
             else:
-                messages.success(request, done)
+                messages.success(request, _done(figures, action))
                 return redirect("review-month", department_id=department.pk, month=month)
     figures = list(
         of_page.filter(status=Status.SUBMITTED)

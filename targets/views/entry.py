@@ -1,15 +1,16 @@
-"""The clerk's pages: the months open for entry, one month's grid, a correction.
+"""The clerk's pages: the months open for entry, one month's grid (on the page or as an Excel
+template), a withdrawal, a correction.
 
 Every view asks the access policy first; the grid only ever holds the clerk's own series and
-counties, and ``entry.month_save`` refuses a posted cell outside it.
+counties, and a posted cell outside it is refused (403) before anything is read or saved.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,16 +18,24 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from skills_plan.views import allowed_by
 
-from . import entry, policy, services
-from .models import Plan, Submission
-from .periods import deadline, last_day_on_time
-from .selectors import active_plan
+from .. import policy, services
+from ..forms import CorrectionForm, MonthEntryForm, WithdrawForm, save_form
+from ..grid import Grid, cell_keys, month_grid, month_is_open, open_months
+from ..models import Plan, Submission
+from ..periods import deadline, last_day_on_time
+from ..selectors import active_plan, plan_for
+from ..workbooks.entry import build_template, template_filename
+from ..workbooks.entry_upload import read_upload, refusal_messages
+from ..workbooks.upload import UploadRefused
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 Status = Submission.Status
 
@@ -60,7 +69,7 @@ def entry_index(request: HttpRequest) -> HttpResponse:
             elif revision == 1 and first_sent >= dues[month]:
                 late[month] += 1
         now = timezone.now()
-        for month in reversed(entry.open_months(plan)):
+        for month in reversed(open_months(plan)):
             by_status = {status: counts.get((month, status), 0) for status in Status.values}
             entered = sum(by_status.values())
             due = now >= dues[month]
@@ -95,11 +104,26 @@ def entry_index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _plan_of_year(year: int, user: Any) -> Plan:
-    plan = Plan.objects.filter(year=year).first()
-    if plan is None or not policy.may_enter_plan(user, plan):
+def _entry_plan(request: HttpRequest, year: int, month: int) -> Plan:
+    """The plan of ``year`` the clerk enters into, and a month of it; else 404."""
+    plan = plan_for(request.user, year, to_enter=True)
+    if plan is None:
         raise Http404(_("没有 %(year)s 年的方案。") % {"year": year})
+    if not 1 <= month <= 12:
+        raise Http404(_("月份必须在 1 到 12 之间。"))
     return plan
+
+
+def _save(
+    request: HttpRequest, plan: Plan, month: int, data: Mapping[str, Any], *, submit: bool
+) -> Grid:
+    """The month saved from posted cells (the page's or an upload's): a forged cell is 403."""
+    form = MonthEntryForm(data, keys=cell_keys(request.user, plan))
+    if form.forged():
+        raise PermissionDenied(_("提交的数据中包含您无权填报的部门或县区。"))
+    return services.month_save(
+        actor=request.user, plan=plan, month=month, cells=form.cells(), submit=submit
+    )
 
 
 @login_required
@@ -107,18 +131,14 @@ def _plan_of_year(year: int, user: Any) -> Plan:
 @require_http_methods(["GET", "POST"])
 def entry_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     """One month's grid: series × counties; save as draft, or save and send for review."""
-    plan = _plan_of_year(year, request.user)
-    if not 1 <= month <= 12:
-        raise Http404(_("月份必须在 1 到 12 之间。"))
+    plan = _entry_plan(request, year, month)
     status = 200
     if request.method == "POST":
         services.require_open_plan(plan)
         submit = request.POST.get("action") == "submit"
         try:
-            grid = entry.month_save(
-                actor=request.user, plan=plan, month=month, data=request.POST, submit=submit
-            )
-        except entry.EntryRefused as refused:
+            grid = _save(request, plan, month, request.POST, submit=submit)
+        except services.EntryRefused as refused:
             grid = refused.grid
             status = 400
             messages.error(request, _("本月数据未保存：请按各单元格旁的提示修改后重新提交。"))
@@ -126,13 +146,13 @@ def entry_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
             _saved_message(request, grid, month, submit=submit)
             return redirect("entry-month", year=year, month=month)
     else:
-        grid = entry.month_grid(request.user, plan, month)
+        grid = month_grid(request.user, plan, month)
     return render(
         request, "targets/entry_month.html", month_context(plan, grid, month), status=status
     )
 
 
-def _saved_message(request: HttpRequest, grid: entry.Grid, month: int, *, submit: bool) -> None:
+def _saved_message(request: HttpRequest, grid: Grid, month: int, *, submit: bool) -> None:
     """Say what the save did: nothing written is not "已保存"."""
     if submit and grid.sent:
         messages.success(request, _("已保存并报送 %(month)s月数据。") % {"month": month})
@@ -142,9 +162,9 @@ def _saved_message(request: HttpRequest, grid: entry.Grid, month: int, *, submit
         messages.info(request, _("没有修改，本月数据未作任何改动。"))
 
 
-def month_context(plan: Plan, grid: entry.Grid, month: int) -> dict[str, Any]:
+def month_context(plan: Plan, grid: Grid, month: int) -> dict[str, Any]:
     """What the month page shows beside the grid: its state, what to do, what was returned."""
-    is_open = plan.status == Plan.Status.ACTIVE and month in entry.open_months(plan)
+    is_open = month_is_open(plan, month)
     counts = grid.counts()
     to_send = counts["empty"] + counts["draft"] + counts["returned"]
     waiting = [cell.current for cell in grid.cells if cell.status == Status.SUBMITTED]
@@ -177,17 +197,14 @@ def month_context(plan: Plan, grid: entry.Grid, month: int) -> dict[str, Any]:
 @require_POST
 def entry_withdraw(request: HttpRequest, year: int, month: int) -> HttpResponse:
     """Take back the month's figures sent and not reviewed yet (撤回): drafts again."""
-    plan = _plan_of_year(year, request.user)
-    if not 1 <= month <= 12:
-        raise Http404(_("月份必须在 1 到 12 之间。"))
+    plan = _entry_plan(request, year, month)
     services.require_open_plan(plan)
-    try:
-        ids = [int(value) for value in request.POST.getlist("ids")]
-    except ValueError:
-        raise Http404 from None
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        raise Http404
     try:
         withdrawn = services.month_withdraw(
-            actor=request.user, plan=plan, month=month, ids=ids or None
+            actor=request.user, plan=plan, month=month, ids=form.cleaned_data["ids"] or None
         )
     except PermissionDenied as error:
         # Another department's or county's figure does not exist for this clerk.
@@ -208,26 +225,6 @@ def entry_withdraw(request: HttpRequest, year: int, month: int) -> HttpResponse:
     return redirect("entry-month", year=year, month=month)
 
 
-class CorrectionForm(forms.Form):
-    value = forms.CharField(label=gettext_lazy("更正后的数值"), max_length=40)
-    reason = forms.CharField(
-        label=gettext_lazy("更正理由"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=1000,
-        error_messages={"required": gettext_lazy("更正已审核的数据必须填写更正理由。")},
-    )
-    note = forms.CharField(label=gettext_lazy("备注"), required=False, max_length=1000)
-
-    def clean_value(self) -> int:
-        try:
-            value = entry.parse_figure(self.cleaned_data["value"])
-        except ValidationError as error:
-            raise forms.ValidationError(error.messages) from error
-        if value is None:
-            raise forms.ValidationError(_("请填写更正后的数值。"))
-        return value
-
-
 @login_required
 @allowed_by(policy.may_enter)
 @require_http_methods(["GET", "POST"])
@@ -245,25 +242,22 @@ def entry_correct(request: HttpRequest, submission_id: int) -> HttpResponse:
     form = CorrectionForm(request.POST or None, initial={"value": submission.value})
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.submission_correct(
-                    actor=request.user,
-                    submission=submission,
-                    value=form.cleaned_data["value"],
-                    reason=form.cleaned_data["reason"],
-                    note=form.cleaned_data["note"],
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            except PermissionDenied as error:
-                raise Http404 from error
-            else:
-                messages.success(
-                    request,
-                    _("更正已保存为草稿，请在月度填报页报送审核（更正通过审核前原数仍有效）。"),
-                )
-                return redirect("entry-month", year=plan.year, month=submission.month)
+        written = save_form(
+            form,
+            lambda data: services.submission_correct(
+                actor=request.user,
+                submission=submission,
+                value=data["value"],
+                reason=data["reason"],
+                note=data["note"],
+            ),
+        )
+        if written:
+            messages.success(
+                request,
+                _("更正已保存为草稿，请在月度填报页报送审核（更正通过审核前原数仍有效）。"),
+            )
+            return redirect("entry-month", year=plan.year, month=submission.month)
         status = 400
     return render(
         request,
@@ -275,4 +269,62 @@ def entry_correct(request: HttpRequest, submission_id: int) -> HttpResponse:
             "closed_reason": services.plan_refusal(plan),
         },
         status=status,
+    )
+
+
+@login_required
+@allowed_by(policy.may_enter)
+@require_GET
+def entry_template(request: HttpRequest, year: int, month: int) -> HttpResponse:
+    """One month of the clerk's own grid as a protected, signed .xlsx."""
+    plan = _entry_plan(request, year, month)
+    response = HttpResponse(build_template(request.user, plan, month), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, template_filename(request.user, plan, month)
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@allowed_by(policy.may_enter)
+@require_POST
+def entry_upload(request: HttpRequest, year: int, month: int) -> HttpResponse:
+    """Save (or save and send) a month from an uploaded template; nothing on any error."""
+    plan = _entry_plan(request, year, month)
+    services.require_open_plan(plan)
+    submit = request.POST.get("action") == "submit"
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _upload_refused(request, plan, month, [_("请选择要上传的Excel文件。")])
+    try:
+        data = read_upload(upload, request.user, plan, month)
+    except UploadRefused as refused:
+        return _upload_refused(request, plan, month, refused.messages)
+    try:
+        grid = _save(request, plan, month, data, submit=submit)
+    except services.EntryRefused as refused:
+        return _upload_refused(request, plan, month, refusal_messages(refused.grid, data))
+    if not grid.saved and not grid.sent:
+        messages.info(request, _("Excel文件中没有修改，本月数据未作任何改动。"))
+    elif submit and grid.sent:
+        messages.success(request, _("已从Excel导入并报送 %(month)s月数据。") % {"month": month})
+    else:
+        messages.success(
+            request, _("已从Excel导入 %(month)s月数据，保存为草稿。") % {"month": month}
+        )
+    return redirect("entry-month", year=year, month=month)
+
+
+def _upload_refused(
+    request: HttpRequest, plan: Plan, month: int, errors: list[str]
+) -> HttpResponse:
+    """The month page again as stored, with what was wrong in the upload by sheet cell."""
+    messages.error(request, _("Excel文件未导入，本月数据没有任何改动。"))
+    grid = month_grid(request.user, plan, month)
+    return render(
+        request,
+        "targets/entry_month.html",
+        {**month_context(plan, grid, month), "upload_errors": errors},
+        status=400,
     )

@@ -1,0 +1,1 @@
+"""The pages of clerks and reviewers: entry, review, supervision notices."""

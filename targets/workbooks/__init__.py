@@ -1,0 +1,1 @@
+"""Excel workbooks: what the site writes for people to fill in or read, and reads back."""
