@@ -8,7 +8,7 @@ conditional formatting; automatic column widths exist in no mode of openpyxl, so
 per column.
 
 Text typed by people (names, notes, reasons, evidence) is always a string cell
-(``targets.xlsx_text``); when it begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+(``targets.workbooks.text``); when it begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 return it also gets Excel's quote prefix, so Excel shows it and never evaluates it.
 """
 
