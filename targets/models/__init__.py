@@ -1,0 +1,44 @@
+"""The plan, its indicators, departments, counties, submissions, notices and audit trails.
+
+Invariants that matter are database constraints too: values are never negative, months run
+1–12, a cell has exactly one current revision, indicator codes are unique within a plan, and a
+rate names both of its count series. Each module holds one kind of thing; Django finds them all
+here, as ``targets.models``.
+"""
+
+from .audit import AuditEntry, TargetChange
+from .figures import MAX_FIGURE, Submission, SubmissionEvent
+from .notices import SupervisionNotice, SupervisionNoticeEvent
+from .organisation import CITY_LEVEL_CODE, Department, Membership, Region
+from .plan import (
+    DEFAULT_BULLETIN_CC,
+    DEFAULT_BULLETIN_ISSUER,
+    Indicator,
+    Milestone,
+    Plan,
+    RegionTarget,
+    bulletin_issuer_of,
+    default_deadline_day,
+)
+
+__all__ = [
+    "CITY_LEVEL_CODE",
+    "DEFAULT_BULLETIN_CC",
+    "DEFAULT_BULLETIN_ISSUER",
+    "MAX_FIGURE",
+    "AuditEntry",
+    "Department",
+    "Indicator",
+    "Membership",
+    "Milestone",
+    "Plan",
+    "Region",
+    "RegionTarget",
+    "Submission",
+    "SubmissionEvent",
+    "SupervisionNotice",
+    "SupervisionNoticeEvent",
+    "TargetChange",
+    "bulletin_issuer_of",
+    "default_deadline_day",
+]

@@ -1,0 +1,393 @@
+"""The yearly plan and its definition: indicators, county splits and milestones."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from .organisation import Department, Region
+
+# The bulletin (通报) is the leading group office's own paper, not the government's plan.
+DEFAULT_BULLETIN_ISSUER = "鹤壁市全民技能振兴工程领导小组办公室"
+DEFAULT_BULLETIN_CC = "市委办公室，市人大常委会办公室，市政府办公室，市政协办公室"
+
+
+def bulletin_issuer_of(plan: Plan) -> str:
+    """The issuer a plan's bulletins print: its own setting, else the default."""
+    return plan.bulletin_issuer or DEFAULT_BULLETIN_ISSUER
+
+
+def default_deadline_day() -> int:
+    """A new plan's deadline day: ``SUBMISSION_DEADLINE_DAY`` (the 5th unless set)."""
+    return settings.SUBMISSION_DEADLINE_DAY
+
+
+class Plan(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        ACTIVE = "active", _("执行中")
+        CLOSED = "closed", _("已结束")
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    title = models.CharField(_("标题"), max_length=200)
+    doc_number = models.CharField(_("文号"), max_length=50, unique=True)
+    parent_doc_number = models.CharField(_("上级文件文号"), max_length=50, blank=True)
+    parent_doc_title = models.CharField(_("上级文件标题"), max_length=200, blank=True)
+    issuer = models.CharField(_("发文机关"), max_length=100, blank=True)
+    written_on = models.DateField(_("成文日期"))
+    published_on = models.DateField(_("发布日期"))
+    starts_on = models.DateField(_("起始日期"))
+    ends_on = models.DateField(_("截止日期"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.DRAFT)
+    deadline_day = models.PositiveSmallIntegerField(
+        _("报送截止日"),
+        default=default_deadline_day,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("每月数据须在次月的这一天（含当天）之前报送，之后报送记为迟报。"),
+    )
+    bulletin_issuer = models.CharField(
+        _("通报发文单位"),
+        max_length=100,
+        blank=True,
+        default=DEFAULT_BULLETIN_ISSUER,
+        help_text=_(
+            "月度通报的发文单位（通报自己的落款，不是方案的发文机关）；"
+            "留空则为鹤壁市全民技能振兴工程领导小组办公室。"
+        ),
+    )
+    bulletin_cc = models.CharField(
+        _("通报抄送"),
+        max_length=300,
+        blank=True,
+        default=DEFAULT_BULLETIN_CC,
+        help_text=_("月度通报的抄送单位，用“，”或“、”分隔；留空则不印抄送栏。"),
+    )
+
+    class Meta:
+        verbose_name = _("年度方案")
+        verbose_name_plural = _("年度方案")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="plan_ends_after_start",
+                violation_error_message=_("截止日期不能早于起始日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline_day__gte=1, deadline_day__lte=28),
+                name="plan_deadline_day_1_28",
+                violation_error_message=_("报送截止日必须在 1 到 28 日之间。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.doc_number}"
+
+
+class Indicator(models.Model):
+    """A city goal, a departmental quota, or a count series behind a rate.
+
+    Goals and quotas carry targets. Flow and stock indicators take monthly figures themselves;
+    a rate takes none: it is the ratio of its numerator and denominator count series.
+    """
+
+    class Role(models.TextChoices):
+        GOAL = "goal", _("全市目标")
+        QUOTA = "quota", _("部门任务")
+        COUNT = "count", _("计数指标")
+
+    class Kind(models.TextChoices):
+        FLOW = "flow", _("累计量")
+        STOCK = "stock", _("存量")
+        RATE = "rate", _("比率")
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("年度方案")
+    )
+    code = models.SlugField(_("代码"), max_length=50)
+    name = models.CharField(_("名称"), max_length=200)
+    role = models.CharField(_("类别"), max_length=10, choices=Role)
+    kind = models.CharField(_("统计口径"), max_length=10, choices=Kind)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="indicators",
+        verbose_name=_("责任部门"),
+    )
+    unit = models.CharField(_("单位"), max_length=20)
+    target = models.PositiveIntegerField(_("年度目标"), null=True, blank=True)
+    target_rate = models.DecimalField(
+        _("目标比率"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(Decimal("0"), message=_("目标比率必须在 0 到 1 之间。")),
+            MaxValueValidator(Decimal("1"), message=_("目标比率必须在 0 到 1 之间。")),
+        ],
+        help_text=_("以小数表示，90% 填 0.9"),
+    )
+    numerator = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rates_as_numerator",
+        verbose_name=_("分子"),
+    )
+    denominator = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rates_as_denominator",
+        verbose_name=_("分母"),
+    )
+    feeds = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quotas",
+        verbose_name=_("计入目标"),
+        help_text=_("部门任务计入的全市目标"),
+    )
+    accepts_figures = models.BooleanField(
+        _("接受月度填报"),
+        default=True,
+        help_text=_("目标本身是否直接填报数据（例如未分配到部门的培训）"),
+    )
+    series_name = models.CharField(
+        _("填报项名称"),
+        max_length=200,
+        blank=True,
+        help_text=_("填报表中显示的名称；为空时使用指标名称"),
+    )
+    source_clause = models.CharField(_("方案依据"), max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("指标")
+        verbose_name_plural = _("指标")
+        ordering = ["plan", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "code"],
+                name="indicator_code_unique_in_plan",
+                violation_error_message=_("同一年度方案中指标代码不能重复。"),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        kind="rate",
+                        numerator__isnull=False,
+                        denominator__isnull=False,
+                        target_rate__isnull=False,
+                        target__isnull=True,
+                        accepts_figures=False,
+                    )
+                    | Q(
+                        ~Q(kind="rate"),
+                        numerator__isnull=True,
+                        denominator__isnull=True,
+                        target_rate__isnull=True,
+                    )
+                ),
+                name="indicator_rate_has_counts",
+                violation_error_message=_(
+                    "比率指标必须指定分子、分母和目标比率；其他指标不能指定。"
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(role="count", target__isnull=True, target_rate__isnull=True)
+                | Q(role__in=["goal", "quota"], kind="rate")
+                | Q(role__in=["goal", "quota"], target__isnull=False),
+                name="indicator_target_by_role",
+                violation_error_message=_("全市目标和部门任务必须有年度目标；计数指标没有目标。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(target_rate__isnull=True) | Q(target_rate__gte=0, target_rate__lte=1),
+                name="indicator_target_rate_fraction",
+                violation_error_message=_("目标比率必须在 0 到 1 之间。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(feeds__isnull=True) | Q(role="quota", kind="flow"),
+                name="indicator_only_quotas_feed_goals",
+                violation_error_message=_("只有累计量类的部门任务可以计入全市目标。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def is_rate(self) -> bool:
+        return self.kind == self.Kind.RATE
+
+    @property
+    def entry_name(self) -> str:
+        return self.series_name or self.name
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.kind == self.Kind.RATE:
+            if self.numerator_id is None:
+                errors["numerator"] = _("比率指标必须指定分子。")
+            if self.denominator_id is None:
+                errors["denominator"] = _("比率指标必须指定分母。")
+            if self.target_rate is None and self.role != self.Role.COUNT:
+                errors["target_rate"] = _("比率指标必须有目标比率。")
+        elif self.role in (self.Role.GOAL, self.Role.QUOTA) and self.target is None:
+            errors["target"] = _("全市目标和部门任务必须有年度目标。")
+        for field in ("numerator", "denominator"):
+            series = getattr(self, field)
+            if series is not None and (series.plan_id != self.plan_id or series.is_rate):
+                errors[field] = _("分子和分母必须是同一年度方案中的计数指标。")
+        if self.feeds is not None and (
+            self.feeds.plan_id != self.plan_id or self.feeds.role != self.Role.GOAL
+        ):
+            errors["feeds"] = _("只能计入同一年度方案中的全市目标。")
+        elif self.feeds is not None and (
+            self.kind != self.Kind.FLOW or self.feeds.kind != self.Kind.FLOW
+        ):
+            # Monthly increments add up across quotas; levels and rates do not.
+            errors["feeds"] = _("只有累计量（按月累加）的部门任务可以计入累计量类的全市目标。")
+        if self.pk and self.target is not None:
+            allocated = self.region_targets.aggregate(total=Sum("target"))["total"] or 0
+            if allocated > self.target:
+                errors["target"] = _(
+                    "年度目标 %(target)s 低于已分解到县区的合计 %(allocated)s。"
+                ) % {
+                    "target": self.target,
+                    "allocated": allocated,
+                }
+        if errors:
+            raise ValidationError(errors)
+
+
+class RegionTarget(models.Model):
+    """A county's or district's share of a quota's target."""
+
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="region_targets",
+        verbose_name=_("指标"),
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="targets", verbose_name=_("县区")
+    )
+    target = models.PositiveIntegerField(_("分解目标"))
+    is_demo = models.BooleanField(
+        _("演示数据"), default=False, help_text=_("方案未规定县区分解；演示用的分解是虚构的。")
+    )
+
+    class Meta:
+        verbose_name = _("县区分解目标")
+        verbose_name_plural = _("县区分解目标")
+        ordering = ["indicator", "region"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "region"],
+                name="region_target_unique",
+                violation_error_message=_("该指标在此县区已有分解目标。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.name} · {self.region.name}: {self.target}"
+
+    def clean(self) -> None:
+        if self.indicator_id is None:
+            return  # the form reports the missing indicator itself
+        indicator = self.indicator
+        if indicator.is_rate or indicator.target is None:
+            raise ValidationError(_("只有带年度目标的人数类指标可以分解到县区。"))
+        others = (
+            RegionTarget.objects.filter(indicator=indicator)
+            .exclude(pk=self.pk)
+            .aggregate(total=Sum("target"))["total"]
+            or 0
+        )
+        if others + (self.target or 0) > indicator.target:
+            raise ValidationError(
+                {
+                    "target": _(
+                        "县区分解合计 %(total)s 超过全市目标 %(city)s"
+                        "（其他县区已分解 %(others)s）。"
+                    )
+                    % {
+                        "total": others + (self.target or 0),
+                        "city": indicator.target,
+                        "others": others,
+                    }
+                }
+            )
+
+
+class Milestone(models.Model):
+    """The plan's qualitative work, tracked with status and evidence notes, not numbers."""
+
+    class Category(models.TextChoices):
+        PROJECT_LEDGER = "project-ledger", _("项目建设（一项目一台账）")
+        COMPETITION = "competition", _("职业技能竞赛")
+        EVALUATION_PILOT = "evaluation-pilot", _("企业技能人才评价试点")
+        SCHOOL_ENTERPRISE = "school-enterprise", _("校企合作")
+        EDUCATION_REFORM = "education-reform", _("职业教育改革")
+        PUBLICITY = "publicity", _("宣传")
+        SUPERVISION = "supervision", _("督导检查")
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not-started", _("未开始")
+        IN_PROGRESS = "in-progress", _("推进中")
+        DONE = "done", _("已完成")
+        DELAYED = "delayed", _("滞后")
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("年度方案")
+    )
+    code = models.SlugField(_("代码"), max_length=60)
+    title = models.CharField(_("名称"), max_length=200)
+    category = models.CharField(_("类别"), max_length=20, choices=Category)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="milestones",
+        verbose_name=_("责任部门"),
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="milestones",
+        verbose_name=_("县区"),
+    )
+    description = models.TextField(_("内容"), blank=True)
+    source_clause = models.CharField(_("方案依据"), max_length=100, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status, default=Status.NOT_STARTED)
+    due_on = models.DateField(_("完成时限"))
+    evidence = models.TextField(_("佐证材料说明"), blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("重点工作")
+        verbose_name_plural = _("重点工作")
+        ordering = ["plan", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "code"],
+                name="milestone_code_unique_in_plan",
+                violation_error_message=_("同一年度方案中重点工作代码不能重复。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
