@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from targets import completeness, services
+from targets import completeness, periods, services
 from targets.models import Indicator, Plan, SupervisionNotice
 from targets.periods import deadline
 
@@ -37,7 +37,7 @@ class NoticeSync:
 def due_month(plan: Plan) -> int | None:
     """The month notices are about: the pages' default as-of month, once its deadline has
     passed (``None`` before: nothing is judged, nothing raised)."""
-    return completeness.due_as_of(plan)
+    return periods.due_as_of(plan)
 
 
 @transaction.atomic

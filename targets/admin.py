@@ -19,7 +19,7 @@ from django.db.models import ForeignKey, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import policy, services
 from .models import (
     Department,
     Indicator,
@@ -138,7 +138,7 @@ def _reason_field() -> forms.CharField:
 
 
 def _is_active(plan: Plan | None) -> bool:
-    return plan is not None and plan.status == Plan.Status.ACTIVE
+    return plan is not None and policy.plan_is_open(plan)
 
 
 MISSING_REASON = _("方案执行中，调整目标或县区分解必须填写调整理由。")
@@ -563,7 +563,11 @@ class MembershipAdmin(admin.ModelAdmin):
     ) -> None:
         # Through the service, so the role group and is_staff follow the role.
         saved = services.membership_assign(
-            user=obj.user, role=obj.role, department=obj.department, region=obj.region
+            user=obj.user,
+            role=obj.role,
+            department=obj.department,
+            region=obj.region,
+            actor=request.user,
         )
         obj.pk = saved.pk
 

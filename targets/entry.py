@@ -312,7 +312,7 @@ def _check_posted_cells(grid: Grid, data: dict[str, str]) -> None:
 
 
 def _apply(grid: Grid, data: dict[str, str], *, submit: bool, actor: User, at: datetime) -> None:
-    if grid.plan.status != Plan.Status.ACTIVE:
+    if not policy.plan_is_open(grid.plan):
         grid.errors.append(_("%(plan)s 不在执行中，不能填报。") % {"plan": grid.plan})
         return
     if grid.month not in open_months(grid.plan, timezone.localdate(at)):

@@ -144,7 +144,7 @@ def _saved_message(request: HttpRequest, grid: entry.Grid, month: int, *, submit
 
 def month_context(plan: Plan, grid: entry.Grid, month: int) -> dict[str, Any]:
     """What the month page shows beside the grid: its state, what to do, what was returned."""
-    is_open = plan.status == Plan.Status.ACTIVE and month in entry.open_months(plan)
+    is_open = policy.plan_is_open(plan) and month in entry.open_months(plan)
     counts = grid.counts()
     to_send = counts["empty"] + counts["draft"] + counts["returned"]
     waiting = [cell.current for cell in grid.cells if cell.status == Status.SUBMITTED]

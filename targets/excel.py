@@ -146,7 +146,7 @@ def headers_of(grid: Grid) -> list[str]:
 
 
 def is_open(plan: Plan, month: int) -> bool:
-    return plan.status == Plan.Status.ACTIVE and month in entry.open_months(plan)
+    return policy.plan_is_open(plan) and month in entry.open_months(plan)
 
 
 def _identity(user: User, plan: Plan, month: int) -> dict[str, Any]:

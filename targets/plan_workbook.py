@@ -35,7 +35,7 @@ from openpyxl.utils import get_column_letter
 
 from . import excel
 from .models import Department, Indicator, Milestone, Plan, Region, RegionTarget
-from .plan_loader import load_plan_definition
+from .services import load_plan_definition
 from .xlsx_text import set_text
 
 SHEET_PLAN = "方案"

@@ -104,6 +104,22 @@ def may_view_dashboard(user: User) -> bool:
     return role_of(user) in DASHBOARD_ROLES
 
 
+# A plan's life (draft → active → closed, ``services.plan_activate``/``plan_close``) decides two
+# things, here and nowhere else: whether it is open to writes, and whether it is shown at all.
+
+
+def plan_is_open(plan: Plan) -> bool:
+    """Does ``plan`` take figures, corrections, reviews and notice answers now? Only while it
+    is active: a draft is not open yet, a closed plan is read-only."""
+    return plan.status == Plan.Status.ACTIVE
+
+
+def plan_is_published(plan: Plan) -> bool:
+    """Is ``plan`` shown to people other than administrators? Not while it is a draft, which
+    may still change; an active or closed plan is (a closed one read-only, not hidden)."""
+    return plan.status != Plan.Status.DRAFT
+
+
 def may_view_plan(user: User, plan: Plan) -> bool:
     """Read one plan's dashboards, progress API and bulletins.
 
@@ -113,7 +129,7 @@ def may_view_plan(user: User, plan: Plan) -> bool:
     """
     if not may_view_dashboard(user):
         return False
-    return plan.status != Plan.Status.DRAFT or role_of(user) == Role.ADMINISTRATOR
+    return plan_is_published(plan) or role_of(user) == Role.ADMINISTRATOR
 
 
 def may_enter_plan(user: User, plan: Plan) -> bool:
@@ -121,7 +137,7 @@ def may_enter_plan(user: User, plan: Plan) -> bool:
 
     A draft plan may still change and takes no figures: to a clerk it does not exist yet (404).
     """
-    return plan.status != Plan.Status.DRAFT
+    return plan_is_published(plan)
 
 
 def viewable_plans(user: User) -> QuerySet[Plan]:

@@ -13,10 +13,9 @@ from django.test import RequestFactory
 
 from skills_plan.context_processors import site
 from targets.models import Indicator, Plan, Region, RegionTarget
-from targets.plan_clone import plan_clone
-from targets.plan_lifecycle import plan_activate, plan_close, plan_problems
-from targets.plan_loader import load_plan_file
 from targets.services import region_target_set
+from targets.services.plan_definition import load_plan_file, plan_clone
+from targets.services.plans import plan_activate, plan_close, plan_problems
 
 
 @pytest.fixture

@@ -19,8 +19,6 @@ from openpyxl import Workbook, load_workbook
 
 from targets import plan_loader, services
 from targets.models import Indicator, Milestone, Plan, Region, RegionTarget, TargetChange
-from targets.plan_clone import plan_clone
-from targets.plan_lifecycle import plan_close
 from targets.plan_workbook import (
     SHEET_CODES,
     SHEETS,
@@ -28,6 +26,8 @@ from targets.plan_workbook import (
     build_definition,
     import_definition,
 )
+from targets.services.plan_definition import plan_clone
+from targets.services.plans import plan_close
 
 DOC_2016 = "鹤政办〔2016〕12号"
 PLAN_ROW = {"year": 2, "doc_number": 4, "written_on": 8, "deadline_day": 12}

@@ -17,8 +17,8 @@ from django.db import transaction
 
 from targets import policy
 from targets.models import Department, Indicator, Membership, Plan, Region, Submission
-from targets.plan_loader import load_plan_file
 from targets.services import membership_assign, submission_save
+from targets.services.plan_definition import load_plan_file
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from reporting.rollup import rebuild
 from skills_plan.celery import app
 from targets import services
 from targets.models import Indicator, Membership, Plan, Region, RegionTarget, TargetChange
-from targets.plan_loader import load_plan_file
+from targets.services.plan_definition import load_plan_file
 
 pytestmark = pytest.mark.django_db
 API = "/api/progress/2015/?as_of=2015-01"
