@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import policy, services
 from .models import (
+    AuditEntry,
     Department,
     Indicator,
     Membership,
@@ -617,6 +618,17 @@ class TargetChangeAdmin(ReadOnlyMixin, admin.ModelAdmin):
     @admin.display(description=_("新目标"))
     def new_display(self, change: TargetChange) -> str:
         return change.new_display
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The services' other writes (a plan activated, closed, cloned, loaded; a role given)."""
+
+    list_display = ("at", "action", "object_text", "actor", "plan")
+    list_filter = ("action", "plan")
+    search_fields = ("object_text", "actor__username")
+    list_select_related = ("actor", "plan")
+    ordering = ("-at", "-id")
 
 
 def _target_text(indicator: Indicator) -> str:
