@@ -18,7 +18,7 @@ administrators.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import QuerySet
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     User = AbstractBaseUser | AnonymousUser
 
 Role = Membership.Role
+Readable = TypeVar("Readable", Submission, SupervisionNotice)
 
 READ_ALL_ROLES = frozenset({Role.REVIEWER, Role.LEADER, Role.AUDITOR, Role.ADMINISTRATOR})
 DASHBOARD_ROLES = READ_ALL_ROLES
@@ -178,8 +179,9 @@ def enterable_regions(user: User) -> QuerySet[Region]:
     return Region.objects.filter(pk=membership.region_id)
 
 
-def readable_submissions(user: User, queryset: QuerySet[Submission]) -> QuerySet[Submission]:
-    """Narrow a queryset of submissions to what this user may read."""
+def _readable(user: User, queryset: QuerySet[Readable]) -> QuerySet[Readable]:
+    """Rows of an indicator in a county (figures, notices) this user may read: all of them, a
+    clerk's of their department (and county), or none."""
     role = role_of(user)
     if role in READ_ALL_ROLES:
         return queryset
@@ -190,6 +192,11 @@ def readable_submissions(user: User, queryset: QuerySet[Submission]) -> QuerySet
             queryset = queryset.filter(region_id=membership.region_id)
         return queryset
     return queryset.none()
+
+
+def readable_submissions(user: User, queryset: QuerySet[Submission]) -> QuerySet[Submission]:
+    """Narrow a queryset of submissions to what this user may read."""
+    return _readable(user, queryset)
 
 
 def home_url_name(user: User) -> str:
@@ -231,16 +238,7 @@ def readable_notices(
     user: User, queryset: QuerySet[SupervisionNotice]
 ) -> QuerySet[SupervisionNotice]:
     """Narrow a queryset of notices to what this user may read: a clerk, the ones they answer."""
-    role = role_of(user)
-    if role in READ_ALL_ROLES:
-        return queryset
-    if role == Role.CLERK:
-        membership = membership_of(user)
-        queryset = queryset.filter(indicator__department_id=membership.department_id)
-        if membership.region_id is not None:
-            queryset = queryset.filter(region_id=membership.region_id)
-        return queryset
-    return queryset.none()
+    return _readable(user, queryset)
 
 
 BULLETIN_PUBLISH_ROLES = frozenset({Role.REVIEWER, Role.ADMINISTRATOR})

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .organisation import Region
+from .fields import link, optional_region, user_field
 from .plan import Indicator, Plan
 
 
@@ -23,24 +22,9 @@ class TargetChange(models.Model):
     keep their fractions (0.9 for 90 %) in the same columns.
     """
 
-    plan = models.ForeignKey(
-        Plan, on_delete=models.PROTECT, related_name="target_changes", verbose_name=_("年度方案")
-    )
-    indicator = models.ForeignKey(
-        Indicator,
-        on_delete=models.PROTECT,
-        related_name="target_changes",
-        verbose_name=_("指标"),
-    )
-    region = models.ForeignKey(
-        Region,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="target_changes",
-        verbose_name=_("县区"),
-        help_text=_("为空表示全市目标"),
-    )
+    plan = link(Plan, "target_changes", _("年度方案"))
+    indicator = link(Indicator, "target_changes", _("指标"))
+    region = optional_region("target_changes", help_text=_("为空表示全市目标"))
     old_value = models.DecimalField(
         _("原目标"), max_digits=14, decimal_places=4, null=True, blank=True
     )
@@ -48,15 +32,7 @@ class TargetChange(models.Model):
         _("新目标"), max_digits=14, decimal_places=4, null=True, blank=True
     )
     reason = models.TextField(_("调整理由"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("操作人"),
-        help_text=_("为空表示由系统命令（如载入方案文件）调整"),
-    )
+    actor = user_field(_("操作人"), help_text=_("为空表示由系统命令（如载入方案文件）调整"))
     at = models.DateTimeField(_("调整时间"))
 
     class Meta:
@@ -117,24 +93,9 @@ class AuditEntry(models.Model):
 
     at = models.DateTimeField(_("时间"))
     # None: the system (a command run by the operator, a scheduled task).
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("操作人"),
-        help_text=_("为空表示由系统（命令或定时任务）操作"),
-    )
+    actor = user_field(_("操作人"), help_text=_("为空表示由系统（命令或定时任务）操作"))
     action = models.CharField(_("操作"), max_length=30, choices=Action)
-    plan = models.ForeignKey(
-        Plan,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="audit_entries",
-        verbose_name=_("年度方案"),
-    )
+    plan = link(Plan, "audit_entries", _("年度方案"), on_delete=models.SET_NULL, optional=True)
     # The object the write is about, named even after it is gone.
     object_type = models.CharField(_("对象类型"), max_length=60)
     object_id = models.PositiveBigIntegerField(_("对象编号"), null=True, blank=True)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import link, user_field
 from .organisation import Region
 from .plan import Indicator
 
@@ -32,12 +32,8 @@ class Submission(models.Model):
         APPROVED = "approved", _("已审核")
         RETURNED = "returned", _("已退回")
 
-    indicator = models.ForeignKey(
-        Indicator, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("填报项")
-    )
-    region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("县区")
-    )
+    indicator = link(Indicator, "submissions", _("填报项"))
+    region = link(Region, "submissions", _("县区"))
     month = models.PositiveSmallIntegerField(
         _("月份"),
         validators=[
@@ -61,33 +57,14 @@ class Submission(models.Model):
     review_comment = models.TextField(_("审核意见"), blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("填报人"),
-    )
+    entered_by = user_field(_("填报人"), optional=False)
     entered_at = models.DateTimeField(_("填报时间"))
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("报送人"),
-    )
+    submitted_by = user_field(_("报送人"))
     submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
     # A figure returned and sent again keeps its first sending: a report is on time when it
     # first reached the bureau by the deadline, whatever the review asked for afterwards.
     first_submitted_at = models.DateTimeField(_("首次报送时间"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("审核人"),
-    )
+    reviewed_by = user_field(_("审核人"))
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
 
     class Meta:
@@ -193,16 +170,9 @@ class SubmissionEvent(models.Model):
         CORRECT = "correct", _("更正")
         WITHDRAW = "withdraw", _("撤回")
 
-    submission = models.ForeignKey(
-        Submission, on_delete=models.PROTECT, related_name="events", verbose_name=_("填报")
-    )
+    submission = link(Submission, "events", _("填报"))
     action = models.CharField(_("操作"), max_length=10, choices=Action)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
+    actor = user_field(_("操作人"), optional=False)
     at = models.DateTimeField(_("时间"))
     old_value = models.BigIntegerField(_("原数值"), null=True, blank=True)
     new_value = models.BigIntegerField(_("新数值"), null=True, blank=True)

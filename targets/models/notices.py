@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .organisation import Region
+from .fields import link, optional_region, user_field
 from .plan import Indicator, Plan
 
 
@@ -29,21 +28,9 @@ class SupervisionNotice(models.Model):
         ANSWERED = "answered", _("已反馈")
         CLOSED = "closed", _("已关闭")
 
-    plan = models.ForeignKey(
-        Plan, on_delete=models.CASCADE, related_name="notices", verbose_name=_("年度方案")
-    )
-    indicator = models.ForeignKey(
-        Indicator, on_delete=models.PROTECT, related_name="notices", verbose_name=_("部门任务")
-    )
-    region = models.ForeignKey(
-        Region,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="notices",
-        verbose_name=_("县区"),
-        help_text=_("为空表示全市"),
-    )
+    plan = link(Plan, "notices", _("年度方案"), on_delete=models.CASCADE)
+    indicator = link(Indicator, "notices", _("部门任务"))
+    region = optional_region("notices", help_text=_("为空表示全市"))
     month = models.PositiveSmallIntegerField(_("督办月份"), help_text=_("滞后的截至月份"))
     status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.OPEN)
     # The progress that raised it, as rolled up then: the clerk sees how far behind it was.
@@ -58,27 +45,13 @@ class SupervisionNotice(models.Model):
     due_on = models.DateField(_("办理时限"))
     explanation = models.TextField(_("情况说明"), blank=True)
     catch_up_plan = models.TextField(_("赶进度计划"), blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("反馈人"),
-    )
+    answered_by = user_field(_("反馈人"))
     answered_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
     closed_reason = models.CharField(_("关闭原因"), max_length=200, blank=True)
     # Who closed it (销号): a reviewer, with a reason; none when the system closed it because a
     # later month was judged back on track.
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("销号人"),
-    )
+    closed_by = user_field(_("销号人"))
 
     class Meta:
         verbose_name = _("督办单")
@@ -177,22 +150,10 @@ class SupervisionNoticeEvent(models.Model):
         ANSWERED = "answered", _("反馈")
         CLOSED = "closed", _("销号")
 
-    notice = models.ForeignKey(
-        SupervisionNotice,
-        on_delete=models.CASCADE,
-        related_name="events",
-        verbose_name=_("督办单"),
-    )
+    notice = link(SupervisionNotice, "events", _("督办单"), on_delete=models.CASCADE)
     kind = models.CharField(_("操作"), max_length=10, choices=Kind)
     # None: the system (raising, and closing when the item is back on track).
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
+    actor = user_field(_("操作人"))
     at = models.DateTimeField(_("时间"))
     reason = models.TextField(_("说明"), blank=True)
 

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .fields import link, optional_region
+
 
 class Department(models.Model):
     code = models.SlugField(_("代码"), max_length=30, unique=True)
@@ -93,23 +95,8 @@ class Membership(models.Model):
         verbose_name=_("用户"),
     )
     role = models.CharField(_("角色"), max_length=15, choices=Role)
-    department = models.ForeignKey(
-        Department,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="members",
-        verbose_name=_("部门"),
-    )
-    region = models.ForeignKey(
-        Region,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="members",
-        verbose_name=_("县区"),
-        help_text=_("为空表示全市各县区"),
-    )
+    department = link(Department, "members", _("部门"), optional=True)
+    region = optional_region("members", help_text=_("为空表示全市各县区"))
 
     class Meta:
         verbose_name = _("用户角色")

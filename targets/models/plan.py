@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from .fields import link, optional_region
 from .organisation import Department, Region
 
 # The bulletin (通报) is the leading group office's own paper, not the government's plan.
@@ -107,19 +108,12 @@ class Indicator(models.Model):
         STOCK = "stock", _("存量")
         RATE = "rate", _("比率")
 
-    plan = models.ForeignKey(
-        Plan, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("年度方案")
-    )
+    plan = link(Plan, "indicators", _("年度方案"), on_delete=models.CASCADE)
     code = models.SlugField(_("代码"), max_length=50)
     name = models.CharField(_("名称"), max_length=200)
     role = models.CharField(_("类别"), max_length=10, choices=Role)
     kind = models.CharField(_("统计口径"), max_length=10, choices=Kind)
-    department = models.ForeignKey(
-        Department,
-        on_delete=models.PROTECT,
-        related_name="indicators",
-        verbose_name=_("责任部门"),
-    )
+    department = link(Department, "indicators", _("责任部门"))
     unit = models.CharField(_("单位"), max_length=20)
     target = models.PositiveIntegerField(_("年度目标"), null=True, blank=True)
     target_rate = models.DecimalField(
@@ -134,30 +128,10 @@ class Indicator(models.Model):
         ],
         help_text=_("以小数表示，90% 填 0.9"),
     )
-    numerator = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="rates_as_numerator",
-        verbose_name=_("分子"),
-    )
-    denominator = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="rates_as_denominator",
-        verbose_name=_("分母"),
-    )
-    feeds = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="quotas",
-        verbose_name=_("计入目标"),
-        help_text=_("部门任务计入的全市目标"),
+    numerator = link("self", "rates_as_numerator", _("分子"), optional=True)
+    denominator = link("self", "rates_as_denominator", _("分母"), optional=True)
+    feeds = link(
+        "self", "quotas", _("计入目标"), optional=True, help_text=_("部门任务计入的全市目标")
     )
     accepts_figures = models.BooleanField(
         _("接受月度填报"),
@@ -275,15 +249,8 @@ class Indicator(models.Model):
 class RegionTarget(models.Model):
     """A county's or district's share of a quota's target."""
 
-    indicator = models.ForeignKey(
-        Indicator,
-        on_delete=models.CASCADE,
-        related_name="region_targets",
-        verbose_name=_("指标"),
-    )
-    region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="targets", verbose_name=_("县区")
-    )
+    indicator = link(Indicator, "region_targets", _("指标"), on_delete=models.CASCADE)
+    region = link(Region, "targets", _("县区"))
     target = models.PositiveIntegerField(_("分解目标"))
     is_demo = models.BooleanField(
         _("演示数据"), default=False, help_text=_("方案未规定县区分解；演示用的分解是虚构的。")
@@ -350,26 +317,12 @@ class Milestone(models.Model):
         DONE = "done", _("已完成")
         DELAYED = "delayed", _("滞后")
 
-    plan = models.ForeignKey(
-        Plan, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("年度方案")
-    )
+    plan = link(Plan, "milestones", _("年度方案"), on_delete=models.CASCADE)
     code = models.SlugField(_("代码"), max_length=60)
     title = models.CharField(_("名称"), max_length=200)
     category = models.CharField(_("类别"), max_length=20, choices=Category)
-    department = models.ForeignKey(
-        Department,
-        on_delete=models.PROTECT,
-        related_name="milestones",
-        verbose_name=_("责任部门"),
-    )
-    region = models.ForeignKey(
-        Region,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="milestones",
-        verbose_name=_("县区"),
-    )
+    department = link(Department, "milestones", _("责任部门"))
+    region = optional_region("milestones")
     description = models.TextField(_("内容"), blank=True)
     source_clause = models.CharField(_("方案依据"), max_length=100, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status, default=Status.NOT_STARTED)

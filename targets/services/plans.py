@@ -58,6 +58,19 @@ def _check_target_actor(actor: User | None) -> None:
         raise PermissionDenied(_("只有系统管理员可以调整目标和县区分解。"))
 
 
+def _locked_for_change(
+    actor: User | None, indicator: Indicator, reason: str
+) -> tuple[Indicator, str]:
+    """The indicator, locked for a change of its target or splits, and the change's reason."""
+    _check_target_actor(actor)
+    indicator = (
+        Indicator.objects.select_for_update(of=("self",))
+        .select_related("plan")
+        .get(pk=indicator.pk)
+    )
+    return indicator, _target_reason(indicator.plan, reason)
+
+
 def _record_target_change(
     *,
     indicator: Indicator,
@@ -136,13 +149,7 @@ def indicator_target_set(
     Refused, with nothing saved, when the target falls below its county splits, or the quotas
     feeding a goal would add up to more than the goal.
     """
-    _check_target_actor(actor)
-    indicator = (
-        Indicator.objects.select_for_update(of=("self",))
-        .select_related("plan")
-        .get(pk=indicator.pk)
-    )
-    reason = _target_reason(indicator.plan, reason)
+    indicator, reason = _locked_for_change(actor, indicator, reason)
     if indicator.role not in (Indicator.Role.GOAL, Indicator.Role.QUOTA):
         raise ValidationError(_("只有全市目标和部门任务有年度目标。"))
     if indicator.is_rate:
@@ -186,13 +193,7 @@ def region_target_set(
     The shares may not add up to more than the city target. See the section comment for an
     active plan's changes.
     """
-    _check_target_actor(actor)
-    indicator = (
-        Indicator.objects.select_for_update(of=("self",))
-        .select_related("plan")
-        .get(pk=indicator.pk)
-    )
-    reason = _target_reason(indicator.plan, reason)
+    indicator, reason = _locked_for_change(actor, indicator, reason)
     region_target = RegionTarget.objects.filter(indicator=indicator, region=region).first()
     old = None if region_target is None else region_target.target
     if target is None:
