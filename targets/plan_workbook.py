@@ -10,7 +10,7 @@ Sheets (Chinese headers in row 1, one item a row, codes as the keys):
 
 ``read_definition`` checks the whole workbook before anything is saved and reports every
 problem with its cell (sheet, row, column) in Chinese. What passes is turned into the same
-dictionary as ``fixtures/plan-2015.json`` and saved by ``plan_loader.load_plan_definition``
+dictionary as ``fixtures/plan-2015.json`` and saved by ``services.load_plan_definition``
 (whose model checks stand behind these), replacing the draft's definition whole. Only a draft
 plan is created or changed this way.
 """
