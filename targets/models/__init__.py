@@ -9,13 +9,16 @@ here, as ``targets.models``.
 from .audit import AuditEntry, TargetChange
 from .figures import MAX_FIGURE, Submission, SubmissionEvent
 from .notices import SupervisionNotice, SupervisionNoticeEvent
-from .organisation import CITY_LEVEL_CODE, Department, Membership, Region
 from .plan import (
+    CITY_LEVEL_CODE,
     DEFAULT_BULLETIN_CC,
     DEFAULT_BULLETIN_ISSUER,
+    Department,
     Indicator,
+    Membership,
     Milestone,
     Plan,
+    Region,
     RegionTarget,
     bulletin_issuer_of,
     default_deadline_day,

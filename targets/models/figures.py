@@ -9,8 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .fields import link, user_field
-from .organisation import Region
-from .plan import Indicator
+from .plan import Indicator, Region
 
 # The largest monthly figure taken (a count of people, far above any county's): the services
 # refuse more with a message, the database refuses it too.
