@@ -256,15 +256,8 @@ def test_duplicate_indicator_code_in_a_plan_is_refused(
             [Indicator(**indicator_fields()), Indicator(**indicator_fields())]
         )
     )
-    other_plan = Plan.objects.create(
-        year=2016,
-        title="2016",
-        doc_number="鹤政办〔2016〕1号",
-        written_on=plan.written_on,
-        published_on=plan.published_on,
-        starts_on=plan.starts_on,
-        ends_on=plan.ends_on,
-    )
+    dates = {f: getattr(plan, f) for f in ("written_on", "published_on", "starts_on", "ends_on")}
+    other_plan = Plan.objects.create(year=2016, title="2016", doc_number="〔2016〕1号", **dates)
     # The same code in another year's plan is fine.
     Indicator.objects.create(**indicator_fields(plan=other_plan, code="rural-transfer"))
 

@@ -147,15 +147,8 @@ def test_activation_refuses_a_quota_feeding_another_plans_goal(plan: Plan, draft
 
 
 def test_activation_refuses_an_empty_plan(plan: Plan) -> None:
-    empty = Plan.objects.create(
-        year=2017,
-        title="空方案",
-        doc_number="空",
-        written_on=plan.written_on,
-        published_on=plan.published_on,
-        starts_on=plan.starts_on,
-        ends_on=plan.ends_on,
-    )
+    dates = {f: getattr(plan, f) for f in ("written_on", "published_on", "starts_on", "ends_on")}
+    empty = Plan.objects.create(year=2017, title="空方案", doc_number="空", **dates)
 
     with pytest.raises(ValidationError, match="方案中还没有全市目标或部门任务"):
         plan_activate(plan=empty)
