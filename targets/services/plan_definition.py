@@ -214,13 +214,13 @@ def plan_clone(
 # --- loading ------------------------------------------------------------------------------
 
 
-def _upsert(model: type, lookup: dict[str, Any], values: dict[str, Any]) -> Any:
-    """Create or update one row, saving only when something differs."""
+def _upsert(model: type, lookup: dict[str, Any], values: dict[str, Any]) -> tuple[Any, bool]:
+    """Create or update one row, saving only when something differs; and whether it saved."""
     obj = model.objects.filter(**lookup).first()
     if obj is None:
         obj = model(**lookup, **values)
     elif all(getattr(obj, field) == value for field, value in values.items()):
-        return obj
+        return obj, False
     else:
         for field, value in values.items():
             setattr(obj, field, value)
@@ -229,7 +229,7 @@ def _upsert(model: type, lookup: dict[str, Any], values: dict[str, Any]) -> Any:
     relations = [f.name for f in model._meta.fields if f.is_relation]
     obj.full_clean(exclude=relations, validate_constraints=False)
     obj.save()
-    return obj
+    return obj, True
 
 
 def _refuse_duplicates(rows: list[dict[str, Any]], what: str) -> None:
@@ -311,13 +311,22 @@ def load_plan_definition(
         # As in the admin: a closed plan's definition stays as it was when it closed. Left
         # alone, not refused, so that loading the usual file again (``make demo``) still works.
         return existing
-    plan = _upsert(Plan, {"year": plan_data["year"]}, plan_values)
-    if prune:
-        # Set afresh below, so a lowered city target never meets its old splits.
-        RegionTarget.objects.filter(indicator__plan=plan).delete()
+    changed: list[str] = []  # the models of the rows saved or deleted
+
+    def upsert(model: type, lookup: dict[str, Any], values: dict[str, Any]) -> Any:
+        obj, saved = _upsert(model, lookup, values)
+        if saved:
+            changed.append(model.__name__)
+        return obj
+
+    plan = upsert(Plan, {"year": plan_data["year"]}, plan_values)
+    # With ``prune`` the splits are set afresh below, so a lowered city target never meets its
+    # old splits.
+    if prune and RegionTarget.objects.filter(indicator__plan=plan).delete()[0]:
+        changed.append("RegionTarget")
 
     departments = {
-        row["code"]: _upsert(
+        row["code"]: upsert(
             Department,
             {"code": row["code"]},
             {key: row[key] for key in ("name", "short_name", "is_lead", "order")},
@@ -326,7 +335,7 @@ def load_plan_definition(
     }
     departments.update({d.code: d for d in Department.objects.exclude(code__in=departments)})
     regions = {
-        row["code"]: _upsert(
+        row["code"]: upsert(
             Region, {"code": row["code"]}, {key: row[key] for key in ("name", "kind", "order")}
         )
         for row in data["regions"]
@@ -372,7 +381,7 @@ def load_plan_definition(
                 target_rate=values["target_rate"],
                 reason=LOADED_REASON,
             )
-        indicators[row["code"]] = _upsert(Indicator, {"plan": plan, "code": row["code"]}, values)
+        indicators[row["code"]] = upsert(Indicator, {"plan": plan, "code": row["code"]}, values)
 
     for row in data.get("region_targets", []):
         if row["indicator"] not in indicators:
@@ -386,7 +395,7 @@ def load_plan_definition(
         )
 
     for row in data.get("milestones", []):
-        _upsert(
+        upsert(
             Milestone,
             {"plan": plan, "code": row["code"]},
             {
@@ -400,27 +409,32 @@ def load_plan_definition(
                 "category": row["category"],
             },
         )
-    if prune:
-        _prune(plan, data)
+    if prune and _prune(plan, data):
+        changed.append("Indicator")
     if status is not None and status != plan.status:
         plan.status = status
         plan.full_clean(validate_constraints=False)
         plan.save(update_fields=["status"])
-    audit(
-        actor=actor,
-        action=AuditEntry.Action.PLAN_LOAD,
-        plan=plan,
-        about=plan,
-        detail={"created": existing is None, "prune": prune},
-    )
+        changed.append("Plan")
+    if changed:  # loading an unchanged definition writes nothing, not even its audit row
+        audit(
+            actor=actor,
+            action=AuditEntry.Action.PLAN_LOAD,
+            plan=plan,
+            about=plan,
+            detail={"created": existing is None, "prune": prune, "changed": sorted(set(changed))},
+        )
     return plan
 
 
-def _prune(plan: Plan, data: dict[str, Any]) -> None:
-    """Delete what the data no longer names, once the rest points at what it does name."""
-    Milestone.objects.filter(plan=plan).exclude(
-        code__in=[row["code"] for row in data.get("milestones", [])]
-    ).delete()
+def _prune(plan: Plan, data: dict[str, Any]) -> int:
+    """Delete what the data no longer names, once the rest points at what it does name; how
+    many rows were deleted."""
+    total, _counts = (
+        Milestone.objects.filter(plan=plan)
+        .exclude(code__in=[row["code"] for row in data.get("milestones", [])])
+        .delete()
+    )
     leftover = Indicator.objects.filter(plan=plan).exclude(
         code__in=[row["code"] for row in data["indicators"]]
     )
@@ -433,6 +447,8 @@ def _prune(plan: Plan, data: dict[str, Any]) -> None:
         deleted, _counts = leftover.exclude(pk__in=named).delete()
         if not deleted:
             raise ValidationError(_("无法删除互相引用的指标。"))
+        total += deleted
+    return total
 
 
 def load_plan_file(path: Path | str = DEFAULT_PLAN_FILE, *, actor: User | None = None) -> Plan:

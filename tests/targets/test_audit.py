@@ -3,6 +3,7 @@ actor (``None``: the system); figures, notices and an active plan's targets keep
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from targets.models import (
 )
 from targets.services import (
     indicator_target_set,
+    load_plan_definition,
     load_plan_file,
     membership_assign,
     notice_answer,
@@ -31,6 +33,7 @@ from targets.services import (
     plan_close,
     region_target_set,
 )
+from targets.services.plan_definition import DEFAULT_PLAN_FILE
 
 Action = AuditEntry.Action
 DOC_2016 = "鹤政办〔2016〕12号"
@@ -91,14 +94,20 @@ def test_a_refused_activation_leaves_no_audit_row(plan: Plan, administrator: Any
 
 
 def test_a_load_is_audited_with_its_actor(plan: Plan, administrator: Any) -> None:
-    load_plan_file(actor=administrator)
-    first, again = entries(Action.PLAN_LOAD)
-    assert (first.actor, first.plan, first.detail) == (
-        None,
+    [first] = entries(Action.PLAN_LOAD)
+    assert (first.actor, first.plan, first.detail["created"]) == (None, plan, True)
+    load_plan_file(actor=administrator)  # unchanged: nothing written, no audit row either
+    assert len(entries(Action.PLAN_LOAD)) == 1
+    with open(DEFAULT_PLAN_FILE, encoding="utf-8") as handle:
+        data = json.load(handle)
+    data["plan"]["issuer"] = "鹤壁市人民政府（修订）"
+    load_plan_definition(data, actor=administrator)
+    again = entries(Action.PLAN_LOAD)[-1]
+    assert (again.actor, again.plan, again.detail) == (
+        administrator,
         plan,
-        {"created": True, "prune": False},
+        {"created": False, "prune": False, "changed": ["Plan"]},
     )
-    assert (again.actor, again.plan, again.detail["created"]) == (administrator, plan, False)
 
 
 def test_the_commands_act_as_the_system(plan: Plan) -> None:

@@ -17,7 +17,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Model
 from openpyxl import Workbook, load_workbook
 
-from targets import plan_loader, services
+from targets import services
 from targets.models import Indicator, Milestone, Plan, Region, RegionTarget, TargetChange
 from targets.plan_workbook import (
     SHEET_CODES,
@@ -26,6 +26,7 @@ from targets.plan_workbook import (
     build_definition,
     import_definition,
 )
+from targets.services import plan_definition
 from targets.services.plan_definition import plan_clone
 from targets.services.plans import plan_close
 
@@ -536,7 +537,7 @@ def test_a_draft_refused_midway_keeps_its_old_definition(
     def fail(**kwargs: Any) -> None:
         raise ValidationError("县区分解保存失败")
 
-    monkeypatch.setattr(plan_loader, "region_target_set", fail)
+    monkeypatch.setattr(plan_definition, "region_target_set", fail)
 
     assert _refusal(content) == [("", "县区分解保存失败")]
     draft.refresh_from_db()
