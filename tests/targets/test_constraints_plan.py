@@ -1,10 +1,5 @@
-"""The plan's invariants hold in the database itself (indicators, county splits, memberships,
-counties), and model validation explains them in Chinese; figures' are in test_constraints.
-
-The database half bypasses model validation (``create``, ``bulk_create``, ``update``) and
-expects an IntegrityError; it runs on whatever database is configured (SQLite locally,
-PostgreSQL in CI through DATABASE_URL).
-"""
+"""As test_constraints, for the plan rather than its figures: indicators, county splits,
+memberships and counties, refused by the database and explained by model validation."""
 
 from __future__ import annotations
 
@@ -15,14 +10,7 @@ from typing import Any
 import pytest
 from django.db import DataError, IntegrityError, connection, transaction
 
-from targets.models import (
-    Department,
-    Indicator,
-    Membership,
-    Plan,
-    Region,
-    RegionTarget,
-)
+from targets.models import Department, Indicator, Membership, Plan, Region, RegionTarget
 from tests.targets.test_constraints import full_clean_message, refused_by_database
 
 pytestmark = pytest.mark.django_db
