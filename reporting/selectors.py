@@ -12,7 +12,7 @@ from typing import Any
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from targets import completeness
+from targets import completeness, periods
 from targets.models import Indicator, Plan, Region
 
 from .models import Rollup, RollupRun
@@ -73,7 +73,7 @@ def default_as_of(plan: Plan, now: datetime | None = None) -> int:
     """The month pages, the API, the bulletin, the workbook and commands show by default: the
     latest month whose reporting deadline has passed and for which something was sent;
     January (nothing judged yet) before that. One rule, ``targets.completeness``'s."""
-    return completeness.default_as_of(plan, now)
+    return periods.default_as_of(plan, now)
 
 
 def _number(value: Decimal | None, places: int = 4) -> float | None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from targets import completeness, services
+from targets import completeness, periods, policy, services
 from targets.models import Indicator, Plan, SupervisionNotice
 from targets.periods import deadline
 
@@ -37,7 +37,7 @@ class NoticeSync:
 def due_month(plan: Plan) -> int | None:
     """The month notices are about: the pages' default as-of month, once its deadline has
     passed (``None`` before: nothing is judged, nothing raised)."""
-    return completeness.due_as_of(plan)
+    return periods.due_as_of(plan)
 
 
 @transaction.atomic
@@ -48,7 +48,7 @@ def sync_notices(plan: Plan, month: int) -> NoticeSync:
     # The plan's row lock: syncs, and rebuilds writing the rows read here, never interleave.
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     result = NoticeSync(month=month)
-    if plan.status != Plan.Status.ACTIVE:
+    if not policy.plan_is_open(plan):
         return result
     if deadline(plan, month) > timezone.now():
         # Before its deadline a month is still being reported: nothing in it is judged yet.
@@ -101,7 +101,7 @@ def sync_notices(plan: Plan, month: int) -> NoticeSync:
 
 def sync_after_rollup(plan: Plan) -> NoticeSync | None:
     """After a rebuild: an active plan's notices for its due as-of month (``due_month``)."""
-    if plan.status != Plan.Status.ACTIVE:
+    if not policy.plan_is_open(plan):
         return None
     month = due_month(plan)
     if month is None:

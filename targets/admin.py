@@ -19,8 +19,9 @@ from django.db.models import ForeignKey, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import policy, services
 from .models import (
+    AuditEntry,
     Department,
     Indicator,
     Membership,
@@ -138,7 +139,7 @@ def _reason_field() -> forms.CharField:
 
 
 def _is_active(plan: Plan | None) -> bool:
-    return plan is not None and plan.status == Plan.Status.ACTIVE
+    return plan is not None and policy.plan_is_open(plan)
 
 
 MISSING_REASON = _("方案执行中，调整目标或县区分解必须填写调整理由。")
@@ -563,7 +564,11 @@ class MembershipAdmin(admin.ModelAdmin):
     ) -> None:
         # Through the service, so the role group and is_staff follow the role.
         saved = services.membership_assign(
-            user=obj.user, role=obj.role, department=obj.department, region=obj.region
+            user=obj.user,
+            role=obj.role,
+            department=obj.department,
+            region=obj.region,
+            actor=request.user,
         )
         obj.pk = saved.pk
 
@@ -613,6 +618,17 @@ class TargetChangeAdmin(ReadOnlyMixin, admin.ModelAdmin):
     @admin.display(description=_("新目标"))
     def new_display(self, change: TargetChange) -> str:
         return change.new_display
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The services' other writes (a plan activated, closed, cloned, loaded; a role given)."""
+
+    list_display = ("at", "action", "object_text", "actor", "plan")
+    list_filter = ("action", "plan")
+    search_fields = ("object_text", "actor__username")
+    list_select_related = ("actor", "plan")
+    ordering = ("-at", "-id")
 
 
 def _target_text(indicator: Indicator) -> str:

@@ -11,10 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
-from django.db.models import Count, Max, Q
-from django.utils import timezone
+from django.db.models import Count, Q
 
 from .models import Department, Indicator, Plan, Region, Submission
 from .periods import deadline
@@ -77,42 +75,6 @@ def gaps(plan: Plan, month: int) -> list[Gap]:
             if gap.missing or gap.late:
                 found.append(gap)
     return found
-
-
-def latest_due_month(plan: Plan, now: datetime | None = None) -> int | None:
-    """The last month whose deadline has passed and for which anything was sent (``due_as_of``),
-    else the last month whose deadline has passed (``None`` before the first deadline): the
-    report-status page keeps a month nobody reported in view."""
-    now = now or timezone.now()
-    due = [month for month in range(1, 13) if deadline(plan, month) <= now]
-    if not due:
-        return None
-    return due_as_of(plan, now) or due[-1]
-
-
-def due_as_of(plan: Plan, now: datetime | None = None) -> int | None:
-    """The latest month whose reporting deadline has passed and for which anything was sent;
-    ``None`` when there is none (before the first deadline, or nothing sent for a due month).
-
-    A figure sent (or approved) early for a month still open does not count: that month is not
-    due yet, so one early November figure never makes November the month pages judge.
-    """
-    now = now or timezone.now()
-    due = [month for month in range(1, 13) if deadline(plan, month) <= now]
-    if not due:
-        return None
-    # Sent: first sent at some time, or past draft (figures written directly, e.g. loaded).
-    return (
-        Submission.objects.filter(indicator__plan=plan, month__in=due)
-        .filter(Q(first_submitted_at__isnull=False) | ~Q(status=Submission.Status.DRAFT))
-        .aggregate(latest=Max("month"))["latest"]
-    )
-
-
-def default_as_of(plan: Plan, now: datetime | None = None) -> int:
-    """The month every page, the API and every command show without an explicit one:
-    ``due_as_of``, else the plan's first month (January), where nothing is judged yet."""
-    return due_as_of(plan, now) or 1
 
 
 @dataclass(frozen=True)

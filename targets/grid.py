@@ -87,7 +87,7 @@ def open_months(plan: Plan, today: date | None = None) -> list[int]:
 
 def month_is_open(plan: Plan, month: int, today: date | None = None) -> bool:
     """The month takes figures: its plan is active and the month has begun."""
-    return plan.status == Plan.Status.ACTIVE and month in open_months(plan, today)
+    return policy.plan_is_open(plan) and month in open_months(plan, today)
 
 
 def cell_keys(user: User, plan: Plan) -> list[str]:

@@ -1,4 +1,5 @@
-"""Reporting periods: a month opens on its first day; its figures are due by a deadline."""
+"""Reporting periods: a month opens on its first day; its figures are due by a deadline; and
+the as-of rule, the month every page judges when none is asked for."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from .models import Submission
 
 if TYPE_CHECKING:
     from .models import Plan
@@ -35,3 +40,44 @@ def last_day_on_time(plan: Plan | int, month: int) -> date:
 
 
 MONTHS = range(1, 13)
+
+
+def months_due(plan: Plan, now: datetime | None = None) -> list[int]:
+    """The months whose reporting deadline has passed by ``now``."""
+    now = now or timezone.now()
+    return [month for month in MONTHS if deadline(plan, month) <= now]
+
+
+def latest_due_month(plan: Plan, now: datetime | None = None) -> int | None:
+    """The last month whose deadline has passed and for which anything was sent (``due_as_of``),
+    else the last month whose deadline has passed (``None`` before the first deadline): the
+    report-status page keeps a month nobody reported in view."""
+    now = now or timezone.now()
+    due = months_due(plan, now)
+    if not due:
+        return None
+    return due_as_of(plan, now) or due[-1]
+
+
+def due_as_of(plan: Plan, now: datetime | None = None) -> int | None:
+    """The latest month whose reporting deadline has passed and for which anything was sent;
+    ``None`` when there is none (before the first deadline, or nothing sent for a due month).
+
+    A figure sent (or approved) early for a month still open does not count: that month is not
+    due yet, so one early November figure never makes November the month pages judge.
+    """
+    due = months_due(plan, now)
+    if not due:
+        return None
+    # Sent: first sent at some time, or past draft (figures written directly, e.g. loaded).
+    return (
+        Submission.objects.filter(indicator__plan=plan, month__in=due)
+        .filter(Q(first_submitted_at__isnull=False) | ~Q(status=Submission.Status.DRAFT))
+        .aggregate(latest=Max("month"))["latest"]
+    )
+
+
+def default_as_of(plan: Plan, now: datetime | None = None) -> int:
+    """The month every page, the API and every command show without an explicit one:
+    ``due_as_of``, else the plan's first month (January), where nothing is judged yet."""
+    return due_as_of(plan, now) or 1

@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy
 
 from . import plan_workbook
 from .models import Plan
-from .plan_clone import MAX_YEAR, MIN_YEAR, plan_clone, shifted_title
-from .plan_lifecycle import plan_activate, plan_close
+from .services import plan_activate, plan_clone, plan_close
+from .services.plan_definition import MAX_YEAR, MIN_YEAR, shifted_title
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The workbook's limit plus room for the form around it.
@@ -115,7 +115,7 @@ class PlanToolsMixin:
             form = PlanCloneForm(request.POST)
             if form.is_valid():
                 try:
-                    plan = plan_clone(source=source, **form.cleaned_data)
+                    plan = plan_clone(source=source, actor=request.user, **form.cleaned_data)
                 except ValidationError as error:
                     form.add_error(None, error)
                 else:
@@ -145,7 +145,7 @@ class PlanToolsMixin:
     ) -> None:
         for plan in queryset.order_by("year"):
             try:
-                plan = change(plan=plan)
+                plan = change(plan=plan, actor=request.user)
             except ValidationError as error:
                 for message in error.messages:
                     self.message_user(request, f"{plan}：{message}", messages.ERROR)

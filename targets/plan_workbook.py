@@ -10,7 +10,7 @@ Sheets (Chinese headers in row 1, one item a row, codes as the keys):
 
 ``read_definition`` checks the whole workbook before anything is saved and reports every
 problem with its cell (sheet, row, column) in Chinese. What passes is turned into the same
-dictionary as ``fixtures/plan-2015.json`` and saved by ``plan_loader.load_plan_definition``
+dictionary as ``fixtures/plan-2015.json`` and saved by ``services.load_plan_definition``
 (whose model checks stand behind these), replacing the draft's definition whole. Only a draft
 plan is created or changed this way.
 """
@@ -34,7 +34,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .models import Department, Indicator, Milestone, Plan, Region, RegionTarget
-from .plan_loader import load_plan_definition
+from .services import load_plan_definition
 from .workbooks import upload as excel
 from .workbooks.text import set_text
 

@@ -18,7 +18,7 @@ administrators.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import QuerySet
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     User = AbstractBaseUser | AnonymousUser
 
 Role = Membership.Role
+Readable = TypeVar("Readable", Submission, SupervisionNotice)
 
 READ_ALL_ROLES = frozenset({Role.REVIEWER, Role.LEADER, Role.AUDITOR, Role.ADMINISTRATOR})
 DASHBOARD_ROLES = READ_ALL_ROLES
@@ -104,6 +105,22 @@ def may_view_dashboard(user: User) -> bool:
     return role_of(user) in DASHBOARD_ROLES
 
 
+# A plan's life (draft → active → closed, ``services.plan_activate``/``plan_close``) decides two
+# things, here and nowhere else: whether it is open to writes, and whether it is shown at all.
+
+
+def plan_is_open(plan: Plan) -> bool:
+    """Does ``plan`` take figures, corrections, reviews and notice answers now? Only while it
+    is active: a draft is not open yet, a closed plan is read-only."""
+    return plan.status == Plan.Status.ACTIVE
+
+
+def plan_is_published(plan: Plan) -> bool:
+    """Is ``plan`` shown to people other than administrators? Not while it is a draft, which
+    may still change; an active or closed plan is (a closed one read-only, not hidden)."""
+    return plan.status != Plan.Status.DRAFT
+
+
 def may_view_plan(user: User, plan: Plan) -> bool:
     """Read one plan's dashboards, progress API and bulletins.
 
@@ -113,7 +130,7 @@ def may_view_plan(user: User, plan: Plan) -> bool:
     """
     if not may_view_dashboard(user):
         return False
-    return plan.status != Plan.Status.DRAFT or role_of(user) == Role.ADMINISTRATOR
+    return plan_is_published(plan) or role_of(user) == Role.ADMINISTRATOR
 
 
 def may_enter_plan(user: User, plan: Plan) -> bool:
@@ -121,7 +138,7 @@ def may_enter_plan(user: User, plan: Plan) -> bool:
 
     A draft plan may still change and takes no figures: to a clerk it does not exist yet (404).
     """
-    return plan.status != Plan.Status.DRAFT
+    return plan_is_published(plan)
 
 
 def viewable_plans(user: User) -> QuerySet[Plan]:
@@ -162,8 +179,9 @@ def enterable_regions(user: User) -> QuerySet[Region]:
     return Region.objects.filter(pk=membership.region_id)
 
 
-def readable_submissions(user: User, queryset: QuerySet[Submission]) -> QuerySet[Submission]:
-    """Narrow a queryset of submissions to what this user may read."""
+def _readable(user: User, queryset: QuerySet[Readable]) -> QuerySet[Readable]:
+    """Rows of an indicator in a county (figures, notices) this user may read: all of them, a
+    clerk's of their department (and county), or none."""
     role = role_of(user)
     if role in READ_ALL_ROLES:
         return queryset
@@ -174,6 +192,11 @@ def readable_submissions(user: User, queryset: QuerySet[Submission]) -> QuerySet
             queryset = queryset.filter(region_id=membership.region_id)
         return queryset
     return queryset.none()
+
+
+def readable_submissions(user: User, queryset: QuerySet[Submission]) -> QuerySet[Submission]:
+    """Narrow a queryset of submissions to what this user may read."""
+    return _readable(user, queryset)
 
 
 def home_url_name(user: User) -> str:
@@ -215,16 +238,7 @@ def readable_notices(
     user: User, queryset: QuerySet[SupervisionNotice]
 ) -> QuerySet[SupervisionNotice]:
     """Narrow a queryset of notices to what this user may read: a clerk, the ones they answer."""
-    role = role_of(user)
-    if role in READ_ALL_ROLES:
-        return queryset
-    if role == Role.CLERK:
-        membership = membership_of(user)
-        queryset = queryset.filter(indicator__department_id=membership.department_id)
-        if membership.region_id is not None:
-            queryset = queryset.filter(region_id=membership.region_id)
-        return queryset
-    return queryset.none()
+    return _readable(user, queryset)
 
 
 BULLETIN_PUBLISH_ROLES = frozenset({Role.REVIEWER, Role.ADMINISTRATOR})

@@ -16,8 +16,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from targets.models import Department, Membership, Plan, Region
-from targets.plan_loader import load_plan_file
 from targets.services import membership_assign
+from targets.services.plan_definition import load_plan_file
 
 POSTGRES_REASON = "needs PostgreSQL (set DATABASE_URL=postgres://…); the configured database is {}"
 

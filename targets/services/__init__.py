@@ -30,10 +30,18 @@ from .notices import (
     notice_close,
     notice_raise,
 )
+from .plan_definition import (
+    load_plan_definition,
+    load_plan_file,
+    plan_clone,
+)
 from .plans import (
     TARGET_REASON_MAX,
     goal_share_problem,
     indicator_target_set,
+    plan_activate,
+    plan_close,
+    plan_problems,
     region_target_set,
     region_targets_total,
 )
@@ -73,12 +81,18 @@ __all__ = [
     "check_value",
     "goal_share_problem",
     "indicator_target_set",
+    "load_plan_definition",
+    "load_plan_file",
     "membership_assign",
     "month_save",
     "month_withdraw",
     "notice_answer",
     "notice_close",
     "notice_raise",
+    "plan_activate",
+    "plan_clone",
+    "plan_close",
+    "plan_problems",
     "plan_refusal",
     "rate_excesses",
     "region_target_set",

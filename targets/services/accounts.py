@@ -8,10 +8,12 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from ..models import (
+    AuditEntry,
     Department,
     Membership,
     Region,
 )
+from .base import audit
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
@@ -33,10 +35,12 @@ def membership_assign(
     role: str,
     department: Department | None = None,
     region: Region | None = None,
+    actor: User | None = None,
 ) -> Membership:
     """Give a user their role: the membership record, the matching group, and admin access.
 
-    Auditors and administrators may open the Django admin (auditors only to look).
+    Auditors and administrators may open the Django admin (auditors only to look). ``actor``:
+    the administrator who gave it, or ``None`` for a command (the demo, a benchmark).
     """
     membership = Membership.objects.filter(user=user).first() or Membership(user=user)
     membership.role = role
@@ -49,6 +53,17 @@ def membership_assign(
     user.groups.add(Group.objects.get(name=ROLE_GROUP_NAMES[role]))
     user.is_staff = role in (Membership.Role.AUDITOR, Membership.Role.ADMINISTRATOR)
     user.save(update_fields=["is_staff"])
+    audit(
+        actor=actor,
+        action=AuditEntry.Action.MEMBERSHIP_ASSIGN,
+        about=membership,
+        detail={
+            "user": user.get_username(),
+            "role": role,
+            "department": department and department.code,
+            "region": region and region.code,
+        },
+    )
     if hasattr(user, "_membership_cache"):
         del user._membership_cache
     return membership

@@ -1,20 +1,27 @@
-"""What every write checks: a figure's range, a month of the plan, a plan open to writes."""
+"""What every write checks (a figure's range, a month of the plan, a plan open to writes), and
+the audit row a write with no trail of its own leaves."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import policy
 from ..models import (
     MAX_FIGURE,
+    AuditEntry,
     Plan,
     Submission,
 )
 
 if TYPE_CHECKING:
-    pass
+    from django.contrib.auth.models import AbstractBaseUser as User
 
 
 Status = Submission.Status
@@ -50,7 +57,7 @@ def check_month(plan: Plan, month: int) -> None:
 
 def check_plan_active(plan: Plan) -> None:
     """Only an active plan takes figures: a draft is not open yet, a closed one is read-only."""
-    if plan.status != Plan.Status.ACTIVE:
+    if not policy.plan_is_open(plan):
         raise ValidationError(_("%(plan)s 不在执行中，不能填报或审核。") % {"plan": plan})
 
 
@@ -60,7 +67,7 @@ class PlanNotOpen(PermissionDenied):
 
 def plan_refusal(plan: Plan) -> str | None:
     """Why ``plan`` takes no figures, answers or reviews now; ``None`` while it is active."""
-    if plan.status == Plan.Status.ACTIVE:
+    if policy.plan_is_open(plan):
         return None
     if plan.status == Plan.Status.CLOSED:
         return _("%(year)s年度方案已结束，数据只读：不能再填报、更正、报送、审核或反馈督办单。") % {
@@ -76,3 +83,37 @@ def require_open_plan(plan: Plan) -> None:
     refusal = plan_refusal(plan)
     if refusal is not None:
         raise PlanNotOpen(refusal)
+
+
+def _json(value: Any) -> Any:
+    """A detail value as JSON keeps it: a Decimal as its text, a date as ISO."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def audit(
+    *,
+    actor: User | None,
+    action: str,
+    about: models.Model,
+    plan: Plan | None = None,
+    detail: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> AuditEntry:
+    """Record one write (``AuditEntry``): who (``None``: the system), what, on which object.
+
+    Called inside the write's transaction, so the row stands or falls with the write.
+    """
+    return AuditEntry.objects.create(
+        at=at or timezone.now(),
+        actor=actor,
+        action=action,
+        plan=plan,
+        object_type=about._meta.label_lower,
+        object_id=about.pk,
+        object_text=str(about)[:300],
+        detail={key: _json(value) for key, value in (detail or {}).items()},
+    )

@@ -111,7 +111,7 @@ def month_save(
 def _apply(
     grid: Grid, cells: Mapping[str, CellInput], *, submit: bool, actor: User, at: datetime
 ) -> None:
-    if grid.plan.status != Plan.Status.ACTIVE:
+    if not policy.plan_is_open(grid.plan):
         grid.errors.append(_("%(plan)s 不在执行中，不能填报。") % {"plan": grid.plan})
         return
     if grid.month not in open_months(grid.plan, timezone.localdate(at)):

@@ -56,11 +56,13 @@ def notice_raise(
     completion: Decimal | None = None,
     expected: Decimal | None = None,
     at: datetime | None = None,
+    actor: User | None = None,
 ) -> SupervisionNotice:
     """Raise a notice: ``indicator`` (a goal, to its lead department, or a quota) is red in
     ``region`` (None: city-wide) in ``month``.
 
-    At most one notice of an item and place is not closed; another is refused.
+    At most one notice of an item and place is not closed; another is refused. ``actor``:
+    ``None``, the system (``reporting.supervision``), which is who raises notices today.
     """
     if indicator.plan_id != plan.pk or indicator.role not in (
         Indicator.Role.GOAL,
@@ -83,7 +85,7 @@ def notice_raise(
         # 办理时限: the day by which it is to be answered.
         due_on=timezone.localdate(at) + timedelta(days=settings.SUPERVISION_DUE_DAYS),
     )
-    SupervisionNoticeEvent.objects.create(notice=notice, kind="raised", at=at)
+    SupervisionNoticeEvent.objects.create(notice=notice, kind="raised", actor=actor, at=at)
     return notice
 
 

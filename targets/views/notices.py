@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from skills_plan.views import allowed_by
 
-from .. import completeness, policy, services
+from .. import completeness, periods, policy, services
 from ..forms import NoticeAnswerForm, NoticeCloseForm, save_form
 from ..models import Plan, SupervisionNotice
 from ..selectors import active_plan
@@ -79,7 +79,7 @@ def notices(request: HttpRequest) -> HttpResponse:
 
 def _reviewer_listing(request: HttpRequest, plan: Plan | None, **extra: Any) -> dict[str, Any]:
     context = _listing(request, plan)
-    due = completeness.due_as_of(plan) if plan is not None else None
+    due = periods.due_as_of(plan) if plan is not None else None
     context.update(
         due_month=due,
         reminders=completeness.missing_reports(plan, due) if due is not None else [],
@@ -167,7 +167,7 @@ def notice_answer(request: HttpRequest, notice_id: int) -> HttpResponse:
             "notice": notice,
             "form": form,
             "closed_reason": services.plan_refusal(notice.plan),
-            "is_open": notice.status == Status.OPEN and notice.plan.status == Plan.Status.ACTIVE,
+            "is_open": notice.status == Status.OPEN and policy.plan_is_open(notice.plan),
         },
         status=status,
     )

@@ -69,7 +69,7 @@ def review(request: HttpRequest) -> HttpResponse:
                 "total": sum(cell["n"] for cell in cells),
             }
         )
-    due_month = completeness.latest_due_month(plan) if plan else None
+    due_month = periods.latest_due_month(plan) if plan else None
     due_gaps = completeness.gaps(plan, due_month) if due_month else []
     return render(
         request,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from targets.demo import load_demo
-from targets.plan_loader import load_plan_file
+from targets.services.plan_definition import load_plan_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,7 +9,7 @@ import pytest
 from skills_plan.celery import app
 from targets import services
 from targets.models import Department, Membership, Region, Submission
-from targets.plan_loader import load_plan_file
+from targets.services.plan_definition import load_plan_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,7 +13,7 @@ import pytest
 
 from reporting.exports import jobs as export_jobs
 from reporting.models import ExportJob, ExportLog
-from targets.plan_loader import load_plan_file
+from targets.services.plan_definition import load_plan_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ import pytest
 from reporting.rollup import rebuild
 from skills_plan.celery import app
 from targets.demo import load_demo
-from targets.plan_loader import load_plan_file
+from targets.services.plan_definition import load_plan_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,7 +9,7 @@ import pytest
 from reporting.rollup import rebuild
 from targets import services
 from targets.models import Department, Indicator, Membership, Plan, Region
-from targets.plan_loader import DEFAULT_PLAN_FILE, load_plan_definition, load_plan_file
+from targets.services.plan_definition import DEFAULT_PLAN_FILE, load_plan_definition, load_plan_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

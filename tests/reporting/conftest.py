@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 
 from targets import services
 from targets.models import Department, Indicator, Membership, Plan, Region, Submission
-from targets.plan_loader import DEFAULT_PLAN_FILE, load_plan_definition, load_plan_file
+from targets.services.plan_definition import DEFAULT_PLAN_FILE, load_plan_definition, load_plan_file
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from reporting.rollup import postgres as rollup_sql
 from reporting.rollup import rebuild
 from reporting.supervision import due_month, sync_after_rollup
 from reporting.tasks import rollup_plan
-from targets import completeness
+from targets import completeness, periods
 from targets.models import Department, Indicator, Region, SupervisionNotice
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def by_code(items: list[dict]) -> dict[str, dict]:
 def test_before_the_first_deadline_january_with_nothing_judged(plan, figure) -> None:
     with time_machine.travel(at(2015, 2, 5, 12), tick=False):
         figure("rural-transfer", "410611", 1, 1000)  # January's figure, sent on time
-        assert completeness.due_as_of(plan) is None
+        assert periods.due_as_of(plan) is None
         assert selectors.default_as_of(plan) == 1
         assert due_month(plan) is None
     with time_machine.travel(at(2015, 2, 6, 0, 0, 1), tick=False):

@@ -12,7 +12,7 @@ from reporting import bulletin
 from reporting.rollup import rebuild
 from reporting.selectors import progress
 from targets import demo
-from targets.plan_loader import load_plan_file
+from targets.services.plan_definition import load_plan_file
 
 pytestmark = pytest.mark.django_db
 

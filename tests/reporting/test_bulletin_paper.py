@@ -385,7 +385,7 @@ def test_published_at_is_local_in_the_issue_date(march, make_user, time_machine)
 
 
 def test_next_years_plan_keeps_the_bulletins_issuer_and_cc(plan) -> None:
-    from targets.plan_clone import plan_clone
+    from targets.services.plan_definition import plan_clone
 
     plan.bulletin_issuer, plan.bulletin_cc = "鹤壁市人力资源和社会保障局", "市政府办公室"
     plan.save()

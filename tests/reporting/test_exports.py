@@ -26,7 +26,7 @@ from reporting.selectors import progress
 from targets import demo, services
 from targets.models import Indicator, Milestone, Plan, Region, Submission, SubmissionEvent
 from targets.periods import deadline
-from targets.plan_loader import load_plan_file
+from targets.services.plan_definition import load_plan_file
 
 pytestmark = pytest.mark.django_db
 

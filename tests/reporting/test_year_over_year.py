@@ -19,7 +19,7 @@ from reporting.models import Rollup
 from reporting.rollup import rebuild
 from targets import services
 from targets.models import Indicator, Plan, Region
-from targets.plan_loader import load_plan_definition
+from targets.services.plan_definition import load_plan_definition
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from targets.models import (
     Submission,
     SubmissionEvent,
 )
-from targets.plan_loader import load_plan_file
+from targets.services.plan_definition import load_plan_file
 
 Role = Membership.Role
 

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from targets.models import Indicator, Milestone, Plan, Region, RegionTarget
-from targets.plan_lifecycle import plan_close
+from targets.services.plans import plan_close
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.db.models import Count, Sum
 
 from targets import demo
 from targets.models import Indicator, Membership, RegionTarget, Submission, TargetChange
-from targets.plan_loader import load_plan_file
+from targets.services.plan_definition import load_plan_file
 
 pytestmark = pytest.mark.django_db
 

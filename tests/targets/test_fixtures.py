@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from targets.models import Department, Indicator, Milestone, Plan, Region, RegionTarget
-from targets.plan_loader import load_plan_file
+from targets.services.plan_definition import load_plan_file
 
 pytestmark = pytest.mark.django_db
 

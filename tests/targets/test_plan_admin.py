@@ -11,8 +11,8 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from targets.models import Indicator, Plan, RegionTarget
-from targets.plan_clone import plan_clone
 from targets.plan_workbook import build_definition
+from targets.services.plan_definition import plan_clone
 
 CHANGELIST = "/admin/targets/plan/"
 IMPORT = "/admin/targets/plan/import-definition/"

@@ -20,7 +20,7 @@ from targets.models import (
     SubmissionEvent,
     SupervisionNotice,
 )
-from targets.plan_clone import plan_clone, shift_years
+from targets.services.plan_definition import plan_clone, shift_years
 
 # What a clone sets itself rather than copying.
 PLAN_OWN = {"id", "year", "doc_number", "title", "status"}

@@ -13,10 +13,9 @@ from django.test import RequestFactory
 
 from skills_plan.context_processors import site
 from targets.models import Indicator, Plan, Region, RegionTarget
-from targets.plan_clone import plan_clone
-from targets.plan_lifecycle import plan_activate, plan_close, plan_problems
-from targets.plan_loader import load_plan_file
 from targets.services import region_target_set
+from targets.services.plan_definition import load_plan_file, plan_clone
+from targets.services.plans import plan_activate, plan_close, plan_problems
 
 
 @pytest.fixture
@@ -148,15 +147,8 @@ def test_activation_refuses_a_quota_feeding_another_plans_goal(plan: Plan, draft
 
 
 def test_activation_refuses_an_empty_plan(plan: Plan) -> None:
-    empty = Plan.objects.create(
-        year=2017,
-        title="空方案",
-        doc_number="空",
-        written_on=plan.written_on,
-        published_on=plan.published_on,
-        starts_on=plan.starts_on,
-        ends_on=plan.ends_on,
-    )
+    dates = {f: getattr(plan, f) for f in ("written_on", "published_on", "starts_on", "ends_on")}
+    empty = Plan.objects.create(year=2017, title="空方案", doc_number="空", **dates)
 
     with pytest.raises(ValidationError, match="方案中还没有全市目标或部门任务"):
         plan_activate(plan=empty)

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from targets.models import Department, Indicator, Milestone, Plan, Region, RegionTarget
-from targets.plan_loader import DEFAULT_PLAN_FILE, load_plan_definition
+from targets.services.plan_definition import DEFAULT_PLAN_FILE, load_plan_definition
 
 PLAN_MODELS = (Plan, Department, Region, Indicator, RegionTarget, Milestone)
 

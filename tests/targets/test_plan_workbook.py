@@ -17,10 +17,8 @@ from django.core.management import CommandError, call_command
 from django.db.models import Model
 from openpyxl import Workbook, load_workbook
 
-from targets import plan_loader, services
+from targets import services
 from targets.models import Indicator, Milestone, Plan, Region, RegionTarget, TargetChange
-from targets.plan_clone import plan_clone
-from targets.plan_lifecycle import plan_close
 from targets.plan_workbook import (
     SHEET_CODES,
     SHEETS,
@@ -28,6 +26,9 @@ from targets.plan_workbook import (
     build_definition,
     import_definition,
 )
+from targets.services import plan_definition
+from targets.services.plan_definition import plan_clone
+from targets.services.plans import plan_close
 
 DOC_2016 = "鹤政办〔2016〕12号"
 PLAN_ROW = {"year": 2, "doc_number": 4, "written_on": 8, "deadline_day": 12}
@@ -536,7 +537,7 @@ def test_a_draft_refused_midway_keeps_its_old_definition(
     def fail(**kwargs: Any) -> None:
         raise ValidationError("县区分解保存失败")
 
-    monkeypatch.setattr(plan_loader, "region_target_set", fail)
+    monkeypatch.setattr(plan_definition, "region_target_set", fail)
 
     assert _refusal(content) == [("", "县区分解保存失败")]
     draft.refresh_from_db()

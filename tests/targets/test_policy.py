@@ -17,8 +17,8 @@ from django.db import transaction
 
 from targets import policy
 from targets.models import Department, Indicator, Membership, Plan, Region, Submission
-from targets.plan_loader import load_plan_file
 from targets.services import membership_assign, submission_save
+from targets.services.plan_definition import load_plan_file
 
 pytestmark = pytest.mark.django_db
 
@@ -228,42 +228,25 @@ def mismatches(expected: dict[Any, Any], actual: dict[Any, Any]) -> dict[Any, tu
     return {key: (expected[key], actual[key]) for key in expected if expected[key] != actual[key]}
 
 
+CELL_RIGHTS = {
+    "may_read_cell": (READ_REGIONS, expect_read),
+    "may_enter_cell": (ENTRY_REGIONS, expect_enter),
+    "may_approve_cell": (ENTRY_REGIONS, lambda user_key, code, region: rights(user_key).approve),
+}
+
+
+@pytest.mark.parametrize("function", list(CELL_RIGHTS))
 @pytest.mark.parametrize("user_key", USER_KEYS)
-def test_may_read_cell(cells: World, user_key: str) -> None:
+def test_cell_rights(cells: World, user_key: str, function: str) -> None:
+    """Each (indicator, region): does ``policy.<function>`` answer as the rights table says?"""
+    regions, expect = CELL_RIGHTS[function]
+    may = getattr(policy, function)
     user = cells.users[user_key]
     expected, actual = {}, {}
     for code in INDICATORS:
-        for region in READ_REGIONS:
-            expected[code, region] = expect_read(user_key, code, region)
-            actual[code, region] = policy.may_read_cell(
-                user, cells.indicators[code], cells.regions[region]
-            )
-    assert mismatches(expected, actual) == {}, "(indicator, region): (expected, actual)"
-
-
-@pytest.mark.parametrize("user_key", USER_KEYS)
-def test_may_enter_cell(cells: World, user_key: str) -> None:
-    user = cells.users[user_key]
-    expected, actual = {}, {}
-    for code in INDICATORS:
-        for region in ENTRY_REGIONS:
-            expected[code, region] = expect_enter(user_key, code, region)
-            actual[code, region] = policy.may_enter_cell(
-                user, cells.indicators[code], cells.regions[region]
-            )
-    assert mismatches(expected, actual) == {}, "(indicator, region): (expected, actual)"
-
-
-@pytest.mark.parametrize("user_key", USER_KEYS)
-def test_may_approve_cell(cells: World, user_key: str) -> None:
-    user = cells.users[user_key]
-    expected, actual = {}, {}
-    for code in INDICATORS:
-        for region in ENTRY_REGIONS:
-            expected[code, region] = rights(user_key).approve
-            actual[code, region] = policy.may_approve_cell(
-                user, cells.indicators[code], cells.regions[region]
-            )
+        for region in regions:
+            expected[code, region] = expect(user_key, code, region)
+            actual[code, region] = may(user, cells.indicators[code], cells.regions[region])
     assert mismatches(expected, actual) == {}, "(indicator, region): (expected, actual)"
 
 

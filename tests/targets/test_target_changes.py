@@ -22,7 +22,7 @@ from reporting.rollup import rebuild
 from skills_plan.celery import app
 from targets import services
 from targets.models import Indicator, Membership, Plan, Region, RegionTarget, TargetChange
-from targets.plan_loader import load_plan_file
+from targets.services.plan_definition import load_plan_file
 
 pytestmark = pytest.mark.django_db
 API = "/api/progress/2015/?as_of=2015-01"
@@ -204,37 +204,40 @@ def test_a_draft_plans_targets_change_without_reason_or_record(plan: Plan) -> No
     assert not TargetChange.objects.exists()
 
 
+def _refuse_both(
+    error: type[Exception],
+    match: str | None,
+    actor: Any,
+    targets: tuple[int, str, int],
+    *,
+    reason: str,
+) -> None:
+    """Both target services refuse ``actor``: rural-transfer's target, and a split of
+    ``targets[1]`` in 市直 (``targets``: the target, the split's indicator, the split)."""
+    target, split_of, split = targets
+    with pytest.raises(error, match=match):
+        services.indicator_target_set(
+            actor=actor, indicator=_indicator("rural-transfer"), target=target, reason=reason
+        )
+    with pytest.raises(error, match=match):
+        services.region_target_set(
+            actor=actor,
+            indicator=_indicator(split_of),
+            region=_region("410601"),
+            target=split,
+            reason=reason,
+        )
+
+
 def test_a_closed_plans_targets_are_refused(plan: Plan, admin_user: User) -> None:
     Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.CLOSED)
-    with pytest.raises(ValidationError, match="已结束"):
-        services.indicator_target_set(
-            actor=admin_user, indicator=_indicator("rural-transfer"), target=1, reason="年终"
-        )
-    with pytest.raises(ValidationError, match="已结束"):
-        services.region_target_set(
-            actor=admin_user,
-            indicator=_indicator("rain-dew"),
-            region=_region("410601"),
-            target=100,
-            reason="年终",
-        )
+    _refuse_both(ValidationError, "已结束", admin_user, (1, "rain-dew", 100), reason="年终")
 
 
 @pytest.mark.parametrize("role", ["clerk", "reviewer", "leader", "auditor"])
 def test_only_administrators_change_targets(plan: Plan, make_user: Any, role: str) -> None:
     user = make_user(role, department="hrss" if role == "clerk" else None)
-    with pytest.raises(PermissionDenied):
-        services.indicator_target_set(
-            actor=user, indicator=_indicator("rural-transfer"), target=21_000, reason="越权"
-        )
-    with pytest.raises(PermissionDenied):
-        services.region_target_set(
-            actor=user,
-            indicator=_indicator("rural-transfer"),
-            region=_region("410601"),
-            target=1,
-            reason="越权",
-        )
+    _refuse_both(PermissionDenied, None, user, (21_000, "rural-transfer", 1), reason="越权")
     assert _indicator("rural-transfer").target == 20_000
     assert not RegionTarget.objects.exists() and not TargetChange.objects.exists()
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from targets import services
 from targets.models import Department, Indicator, Membership, Plan, Region
-from targets.plan_loader import load_plan_file
+from targets.services.plan_definition import load_plan_file
 
 Role = Membership.Role
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reporting.supervision import due_month, sync_notices
+from targets import policy
 from targets.models import Plan
 
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         else:
             plans = plans.filter(status=Plan.Status.ACTIVE)
         for plan in plans:
-            if plan.status != Plan.Status.ACTIVE:
+            if not policy.plan_is_open(plan):
                 self.stdout.write(f"{plan.year}: not active, skipped")
                 continue
             month = due_month(plan)

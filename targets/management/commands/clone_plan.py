@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from targets.models import Plan
-from targets.plan_clone import plan_clone
+from targets.services import plan_clone
 
 
 class Command(BaseCommand):
@@ -25,7 +25,9 @@ class Command(BaseCommand):
         if source is None:
             raise CommandError(f"没有 {source_year} 年度方案。")
         try:
-            plan = plan_clone(source=source, year=year, doc_number=doc_number, title=title)
+            plan = plan_clone(
+                source=source, year=year, doc_number=doc_number, title=title, actor=None
+            )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(

@@ -8,7 +8,8 @@ from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from targets.models import Plan
-from targets.plan_loader import DEFAULT_PLAN_FILE, load_plan_file
+from targets.services import load_plan_file
+from targets.services.plan_definition import DEFAULT_PLAN_FILE
 
 
 class Command(BaseCommand):
@@ -19,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, path: str, **options: Any) -> None:
         try:
-            plan = load_plan_file(path)
+            plan = load_plan_file(path, actor=None)
         except (OSError, ValueError, KeyError, ValidationError, IntegrityError) as exc:
             raise CommandError(f"{path}: {exc}") from exc
         if plan.status == Plan.Status.CLOSED:

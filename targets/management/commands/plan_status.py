@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from targets.models import Plan
-from targets.plan_lifecycle import plan_activate, plan_close
+from targets.services import plan_activate, plan_close
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
             raise CommandError(f"没有 {year} 年度方案。")
         change = plan_activate if action == "activate" else plan_close
         try:
-            plan = change(plan=plan)
+            plan = change(plan=plan, actor=None)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(f"{plan.year} {plan.doc_number}: {plan.get_status_display()}")

@@ -1,0 +1,47 @@
+"""The plan, its indicators, departments, counties, submissions, notices and audit trails.
+
+Invariants that matter are database constraints too: values are never negative, months run
+1–12, a cell has exactly one current revision, indicator codes are unique within a plan, and a
+rate names both of its count series. Each module holds one kind of thing; Django finds them all
+here, as ``targets.models``.
+"""
+
+from .audit import AuditEntry, TargetChange
+from .figures import MAX_FIGURE, Submission, SubmissionEvent
+from .notices import SupervisionNotice, SupervisionNoticeEvent
+from .plan import (
+    CITY_LEVEL_CODE,
+    DEFAULT_BULLETIN_CC,
+    DEFAULT_BULLETIN_ISSUER,
+    Department,
+    Indicator,
+    Membership,
+    Milestone,
+    Plan,
+    Region,
+    RegionTarget,
+    bulletin_issuer_of,
+    default_deadline_day,
+)
+
+__all__ = [
+    "CITY_LEVEL_CODE",
+    "DEFAULT_BULLETIN_CC",
+    "DEFAULT_BULLETIN_ISSUER",
+    "MAX_FIGURE",
+    "AuditEntry",
+    "Department",
+    "Indicator",
+    "Membership",
+    "Milestone",
+    "Plan",
+    "Region",
+    "RegionTarget",
+    "Submission",
+    "SubmissionEvent",
+    "SupervisionNotice",
+    "SupervisionNoticeEvent",
+    "TargetChange",
+    "bulletin_issuer_of",
+    "default_deadline_day",
+]
