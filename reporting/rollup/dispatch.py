@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from abc import ABC, abstractmethod
 from datetime import timedelta
 from typing import Any
 
@@ -43,7 +44,7 @@ def _send(failure: str, *args: Any, **kwargs: Any) -> None:
         logger.exception(failure)
 
 
-class _Batch:
+class _Batch(ABC):
     """The rollups one transaction asks for, sent once, after it commits."""
 
     def __init__(self) -> None:
@@ -66,8 +67,9 @@ class _Batch:
         self.sent = True
         self.send()
 
+    @abstractmethod
     def send(self) -> None:
-        raise NotImplementedError
+        """Send the batch's rollups (each kind of batch its own)."""
 
 
 class _FigureBatch(_Batch):
