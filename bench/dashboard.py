@@ -18,19 +18,13 @@ import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ["DATABASE_URL"] = os.environ.get(
-    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/skills_bench"
-)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skills_plan.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only")
+import harness
+
+harness.use_project()
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 # The test client speaks plain HTTP; in production nginx terminates TLS in front.
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.pop("CELERY_BROKER_URL", None)
 
 STATIC_BODY: bytes = b""
 

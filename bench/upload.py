@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -24,11 +22,9 @@ import time
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skills_plan.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only")
-os.environ.pop("CELERY_BROKER_URL", None)
+import harness
+
+harness.use_project(database=False)
 
 MAIN = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
 
@@ -74,7 +70,7 @@ def run(path: str) -> None:
     from targets.workbooks import upload as excel
 
     content = Path(path).read_bytes()
-    baseline_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    baseline_mib = harness.peak_rss_mib()
     started = time.perf_counter()
     outcome = "read"
     try:
@@ -88,7 +84,7 @@ def run(path: str) -> None:
     except excel.UploadRefused as refused:
         outcome = f"refused: {refused.messages[0]}"
     seconds = time.perf_counter() - started
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mib = harness.peak_rss_mib()
     print(f"{seconds:.2f}\t{peak_mib:.0f} ({peak_mib - baseline_mib:+.0f})\t{outcome}")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from targets.admin import ReadOnlyMixin
+from targets.admin.mixins import ReadOnlyMixin
 
 from .models import (
     Bulletin,

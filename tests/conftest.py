@@ -7,17 +7,25 @@ have "postgres" in their name): locally they skip on SQLite, in CI (``CI=true``)
 from __future__ import annotations
 
 import itertools
+import json
 import os
 from collections.abc import Callable, Generator
+from datetime import datetime
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from targets.models import Department, Membership, Plan, Region
-from targets.services import membership_assign
-from targets.services.plan_definition import load_plan_file
+from targets.models import Department, Indicator, Membership, Plan, Region, Submission
+from targets.services import (
+    membership_assign,
+    submission_approve,
+    submission_return,
+    submission_save,
+    submission_submit,
+)
+from targets.services.plan_definition import DEFAULT_PLAN_FILE, load_plan_definition, load_plan_file
 
 POSTGRES_REASON = "needs PostgreSQL (set DATABASE_URL=postgres://…); the configured database is {}"
 
@@ -135,3 +143,153 @@ def make_user(db: None) -> Generator[MakeUser]:
         return user
 
     yield make
+
+
+# --- the standard people: one of each role, built through membership_assign ------------------
+
+
+@pytest.fixture
+def clerk_of(make_user: MakeUser) -> Callable[..., Any]:
+    """``clerk_of(department, region=None)``: the clerk of a department (by code), city-wide or
+    of one county (region code), made on first use: "clerk-hrss", "clerk-hrss-410621"."""
+    clerks: dict[tuple[str, str | None], Any] = {}
+
+    def clerk(department: str, region: str | None = None) -> Any:
+        if (department, region) not in clerks:
+            username = "-".join(["clerk", department, *([region] if region else [])])
+            clerks[department, region] = make_user("clerk", department, region, username=username)
+        return clerks[department, region]
+
+    return clerk
+
+
+@pytest.fixture
+def clerk(plan: Plan, clerk_of: Callable[..., Any]) -> Any:
+    """The city-wide clerk of the human resources bureau (hrss)."""
+    return clerk_of("hrss")
+
+
+@pytest.fixture
+def county_clerk(plan: Plan, clerk_of: Callable[..., Any]) -> Any:
+    """The hrss clerk of Xun county (410621)."""
+    return clerk_of("hrss", "410621")
+
+
+@pytest.fixture
+def reviewer(make_user: MakeUser) -> Any:
+    return make_user("reviewer", username="reviewer")
+
+
+@pytest.fixture
+def leader(make_user: MakeUser) -> Any:
+    return make_user("leader", username="leader")
+
+
+@pytest.fixture
+def auditor(make_user: MakeUser) -> Any:
+    """Named 审计员甲: the workbooks name who made them."""
+    return make_user("auditor", username="auditor", first_name="审计员甲")
+
+
+@pytest.fixture
+def administrator(make_user: MakeUser) -> Any:
+    return make_user("administrator", username="administrator")
+
+
+@pytest.fixture
+def outsider(make_user: MakeUser) -> Any:
+    """Logged in, with no role."""
+    return make_user(None, username="outsider")
+
+
+@pytest.fixture
+def superuser(make_user: MakeUser) -> Any:
+    """A superuser with no role."""
+    return make_user(None, username="root", is_superuser=True, is_staff=True)
+
+
+# --- plans ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def plan_of_year(db: None) -> Callable[..., Plan]:
+    """Another yearly plan: the 2015 definition under ``year``, its own 文号, and ``status``."""
+
+    def make(year: int, status: str = Plan.Status.ACTIVE) -> Plan:
+        definition = json.loads(DEFAULT_PLAN_FILE.read_text(encoding="utf-8"))
+        definition["plan"].update(
+            year=year,
+            doc_number=f"测试〔{year}〕1号",
+            title=f"鹤壁市{year}年深入实施全民技能振兴工程工作方案",
+            starts_on=f"{year}-01-01",
+            ends_on=f"{year}-12-31",
+            status=status,
+        )
+        return load_plan_definition(definition)
+
+    return make
+
+
+@pytest.fixture
+def people(
+    clerk: Any,
+    county_clerk: Any,
+    reviewer: Any,
+    leader: Any,
+    auditor: Any,
+    administrator: Any,
+    superuser: Any,
+    outsider: Any,
+) -> dict[str, Any]:
+    """The standard people by role name, for tests that go through them all."""
+    return {
+        "clerk": clerk,
+        "county_clerk": county_clerk,
+        "reviewer": reviewer,
+        "leader": leader,
+        "auditor": auditor,
+        "administrator": administrator,
+        "superuser": superuser,
+        "outsider": outsider,
+    }
+
+
+# --- figures --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def figure(plan: Plan, clerk_of: Callable[..., Any], reviewer: Any) -> Callable[..., Submission]:
+    """``figure(series code, region code, month, value=100, status="approved", note="",
+    submitted_at=None)``: a figure entered by its department's city-wide clerk and taken to
+    ``status`` (draft, submitted, approved or returned) through the services."""
+
+    def make(
+        code: str,
+        region: str,
+        month: int,
+        value: int = 100,
+        status: str = "approved",
+        note: str = "",
+        submitted_at: datetime | None = None,
+    ) -> Submission:
+        indicator = Indicator.objects.select_related("department", "plan").get(plan=plan, code=code)
+        clerk = clerk_of(indicator.department.code)
+        submission = submission_save(
+            actor=clerk,
+            indicator=indicator,
+            region=Region.objects.get(code=region),
+            month=month,
+            value=value,
+            note=note,
+        )
+        if status == "draft":
+            return submission
+        submission_submit(actor=clerk, submission=submission, at=submitted_at)
+        if status == "approved":
+            submission_approve(actor=reviewer, submission=submission)
+        elif status == "returned":
+            submission_return(actor=reviewer, submission=submission, comment="请核实")
+        submission.refresh_from_db()
+        return submission
+
+    return make

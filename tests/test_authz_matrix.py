@@ -147,18 +147,11 @@ def test_every_url_has_a_rule() -> None:
 
 
 @pytest.fixture
-def world(plan: Plan, make_user: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
+def world(
+    plan: Plan, people: dict[str, Any], clerk_of: Any, settings: Any, tmp_path: Any
+) -> dict[str, Any]:
     settings.EXPORT_ROOT = tmp_path
-    users = {
-        "clerk": make_user("clerk", "hrss", username="clerk"),
-        "county_clerk": make_user("clerk", "hrss", "410621", username="county_clerk"),
-        "other_clerk": make_user("clerk", "edu", username="other_clerk"),
-        "reviewer": make_user("reviewer", username="reviewer"),
-        "leader": make_user("leader", username="leader"),
-        "auditor": make_user("auditor", username="auditor"),
-        "administrator": make_user("administrator", username="administrator"),
-        "nobody": make_user(None, username="nobody"),
-    }
+    users = {**people, "other_clerk": clerk_of("edu"), "nobody": people["outsider"]}
     indicator = Indicator.objects.get(plan=plan, code="rural-transfer")
     qibin = Region.objects.get(code="410611")
     submission = services.submission_save(

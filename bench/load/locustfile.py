@@ -54,8 +54,13 @@ def csrf_of(html: str) -> str:
 
 
 class Signed(HttpUser):
+    """A user of one account (username) who signs in first."""
+
     abstract = True
     username = ""
+
+    def on_start(self) -> None:
+        self.sign_in()
 
     def sign_in(self) -> None:
         page = self.client.get("/accounts/login/", name="/accounts/login/")
@@ -140,12 +145,9 @@ class Clerk(Signed):
 class Reviewer(Signed):
     """Approves what waits, a department's month at a time."""
 
+    username = "reviewer"
     weight = 1
     wait_time = between(2, 4)
-
-    def on_start(self) -> None:
-        self.username = "reviewer"
-        self.sign_in()
 
     @task
     def approve(self) -> None:
@@ -165,12 +167,9 @@ class Reviewer(Signed):
 
 
 class Leader(Signed):
+    username = "leader"
     weight = 3
     wait_time = between(1, 3)
-
-    def on_start(self) -> None:
-        self.username = "leader"
-        self.sign_in()
 
     @task(3)
     def dashboard(self) -> None:
@@ -191,12 +190,9 @@ class Leader(Signed):
 
 
 class Auditor(Signed):
+    username = "auditor"
     weight = 1
     wait_time = between(3, 6)
-
-    def on_start(self) -> None:
-        self.username = "auditor"
-        self.sign_in()
 
     @task
     def export(self) -> None:

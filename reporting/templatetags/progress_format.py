@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from reporting import formatting
@@ -64,3 +65,16 @@ def status_label(value: str | None) -> str:
     if value == "pending":  # not judged: the month's reports are not all approved
         return str(_("待报"))
     return str(Rollup.Status(value).label)
+
+
+@register.simple_tag
+def headings(*labels: str) -> str:
+    """A table's column headings: ``{% headings _("县区") _("填报项") %}``."""
+    return format_html_join("", '<th scope="col">{}</th>', ((label,) for label in labels))
+
+
+@register.simple_tag
+def number_headings(*labels: str) -> str:
+    """Column headings over numbers, right-aligned as their cells (class num)."""
+    cells = ((label,) for label in labels)
+    return format_html_join("", '<th scope="col" class="num">{}</th>', cells)

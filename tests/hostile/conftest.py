@@ -20,15 +20,12 @@ from reporting.rollup import rebuild
 from targets import services
 from targets.models import (
     Department,
-    Indicator,
     Plan,
-    Region,
     Submission,
     SubmissionEvent,
     SupervisionNotice,
 )
-
-ROLES = ("clerk", "reviewer", "leader", "auditor", "administrator")
+from tests.helpers import figure_enter, indicator_of
 
 
 @dataclass
@@ -49,50 +46,18 @@ class World:
         return client
 
 
-def indicator(plan: Plan, code: str) -> Indicator:
-    return Indicator.objects.select_related("plan", "department").get(plan=plan, code=code)
-
-
-def enter(
-    plan: Plan,
-    clerk: Any,
-    code: str,
-    region: str,
-    month: int,
-    value: int,
-    *,
-    note: str = "",
-    reviewer: Any = None,
-) -> Submission:
-    """A figure saved and sent; approved too when ``reviewer`` is given."""
-    submission = services.submission_save(
-        actor=clerk,
-        indicator=indicator(plan, code),
-        region=Region.objects.get(code=region),
-        month=month,
-        value=value,
-        note=note,
-    )
-    services.submission_submit(actor=clerk, submission=submission)
-    if reviewer is not None:
-        services.submission_approve(actor=reviewer, submission=submission)
-    submission.refresh_from_db()
-    return submission
-
-
 @pytest.fixture
-def world(plan: Plan, make_user: Any) -> World:
-    users = {role: make_user(role, "hrss" if role == "clerk" else None) for role in ROLES}
-    users["superuser"] = make_user(None, is_superuser=True, is_staff=True)
+def world(plan: Plan, people: dict[str, Any]) -> World:
+    users = dict(people)
     clerk, reviewer = users["clerk"], users["reviewer"]
-    approved = enter(plan, clerk, "rural-transfer", "410611", 2, 120, reviewer=reviewer)
-    enter(plan, clerk, "rural-transfer", "410621", 2, 80, reviewer=reviewer)
+    approved = figure_enter(plan, clerk, "rural-transfer", "410611", 2, 120, reviewer=reviewer)
+    figure_enter(plan, clerk, "rural-transfer", "410621", 2, 80, reviewer=reviewer)
     waiting = [
-        enter(plan, clerk, "rural-transfer", "410611", 3, 130),
-        enter(plan, clerk, "in-service", "410611", 3, 40),
+        figure_enter(plan, clerk, "rural-transfer", "410611", 3, 130),
+        figure_enter(plan, clerk, "in-service", "410611", 3, 40),
     ]
     notice = services.notice_raise(
-        plan=plan, indicator=indicator(plan, "rural-transfer"), region=None, month=3
+        plan=plan, indicator=indicator_of(plan, "rural-transfer"), region=None, month=3
     )
     job = ExportJob.objects.create(plan=plan, month=2, requested_by=users["auditor"])
     rebuild(plan)

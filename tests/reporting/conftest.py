@@ -2,93 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from targets import services
-from targets.models import Department, Indicator, Membership, Plan, Region, Submission
-from targets.services.plan_definition import DEFAULT_PLAN_FILE, load_plan_definition, load_plan_file
-
-
-@pytest.fixture
-def plan(db) -> Plan:
-    return load_plan_file()
-
-
-@pytest.fixture
-def plan_of_year(db) -> Callable[..., Plan]:
-    """Another yearly plan: the 2015 definition under ``year``, its own 文号, and ``status``."""
-
-    def make(year: int, status: str = Plan.Status.ACTIVE) -> Plan:
-        definition = json.loads(DEFAULT_PLAN_FILE.read_text(encoding="utf-8"))
-        definition["plan"].update(
-            year=year,
-            doc_number=f"测试〔{year}〕1号",
-            title=f"鹤壁市{year}年深入实施全民技能振兴工程工作方案",
-            starts_on=f"{year}-01-01",
-            ends_on=f"{year}-12-31",
-            status=status,
-        )
-        return load_plan_definition(definition)
-
-    return make
-
-
-@pytest.fixture
-def reviewer(db):
-    user = get_user_model().objects.create_user("test-reviewer")
-    services.membership_assign(user=user, role=Membership.Role.REVIEWER)
-    return user
-
-
-@pytest.fixture
-def clerk_of(db) -> Callable[[str], object]:
-    """The city-wide clerk of a department (by department code), created on first use."""
-    clerks: dict[str, object] = {}
-
-    def clerk(department_code: str):
-        if department_code not in clerks:
-            user = get_user_model().objects.create_user(f"test-clerk-{department_code}")
-            services.membership_assign(
-                user=user,
-                role=Membership.Role.CLERK,
-                department=Department.objects.get(code=department_code),
-            )
-            clerks[department_code] = user
-        return clerks[department_code]
-
-    return clerk
-
-
-@pytest.fixture
-def figure(plan, clerk_of, reviewer) -> Callable[..., Submission]:
-    """Enter a figure for (series code, region code, month) and take it to ``status``."""
-
-    def make(code: str, region: str, month: int, value: int, status: str = "approved"):
-        indicator = Indicator.objects.select_related("department", "plan").get(plan=plan, code=code)
-        clerk = clerk_of(indicator.department.code)
-        submission = services.submission_save(
-            actor=clerk,
-            indicator=indicator,
-            region=Region.objects.get(code=region),
-            month=month,
-            value=value,
-        )
-        if status == "draft":
-            return submission
-        services.submission_submit(actor=clerk, submission=submission)
-        if status == "approved":
-            services.submission_approve(actor=reviewer, submission=submission)
-        elif status == "returned":
-            services.submission_return(actor=reviewer, submission=submission, comment="请核实")
-        submission.refresh_from_db()
-        return submission
-
-    return make
+from targets.models import Indicator, Region, Submission
 
 
 @pytest.fixture

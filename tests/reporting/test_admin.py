@@ -7,8 +7,6 @@ from django.urls import reverse
 
 from reporting.models import CompletenessRollup, PendingRollup, Rollup, RollupRun
 from reporting.rollup import rebuild
-from targets import services
-from targets.models import Membership
 
 pytestmark = pytest.mark.django_db
 MODELS = [Rollup, CompletenessRollup, RollupRun]
@@ -16,13 +14,6 @@ MODELS = [Rollup, CompletenessRollup, RollupRun]
 
 def url(model, action: str) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{action}")
-
-
-@pytest.fixture
-def auditor(django_user_model):
-    user = django_user_model.objects.create_user("audit", password="x")
-    services.membership_assign(user=user, role=Membership.Role.AUDITOR)
-    return user
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)

@@ -13,6 +13,7 @@ from docx.shared import Mm
 from reporting import bulletin
 from reporting.rollup import rebuild
 from targets.models import Indicator, Region, RegionTarget
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +34,6 @@ def march(plan, figure, time_machine):
     rebuild(plan)
     time_machine.move_to("2015-04-10 10:00 +08:00")
     return rural
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def paragraphs(response) -> list[str]:

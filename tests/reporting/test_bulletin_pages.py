@@ -12,6 +12,7 @@ from reporting import bulletin
 from reporting.models import Bulletin
 from reporting.rollup import rebuild
 from targets.models import Indicator, Region, RegionTarget
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -34,12 +35,6 @@ def march(plan, figure, time_machine):
     rebuild(plan)
     time_machine.move_to("2015-04-10 10:00 +08:00")  # after March's deadline (5 April)
     return rural
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 # --- who may read ----------------------------------------------------------------------------

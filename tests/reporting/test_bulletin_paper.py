@@ -11,7 +11,6 @@ import pytest
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template import Context, Template
-from django.test import Client
 from django.utils import translation
 
 from reporting import bulletin
@@ -20,6 +19,7 @@ from reporting.rollup import rebuild
 from reporting.selectors import progress
 from targets import services
 from targets.models import Indicator, Region
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -67,12 +67,6 @@ def march(plan, figure, complete, time_machine):
 
 def text_of(plan, month: int = 3) -> str:
     return bulletin.render(bulletin.collect(plan, month))[1]
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 # --- §2: a county's rate is its rate -----------------------------------------------------------

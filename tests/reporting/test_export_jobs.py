@@ -29,6 +29,7 @@ from reporting.rollup import rebuild
 from reporting.tasks import export_workbook
 from skills_plan.celery import app
 from targets.models import Plan, Submission
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -44,12 +45,6 @@ def export_settings(settings: Any, tmp_path: Any) -> Any:
     return settings
 
 
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def figures(plan: Plan, figure: Any) -> Plan:
     """Eight approved figures (8 counted rows, 24 events: created, submitted, approved)."""
@@ -60,11 +55,6 @@ def figures(plan: Plan, figure: Any) -> Plan:
     figure("vocational-enrolment", "410611", 4, 12500)
     rebuild(plan)
     return plan
-
-
-@pytest.fixture
-def auditor(make_user: Any, plan: Plan) -> Any:
-    return make_user("auditor", first_name="审计员甲")
 
 
 def _queue(client: Client, as_of: str = "2015-04") -> ExportJob:
@@ -99,7 +89,7 @@ def _sheets(content: bytes) -> dict[str, list[tuple]]:
 
 def test_small_workbooks_are_still_downloaded_at_once(figures, auditor, settings) -> None:
     settings.EXPORT_ASYNC_ROWS = 1000
-    page = _client(auditor).get(PAGE, {"as_of": "2015-04"}).content.decode()
+    page = client_for(auditor).get(PAGE, {"as_of": "2015-04"}).content.decode()
     assert 'href="/exports/2015/summary.xlsx?as_of=2015-04"' in page
     assert CREATE not in page
 
@@ -107,7 +97,7 @@ def test_small_workbooks_are_still_downloaded_at_once(figures, auditor, settings
 def test_large_workbooks_are_offered_in_the_background(figures, auditor) -> None:
     rows = workbook.estimate_rows(figures, 4)
     assert rows == 8 + 24
-    page = _client(auditor).get(PAGE, {"as_of": "2015-04"}).content.decode()
+    page = client_for(auditor).get(PAGE, {"as_of": "2015-04"}).content.decode()
     assert f'action="{CREATE}"' in page
     assert 'value="2015-04"' in page
     assert "约 32 行" in page and "后台生成" in page
@@ -128,7 +118,7 @@ def test_queueing_sends_one_task_after_commit(figures, auditor, django_capture_o
     with pytest.MonkeyPatch.context() as patch:  # the callbacks run as the inner block ends
         patch.setattr(export_workbook, "delay", lambda job_id: sent.append(job_id))
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            job = _queue(_client(auditor))
+            job = _queue(client_for(auditor))
     assert len(callbacks) == 1
     assert sent == [job.pk]
     assert (job.status, job.plan, job.month, job.requested_by) == ("queued", figures, 4, auditor)
@@ -137,7 +127,7 @@ def test_queueing_sends_one_task_after_commit(figures, auditor, django_capture_o
 
 
 def test_a_second_click_goes_to_the_job_under_way(figures, auditor, queue) -> None:
-    client = _client(auditor)
+    client = client_for(auditor)
     first = queue(client)
     assert queue(client) == first
     assert queue(client, "2015-03") != first
@@ -145,7 +135,7 @@ def test_a_second_click_goes_to_the_job_under_way(figures, auditor, queue) -> No
 
 
 def test_run_writes_the_workbook_logs_it_and_finishes(figures, auditor, queue, settings):
-    job = export_jobs.run(queue(_client(auditor)).pk)
+    job = export_jobs.run(queue(client_for(auditor)).pk)
     assert job.status == "done"
     assert (job.rows_done, job.rows_total, job.percent) == (32, 32, 100)
     path = settings.EXPORT_ROOT / job.file_name
@@ -160,7 +150,7 @@ def test_run_writes_the_workbook_logs_it_and_finishes(figures, auditor, queue, s
 
 
 def test_the_background_workbook_is_the_downloaded_one(figures, auditor, queue) -> None:
-    client = _client(auditor)
+    client = client_for(auditor)
     with time_machine.travel(timezone.now(), tick=False):  # one 制表时间 for both
         job = export_jobs.run(queue(client).pk)
         background = client.get(f"/exports/jobs/{job.pk}/download/").getvalue()
@@ -174,7 +164,7 @@ def test_the_background_workbook_is_the_downloaded_one(figures, auditor, queue) 
 
 
 def test_progress_is_saved_as_rows_are_written(figures, auditor, queue, monkeypatch) -> None:
-    job = queue(_client(auditor))
+    job = queue(client_for(auditor))
     monkeypatch.setattr(styles, "TICK_ROWS", 5)
     monkeypatch.setattr(export_jobs, "PROGRESS_INTERVAL", 0)
     seen: list[tuple[str, int, int]] = []
@@ -195,7 +185,7 @@ def test_progress_is_saved_as_rows_are_written(figures, auditor, queue, monkeypa
 
 
 def test_a_second_delivery_does_nothing(figures, auditor, queue) -> None:
-    job = queue(_client(auditor))
+    job = queue(client_for(auditor))
     assert export_jobs.run(job.pk).status == "done"
     assert export_jobs.run(job.pk) is None
     assert export_workbook.apply(args=[job.pk]).get() is None
@@ -206,7 +196,7 @@ def test_a_second_delivery_does_nothing(figures, auditor, queue) -> None:
 def test_a_running_job_is_left_alone_unless_its_worker_went_silent(
     figures, auditor, queue, settings
 ) -> None:
-    job = queue(_client(auditor))
+    job = queue(client_for(auditor))
     ExportJob.objects.filter(pk=job.pk).update(status="running", heartbeat_at=timezone.now())
     assert export_jobs.run(job.pk) is None
     silent = timezone.now() - timedelta(seconds=settings.EXPORT_STALE_SECONDS + 1)
@@ -217,7 +207,7 @@ def test_a_running_job_is_left_alone_unless_its_worker_went_silent(
 def test_a_failure_keeps_no_file_and_no_log_and_can_be_run_again(
     figures, auditor, queue, monkeypatch
 ) -> None:
-    client = _client(auditor)
+    client = client_for(auditor)
     job = queue(client)
 
     def broken(*args: Any, **kwargs: Any) -> None:
@@ -242,7 +232,7 @@ def test_a_failure_keeps_no_file_and_no_log_and_can_be_run_again(
 def test_a_database_error_puts_the_job_back_for_the_retry(
     figures, auditor, queue, monkeypatch
 ) -> None:
-    job = queue(_client(auditor))
+    job = queue(client_for(auditor))
 
     def lost(*args: Any, **kwargs: Any) -> None:
         raise OperationalError("server closed the connection unexpectedly")
@@ -265,14 +255,14 @@ def test_a_broker_that_cannot_be_reached_fails_the_job_with_a_message(
 
     monkeypatch.setattr(export_workbook, "delay", down)
     with django_capture_on_commit_callbacks(execute=True):
-        job = _queue(_client(auditor))
+        job = _queue(client_for(auditor))
     job.refresh_from_db()
     assert job.status == "failed"
     assert "后台任务服务暂时无法连接" in job.error
 
 
 def test_old_files_are_pruned(figures, auditor, queue, settings) -> None:
-    client = _client(auditor)
+    client = client_for(auditor)
     job = export_jobs.run(queue(client).pk)
     path = settings.EXPORT_ROOT / job.file_name
     later = timezone.now() + timedelta(days=settings.EXPORT_KEEP_DAYS, hours=1)
@@ -291,7 +281,7 @@ def test_old_files_are_pruned(figures, auditor, queue, settings) -> None:
 
 
 def test_status_json_follows_the_job(figures, auditor, queue) -> None:
-    client = _client(auditor)
+    client = client_for(auditor)
     job = queue(client)
     url = f"/exports/jobs/{job.pk}/status.json"
     before = client.get(url)
@@ -314,7 +304,7 @@ def test_status_json_follows_the_job(figures, auditor, queue) -> None:
 
 
 def test_job_page_shows_progress_and_the_link_when_done(figures, auditor, queue) -> None:
-    client = _client(auditor)
+    client = client_for(auditor)
     job = queue(client)
     page = client.get(f"/exports/jobs/{job.pk}/").content.decode()
     assert '<progress id="job-progress" max="100" value="0"' in page
@@ -329,7 +319,7 @@ def test_job_page_shows_progress_and_the_link_when_done(figures, auditor, queue)
 
 
 def test_download_has_the_chinese_file_name(figures, auditor, queue) -> None:
-    client = _client(auditor)
+    client = client_for(auditor)
     job = export_jobs.run(queue(client).pk)
     response = client.get(f"/exports/jobs/{job.pk}/download/")
     assert response.status_code == 200
@@ -340,22 +330,22 @@ def test_download_has_the_chinese_file_name(figures, auditor, queue) -> None:
 
 
 def test_a_job_is_its_requesters_alone(figures, auditor, make_user, queue) -> None:
-    job = export_jobs.run(queue(_client(auditor)).pk)
+    job = export_jobs.run(queue(client_for(auditor)).pk)
     urls = [f"/exports/jobs/{job.pk}/{end}" for end in ("", "status.json", "download/")]
-    other = _client(make_user("auditor", username="other-auditor"))
-    admin = _client(make_user("administrator"))
+    other = client_for(make_user("auditor", username="other-auditor"))
+    admin = client_for(make_user("administrator"))
     for url in urls:
         assert other.get(url).status_code == 404, url
         assert admin.get(url).status_code == 404, url
-        assert _client(auditor).get(url).status_code == 200, url
+        assert client_for(auditor).get(url).status_code == 200, url
     assert f"/exports/jobs/{job.pk}/" not in other.get(PAGE).content.decode()
 
 
 @pytest.mark.parametrize("role", ["leader", "reviewer", "clerk"])
 def test_other_roles_may_not(figures, auditor, make_user, queue, role) -> None:
-    job = queue(_client(auditor))
+    job = queue(client_for(auditor))
     user = make_user(role, department="hrss") if role == "clerk" else make_user(role)
-    client = _client(user)
+    client = client_for(user)
     assert client.post(CREATE, {"as_of": "2015-04"}).status_code == 403
     for end in ("", "status.json", "download/"):
         assert client.get(f"/exports/jobs/{job.pk}/{end}").status_code == 403
@@ -369,7 +359,7 @@ def test_anonymous_is_sent_to_the_login(figures) -> None:
 
 
 def test_create_is_post_only_and_checks_the_month(figures, auditor) -> None:
-    client = _client(auditor)
+    client = client_for(auditor)
     assert client.get(CREATE, {"as_of": "2015-04"}).status_code == 405
     response = client.post(CREATE, {"as_of": "2015-13"})
     assert response.status_code == 400
@@ -380,7 +370,7 @@ def test_create_is_post_only_and_checks_the_month(figures, auditor) -> None:
 
 def test_exporting_in_the_background_changes_no_figure(figures, auditor, queue) -> None:
     before = list(Submission.objects.order_by("pk").values())
-    export_jobs.run(queue(_client(auditor)).pk)
+    export_jobs.run(queue(client_for(auditor)).pk)
     assert list(Submission.objects.order_by("pk").values()) == before
 
 
@@ -420,7 +410,7 @@ def test_a_real_worker_writes_a_large_export_with_progress(
         time.sleep(0.1)
 
     monkeypatch.setattr(export_jobs.Progress, "__call__", slow)
-    client = _client(auditor)
+    client = client_for(auditor)
     seen: list[dict[str, Any]] = []
     with start_worker(app, perform_ping_check=False, pool="solo", shutdown_timeout=30):
         response = client.post(CREATE, {"as_of": "2015-06"})  # committed: on_commit → Redis

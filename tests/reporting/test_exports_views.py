@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from reporting.models import ExportLog
 from reporting.rollup import rebuild
 from targets.models import Plan, Submission
+from tests.helpers import client_for
 
 SHEET_NAMES = ("封面", "总表", "分县区", "月度明细", "修改记录", "目标调整记录", "里程碑")
 
@@ -24,12 +25,6 @@ pytestmark = pytest.mark.django_db
 PAGE = "/exports/"
 DOWNLOAD = "/exports/2015/summary.xlsx"
 URLS = [PAGE, DOWNLOAD]
-
-
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _book(response: Any) -> Any:
@@ -46,31 +41,26 @@ def figures(plan: Plan, figure: Any) -> Plan:
     return plan
 
 
-@pytest.fixture
-def auditor(make_user: Any, plan: Plan) -> Any:
-    return make_user("auditor", first_name="审计员甲")
-
-
 # Permissions ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("url", URLS)
 @pytest.mark.parametrize("role", ["auditor", "administrator"])
 def test_auditors_and_administrators_may(figures, make_user, role, url) -> None:
-    assert _client(make_user(role)).get(url).status_code == 200
+    assert client_for(make_user(role)).get(url).status_code == 200
 
 
 @pytest.mark.parametrize("url", URLS)
 def test_superuser_may(figures, django_user_model, url) -> None:
     root = django_user_model.objects.create_superuser("root", password="x")
-    assert _client(root).get(url).status_code == 200
+    assert client_for(root).get(url).status_code == 200
 
 
 @pytest.mark.parametrize("url", URLS)
 @pytest.mark.parametrize("role", ["leader", "reviewer", "clerk", None])
 def test_it_checks_the_role(figures, make_user, role, url) -> None:
     user = make_user(role, department="hrss" if role == "clerk" else None)
-    assert _client(user).get(url).status_code == 403
+    assert client_for(user).get(url).status_code == 403
     assert not ExportLog.objects.exists()
 
 
@@ -83,26 +73,26 @@ def test_anonymous_is_sent_to_the_login(figures, url) -> None:
 
 @pytest.mark.parametrize("url", URLS)
 def test_only_get(figures, auditor, url) -> None:
-    assert _client(auditor).post(url).status_code == 405
+    assert client_for(auditor).post(url).status_code == 405
 
 
 # The download ---------------------------------------------------------------------------
 
 
 def test_unknown_year_is_404(figures, auditor) -> None:
-    assert _client(auditor).get("/exports/2014/summary.xlsx").status_code == 404
+    assert client_for(auditor).get("/exports/2014/summary.xlsx").status_code == 404
 
 
 @pytest.mark.parametrize("as_of", ["2015-13", "2014-09", "abc", "2015-9", "2015-00"])
 def test_bad_as_of_is_a_chinese_400(figures, auditor, as_of) -> None:
-    response = _client(auditor).get(DOWNLOAD, {"as_of": as_of})
+    response = client_for(auditor).get(DOWNLOAD, {"as_of": as_of})
     assert response.status_code == 400
     assert "截止月份" in response.content.decode()
     assert not ExportLog.objects.exists()
 
 
 def test_download_is_the_workbook_with_a_chinese_file_name(figures, auditor) -> None:
-    response = _client(auditor).get(DOWNLOAD, {"as_of": "2015-02"})
+    response = client_for(auditor).get(DOWNLOAD, {"as_of": "2015-02"})
     assert response["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -120,13 +110,13 @@ def test_download_is_the_workbook_with_a_chinese_file_name(figures, auditor) -> 
 
 
 def test_default_as_of_is_the_latest_reported_month(figures, auditor) -> None:
-    book = _book(_client(auditor).get(DOWNLOAD))
+    book = _book(client_for(auditor).get(DOWNLOAD))
     cover = {r[0]: r[1] for r in book["封面"].iter_rows(values_only=True) if r[0]}
     assert cover["截至月份"] == "2015-04"
 
 
 def test_each_download_is_logged_with_the_files_sha256(figures, auditor) -> None:
-    response = _client(auditor).get(DOWNLOAD, {"as_of": "2015-04"})
+    response = client_for(auditor).get(DOWNLOAD, {"as_of": "2015-04"})
     content = b"".join(response.streaming_content)
     log = ExportLog.objects.get()
     assert log.sha256 == hashlib.sha256(content).hexdigest()
@@ -138,7 +128,7 @@ def test_each_download_is_logged_with_the_files_sha256(figures, auditor) -> None
 
 def test_exporting_changes_no_other_data(figures, auditor) -> None:
     before = list(Submission.objects.order_by("pk").values())
-    _client(auditor).get(DOWNLOAD, {"as_of": "2015-04"})
+    client_for(auditor).get(DOWNLOAD, {"as_of": "2015-04"})
     assert list(Submission.objects.order_by("pk").values()) == before
 
 
@@ -146,7 +136,7 @@ def test_exporting_changes_no_other_data(figures, auditor) -> None:
 
 
 def test_page_links_the_download_and_lists_past_exports(figures, auditor) -> None:
-    client = _client(auditor)
+    client = client_for(auditor)
     client.get(DOWNLOAD, {"as_of": "2015-02"})
     response = client.get(PAGE, {"year": "2015", "as_of": "2015-02"})
     page = response.content.decode()
@@ -157,15 +147,15 @@ def test_page_links_the_download_and_lists_past_exports(figures, auditor) -> Non
 
 
 def test_page_with_a_bad_as_of_says_so(figures, auditor) -> None:
-    response = _client(auditor).get(PAGE, {"as_of": "2015-13"})
+    response = client_for(auditor).get(PAGE, {"as_of": "2015-13"})
     assert response.status_code == 400
     assert "截止月份" in response.content.decode()
 
 
 def test_log_is_read_only_in_the_admin(figures, auditor, django_user_model) -> None:
-    _client(auditor).get(DOWNLOAD)
+    client_for(auditor).get(DOWNLOAD)
     root = django_user_model.objects.create_superuser("root", password="x")
-    client = _client(root)
+    client = client_for(root)
     log = ExportLog.objects.get()
     assert client.get("/admin/reporting/exportlog/").status_code == 200
     assert client.get(f"/admin/reporting/exportlog/{log.pk}/change/").status_code == 200
@@ -180,7 +170,7 @@ def _queries(client: Client) -> int:
 
 
 def test_download_reads_a_fixed_number_of_queries(figures, auditor, figure) -> None:
-    client = _client(auditor)
+    client = client_for(auditor)
     _queries(client)  # warm the progress cache
     few = _queries(client)
     for month in range(1, 5):
@@ -193,12 +183,12 @@ def test_download_reads_a_fixed_number_of_queries(figures, auditor, figure) -> N
 
 def test_a_draft_plan_is_exported_to_administrators_only(figures, auditor, make_user) -> None:
     Plan.objects.filter(pk=figures.pk).update(status=Plan.Status.DRAFT)
-    client = _client(auditor)
+    client = client_for(auditor)
     assert client.get(DOWNLOAD, {"as_of": "2015-04"}).status_code == 404
     assert client.post("/exports/2015/jobs/", {"as_of": "2015-04"}).status_code == 404
     assert 'href="/exports/2015/summary.xlsx' not in client.get(PAGE).content.decode()
     assert "目前没有年度方案" in client.get(PAGE).content.decode()
     assert not ExportLog.objects.exists()
-    administrator = _client(make_user("administrator"))
+    administrator = client_for(make_user("administrator"))
     assert administrator.get(DOWNLOAD, {"as_of": "2015-04"}).status_code == 200
     assert 'href="/exports/2015/summary.xlsx' in administrator.get(PAGE).content.decode()

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
 
 from reporting.rollup import rebuild
 from targets import services
 from targets.models import Indicator, Plan, Region
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +25,6 @@ DRILL_DOWNS = [
     "/dashboard/department/hrss/",
 ]
 URLS = ["/dashboard/", *DRILL_DOWNS]
-
-
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _text(response: Any) -> str:
@@ -72,16 +66,6 @@ def plans(plan: Plan, enter: Any, plan_of_year: Any) -> dict[int, Plan]:
     return {2014: Plan.objects.get(pk=older.pk), 2015: plan, 2016: draft}
 
 
-@pytest.fixture
-def leader(make_user: Any, plan: Plan) -> Any:
-    return make_user("leader")
-
-
-@pytest.fixture
-def admin(make_user: Any, plan: Plan) -> Any:
-    return make_user("administrator")
-
-
 def _rural(response: Any) -> dict[str, Any]:
     return next(r for r in response.context["table"].data.data if r["code"] == "rural-transfer")
 
@@ -91,36 +75,36 @@ def _rural(response: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("url", URLS)
 def test_the_default_is_the_active_plan(plans, leader, url) -> None:
-    response = _client(leader).get(url)
+    response = client_for(leader).get(url)
     assert response.status_code == 200
     assert response.context["plan"] == plans[2015]
     assert response.context["as_of"] == "2015-03"
     assert response.context["months"][0] == ("2015-01", 1)
 
 
-def test_the_default_is_the_active_plan_even_when_a_later_one_exists(plans, admin) -> None:
+def test_the_default_is_the_active_plan_even_when_a_later_one_exists(plans, administrator) -> None:
     # Administrators see the 2016 draft, but the default stays the plan in force.
-    response = _client(admin).get("/dashboard/")
+    response = client_for(administrator).get("/dashboard/")
     assert response.context["plan"] == plans[2015]
     assert [p.year for p in response.context["plans"]] == [2016, 2015, 2014]
 
 
 def test_the_default_active_plan_is_the_latest_active_one(plans, leader) -> None:
     Plan.objects.filter(pk=plans[2014].pk).update(status=Plan.Status.ACTIVE)
-    assert _client(leader).get("/dashboard/").context["plan"] == plans[2015]
+    assert client_for(leader).get("/dashboard/").context["plan"] == plans[2015]
 
 
-def test_without_an_active_plan_the_latest_plan(plans, leader, admin) -> None:
+def test_without_an_active_plan_the_latest_plan(plans, leader, administrator) -> None:
     Plan.objects.filter(pk=plans[2015].pk).update(status=Plan.Status.CLOSED)
-    response = _client(leader).get("/dashboard/")
+    response = client_for(leader).get("/dashboard/")
     assert response.context["plan"].year == 2015
     assert "已结束 · 只读" in _text(response)
     # Administrators too: a closed plan with figures before the draft being set up.
-    assert _client(admin).get("/dashboard/").context["plan"].year == 2015
+    assert client_for(administrator).get("/dashboard/").context["plan"].year == 2015
 
 
 def test_the_api_without_as_of_and_the_default_plan_agree(plans, leader) -> None:
-    client = _client(leader)
+    client = client_for(leader)
     page = client.get("/dashboard/")
     api = client.get("/api/progress/2015/").json()
     assert api["as_of"] == page.context["as_of"]
@@ -134,7 +118,7 @@ def test_the_api_without_as_of_and_the_default_plan_agree(plans, leader) -> None
 
 @pytest.mark.parametrize("url", URLS)
 def test_a_closed_year_is_shown_with_its_own_months(plans, leader, url) -> None:
-    response = _client(leader).get(url, {"year": "2014"})
+    response = client_for(leader).get(url, {"year": "2014"})
     assert response.status_code == 200
     assert response.context["plan"] == plans[2014]
     assert response.context["as_of"] == "2014-06"  # its latest reported month
@@ -148,7 +132,7 @@ def test_a_closed_year_is_shown_with_its_own_months(plans, leader, url) -> None:
 
 
 def test_a_closed_years_numbers_are_its_own(plans, leader) -> None:
-    client = _client(leader)
+    client = client_for(leader)
     assert _rural(client.get("/dashboard/", {"year": "2014", "as_of": "2014-06"}))["actual"] == 700
     assert _rural(client.get("/dashboard/", {"year": "2014", "as_of": "2014-03"}))["actual"] == 300
     assert _rural(client.get("/dashboard/", {"year": "2015"}))["actual"] == 1000
@@ -164,13 +148,13 @@ def test_a_closed_years_numbers_are_its_own(plans, leader) -> None:
 
 
 def test_links_keep_the_year_and_month(plans, leader) -> None:
-    page = _text(_client(leader).get("/dashboard/", {"year": "2014", "as_of": "2014-03"}))
+    page = _text(client_for(leader).get("/dashboard/", {"year": "2014", "as_of": "2014-03"}))
     query = "?year=2014&amp;as_of=2014-03"
     assert f'href="/dashboard/quota/rural-transfer/{query}"' in page
     assert f'href="/dashboard/county/410611/{query}"' in page
     assert f'href="/dashboard/department/hrss/{query}"' in page
     quota = _text(
-        _client(leader).get(
+        client_for(leader).get(
             "/dashboard/quota/rural-transfer/", {"year": "2014", "as_of": "2014-03"}
         )
     )
@@ -183,7 +167,7 @@ def test_links_keep_the_year_and_month(plans, leader) -> None:
 
 
 def test_filters_keep_the_year(plans, leader) -> None:
-    response = _client(leader).get(
+    response = client_for(leader).get(
         "/dashboard/", {"year": "2014", "as_of": "2014-06", "county": "410621"}
     )
     assert _rural(response)["actual"] == 400
@@ -192,7 +176,7 @@ def test_filters_keep_the_year(plans, leader) -> None:
 
 @pytest.mark.parametrize("url", URLS)
 def test_a_month_outside_the_chosen_year_is_a_chinese_400(plans, leader, url) -> None:
-    response = _client(leader).get(url, {"year": "2014", "as_of": "2015-03"})
+    response = client_for(leader).get(url, {"year": "2014", "as_of": "2015-03"})
     assert response.status_code == 400
     assert "截止月份必须在 2014 年度内" in _text(response)
 
@@ -200,14 +184,14 @@ def test_a_month_outside_the_chosen_year_is_a_chinese_400(plans, leader, url) ->
 @pytest.mark.parametrize("url", URLS)
 @pytest.mark.parametrize("year", ["abc", "15", "20145", "2014-01"])
 def test_a_malformed_year_is_a_chinese_400(plans, leader, url, year) -> None:
-    response = _client(leader).get(url, {"year": year})
+    response = client_for(leader).get(url, {"year": year})
     assert response.status_code == 400
     assert "年度格式应为四位数字" in _text(response)
 
 
 @pytest.mark.parametrize("url", URLS)
 def test_a_year_without_a_plan_is_404(plans, leader, url) -> None:
-    assert _client(leader).get(url, {"year": "2013"}).status_code == 404
+    assert client_for(leader).get(url, {"year": "2013"}).status_code == 404
 
 
 # Draft plans: administrators only ------------------------------------------------------
@@ -216,7 +200,7 @@ def test_a_year_without_a_plan_is_404(plans, leader, url) -> None:
 @pytest.mark.parametrize("url", URLS)
 @pytest.mark.parametrize("role", ["leader", "reviewer", "auditor"])
 def test_a_draft_is_not_there_for_others(plans, make_user, role, url) -> None:
-    client = _client(make_user(role))
+    client = client_for(make_user(role))
     assert client.get(url, {"year": "2016"}).status_code == 404
     assert 2016 not in [p.year for p in client.get("/dashboard/").context["plans"]]
     assert client.get("/api/progress/2016/").status_code == 404
@@ -224,8 +208,8 @@ def test_a_draft_is_not_there_for_others(plans, make_user, role, url) -> None:
     assert "测试〔2016〕1号" not in _text(client.get("/bulletins/"))
 
 
-def test_administrators_see_a_draft(plans, admin) -> None:
-    client = _client(admin)
+def test_administrators_see_a_draft(plans, administrator) -> None:
+    client = client_for(administrator)
     response = client.get("/dashboard/", {"year": "2016"})
     assert response.status_code == 200
     page = _text(response)
@@ -240,7 +224,7 @@ def test_administrators_see_a_draft(plans, admin) -> None:
 
 def test_a_superuser_is_an_administrator_here_too(plans, django_user_model) -> None:
     root = django_user_model.objects.create_superuser("root", password="x")
-    assert _client(root).get("/dashboard/", {"year": "2016"}).status_code == 200
+    assert client_for(root).get("/dashboard/", {"year": "2016"}).status_code == 200
 
 
 # A closed plan: read-only, still readable ---------------------------------------------
@@ -248,7 +232,7 @@ def test_a_superuser_is_an_administrator_here_too(plans, django_user_model) -> N
 
 @pytest.mark.parametrize("role", ["leader", "reviewer", "auditor", "administrator"])
 def test_a_closed_plans_pages_stay_available(plans, make_user, role) -> None:
-    client = _client(make_user(role))
+    client = client_for(make_user(role))
     for url in URLS:
         assert client.get(url, {"year": "2014"}).status_code == 200, url
     api = client.get("/api/progress/2014/", {"as_of": "2014-06"})
@@ -263,7 +247,7 @@ def test_a_closed_plans_pages_stay_available(plans, make_user, role) -> None:
 
 
 def test_a_closed_plans_exports_stay_available(plans, make_user) -> None:
-    client = _client(make_user("auditor"))
+    client = client_for(make_user("auditor"))
     response = client.get("/exports/2014/summary.xlsx", {"as_of": "2014-06"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -271,7 +255,7 @@ def test_a_closed_plans_exports_stay_available(plans, make_user) -> None:
 
 
 def test_bulletins_list_the_default_plan_first(plans, leader) -> None:
-    page = _text(_client(leader).get("/bulletins/"))
+    page = _text(client_for(leader).get("/bulletins/"))
     assert page.index("bulletins-2015") < page.index("bulletins-2014")
     assert "已结束 · 只读" in page
 
@@ -281,7 +265,7 @@ def test_queries_do_not_grow_with_the_plans(
 ) -> None:
     """Choosing among plans costs one query, however many there are (without a comparison,
     which 2014 would otherwise get with 2013 once there is one)."""
-    client = _client(leader)
+    client = client_for(leader)
     client.get("/dashboard/")
     cache.clear()
     with django_assert_max_num_queries(30) as three:

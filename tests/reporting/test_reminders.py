@@ -18,6 +18,7 @@ from reporting.rollup import rebuild
 from targets import services
 from targets.completeness import gaps
 from targets.models import Department, Indicator, Membership, Region
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -153,12 +154,6 @@ def test_the_daily_job_is_on_the_beat_schedule(beat_schedules) -> None:
 
 
 # --- the page ------------------------------------------------------------------------------
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_the_page_lists_gaps_the_reminder_and_rates(march, clerks) -> None:

@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
 
 from reporting.models import Rollup
 from reporting.rollup import rebuild
 from targets import services
 from targets.models import Indicator, Plan, Region
 from targets.services.plan_definition import load_plan_definition
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -182,17 +182,6 @@ def two_years(db: None, enter: Any) -> dict[int, Plan]:
     return {2014: Plan.objects.get(pk=older.pk), 2015: plan}
 
 
-@pytest.fixture
-def leader(make_user: Any, two_years: Any) -> Any:
-    return make_user("leader")
-
-
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _rows(response: Any) -> dict[str, dict[str, Any]]:
     return {row["code"]: row for row in response.context["table"].data.data}
 
@@ -216,7 +205,7 @@ def _trace(figure: dict[str, Any], name: str) -> dict[str, Any] | None:
 
 
 def test_the_previous_plan_by_default_same_month(two_years, leader) -> None:
-    response = _client(leader).get("/dashboard/", {"as_of": "2015-03"})
+    response = client_for(leader).get("/dashboard/", {"as_of": "2015-03"})
     assert response.context["plan"] == two_years[2015]
     assert response.context["compare"] == two_years[2014]
     rows = _rows(response)
@@ -234,19 +223,19 @@ def test_the_previous_plan_by_default_same_month(two_years, leader) -> None:
 
 
 def test_the_same_month_follows_the_as_of_month(two_years, leader) -> None:
-    rows = _rows(_client(leader).get("/dashboard/", {"as_of": "2015-02"}))
+    rows = _rows(client_for(leader).get("/dashboard/", {"as_of": "2015-02"}))
     assert rows["rural-transfer"]["previous_completion"] == 0.2  # 80 / 400
     assert rows["veterans-pass"]["previous_completion"] is None  # nobody trained yet in 2014
 
 
 def test_the_county_row_compares_with_the_same_county(two_years, leader) -> None:
-    rows = _rows(_client(leader).get("/dashboard/", {"as_of": "2015-03", "county": "410611"}))
+    rows = _rows(client_for(leader).get("/dashboard/", {"as_of": "2015-03", "county": "410611"}))
     assert rows["rural-transfer"]["completion"] == 0.5  # 150 / 300
     assert rows["rural-transfer"]["previous_completion"] == 0.6  # 120 / 200
 
 
 def test_drill_down_tables_carry_the_column(two_years, leader) -> None:
-    client = _client(leader)
+    client = client_for(leader)
     county = _rows(client.get("/dashboard/county/410611/", {"as_of": "2015-03"}))
     assert county["rural-transfer"]["previous_completion"] == 0.6
     department = client.get("/dashboard/department/hrss/", {"as_of": "2015-03"})
@@ -261,7 +250,7 @@ def test_drill_down_tables_carry_the_column(two_years, leader) -> None:
 
 
 def test_the_numbers_are_the_earlier_plans_rollup(two_years, leader) -> None:
-    client = _client(leader)
+    client = client_for(leader)
     api = client.get("/api/progress/2014/", {"as_of": "2014-03"}).json()
     rural = next(q for q in api["quotas"] if q["code"] == "rural-transfer")
     assert (
@@ -274,7 +263,7 @@ def test_the_numbers_are_the_earlier_plans_rollup(two_years, leader) -> None:
 
 
 def test_no_comparison(two_years, leader) -> None:
-    response = _client(leader).get("/dashboard/", {"as_of": "2015-03", "compare": "none"})
+    response = client_for(leader).get("/dashboard/", {"as_of": "2015-03", "compare": "none"})
     assert response.context["compare"] is None
     assert "previous_completion" not in [c.name for c in response.context["table"].columns]
     assert "上年同期完成率" not in response.content.decode()
@@ -284,7 +273,7 @@ def test_no_comparison(two_years, leader) -> None:
 
 
 def test_without_an_earlier_plan_no_comparison(two_years, leader) -> None:
-    response = _client(leader).get("/dashboard/", {"year": "2014"})
+    response = client_for(leader).get("/dashboard/", {"year": "2014"})
     assert response.context["compare"] is None
     assert "上年同期完成率" not in response.content.decode()
     assert 'id="compare"' not in response.content.decode()
@@ -294,7 +283,7 @@ def test_an_older_plan_is_named_by_its_year(two_years, leader) -> None:
     older = definition(2013, goal=500, rural=300, qibin=100)
     older["plan"]["status"] = "closed"
     load_plan_definition(older)
-    client = _client(leader)
+    client = client_for(leader)
     response = client.get("/dashboard/", {"as_of": "2015-03", "compare": "2013"})
     assert response.context["compare"].year == 2013
     page = response.content.decode()
@@ -311,7 +300,7 @@ def test_an_older_plan_is_named_by_its_year(two_years, leader) -> None:
 def test_a_comparison_that_is_not_an_earlier_plan_is_a_chinese_400(
     two_years, leader, compare
 ) -> None:
-    response = _client(leader).get("/dashboard/", {"compare": compare})
+    response = client_for(leader).get("/dashboard/", {"compare": compare})
     assert response.status_code == 400
     assert "比较年度必须是早于 2015 年" in response.content.decode()
 
@@ -320,14 +309,14 @@ def test_a_draft_is_never_compared_with(two_years, leader, make_user) -> None:
     older = definition(2013, goal=500, rural=300, qibin=100)
     older["plan"]["status"] = "draft"
     load_plan_definition(older)
-    admin = _client(make_user("administrator"))
+    admin = client_for(make_user("administrator"))
     response = admin.get("/dashboard/")
     assert [p.year for p in response.context["compare_choices"]] == [2014]
     assert admin.get("/dashboard/", {"compare": "2013"}).status_code == 400
 
 
 def test_links_keep_an_explicit_comparison(two_years, leader) -> None:
-    page = _client(leader).get("/dashboard/", {"as_of": "2015-03", "compare": "none"})
+    page = client_for(leader).get("/dashboard/", {"as_of": "2015-03", "compare": "none"})
     text = page.content.decode()
     assert (
         'href="/dashboard/quota/rural-transfer/?year=2015&amp;as_of=2015-03&amp;compare=none"'
@@ -340,7 +329,7 @@ def test_links_keep_an_explicit_comparison(two_years, leader) -> None:
 
 
 def test_a_line_for_the_earlier_year_on_the_quota_chart(two_years, leader) -> None:
-    response = _client(leader).get("/dashboard/quota/rural-transfer/", {"as_of": "2015-03"})
+    response = client_for(leader).get("/dashboard/quota/rural-transfer/", {"as_of": "2015-03"})
     figure = _figures(response)["chart-quota-progress"]
     this_year = figure["data"][0]
     assert (this_year["x"], this_year["y"]) == ([1, 2, 3], [100, 190, 240])
@@ -353,7 +342,7 @@ def test_a_line_for_the_earlier_year_on_the_quota_chart(two_years, leader) -> No
 
 
 def test_a_line_for_the_earlier_year_on_the_goal_chart(two_years, leader) -> None:
-    response = _client(leader).get("/dashboard/", {"as_of": "2015-03"})
+    response = client_for(leader).get("/dashboard/", {"as_of": "2015-03"})
     goal = _figures(response)["chart-goal-progress"]
     earlier = _trace(goal, "2014年实际完成（累计）")
     assert earlier["y"][:3] == [50, 80, 180]  # the goal is fed by its quota
@@ -361,7 +350,7 @@ def test_a_line_for_the_earlier_year_on_the_goal_chart(two_years, leader) -> Non
 
 
 def test_a_rate_compares_in_percent(two_years, leader) -> None:
-    response = _client(leader).get("/dashboard/quota/veterans-pass/", {"as_of": "2015-03"})
+    response = client_for(leader).get("/dashboard/quota/veterans-pass/", {"as_of": "2015-03"})
     figure = _figures(response)["chart-quota-progress"]
     assert figure["data"][0]["y"] == [None, None, 90.0]
     earlier = _trace(figure, "2014年实际完成")
@@ -369,7 +358,7 @@ def test_a_rate_compares_in_percent(two_years, leader) -> None:
 
 
 def test_a_quota_the_earlier_plan_lacks_has_no_line(two_years, leader) -> None:
-    response = _client(leader).get("/dashboard/quota/entrepreneurship/", {"as_of": "2015-03"})
+    response = client_for(leader).get("/dashboard/quota/entrepreneurship/", {"as_of": "2015-03"})
     earlier = _trace(_figures(response)["chart-quota-progress"], "2014年实际完成（累计）")
     assert earlier is not None and earlier["y"] == []
 
@@ -390,7 +379,7 @@ def test_a_quota_the_earlier_plan_lacks_has_no_line(two_years, leader) -> None:
 def test_the_comparison_costs_a_fixed_number_of_queries(
     two_years, leader, enter, django_assert_max_num_queries, url
 ) -> None:
-    client = _client(leader)
+    client = client_for(leader)
     client.get(url)
     cache.clear()
     with django_assert_max_num_queries(26) as small:
@@ -417,7 +406,7 @@ def test_the_comparison_costs_a_fixed_number_of_queries(
 def test_the_earlier_years_completion_is_printed_from_its_exact_ratio(two_years, leader) -> None:
     """The column rounds once from the earlier plan's own figures, not from the API's four
     places: 150,498 of 200,000 is 75.2 %, where 0.7525 would print 75.3 %."""
-    table = _client(leader).get("/dashboard/").context["table"]
+    table = client_for(leader).get("/dashboard/").context["table"]
     record = {
         "previous_completion": 0.7525,
         "previous_completion_exact": Fraction(150_498, 200_000),

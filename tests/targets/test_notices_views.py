@@ -11,6 +11,7 @@ from django.test import Client
 
 from targets import services
 from targets.models import Indicator, Plan, Region, SupervisionNotice
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -41,13 +42,6 @@ def users(plan: Plan, make_user: Any) -> dict[str, Any]:
         "superuser": make_user(None, is_superuser=True, is_staff=True),
         "nobody": make_user(None),
     }
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def raise_notice(plan: Plan, code: str, region: str | None = None, month: int = 3):

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from openpyxl import load_workbook
 
 from targets import services
@@ -28,6 +27,7 @@ from targets.models import (
     SupervisionNotice,
 )
 from targets.workbooks import entry as entry_workbook
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -37,12 +37,6 @@ REASONS = {
     Plan.Status.DRAFT: "2015年度方案尚未启动（草稿）",
     Plan.Status.CLOSED: "2015年度方案已结束，数据只读",
 }
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def indicator(code: str) -> Indicator:

@@ -14,6 +14,7 @@ from django.test import Client
 
 from targets import services
 from targets.models import Indicator, Plan, Region, Submission
+from tests.helpers import client_for
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -36,13 +37,6 @@ def users(plan: Plan, make_user: Any) -> dict[str, Any]:
         "superuser": make_user(None, is_superuser=True, is_staff=True),
         "nobody": make_user(None),
     }
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -19,21 +19,6 @@ from targets.models import Indicator, Plan, Region, Submission, SubmissionEvent
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def civil_clerk(make_user: Callable[..., Any], plan: Plan) -> Any:
-    return make_user("clerk", department="civil", username="clerk-civil")
-
-
-@pytest.fixture
-def reviewer(make_user: Callable[..., Any], plan: Plan) -> Any:
-    return make_user("reviewer", username="reviewer")
-
-
-@pytest.fixture
-def xun(regions: dict[str, Region]) -> Region:
-    return regions["410621"]
-
-
 def series(code: str) -> Indicator:
     return Indicator.objects.get(plan__year=2015, code=code)
 

@@ -26,16 +26,6 @@ def at(day: int, hour: int = 9) -> datetime:
 
 
 @pytest.fixture
-def clerk(make_user: Callable[..., Any], plan: Plan) -> Any:
-    return make_user("clerk", department="hrss", username="clerk-hrss")
-
-
-@pytest.fixture
-def reviewer(make_user: Callable[..., Any], plan: Plan) -> Any:
-    return make_user("reviewer", username="reviewer")
-
-
-@pytest.fixture
 def sent(clerk: Any, plan: Plan, regions: dict[str, Region]) -> list[Submission]:
     """Two March figures of 人社局 sent on 2 April (on time)."""
     figures = []

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from targets.models import Plan
-from targets.plan_workbook import build_definition, definition_filename
+from targets.workbooks.plan import build_definition, definition_filename
 
 
 class Command(BaseCommand):

@@ -4,7 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from targets.plan_workbook import DefinitionRefused, import_definition
+from targets.workbooks.plan import import_definition
+from targets.workbooks.plan_sheets import DefinitionRefused
 
 
 class Command(BaseCommand):

@@ -1,0 +1,49 @@
+"""Helpers the tests share: a logged-in client, a figure taken through the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+
+from targets import services
+from targets.models import Indicator, Plan, Region, Submission
+
+
+def client_for(user: Any | None, **client_options: Any) -> Client:
+    """A test client logged in as ``user`` (None: anonymous)."""
+    client = Client(**client_options)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def indicator_of(plan: Plan, code: str) -> Indicator:
+    return Indicator.objects.select_related("plan", "department").get(plan=plan, code=code)
+
+
+def figure_enter(
+    plan: Plan,
+    clerk: Any,
+    code: str,
+    region: str,
+    month: int,
+    value: int,
+    *,
+    note: str = "",
+    reviewer: Any = None,
+) -> Submission:
+    """A figure saved and sent; approved too when ``reviewer`` is given."""
+    submission = services.submission_save(
+        actor=clerk,
+        indicator=indicator_of(plan, code),
+        region=Region.objects.get(code=region),
+        month=month,
+        value=value,
+        note=note,
+    )
+    services.submission_submit(actor=clerk, submission=submission)
+    if reviewer is not None:
+        services.submission_approve(actor=reviewer, submission=submission)
+    submission.refresh_from_db()
+    return submission

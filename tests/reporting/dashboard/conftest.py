@@ -1,0 +1,44 @@
+"""The dashboard's figures: hand-made over three months, rolled up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from reporting.rollup import rebuild
+from targets import services
+from targets.models import Indicator, Plan, Region
+
+
+@pytest.fixture
+def figures(plan: Plan, figure: Any) -> None:
+    """Hand-made figures over three months, a county split, the veterans' counts; rolled up."""
+    figure("rural-transfer", "410611", 1, 1000)
+    figure("rural-transfer", "410611", 3, 500)
+    figure("rural-transfer", "410621", 2, 300)
+    figure("rural-transfer", "410622", 4, 900)
+    figure("in-service", "410603", 2, 2300)
+    figure("training-total", "410602", 2, 2000)
+    figure("rain-dew", "410622", 3, 400, status="submitted")  # not counted
+    figure("vocational-enrolment", "410611", 1, 10000)
+    figure("vocational-enrolment", "410611", 3, 12000)
+    figure("vocational-enrolment", "410621", 2, 8000)
+    figure("veterans-eligible", "410611", 1, 40)
+    figure("veterans-aware", "410611", 1, 38)
+    figure("veterans-registered", "410611", 2, 32)
+    figure("veterans-trained", "410611", 3, 28)
+    figure("veterans-passed", "410611", 3, 21)
+    services.region_target_set(
+        reason="测试：县区分解",
+        indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
+        region=Region.objects.get(code="410611"),
+        target=6000,
+    )
+    services.region_target_set(
+        reason="测试：县区分解",
+        indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
+        region=Region.objects.get(code="410621"),
+        target=5000,
+    )
+    rebuild(plan)

@@ -1,0 +1,44 @@
+"""The 2015 plan as the plan definition workbook's tests use it, exported and as 2016's."""
+
+from __future__ import annotations
+
+import pytest
+
+from targets import services
+from targets.models import Indicator, Plan, Region
+from targets.workbooks.plan import build_definition
+
+from .plan_book import as_2016, edited
+
+
+@pytest.fixture
+def defined(plan: Plan) -> Plan:
+    """The 2015 plan with county splits, a county milestone and text Excel would evaluate."""
+    regions = {r.code: r for r in Region.objects.all()}
+    for code, region, target in (
+        ("rural-transfer", "410611", 6000),
+        ("rural-transfer", "410621", 5000),
+        ("in-service", "410622", 0),
+        ("disabled", "410603", 1600),
+    ):
+        services.region_target_set(
+            reason="测试：县区分解",
+            indicator=Indicator.objects.get(plan=plan, code=code),
+            region=regions[region],
+            target=target,
+        )
+    plan.milestones.filter(code="publicity").update(description="=宣传月+成果展")
+    plan.deadline_day = 8
+    plan.save()
+    plan.refresh_from_db()
+    return plan
+
+
+@pytest.fixture
+def exported(defined: Plan) -> bytes:
+    return build_definition(defined)
+
+
+@pytest.fixture
+def workbook_2016(exported: bytes) -> bytes:
+    return edited(exported, as_2016)
