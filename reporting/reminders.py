@@ -120,8 +120,6 @@ def send_reminders(plan: Plan, month: int, *, at: datetime | None = None) -> Rem
                 plan=plan,
                 month=month,
                 sent_at=at,
-                missing=sum(g.missing for g in found),
-                late=sum(g.late for g in found),
                 emails=len(messages),
                 gaps=details,
             )

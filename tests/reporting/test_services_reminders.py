@@ -18,16 +18,17 @@ def record(plan: Plan) -> ReminderRun:
         plan=plan,
         month=3,
         sent_at=timezone.now(),
-        missing=2,
-        late=1,
         emails=1,
-        gaps=[{"department": "hrss", "region": "410621", "missing": 2, "late": 1}],
+        gaps=[
+            {"department": "hrss", "region": "410621", "missing": 2, "late": 1},
+            {"department": "civil", "region": "410622", "missing": 1, "late": 0},
+        ],
     )
 
 
 def test_a_run_is_recorded_with_its_gaps(plan: Plan) -> None:
     run = ReminderRun.objects.get(pk=record(plan).pk)
-    assert (run.month, run.missing, run.late, run.emails) == (3, 2, 1, 1)
+    assert (run.month, run.missing, run.late, run.emails) == (3, 3, 1, 1)
     assert run.gaps[0]["region"] == "410621"
 
 
