@@ -21,6 +21,7 @@ from targets.models import Membership, Plan
 from targets.periods import deadline, last_day_on_time
 
 from .models import ReminderRun
+from .services.reminders import reminder_run_record
 
 # Reminders for a month whose deadline passed longer ago than this are not sent any more
 # (a worker down for a few days catches up; a new installation does not mail last year).
@@ -115,12 +116,10 @@ def send_reminders(plan: Plan, month: int, *, at: datetime | None = None) -> Rem
         messages.append(EmailMessage(subject, body, to=[membership.user.email]))
     try:
         with transaction.atomic():
-            run = ReminderRun.objects.create(
+            run = reminder_run_record(
                 plan=plan,
                 month=month,
                 sent_at=at,
-                missing=sum(g.missing for g in found),
-                late=sum(g.late for g in found),
                 emails=len(messages),
                 gaps=details,
             )

@@ -7,6 +7,7 @@ with backoff when the database is briefly unreachable.
 from __future__ import annotations
 
 from smtplib import SMTPException
+from typing import Any
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
@@ -24,17 +25,10 @@ RETRY = {
 
 
 @shared_task(**RETRY)
-def rollup_plan(
-    plan_id: int,
-    series_ids: list[int] | None = None,
-    from_month: int = 1,
-    months: list[int] | None = None,
-    regions: list[int] | None = None,
-    pending: list[int] | None = None,
-) -> int:
-    """Incremental when ``series_ids`` are given, else a full rebuild; returns rows written
-    (``reporting.rollup.runs.rollup_plan``)."""
-    return runs.rollup_plan(plan_id, series_ids, from_month, months, regions, pending)
+def rollup_plan(plan_id: int, *scope: Any, **named_scope: Any) -> int:
+    """Incremental when series ids are given, else a full rebuild; returns rows written. The
+    scope's arguments are those of ``reporting.rollup.runs.rollup_plan``, said there once."""
+    return runs.rollup_plan(plan_id, *scope, **named_scope)
 
 
 @shared_task(**RETRY)

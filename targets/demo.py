@@ -21,11 +21,10 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from . import services
-from .models import Department, Indicator, Membership, Milestone, Plan, Region, Submission
+from .models import Department, Indicator, Membership, Plan, Region, Submission
 
 SEED = 20150611
 TZ = ZoneInfo(settings.TIME_ZONE)
@@ -132,14 +131,14 @@ def _split(total: int, weights: dict[str, float]) -> dict[str, int]:
 
 def ensure_accounts(password: str) -> dict[str, object]:
     """The demo accounts of CONTRACT.md, each with its role; the password is (re)set."""
-    user_model = get_user_model()
     users = {}
     for username, role, department_code, region_code, full_name in ACCOUNTS:
-        user, _ = user_model.objects.get_or_create(username=username)
-        user.first_name = full_name
-        user.is_superuser = role == Membership.Role.ADMINISTRATOR
-        user.set_password(password)
-        user.save()
+        user = services.user_ensure(
+            username=username,
+            full_name=full_name,
+            password=password,
+            is_superuser=role == Membership.Role.ADMINISTRATOR,
+        )
         services.membership_assign(
             user=user,
             role=role,
@@ -214,9 +213,7 @@ def _set_region_targets(plan: Plan, admin: object) -> None:
                 reason=SPLIT_REASON,
                 at=_at(plan.year, 6, 25),
             )
-            if not region_target.is_demo:
-                region_target.is_demo = True
-                region_target.save(update_fields=["is_demo"])
+            services.region_target_mark_demo(region_target=region_target)
     code, region, more, reason = RAISED_SPLIT
     indicator = plan.indicators.get(code=code)
     split = indicator.region_targets.get(region=regions[region])
@@ -238,8 +235,9 @@ def load_demo(plan: Plan, password: str) -> DemoSummary:
         return DemoSummary(len(users), Submission.objects.filter(is_demo=True).count(), False)
 
     _set_region_targets(plan, users["admin"])
-    for code, (status, evidence) in MILESTONE_STATUS.items():
-        Milestone.objects.filter(plan=plan, code=code).update(status=status, evidence=evidence)
+    for milestone in plan.milestones.filter(code__in=MILESTONE_STATUS):
+        status, evidence = MILESTONE_STATUS[milestone.code]
+        services.milestone_update(milestone=milestone, status=status, evidence=evidence)
 
     rng = random.Random(SEED)
     values = _monthly_values(plan, rng)

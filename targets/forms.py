@@ -168,17 +168,28 @@ class CorrectionForm(forms.Form):
         return value
 
 
+# A row's id is a positive eight-byte integer: anything else names no figure, and a larger
+# one would not even fit the query (OverflowError on SQLite, found by tests/hostile/test_fuzz.py).
+MAX_ID = 2**63 - 1
+
+
 class IdsField(forms.Field):
     """The ids of the figures a page lists, as posted (``ids=…`` repeated)."""
 
     widget = forms.MultipleHiddenInput
-    default_error_messages = forms.IntegerField.default_error_messages
+    default_error_messages = {
+        **forms.IntegerField.default_error_messages,
+        "no_such_figure": gettext_lazy("所选数据不存在，请刷新页面后重试。"),
+    }
 
     def to_python(self, value: Any) -> set[int]:
         try:
-            return {int(item) for item in value or ()}
+            ids = {int(item) for item in value or ()}
         except (TypeError, ValueError) as error:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from error
+        if any(not 1 <= pk <= MAX_ID for pk in ids):
+            raise ValidationError(self.error_messages["no_such_figure"], code="no_such_figure")
+        return ids
 
 
 class WithdrawForm(forms.Form):

@@ -184,7 +184,8 @@ def world(
     }
 
 
-def _url(route: str, pattern: URLPattern, world: dict[str, Any]) -> str:
+def url_of(route: str, pattern: URLPattern, world: dict[str, Any]) -> str:
+    """The URL of ``pattern`` with the world's objects filled in (test_large_ids uses it too)."""
     kwargs = dict(world["kwargs"])
     if pattern.name in world["codes"]:
         kwargs["code"] = world["codes"][pattern.name]
@@ -245,7 +246,7 @@ def test_each_role_reaches_what_its_rules_allow(world, role) -> None:
     wrong = []
     for route, pattern in site_patterns():
         rule = RULES[pattern.name]
-        url = _url(route, pattern, world)
+        url = url_of(route, pattern, world)
         response = client.get(url)
         allowed = role in rule.get
         if not (_through(response) if allowed else _refused(response, role)):
@@ -268,7 +269,7 @@ def test_allowed_posts_get_through(world, role) -> None:
     for route, pattern in site_patterns():
         if role not in RULES[pattern.name].post:
             continue
-        url = _url(route, pattern, world)
+        url = url_of(route, pattern, world)
         response = client.post(url, POST_DATA.get(pattern.name, {}))
         if pattern.name == "logout":  # sent to the sign-in page, signed out: then sign in again
             assert response.status_code == 302 and "_auth_user_id" not in client.session

@@ -21,7 +21,7 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from targets.models import Submission
 from tests import test_authz_matrix as matrix
-from tests.test_authz_matrix import POST_DATA, RULES, _url, site_patterns
+from tests.test_authz_matrix import POST_DATA, RULES, site_patterns, url_of
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def _huge_urls(route: str, pattern: Any, names: list[str], world: dict[str, Any]
         # the number, e.g. "<int:month>.docx"), then put the huge number where the marker is:
         # reverse() would refuse the huge number itself once a converter knew the limit.
         marked = {**world, "kwargs": {**world["kwargs"], name: MARKER}}
-        url = _url(route, pattern, marked)
+        url = url_of(route, pattern, marked)
         assert url.count(str(MARKER)) == 1, url
         urls.extend(url.replace(str(MARKER), str(huge)) for huge in HUGE)
     return urls

@@ -22,7 +22,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +29,7 @@ from django.utils.translation import gettext as _
 from targets.models import Plan
 
 from ..models import ExportJob, ExportLog
+from ..services import exports as services
 from . import styles, workbook
 
 logger = logging.getLogger(__name__)
@@ -52,37 +52,24 @@ def path_of(job: ExportJob) -> Path | None:
 
 def create(plan: Plan, month: int, user: Any) -> ExportJob:
     """Record a queued workbook for ``user`` (the caller sends the task once it commits)."""
-    return ExportJob.objects.create(
-        plan=plan,
-        month=month,
-        requested_by=user,
-        rows_total=workbook.estimate_rows(plan, month),
+    return services.export_job_create(
+        plan=plan, month=month, user=user, rows_total=workbook.estimate_rows(plan, month)
     )
 
 
 def not_sent(job_id: int) -> None:
     """The task could not be sent (the broker is down): say so on the job's page."""
     logger.exception("export job %s not dispatched", job_id)
-    ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-        status=ExportJob.Status.FAILED,
-        finished_at=timezone.now(),
+    services.export_job_fail(
+        job_id=job_id,
         error=_("后台任务服务暂时无法连接，工作簿未能生成，请稍后重新生成。"),
+        queued_only=True,
     )
 
 
 def claim(job_id: int) -> ExportJob | None:
     """Take the job for this worker: queued, or running with a dead worker; else None."""
-    now = timezone.now()
-    stale = now - timedelta(seconds=settings.EXPORT_STALE_SECONDS)
-    claimed = (
-        ExportJob.objects.filter(pk=job_id)
-        .filter(
-            Q(status=ExportJob.Status.QUEUED)
-            | Q(status=ExportJob.Status.RUNNING, heartbeat_at__lt=stale)
-        )
-        .update(status=ExportJob.Status.RUNNING, started_at=now, heartbeat_at=now, rows_done=0)
-    )
-    if not claimed:
+    if not services.export_job_claim(job_id=job_id):
         return None
     return ExportJob.objects.select_related("plan", "requested_by").get(pk=job_id)
 
@@ -100,9 +87,7 @@ class Progress:
         now = time.monotonic()
         if now - self.saved_at >= PROGRESS_INTERVAL or rows < styles.TICK_ROWS:
             self.saved_at = now
-            ExportJob.objects.filter(pk=self.job_id).update(
-                rows_done=self.rows, heartbeat_at=timezone.now()
-            )
+            services.export_job_progress(job_id=self.job_id, rows_done=self.rows)
 
 
 def prune(now: Any = None) -> int:
@@ -117,7 +102,7 @@ def prune(now: Any = None) -> int:
         path = path_of(job)
         if path is not None:
             path.unlink(missing_ok=True)
-        ExportJob.objects.filter(pk=job.pk).update(file_name="")
+        services.export_job_forget_file(job_id=job.pk)
         pruned += 1
     return pruned
 
@@ -142,7 +127,7 @@ def run(job_id: int) -> ExportJob | None:
     final = root / f"summary-{job.plan.year}-{job.month:02d}-job{job.pk}.xlsx"
     part = final.with_name(final.name + ".part")
     job.rows_total = workbook.estimate_rows(job.plan, job.month)
-    ExportJob.objects.filter(pk=job.pk).update(rows_total=job.rows_total)
+    services.export_job_estimate(job_id=job.pk, rows_total=job.rows_total)
     exported_at = timezone.now()
     try:
         with open(part, "w+b") as out:
@@ -164,27 +149,20 @@ def run(job_id: int) -> ExportJob | None:
                 source=ExportLog.Source.TASK,
                 exported_at=exported_at,
             )
-            ExportJob.objects.filter(pk=job.pk).update(
-                status=ExportJob.Status.DONE,
+            services.export_job_finish(
+                job_id=job.pk,
                 rows_done=written.counts["月度明细"] + written.counts["修改记录"],
-                finished_at=timezone.now(),
-                heartbeat_at=timezone.now(),
                 file_name=final.name,
                 log=log,
-                error="",
             )
     except (OperationalError, InterfaceError):
         _discard(part, final)
-        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.QUEUED, rows_done=0)
+        services.export_job_requeue(job_id=job.pk)
         raise
     except Exception as exc:  # any other failure ends as a failed job with its message
         _discard(part, final)
         logger.exception("export job %s failed", job.pk)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJob.Status.FAILED,
-            finished_at=timezone.now(),
-            error=_("生成失败：%(error)s") % {"error": exc},
-        )
+        services.export_job_fail(job_id=job.pk, error=_("生成失败：%(error)s") % {"error": exc})
     job.refresh_from_db()
     return job
 

@@ -30,6 +30,7 @@ from targets.models import Department, Plan
 from .. import selectors
 from ..formatting import rounded_fraction
 from ..models import ExportLog
+from ..services.exports import export_log_create
 from .progress_sheets import write_county_sheet, write_summary_sheet
 from .record_sheets import (
     counted_submissions,
@@ -193,12 +194,12 @@ def log_export(
     source: str,
     exported_at: datetime,
 ) -> ExportLog:
-    return ExportLog.objects.create(
+    return export_log_create(
         plan=plan,
         month=month,
-        exported_by=user,
-        exported_at=exported_at,
+        user=user,
         source=source,
+        exported_at=exported_at,
         row_counts=written.counts,
         sha256=written.sha256,
         size=written.size,

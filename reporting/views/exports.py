@@ -8,7 +8,8 @@ logged with its SHA-256, then streamed from that file.
 from __future__ import annotations
 
 import tempfile
-from functools import partial
+from collections.abc import Callable
+from functools import partial, wraps
 from typing import IO
 from urllib.parse import quote
 
@@ -17,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from skills_plan.views import allowed_by
 from targets import policy
@@ -31,6 +32,8 @@ from ..models import ExportJob, ExportLog
 RECENT_EXPORTS = 50
 RECENT_JOBS = 10
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+AsOfView = Callable[[HttpRequest, Plan, int], HttpResponse]
+YearView = Callable[[HttpRequest, int], HttpResponse]
 
 
 @login_required
@@ -67,13 +70,29 @@ def exports_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@allowed_by(policy.may_export)
-@require_GET
-def summary_download(request: HttpRequest, year: int) -> HttpResponse:
-    plan, month = _plan_and_month(request, year, request.GET)
-    if isinstance(month, HttpResponse):
-        return month
+def _as_of(method: str) -> Callable[[AsOfView], YearView]:
+    """An export view of the year's plan as of the month asked for (by ``method``): the view
+    gets the plan and month; a month refused, the exports page with the reason (400)."""
+
+    def decorator(view: AsOfView) -> YearView:
+        @login_required
+        @allowed_by(policy.may_export)
+        @require_http_methods([method])
+        @wraps(view)
+        def wrapped(request: HttpRequest, year: int) -> HttpResponse:
+            data = request.POST if method == "POST" else request.GET
+            plan, month = _plan_and_month(request, year, data)
+            if isinstance(month, HttpResponse):
+                return month
+            return view(request, plan, month)
+
+        return wrapped
+
+    return decorator
+
+
+@_as_of("GET")
+def summary_download(request: HttpRequest, plan: Plan, month: int) -> HttpResponse:
     out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once streamed
     workbook.export_summary(
         out=out, plan=plan, month=month, user=request.user, source=ExportLog.Source.WEB
@@ -142,14 +161,9 @@ def _job_of(request: HttpRequest, job_id: int) -> ExportJob:
     return job
 
 
-@login_required
-@allowed_by(policy.may_export)
-@require_POST
-def export_job_create(request: HttpRequest, year: int) -> HttpResponse:
+@_as_of("POST")
+def export_job_create(request: HttpRequest, plan: Plan, month: int) -> HttpResponse:
     """Queue the workbook for the background (or go to the same one already under way)."""
-    plan, month = _plan_and_month(request, year, request.POST)
-    if isinstance(month, HttpResponse):
-        return month
     under_way = ExportJob.objects.filter(
         plan=plan,
         month=month,

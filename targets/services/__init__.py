@@ -8,6 +8,8 @@ all call these; none writes the models directly.
 from .accounts import (
     ROLE_GROUP_NAMES,
     membership_assign,
+    role_groups_sync,
+    user_ensure,
 )
 from .base import (
     MAX_VALUE,
@@ -18,6 +20,11 @@ from .base import (
     check_value,
     plan_refusal,
     require_open_plan,
+)
+from .definitions import (
+    definition_delete,
+    definition_save,
+    milestone_update,
 )
 from .entry import (
     CellInput,
@@ -42,6 +49,7 @@ from .plans import (
     plan_activate,
     plan_close,
     plan_problems,
+    region_target_mark_demo,
     region_target_set,
     region_targets_total,
 )
@@ -79,11 +87,14 @@ __all__ = [
     "check_plan_active",
     "check_review_comment",
     "check_value",
+    "definition_delete",
+    "definition_save",
     "goal_share_problem",
     "indicator_target_set",
     "load_plan_definition",
     "load_plan_file",
     "membership_assign",
+    "milestone_update",
     "month_save",
     "month_withdraw",
     "notice_answer",
@@ -95,10 +106,12 @@ __all__ = [
     "plan_problems",
     "plan_refusal",
     "rate_excesses",
+    "region_target_mark_demo",
     "region_target_set",
     "region_targets_total",
     "require_open_plan",
     "review_comment_problem",
+    "role_groups_sync",
     "state_token",
     "submission_approve",
     "submission_correct",
@@ -107,4 +120,5 @@ __all__ = [
     "submission_submit",
     "submission_withdraw",
     "submissions_review",
+    "user_ensure",
 ]

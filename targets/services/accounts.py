@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import Group
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from ..models import (
@@ -26,6 +27,45 @@ ROLE_GROUP_NAMES = {
     Membership.Role.AUDITOR: "审计员",
     Membership.Role.ADMINISTRATOR: "管理员",
 }
+# Administrators change everything in the admin; auditors only view the plan and its reports.
+ADMIN_APPS = ("targets", "reporting", "auth", "django_celery_beat")
+AUDIT_APPS = ("targets", "reporting")
+
+
+@transaction.atomic
+def role_groups_sync() -> None:
+    """Create the five role groups; administrators may change, auditors only view.
+
+    Run after every migrate (new models bring new permissions); no audit row: it changes no
+    one's role, only what each role may do, as the code says.
+    """
+    admin_perms = Permission.objects.filter(content_type__app_label__in=ADMIN_APPS)
+    view_perms = Permission.objects.filter(
+        content_type__app_label__in=AUDIT_APPS, codename__startswith="view_"
+    )
+    for role, name in ROLE_GROUP_NAMES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        if role == Membership.Role.ADMINISTRATOR:
+            group.permissions.set(admin_perms)
+        elif role == Membership.Role.AUDITOR:
+            group.permissions.set(view_perms)
+        else:
+            group.permissions.clear()
+
+
+@transaction.atomic
+def user_ensure(*, username: str, full_name: str, password: str, is_superuser: bool) -> User:
+    """The account named ``username``, created if missing, with its name and password (re)set.
+
+    For commands run by the operator (the demo). No audit row of its own: the role the account
+    is given next, by ``membership_assign``, is the write that matters and leaves one.
+    """
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    user.first_name = full_name
+    user.is_superuser = is_superuser
+    user.set_password(password)
+    user.save()
+    return user
 
 
 @transaction.atomic

@@ -63,3 +63,21 @@ def definition_delete(*, actor: User | None, record: DefinitionRecord) -> None:
     """Delete a record of a plan's definition (and what cascades from it)."""
     _check(actor, record)
     record.delete()
+
+
+@transaction.atomic
+def milestone_update(
+    *, milestone: Milestone, status: str, evidence: str, actor: User | None = None
+) -> Milestone:
+    """Report a milestone's progress: its status and the evidence behind it.
+
+    ``actor``: ``None`` for a command (the demo). Like every other edit of a plan's definition
+    (``definition_save``), it keeps no audit row of its own.
+    """
+    _check(actor, milestone)
+    if status not in Milestone.Status.values:
+        raise ValidationError({"status": _("重点工作状态无效。")})
+    milestone.status = status
+    milestone.evidence = evidence
+    milestone.save(update_fields=["status", "evidence"])
+    return milestone

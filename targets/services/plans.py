@@ -221,6 +221,17 @@ def region_target_set(
     return region_target
 
 
+def region_target_mark_demo(*, region_target: RegionTarget) -> None:
+    """Mark a split as synthetic (the demo's), so the interface says so.
+
+    No audit row: the flag changes no figure and no target; the split itself was set, with
+    its trail, by ``region_target_set``.
+    """
+    if not region_target.is_demo:
+        region_target.is_demo = True
+        region_target.save(update_fields=["is_demo"])
+
+
 def region_targets_total(indicator: Indicator) -> int:
     return indicator.region_targets.aggregate(total=Sum("target"))["total"] or 0
 

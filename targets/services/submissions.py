@@ -51,6 +51,33 @@ def _event(
     )
 
 
+def _move(
+    submission: Submission,
+    fields: dict[str, object],
+    *,
+    action: str,
+    actor: User,
+    at: datetime,
+    reason: str = "",
+) -> None:
+    """A figure's status moves, its value kept: ``fields`` set and saved, the event written
+    (from the status it had), and the rollup told."""
+    old_status = submission.status
+    for name, value in fields.items():
+        setattr(submission, name, value)
+    submission.save(update_fields=list(fields))
+    _event(
+        submission=submission,
+        action=action,
+        actor=actor,
+        at=at,
+        old_value=submission.value,
+        old_status=old_status,
+        reason=reason,
+    )
+    _changed(submission)
+
+
 def _changed(submission: Submission) -> None:
     """Tell listeners (the rollup) which cell changed; they act once the transaction commits."""
     figures_changed.send(
@@ -130,13 +157,10 @@ def submission_save(
         raise ValidationError(_("该数据已审核锁定，如需修改请提交更正并说明理由。"))
     if current.status == Status.SUBMITTED:
         raise ValidationError(_("该数据已报送，正在等待审核，暂不能修改。"))
-    old_value, old_status = current.value, current.status
-    if old_value == value and current.note == note:
+    if current.value == value and current.note == note:
         return current
-    current.value = value
-    current.note = note
-    current.entered_by = actor
-    current.entered_at = at
+    old_value, old_status = current.value, current.status
+    current.value, current.note, current.entered_by, current.entered_at = value, note, actor, at
     current.save(update_fields=["value", "note", "entered_by", "entered_at"])
     _event(
         submission=current,
@@ -163,52 +187,22 @@ def submission_submit(*, actor: User, submission: Submission, at: datetime | Non
         values={(submission.indicator_id, submission.region_id): submission.value},
     )
     at = at or timezone.now()
-    old_status = submission.status
-    submission.status = Status.SUBMITTED
-    submission.submitted_by = actor
-    submission.submitted_at = at
-    if submission.first_submitted_at is None:
-        submission.first_submitted_at = at
-    submission.save(update_fields=["status", "submitted_by", "submitted_at", "first_submitted_at"])
-    _event(
-        submission=submission,
-        action=Action.SUBMIT,
-        actor=actor,
-        at=at,
-        old_value=submission.value,
-        old_status=old_status,
-    )
-    _changed(submission)
+    sent = {"status": Status.SUBMITTED, "submitted_by": actor, "submitted_at": at}
+    sent["first_submitted_at"] = submission.first_submitted_at or at
+    _move(submission, sent, action=Action.SUBMIT, actor=actor, at=at)
 
 
 def _withdraw(*, actor: User, submission: Submission, at: datetime) -> None:
     """A sent figure back to draft; the caller holds its lock and has checked it."""
     # Taken back before anyone read it: not received. A figure sent before (returned, then
     # sent again) keeps its first sending, as it does when it is returned.
-    if submission.first_submitted_at == submission.submitted_at:
-        submission.first_submitted_at = None
-    submission.status = Status.DRAFT
-    submission.submitted_by = None
-    submission.submitted_at = None
-    submission.entered_at = at  # the cell's state token changes: a stale page is a conflict
-    submission.save(
-        update_fields=[
-            "status",
-            "submitted_by",
-            "submitted_at",
-            "first_submitted_at",
-            "entered_at",
-        ]
-    )
-    _event(
-        submission=submission,
-        action=Action.WITHDRAW,
-        actor=actor,
-        at=at,
-        old_value=submission.value,
-        old_status=Status.SUBMITTED,
-    )
-    _changed(submission)
+    first = submission.first_submitted_at
+    if first == submission.submitted_at:
+        first = None
+    draft = {"status": Status.DRAFT, "submitted_by": None, "submitted_at": None}
+    draft["first_submitted_at"] = first
+    draft["entered_at"] = at  # the cell's state token changes: a stale page is a conflict
+    _move(submission, draft, action=Action.WITHDRAW, actor=actor, at=at)
 
 
 @transaction.atomic
@@ -313,24 +307,9 @@ def _review(
             month=submission.month,
             is_counted=True,
         ).update(is_counted=False)
-    submission.status = new_status
-    submission.is_counted = counted
-    submission.reviewed_by = actor
-    submission.reviewed_at = at
-    submission.review_comment = comment
-    submission.save(
-        update_fields=["status", "is_counted", "reviewed_by", "reviewed_at", "review_comment"]
-    )
-    _event(
-        submission=submission,
-        action=action,
-        actor=actor,
-        at=at,
-        old_value=submission.value,
-        old_status=Status.SUBMITTED,
-        reason=comment,
-    )
-    _changed(submission)
+    reviewed = {"status": new_status, "is_counted": counted, "reviewed_by": actor}
+    reviewed |= {"reviewed_at": at, "review_comment": comment}
+    _move(submission, reviewed, action=action, actor=actor, at=at, reason=comment)
     return submission
 
 

@@ -8,7 +8,8 @@ counties, and a posted cell outside it is refused (403) before anything is read 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -26,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from skills_plan.views import allowed_by
 
 from .. import policy, services
-from ..forms import CorrectionForm, MonthEntryForm, WithdrawForm, save_form
+from ..forms import CorrectionForm, MonthEntryForm, WithdrawForm
 from ..grid import Grid, cell_keys, month_grid, month_is_open, open_months
 from ..models import Plan, Submission
 from ..periods import deadline, last_day_on_time
@@ -34,10 +36,12 @@ from ..selectors import active_plan, plan_for
 from ..workbooks.entry import build_template, template_filename
 from ..workbooks.entry_upload import read_upload, refusal_messages
 from ..workbooks.upload import UploadRefused
+from .form_page import form_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 Status = Submission.Status
+MonthView = Callable[[HttpRequest, int, int], HttpResponse]
 
 
 @login_required
@@ -192,13 +196,25 @@ def month_context(plan: Plan, grid: Grid, month: int) -> dict[str, Any]:
     }
 
 
-@login_required
-@allowed_by(policy.may_enter)
-@require_POST
-def entry_withdraw(request: HttpRequest, year: int, month: int) -> HttpResponse:
+def _month_write(view: Callable[[HttpRequest, Plan, int], HttpResponse]) -> MonthView:
+    """A clerk's POST that writes into a month: the view gets the plan, open to writes (else
+    403), and the month."""
+
+    @login_required
+    @allowed_by(policy.may_enter)
+    @require_POST
+    @wraps(view)
+    def wrapped(request: HttpRequest, year: int, month: int) -> HttpResponse:
+        plan = _entry_plan(request, year, month)
+        services.require_open_plan(plan)
+        return view(request, plan, month)
+
+    return wrapped
+
+
+@_month_write
+def entry_withdraw(request: HttpRequest, plan: Plan, month: int) -> HttpResponse:
     """Take back the month's figures sent and not reviewed yet (撤回): drafts again."""
-    plan = _entry_plan(request, year, month)
-    services.require_open_plan(plan)
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         raise Http404
@@ -222,7 +238,7 @@ def entry_withdraw(request: HttpRequest, year: int, month: int) -> HttpResponse:
             )
             % {"n": len(withdrawn)},
         )
-    return redirect("entry-month", year=year, month=month)
+    return redirect("entry-month", year=plan.year, month=month)
 
 
 @login_required
@@ -237,38 +253,21 @@ def entry_correct(request: HttpRequest, submission_id: int) -> HttpResponse:
     if not policy.may_enter_cell(request.user, submission.indicator, submission.region):
         raise Http404
     plan = submission.indicator.plan
-    if request.method == "POST":
-        services.require_open_plan(plan)
-    form = CorrectionForm(request.POST or None, initial={"value": submission.value})
-    status = 200
-    if request.method == "POST":
-        written = save_form(
-            form,
-            lambda data: services.submission_correct(
-                actor=request.user,
-                submission=submission,
-                value=data["value"],
-                reason=data["reason"],
-                note=data["note"],
-            ),
-        )
-        if written:
-            messages.success(
-                request,
-                _("更正已保存为草稿，请在月度填报页报送审核（更正通过审核前原数仍有效）。"),
-            )
-            return redirect("entry-month", year=plan.year, month=submission.month)
-        status = 400
-    return render(
+    return form_page(
         request,
-        "targets/entry_correct.html",
-        {
-            "plan": plan,
-            "submission": submission,
-            "form": form,
-            "closed_reason": services.plan_refusal(plan),
-        },
-        status=status,
+        CorrectionForm(request.POST or None, initial={"value": submission.value}),
+        lambda data: services.submission_correct(
+            actor=request.user,
+            submission=submission,
+            value=data["value"],
+            reason=data["reason"],
+            note=data["note"],
+        ),
+        plan=plan,
+        done=_("更正已保存为草稿，请在月度填报页报送审核（更正通过审核前原数仍有效）。"),
+        then=reverse("entry-month", kwargs={"year": plan.year, "month": submission.month}),
+        template="targets/entry_correct.html",
+        context={"plan": plan, "submission": submission},
     )
 
 
@@ -286,13 +285,9 @@ def entry_template(request: HttpRequest, year: int, month: int) -> HttpResponse:
     return response
 
 
-@login_required
-@allowed_by(policy.may_enter)
-@require_POST
-def entry_upload(request: HttpRequest, year: int, month: int) -> HttpResponse:
+@_month_write
+def entry_upload(request: HttpRequest, plan: Plan, month: int) -> HttpResponse:
     """Save (or save and send) a month from an uploaded template; nothing on any error."""
-    plan = _entry_plan(request, year, month)
-    services.require_open_plan(plan)
     submit = request.POST.get("action") == "submit"
     upload = request.FILES.get("file")
     if upload is None:
@@ -313,7 +308,7 @@ def entry_upload(request: HttpRequest, year: int, month: int) -> HttpResponse:
         messages.success(
             request, _("已从Excel导入 %(month)s月数据，保存为草稿。") % {"month": month}
         )
-    return redirect("entry-month", year=year, month=month)
+    return redirect("entry-month", year=plan.year, month=month)
 
 
 def _upload_refused(

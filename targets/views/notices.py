@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,6 +27,7 @@ from .. import completeness, periods, policy, services
 from ..forms import NoticeAnswerForm, NoticeCloseForm, save_form
 from ..models import Plan, SupervisionNotice
 from ..selectors import active_plan
+from .form_page import form_page
 
 Status = SupervisionNotice.Status
 # Open ones first: they wait for an answer; then answered ones, still red; closed last.
@@ -141,33 +143,22 @@ def _answerable(request: HttpRequest, notice_id: int) -> SupervisionNotice:
 def notice_answer(request: HttpRequest, notice_id: int) -> HttpResponse:
     """Answer an open notice: why the quota is behind and how it will catch up."""
     notice = _answerable(request, notice_id)
-    if request.method == "POST":
-        services.require_open_plan(notice.plan)
-    # An empty POST is a form with nothing filled in, not a blank page.
-    form = NoticeAnswerForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        written = save_form(
-            form,
-            lambda data: services.notice_answer(
-                actor=request.user,
-                notice=notice,
-                explanation=data["explanation"],
-                catch_up_plan=data["catch_up_plan"],
-            ),
-        )
-        if written:
-            messages.success(request, _("督办单已反馈。"))
-            return redirect("my-notices")
-        status = 400
-    return render(
+    return form_page(
         request,
-        "targets/notice_answer.html",
-        {
+        # An empty POST is a form with nothing filled in, not a blank page.
+        NoticeAnswerForm(request.POST if request.method == "POST" else None),
+        lambda data: services.notice_answer(
+            actor=request.user,
+            notice=notice,
+            explanation=data["explanation"],
+            catch_up_plan=data["catch_up_plan"],
+        ),
+        plan=notice.plan,
+        done=_("督办单已反馈。"),
+        then=reverse("my-notices"),
+        template="targets/notice_answer.html",
+        context={
             "notice": notice,
-            "form": form,
-            "closed_reason": services.plan_refusal(notice.plan),
             "is_open": notice.status == Status.OPEN and policy.plan_is_open(notice.plan),
         },
-        status=status,
     )
