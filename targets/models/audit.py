@@ -78,7 +78,8 @@ class AuditEntry(models.Model):
 
     Figures keep theirs in ``SubmissionEvent``, notices in ``SupervisionNoticeEvent``, an
     active plan's targets in ``TargetChange``; everything else the services change (a plan
-    activated, closed, cloned or loaded, a draft's targets and county splits, a role given)
+    activated, closed, cloned or loaded, a draft's targets and county splits, a role given, a
+    record of the definition saved or deleted, a milestone's progress reported)
     writes one of these, in the same transaction. Written once, never changed.
     """
 
@@ -90,6 +91,9 @@ class AuditEntry(models.Model):
         TARGET_SET = "target-set", _("设定年度目标")
         SPLIT_SET = "split-set", _("设定县区分解")
         MEMBERSHIP_ASSIGN = "membership-assign", _("分配角色")
+        DEFINITION_SAVE = "definition-save", _("修改方案定义")
+        DEFINITION_DELETE = "definition-delete", _("删除方案定义")
+        MILESTONE_UPDATE = "milestone-update", _("更新重点工作进展")
 
     at = models.DateTimeField(_("时间"))
     # None: the system (a command run by the operator, a scheduled task).

@@ -16,8 +16,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import policy
-from ..models import Department, Indicator, Milestone, Plan, Region
+from ..models import AuditEntry, Department, Indicator, Milestone, Plan, Region
 from ..signals import plan_changed
+from .base import audit
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
@@ -33,6 +34,12 @@ def _plan_ids(record: DefinitionRecord) -> set[int]:
         return {record.pk} if record.pk else set()
     stored = type(record).objects.filter(pk=record.pk).values_list("plan_id", flat=True)
     return {pk for pk in (*stored, record.plan_id) if pk is not None}
+
+
+def _plan_of(record: DefinitionRecord) -> Plan | None:
+    if isinstance(record, Plan):
+        return record
+    return getattr(record, "plan", None)
 
 
 def _check(actor: User | None, record: DefinitionRecord) -> None:
@@ -52,6 +59,13 @@ def definition_save(
     _check(actor, record)
     created = record.pk is None
     record.save()
+    audit(
+        actor=actor,
+        action=AuditEntry.Action.DEFINITION_SAVE,
+        about=record,
+        plan=_plan_of(record),
+        detail={"created": created, "changed": sorted(changed)},
+    )
     if isinstance(record, Plan) and not created and "deadline_day" in changed:
         # On-time counts depend on the deadline: the plan's rollup is rebuilt.
         plan_changed.send(sender=Plan, plan_id=record.pk)
@@ -62,6 +76,13 @@ def definition_save(
 def definition_delete(*, actor: User | None, record: DefinitionRecord) -> None:
     """Delete a record of a plan's definition (and what cascades from it)."""
     _check(actor, record)
+    # Recorded before the delete, while the record still has its id and its plan.
+    audit(
+        actor=actor,
+        action=AuditEntry.Action.DEFINITION_DELETE,
+        about=record,
+        plan=_plan_of(record),
+    )
     record.delete()
 
 
@@ -71,8 +92,7 @@ def milestone_update(
 ) -> Milestone:
     """Report a milestone's progress: its status and the evidence behind it.
 
-    ``actor``: ``None`` for a command (the demo). Like every other edit of a plan's definition
-    (``definition_save``), it keeps no audit row of its own.
+    ``actor``: ``None`` for a command (the demo), recorded as the system.
     """
     _check(actor, milestone)
     if status not in Milestone.Status.values:
@@ -80,4 +100,11 @@ def milestone_update(
     milestone.status = status
     milestone.evidence = evidence
     milestone.save(update_fields=["status", "evidence"])
+    audit(
+        actor=actor,
+        action=AuditEntry.Action.MILESTONE_UPDATE,
+        about=milestone,
+        plan=milestone.plan,
+        detail={"status": status},
+    )
     return milestone
