@@ -1,7 +1,9 @@
-"""Helpers the tests share: a logged-in client, a figure taken through the services."""
+"""Helpers the tests share: a logged-in client, a figure taken through the services, zips."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from typing import Any
 
 from django.test import Client
@@ -47,3 +49,18 @@ def figure_enter(
         services.submission_approve(actor=reviewer, submission=submission)
     submission.refresh_from_db()
     return submission
+
+
+def zip_parts(content: bytes) -> dict[str, bytes]:
+    """Every part of a zip (a workbook is one) by name, in the zip's order."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def zip_of(parts: dict[str, bytes]) -> bytes:
+    """A deflated zip of ``parts``: with ``zip_parts``, a workbook taken apart and put back."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return out.getvalue()

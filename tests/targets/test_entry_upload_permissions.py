@@ -77,14 +77,10 @@ def test_a_stale_template_cannot_clear_what_another_clerk_entered(
 
 
 def test_a_cell_approved_after_the_download_does_not_block_the_rest(
-    clerk: User, reviewer: User
+    clerk: User, reviewer: User, figure: Any
 ) -> None:
     client = client_for(clerk)
-    rural = services.submission_save(
-        actor=clerk, indicator=indicator("rural-transfer"), region=region("410611"), month=3,
-        value=9,
-    )  # fmt: skip
-    services.submission_submit(actor=clerk, submission=rural)
+    rural = figure("rural-transfer", "410611", 3, 9)
     content = download(client)
     services.submission_approve(actor=reviewer, submission=rural)
 
@@ -96,15 +92,10 @@ def test_a_cell_approved_after_the_download_does_not_block_the_rest(
 
 
 def test_changing_a_locked_cell_with_protection_removed_is_refused(
-    clerk: User, reviewer: User
+    clerk: User, figure: Any
 ) -> None:
     client = client_for(clerk)
-    rural = services.submission_save(
-        actor=clerk, indicator=indicator("rural-transfer"), region=region("410611"), month=3,
-        value=9,
-    )  # fmt: skip
-    services.submission_submit(actor=clerk, submission=rural)
-    services.submission_approve(actor=reviewer, submission=rural)
+    figure("rural-transfer", "410611", 3, 9, status="approved")
     workbook = workbook_of(download(client))
     sheet = workbook["填报"]
     sheet.protection.sheet = False

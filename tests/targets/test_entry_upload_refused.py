@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import os
-import zipfile
 from typing import Any
 
 import pytest
@@ -15,7 +13,7 @@ from openpyxl.packaging.custom import StringProperty
 
 from targets.models import Plan, Submission
 from targets.workbooks import entry as entry_workbook
-from tests.helpers import client_for
+from tests.helpers import client_for, zip_of, zip_parts
 from tests.targets.entry_upload import (
     HRSS_SERIES,
     UPLOAD,
@@ -37,16 +35,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _zip_with(content: bytes, extra: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(content)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for item in source.infolist():
-            target.writestr(item, source.read(item.filename))
-        for name, data in extra.items():
-            target.writestr(name, data)
-    return out.getvalue()
+    return zip_of({**zip_parts(content), **extra})
 
 
 def _props(workbook: Any) -> dict[str, str]:
@@ -93,24 +82,13 @@ def _dense(content: bytes) -> bytes:
 
 
 def _not_a_workbook(content: bytes) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("readme.txt", "你好")
-    return out.getvalue()
+    return zip_of({"readme.txt": "你好".encode()})
 
 
 def _broken_workbook(content: bytes) -> bytes:
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(content)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = data[: len(data) // 2]
-            target.writestr(item, data)
-    return out.getvalue()
+    parts = zip_parts(content)
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    return zip_of({**parts, "xl/worksheets/sheet1.xml": sheet[: len(sheet) // 2]})
 
 
 def _tamper_signature(workbook: Any, sheet: Any) -> None:
