@@ -6,32 +6,23 @@ import pytest
 from django.contrib.auth.models import User
 from django.db.models import Model
 
-from targets.models import (
-    Department,
-    Indicator,
-    Membership,
-    Milestone,
-    Plan,
-    Region,
-    RegionTarget,
-    Submission,
-    SubmissionEvent,
-)
+from targets import models
+from targets.models import Plan
 
 from .pages import admin_url, client_for, enter
 
 ALL_MODELS = [
-    Plan,
-    Department,
-    Region,
-    Indicator,
-    RegionTarget,
-    Submission,
-    SubmissionEvent,
-    Milestone,
-    Membership,
+    models.Plan,
+    models.Department,
+    models.Region,
+    models.Indicator,
+    models.RegionTarget,
+    models.Submission,
+    models.SubmissionEvent,
+    models.Milestone,
+    models.Membership,
 ]
-READ_ONLY_MODELS = [Submission, SubmissionEvent]
+READ_ONLY_MODELS = [models.Submission, models.SubmissionEvent]
 
 
 def test_admin_index_has_the_chinese_header(superuser: User) -> None:
