@@ -11,6 +11,19 @@ from django.test import Client
 from targets import services
 from targets.models import Indicator, Plan, Region, Submission
 
+# The series the 人社局 (hrss) clerk enters, in the plan's order: its quotas, the goals it
+# reports, and training-total's 8,550 not allocated to any department.
+HRSS_CODES = [
+    "training-total",
+    "high-skill-talent",
+    "skill-appraisal",
+    "rural-transfer",
+    "in-service",
+    "reemployment",
+    "entrepreneurship",
+    "public-institution",
+]
+
 
 def client_for(user: Any | None, **client_options: Any) -> Client:
     """A test client logged in as ``user`` (None: anonymous)."""

@@ -28,22 +28,6 @@ def answer_url(notice: SupervisionNotice) -> str:
     return f"/entry/notices/{notice.pk}/answer/"
 
 
-@pytest.fixture
-def users(plan: Plan, make_user: Any) -> dict[str, Any]:
-    return {
-        "clerk": make_user("clerk", "hrss", first_name="小李"),
-        "xunxian_clerk": make_user("clerk", "hrss", "410621"),
-        "qibin_clerk": make_user("clerk", "hrss", "410611"),
-        "agri_clerk": make_user("clerk", "agri"),
-        "reviewer": make_user("reviewer"),
-        "leader": make_user("leader"),
-        "auditor": make_user("auditor"),
-        "administrator": make_user("administrator"),
-        "superuser": make_user(None, is_superuser=True, is_staff=True),
-        "nobody": make_user(None),
-    }
-
-
 def raise_notice(plan: Plan, code: str, region: str | None = None, month: int = 3):
     return services.notice_raise(
         plan=plan,

@@ -12,6 +12,7 @@ from django.urls import reverse
 from targets import services
 from targets.models import Department, Indicator, Membership, Plan, Region
 from targets.services.plan_definition import load_plan_file
+from tests.helpers import HRSS_CODES
 
 Role = Membership.Role
 
@@ -205,16 +206,7 @@ def test_entry_shows_the_clerks_series_and_all_counties(users: dict[str, User]) 
     response = _client_for(users["clerk"]).get("/entry/2015/3/")
     page = _text(response)
     codes = [indicator.code for indicator in response.context["grid"].series]
-    assert codes == [
-        "training-total",
-        "high-skill-talent",
-        "skill-appraisal",
-        "rural-transfer",
-        "in-service",
-        "reemployment",
-        "entrepreneurship",
-        "public-institution",
-    ]
+    assert codes == HRSS_CODES
     assert "其他职业技能培训（未列入部门任务" in page
     assert "农村劳动力转移就业技能培训" in page
     assert "新型职业农民教育培训" not in page  # the agriculture bureau's
@@ -335,32 +327,31 @@ def test_not_found_page_is_chinese(users: dict[str, User]) -> None:
     assert "页面不存在" in _text(response)
 
 
-def test_demo_banner_only_with_demo_figures(users: dict[str, User]) -> None:
-    client = _client_for(users["leader"])
-    assert BANNER not in _text(client.get("/dashboard/"))
-    assert BANNER not in _text(Client().get("/accounts/login/"))
-
+def _february_draft(users: dict[str, User], **fields: Any) -> None:
+    """The clerk's draft of 10 for in-service in 淇滨区, February."""
     services.submission_save(
         actor=users["clerk"],
         indicator=_indicator("in-service"),
         region=_region("410611"),
         month=2,
         value=10,
-        is_demo=True,
+        **fields,
     )
+
+
+def test_demo_banner_only_with_demo_figures(users: dict[str, User]) -> None:
+    client = _client_for(users["leader"])
+    assert BANNER not in _text(client.get("/dashboard/"))
+    assert BANNER not in _text(Client().get("/accounts/login/"))
+
+    _february_draft(users, is_demo=True)
     assert BANNER in _text(client.get("/dashboard/"))
     assert BANNER in _text(Client().get("/accounts/login/"))
     assert BANNER in _text(_client_for(users["nobody"]).get("/review/"))  # the 403 page too
 
 
 def test_real_figures_do_not_raise_the_banner(users: dict[str, User]) -> None:
-    services.submission_save(
-        actor=users["clerk"],
-        indicator=_indicator("in-service"),
-        region=_region("410611"),
-        month=2,
-        value=10,
-    )
+    _february_draft(users)
     assert BANNER not in _text(_client_for(users["leader"]).get("/dashboard/"))
 
 
