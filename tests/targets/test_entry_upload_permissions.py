@@ -34,7 +34,10 @@ pytestmark = pytest.mark.django_db
 # --- stale templates and locked cells ------------------------------------------------------
 
 
-def test_a_stale_template_is_a_conflict_not_a_lost_update(clerk: User, make_user: Any) -> None:
+@pytest.fixture
+def stale_template(clerk: User, make_user: Any) -> tuple[Client, bytes]:
+    """The clerk's client and March template, downloaded before another hrss clerk
+    (clerk-hrss-2) saved 7 for rural-transfer in 淇滨区."""
     other = make_user(Role.CLERK, "hrss", username="clerk-hrss-2")
     mine = client_for(clerk)
     content = download(mine)
@@ -42,6 +45,13 @@ def test_a_stale_template_is_a_conflict_not_a_lost_update(clerk: User, make_user
         actor=other, indicator=indicator("rural-transfer"), region=region("410611"), month=3,
         value=7,
     )  # fmt: skip
+    return mine, content
+
+
+def test_a_stale_template_is_a_conflict_not_a_lost_update(
+    stale_template: tuple[Client, bytes],
+) -> None:
+    mine, content = stale_template
     before = counts()
 
     response = upload(mine, filled(content, None, **{"rural-transfer__410611": 8}))
@@ -57,15 +67,9 @@ def test_a_stale_template_is_a_conflict_not_a_lost_update(clerk: User, make_user
 
 
 def test_a_stale_template_cannot_clear_what_another_clerk_entered(
-    clerk: User, make_user: Any
+    stale_template: tuple[Client, bytes],
 ) -> None:
-    other = make_user(Role.CLERK, "hrss", username="clerk-hrss-2")
-    mine = client_for(clerk)
-    content = download(mine)
-    services.submission_save(
-        actor=other, indicator=indicator("rural-transfer"), region=region("410611"), month=3,
-        value=7,
-    )  # fmt: skip
+    mine, content = stale_template
 
     # The stale template still shows that cell empty; another cell is what the clerk changed.
     response = upload(mine, filled(content, None, **{"in-service__410621": 3}))
