@@ -7,9 +7,10 @@ import zipfile
 from typing import Any
 
 from django.test import Client
+from hypothesis import HealthCheck, settings
 
 from targets import services
-from targets.models import Indicator, Plan, Region, Submission
+from targets.models import Indicator, Plan, Region, Submission, SubmissionEvent
 
 # The series the 人社局 (hrss) clerk enters, in the plan's order: its quotas, the goals it
 # reports, and training-total's 8,550 not allocated to any department.
@@ -77,3 +78,19 @@ def zip_of(parts: dict[str, bytes]) -> bytes:
         for name, data in parts.items():
             archive.writestr(name, data)
     return out.getvalue()
+
+
+def examples(count: int) -> settings:
+    """Hypothesis settings for ``count`` examples that share the test's function-scoped
+    fixtures and write to the database (so no deadline)."""
+    return settings(
+        max_examples=count,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+
+
+def no_figures_yet() -> None:
+    """Each example starts from an empty month: every figure and its events go."""
+    SubmissionEvent.objects.all().delete()
+    Submission.objects.all().delete()
