@@ -110,34 +110,8 @@ def _delete_row(workbook: Any, sheet: Any) -> None:
     sheet.delete_rows(6)
 
 
-def _append_row(workbook: Any, sheet: Any) -> None:
-    sheet["A12"] = "新增的一项"
-    sheet["C12"] = 5
-
-
 def _delete_column(workbook: Any, sheet: Any) -> None:
     sheet.delete_cols(4)
-
-
-def _add_column(workbook: Any, sheet: Any) -> None:
-    sheet["O3"] = "鹤壁市"
-    sheet["O4"] = 5
-
-
-def _rename_series(workbook: Any, sheet: Any) -> None:
-    sheet["A7"] = "农村劳动力培训"
-
-
-def _rename_county(workbook: Any, sheet: Any) -> None:
-    sheet["E3"] = "淇滨"
-
-
-def _formula_figure(workbook: Any, sheet: Any) -> None:
-    sheet["E7"] = "=1+1"
-
-
-def _formula_far_away(workbook: Any, sheet: Any) -> None:
-    sheet["Z99"] = "=SUM(C4:C11)"
 
 
 def _extra_sheet(workbook: Any, sheet: Any) -> None:
@@ -161,6 +135,16 @@ def _plain_workbook(content: bytes) -> bytes:
     workbook.active.title = "填报"
     workbook.active["A1"] = "填报项"
     return saved(workbook)
+
+
+def _cells(**values: Any) -> Any:
+    """A change of the sheet that writes ``values`` by cell name."""
+
+    def change(workbook: Any, sheet: Any) -> None:
+        for name, value in values.items():
+            sheet[name] = value
+
+    return change
 
 
 def _sheet(change: Any) -> Any:
@@ -192,18 +176,18 @@ BAD_WORKBOOKS = {
         lambda content: _resigned(content, year=2016),
         "这是 2016 年方案的模板",
     ),
-    "a formula in a figure": (_sheet(_formula_figure), "填报!E7：不能使用公式"),
-    "a formula outside the table": (_sheet(_formula_far_away), "填报!Z99：不能使用公式"),
+    "a formula in a figure": (_sheet(_cells(E7="=1+1")), "填报!E7：不能使用公式"),
+    "a formula outside the table": (_sheet(_cells(Z99="=SUM(C4:C11)")), "填报!Z99：不能使用公式"),
     "an extra sheet": (_sheet(_extra_sheet), "只能有一个名为“填报”的工作表"),
     "a hidden sheet": (_sheet(_hidden_sheet), "隐藏的工作表（底稿）"),
     "a renamed sheet": (_sheet(_renamed_sheet), "只能有一个名为“填报”的工作表"),
     "a row inserted": (_sheet(_insert_row), "表格范围外有内容，请不要增加行或列"),
     "a row deleted": (_sheet(_delete_row), "请不要增删或改动填报项"),
-    "a row appended": (_sheet(_append_row), "填报!A12：表格范围外有内容"),
+    "a row appended": (_sheet(_cells(A12="新增的一项", C12=5)), "填报!A12：表格范围外有内容"),
     "a county column removed": (_sheet(_delete_column), "请不要增删或改动县区列"),
-    "a column added": (_sheet(_add_column), "填报!O3：表格范围外有内容"),
-    "a series renamed": (_sheet(_rename_series), "应为“农村劳动力转移就业技能培训”"),
-    "a county renamed": (_sheet(_rename_county), "表头应为“淇滨区”"),
+    "a column added": (_sheet(_cells(O3="鹤壁市", O4=5)), "填报!O3：表格范围外有内容"),
+    "a series renamed": (_sheet(_cells(A7="农村劳动力培训")), "应为“农村劳动力转移就业技能培训”"),
+    "a county renamed": (_sheet(_cells(E3="淇滨")), "表头应为“淇滨区”"),
 }
 
 
