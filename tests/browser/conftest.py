@@ -8,8 +8,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from skills_plan.celery import app
-
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -47,13 +45,3 @@ def page(browser: object) -> Iterator[object]:
     page.set_default_timeout(15_000)
     yield page
     context.close()
-
-
-@pytest.fixture
-def eager_tasks() -> Iterator[None]:
-    """Celery tasks run in process, in the live server's thread: no broker waits for a worker
-    that never comes (the path through Redis and a real worker is tested in tests/reporting)."""
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager

@@ -44,7 +44,7 @@ def _card(page, code: str) -> str:
     return page.locator(f'[data-goal="{code}"] .goal-actual').inner_text()
 
 
-@pytest.mark.usefixtures("eager_tasks")  # load_demo's rollup in process; built here all the same
+@pytest.mark.usefixtures("eager")  # load_demo's rollup in process; built here all the same
 def test_the_leader_reads_the_dashboard(live_server, page) -> None:
     demo_rolled_up(PASSWORD)
     problems = _watch(page)

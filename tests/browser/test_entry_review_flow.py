@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "flow-password"
 
 
-@pytest.mark.usefixtures("eager_tasks")  # approvals roll up in the live server's thread
+@pytest.mark.usefixtures("eager")  # approvals roll up in the live server's thread
 def test_a_month_goes_from_the_clerk_to_the_reviewer_and_back(
     live_server, page, django_user_model
 ) -> None:

@@ -10,7 +10,7 @@ from tests.browser.pages import demo_rolled_up, log_in, phone_page
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("eager_tasks"),  # load_demo's rollup in process, as on the demo
+    pytest.mark.usefixtures("eager"),  # load_demo's rollup in process, as on the demo
 ]
 
 PASSWORD = "pending-password"

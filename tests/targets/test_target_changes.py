@@ -8,7 +8,6 @@ goal's after commit. A draft is edited without; a closed plan not at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +18,6 @@ from django.test import Client
 from django.urls import reverse
 
 from reporting.rollup import rebuild
-from skills_plan.celery import app
 from targets import services
 from targets.models import Indicator, Membership, Plan, Region, RegionTarget, TargetChange
 from targets.services.plan_definition import load_plan_file
@@ -34,17 +32,6 @@ def plan(db: None) -> Plan:
     plan = load_plan_file()
     rebuild(plan)  # the rollup of the plan as loaded: the dashboard shows its targets
     return plan
-
-
-@pytest.fixture
-def eager() -> Iterator[None]:
-    """The rollup task in process, whatever the environment says (CI sets a broker)."""
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = before
 
 
 @pytest.fixture
