@@ -119,10 +119,8 @@ def test_returned_figures_show_the_comment_and_can_be_sent_again(
     returned = cell("rural-transfer", "410611")
     services.submission_return(actor=reviewer, submission=returned, comment="与台账不符，请核实")
 
-    page = client.get(MARCH)
-    assert "退回意见：与台账不符，请核实" in page.content.decode()
-    data = form_of(page, **{"rural-transfer__410611": "12"})
-    response = client.post(MARCH, {**data, "action": "submit"})
+    assert "退回意见：与台账不符，请核实" in client.get(MARCH).content.decode()
+    response = post_month(client, {"rural-transfer__410611": "12"}, "submit")
 
     assert response.status_code == 302
     again = cell("rural-transfer", "410611")

@@ -204,12 +204,12 @@ def test_a_bad_cell_is_named_and_nothing_is_saved(workbook_2016: bytes, case: st
 
 
 def test_every_problem_is_reported_at_once(workbook_2016: bytes) -> None:
-    content = edited(
-        workbook_2016,
-        set_cell("指标", "in-service", "G", "many"),
-        set_cell("指标", "rural-transfer", "E", "labour"),
-        set_cell("重点工作", "publicity", "H", "soon"),
-    )
+    problems = [
+        ("指标", "in-service", "G", "many"),
+        ("指标", "rural-transfer", "E", "labour"),
+        ("重点工作", "publicity", "H", "soon"),
+    ]
+    content = edited(workbook_2016, *(set_cell(*problem) for problem in problems))
 
     locations = [where for where, _message in refusal(content)]
 
