@@ -34,6 +34,12 @@ def client_for(user: Any | None, **client_options: Any) -> Client:
     return client
 
 
+def assert_sent_to_log_in(response: Any) -> None:
+    """The answer to someone not logged in: a redirect to the login page."""
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
 def indicator_of(plan: Plan, code: str) -> Indicator:
     return Indicator.objects.select_related("plan", "department").get(plan=plan, code=code)
 

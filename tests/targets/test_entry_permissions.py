@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser as User
 from django.test import Client
 
 from targets.models import Plan, Region, Submission
-from tests.helpers import client_for
+from tests.helpers import assert_sent_to_log_in, client_for
 from tests.targets.entry_grid import MARCH, Role, form_of, indicator
 
 pytestmark = pytest.mark.django_db
@@ -70,8 +70,7 @@ def test_only_clerks_may_enter(plan: Plan, make_user: Any, role: Any, url: str) 
 
 def test_anonymous_users_are_sent_to_log_in(plan: Plan) -> None:
     response = Client().get(MARCH)
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
+    assert_sent_to_log_in(response)
 
 
 def test_unknown_year_or_month_is_not_found(clerk: User) -> None:

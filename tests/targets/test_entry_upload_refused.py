@@ -16,7 +16,7 @@ from openpyxl.packaging.custom import StringProperty
 from targets import services
 from targets.models import Plan, Submission
 from targets.workbooks import entry as entry_workbook
-from tests.helpers import client_for, zip_of, zip_parts
+from tests.helpers import assert_sent_to_log_in, client_for, zip_of, zip_parts
 from tests.targets.entry_upload import (
     HRSS_SERIES,
     TEMPLATE,
@@ -394,8 +394,7 @@ def test_a_superuser_without_a_role_may_not_either(clerk: User, make_user: Any) 
 
 def test_anonymous_users_are_sent_to_log_in(plan: Plan) -> None:
     for response in (Client().get(TEMPLATE), Client().post(UPLOAD, {"action": "save"})):
-        assert response.status_code == 302
-        assert response["Location"].startswith("/accounts/login/")
+        assert_sent_to_log_in(response)
 
 
 def test_unknown_year_or_month_is_not_found_and_upload_takes_only_posts(clerk: User) -> None:

@@ -11,7 +11,7 @@ from django.test import Client
 
 from targets import services
 from targets.models import Indicator, Plan, Region, SupervisionNotice
-from tests.helpers import client_for
+from tests.helpers import assert_sent_to_log_in, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -85,8 +85,7 @@ def test_who_may_open_a_clerks_notices(users, who: str, status: int) -> None:
 @pytest.mark.parametrize("url", [LIST, MINE, "/entry/notices/1/answer/"])
 def test_anonymous_users_are_sent_to_log_in(plan, url: str) -> None:
     response = client_for(None).get(url)
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
+    assert_sent_to_log_in(response)
 
 
 def test_the_lists_take_no_posts(users) -> None:
