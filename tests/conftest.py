@@ -17,6 +17,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 
+from skills_plan.celery import app
 from targets.models import Department, Indicator, Membership, Plan, Region, Submission
 from targets.services import (
     membership_assign,
@@ -81,6 +82,18 @@ def _default_language() -> Generator[None]:
 
     with translation.override(settings.LANGUAGE_CODE):
         yield
+
+
+@pytest.fixture
+def eager() -> Generator[None]:
+    """Celery tasks run in process, whatever the environment says (CI sets a broker): nothing
+    waits in Redis for a worker that never comes."""
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = before
 
 
 @pytest.fixture

@@ -313,14 +313,13 @@ class RegionTargetAdmin(ClosedPlanReadOnlyMixin, admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: RegionTarget, form: forms.ModelForm, change: bool
     ) -> None:
-        saved = services.region_target_set(
+        obj.pk = services.region_target_set(
             actor=request.user,
             indicator=obj.indicator,
             region=obj.region,
             target=obj.target,
             reason=form.cleaned_data.get(REASON_FIELD, ""),
-        )
-        obj.pk = saved.pk
+        ).pk
 
 
 def _target_text(indicator: Indicator) -> str:

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .fields import link, optional_region, user_field
+from .fields import check, link, optional_region, user_field
 from .plan import Indicator, Plan
 
 
@@ -40,11 +40,7 @@ class TargetChange(models.Model):
         verbose_name_plural = _("目标调整记录")
         ordering = ["at", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(reason=""),
-                name="target_change_has_reason",
-                violation_error_message=_("调整目标必须填写理由。"),
-            ),
+            check(~Q(reason=""), "target_change_has_reason", _("调整目标必须填写理由。")),
         ]
         indexes = [models.Index(fields=["indicator", "at"], name="target_change_indicator")]
 

@@ -1,4 +1,5 @@
-"""The fields several models share: a link to another row, who did something, a county."""
+"""The fields several models share: a link to another row, who did something, a county; and
+the database checks they state as constraints."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -36,3 +38,8 @@ def user_field(verbose_name: str, *, optional: bool = True, **options: Any) -> m
 def optional_region(related_name: str, **options: Any) -> models.ForeignKey:
     """A county (or 市直); empty for the city as a whole."""
     return link("targets.Region", related_name, _("县区"), optional=True, **options)
+
+
+def check(condition: Q, name: str, message: str) -> models.CheckConstraint:
+    """A database check, with the message a form shows when a row breaks it."""
+    return models.CheckConstraint(condition=condition, name=name, violation_error_message=message)

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .fields import link, user_field
+from .fields import check, link, user_field
 from .plan import Indicator, Region
 
 # The largest monthly figure taken (a count of people, far above any county's): the services
@@ -71,43 +71,33 @@ class Submission(models.Model):
         verbose_name_plural = _("月度填报")
         ordering = ["indicator", "region", "month", "revision"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(value__gte=0),
-                name="submission_value_not_negative",
-                violation_error_message=_("数值不能为负数。"),
-            ),
+            check(Q(value__gte=0), "submission_value_not_negative", _("数值不能为负数。")),
             # The services refuse larger figures first, with a message; the database keeps the
             # limit too, and the rollup relies on it (a figure fits in four bytes).
             models.CheckConstraint(
                 condition=Q(value__lte=MAX_FIGURE),
                 name="submission_value_at_most_max",
             ),
-            models.CheckConstraint(
-                condition=Q(month__gte=1, month__lte=12),
-                name="submission_month_1_12",
-                violation_error_message=_("月份必须在 1 到 12 之间。"),
+            check(
+                Q(month__gte=1, month__lte=12),
+                "submission_month_1_12",
+                _("月份必须在 1 到 12 之间。"),
             ),
-            models.CheckConstraint(
-                condition=Q(revision__gte=1),
-                name="submission_revision_positive",
-                violation_error_message=_("版本号从 1 开始。"),
+            check(Q(revision__gte=1), "submission_revision_positive", _("版本号从 1 开始。")),
+            check(
+                ~Q(status="approved") | Q(reviewed_by__isnull=False, reviewed_at__isnull=False),
+                "submission_approved_has_reviewer",
+                _("已审核的数据必须记录审核人和审核时间。"),
             ),
-            models.CheckConstraint(
-                condition=~Q(status="approved")
-                | Q(reviewed_by__isnull=False, reviewed_at__isnull=False),
-                name="submission_approved_has_reviewer",
-                violation_error_message=_("已审核的数据必须记录审核人和审核时间。"),
+            check(
+                Q(status="draft") | Q(submitted_by__isnull=False, submitted_at__isnull=False),
+                "submission_submitted_has_submitter",
+                _("已报送的数据必须记录报送人和报送时间。"),
             ),
-            models.CheckConstraint(
-                condition=Q(status="draft")
-                | Q(submitted_by__isnull=False, submitted_at__isnull=False),
-                name="submission_submitted_has_submitter",
-                violation_error_message=_("已报送的数据必须记录报送人和报送时间。"),
-            ),
-            models.CheckConstraint(
-                condition=Q(revision=1) | ~Q(correction_reason=""),
-                name="submission_correction_has_reason",
-                violation_error_message=_("更正已审核的数据必须填写更正理由。"),
+            check(
+                Q(revision=1) | ~Q(correction_reason=""),
+                "submission_correction_has_reason",
+                _("更正已审核的数据必须填写更正理由。"),
             ),
             models.UniqueConstraint(
                 fields=["indicator", "region", "month", "revision"],
@@ -126,10 +116,10 @@ class Submission(models.Model):
                 name="submission_one_counted_revision",
                 violation_error_message=_("每个单元格只能有一个计入统计的版本。"),
             ),
-            models.CheckConstraint(
-                condition=Q(is_counted=False) | Q(status="approved"),
-                name="submission_counted_is_approved",
-                violation_error_message=_("只有审核通过的数据计入统计。"),
+            check(
+                Q(is_counted=False) | Q(status="approved"),
+                "submission_counted_is_approved",
+                _("只有审核通过的数据计入统计。"),
             ),
         ]
         indexes = [

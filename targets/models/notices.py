@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .fields import link, optional_region, user_field
+from .fields import check, link, optional_region, user_field
 from .plan import Indicator, Plan
 
 
@@ -58,18 +58,16 @@ class SupervisionNotice(models.Model):
         verbose_name_plural = _("督办单")
         ordering = ["-raised_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(month__gte=1, month__lte=12),
-                name="notice_month_1_12",
-                violation_error_message=_("月份必须在 1 到 12 之间。"),
+            check(
+                Q(month__gte=1, month__lte=12), "notice_month_1_12", _("月份必须在 1 到 12 之间。")
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=["open", "answered", "closed"]),
-                name="notice_status_known",
-                violation_error_message=_("督办单状态无效。"),
+            check(
+                Q(status__in=["open", "answered", "closed"]),
+                "notice_status_known",
+                _("督办单状态无效。"),
             ),
-            models.CheckConstraint(
-                condition=Q(
+            check(
+                Q(
                     ~Q(status="answered"),
                     answered_by__isnull=True,
                     answered_at__isnull=True,
@@ -81,21 +79,19 @@ class SupervisionNotice(models.Model):
                     answered_by__isnull=False,
                     answered_at__isnull=False,
                 ),
-                name="notice_answer_complete",
-                violation_error_message=_(
-                    "已反馈的督办单必须有反馈人、反馈时间、情况说明和赶进度计划。"
-                ),
+                "notice_answer_complete",
+                _("已反馈的督办单必须有反馈人、反馈时间、情况说明和赶进度计划。"),
             ),
-            models.CheckConstraint(
-                condition=Q(status="closed", closed_at__isnull=False) & ~Q(closed_reason="")
+            check(
+                Q(status="closed", closed_at__isnull=False) & ~Q(closed_reason="")
                 | Q(~Q(status="closed"), closed_at__isnull=True, closed_reason=""),
-                name="notice_closed_has_reason",
-                violation_error_message=_("关闭的督办单必须有关闭时间和原因；未关闭的不能有。"),
+                "notice_closed_has_reason",
+                _("关闭的督办单必须有关闭时间和原因；未关闭的不能有。"),
             ),
-            models.CheckConstraint(
-                condition=Q(closed_by__isnull=True) | Q(status="closed"),
-                name="notice_closed_by_only_when_closed",
-                violation_error_message=_("未关闭的督办单不能有销号人。"),
+            check(
+                Q(closed_by__isnull=True) | Q(status="closed"),
+                "notice_closed_by_only_when_closed",
+                _("未关闭的督办单不能有销号人。"),
             ),
             models.UniqueConstraint(
                 fields=["plan", "indicator", "region"],
@@ -162,15 +158,15 @@ class SupervisionNoticeEvent(models.Model):
         verbose_name_plural = _("督办单记录")
         ordering = ["at", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=["raised", "answered", "closed"]),
-                name="notice_event_kind_known",
-                violation_error_message=_("督办单记录的操作无效。"),
+            check(
+                Q(kind__in=["raised", "answered", "closed"]),
+                "notice_event_kind_known",
+                _("督办单记录的操作无效。"),
             ),
-            models.CheckConstraint(
-                condition=~Q(kind="closed") | ~Q(reason=""),
-                name="notice_event_close_has_reason",
-                violation_error_message=_("销号必须说明原因。"),
+            check(
+                ~Q(kind="closed") | ~Q(reason=""),
+                "notice_event_close_has_reason",
+                _("销号必须说明原因。"),
             ),
         ]
 

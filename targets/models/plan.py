@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from .fields import link, optional_region
+from .fields import check, link, optional_region
 
 # The bulletin (通报) is the leading group office's own paper, not the government's plan.
 DEFAULT_BULLETIN_ISSUER = "鹤壁市全民技能振兴工程领导小组办公室"
@@ -75,15 +75,15 @@ class Plan(models.Model):
         verbose_name_plural = _("年度方案")
         ordering = ["-year"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")),
-                name="plan_ends_after_start",
-                violation_error_message=_("截止日期不能早于起始日期。"),
+            check(
+                Q(ends_on__gte=models.F("starts_on")),
+                "plan_ends_after_start",
+                _("截止日期不能早于起始日期。"),
             ),
-            models.CheckConstraint(
-                condition=Q(deadline_day__gte=1, deadline_day__lte=28),
-                name="plan_deadline_day_1_28",
-                violation_error_message=_("报送截止日必须在 1 到 28 日之间。"),
+            check(
+                Q(deadline_day__gte=1, deadline_day__lte=28),
+                "plan_deadline_day_1_28",
+                _("报送截止日必须在 1 到 28 日之间。"),
             ),
         ]
 
@@ -139,10 +139,10 @@ class Region(models.Model):
         verbose_name_plural = _("县区")
         ordering = ["order", "code"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(code__regex=r"^[1-9][0-9]{5}$"),
-                name="region_code_six_digits",
-                violation_error_message=_("行政区划代码必须是六位数字。"),
+            check(
+                Q(code__regex=r"^[1-9][0-9]{5}$"),
+                "region_code_six_digits",
+                _("行政区划代码必须是六位数字。"),
             ),
         ]
 
@@ -224,44 +224,40 @@ class Indicator(models.Model):
                 name="indicator_code_unique_in_plan",
                 violation_error_message=_("同一年度方案中指标代码不能重复。"),
             ),
-            models.CheckConstraint(
-                condition=(
-                    Q(
-                        kind="rate",
-                        numerator__isnull=False,
-                        denominator__isnull=False,
-                        target_rate__isnull=False,
-                        target__isnull=True,
-                        accepts_figures=False,
-                    )
-                    | Q(
-                        ~Q(kind="rate"),
-                        numerator__isnull=True,
-                        denominator__isnull=True,
-                        target_rate__isnull=True,
-                    )
+            check(
+                Q(
+                    kind="rate",
+                    numerator__isnull=False,
+                    denominator__isnull=False,
+                    target_rate__isnull=False,
+                    target__isnull=True,
+                    accepts_figures=False,
+                )
+                | Q(
+                    ~Q(kind="rate"),
+                    numerator__isnull=True,
+                    denominator__isnull=True,
+                    target_rate__isnull=True,
                 ),
-                name="indicator_rate_has_counts",
-                violation_error_message=_(
-                    "比率指标必须指定分子、分母和目标比率；其他指标不能指定。"
-                ),
+                "indicator_rate_has_counts",
+                _("比率指标必须指定分子、分母和目标比率；其他指标不能指定。"),
             ),
-            models.CheckConstraint(
-                condition=Q(role="count", target__isnull=True, target_rate__isnull=True)
+            check(
+                Q(role="count", target__isnull=True, target_rate__isnull=True)
                 | Q(role__in=["goal", "quota"], kind="rate")
                 | Q(role__in=["goal", "quota"], target__isnull=False),
-                name="indicator_target_by_role",
-                violation_error_message=_("全市目标和部门任务必须有年度目标；计数指标没有目标。"),
+                "indicator_target_by_role",
+                _("全市目标和部门任务必须有年度目标；计数指标没有目标。"),
             ),
-            models.CheckConstraint(
-                condition=Q(target_rate__isnull=True) | Q(target_rate__gte=0, target_rate__lte=1),
-                name="indicator_target_rate_fraction",
-                violation_error_message=_("目标比率必须在 0 到 1 之间。"),
+            check(
+                Q(target_rate__isnull=True) | Q(target_rate__gte=0, target_rate__lte=1),
+                "indicator_target_rate_fraction",
+                _("目标比率必须在 0 到 1 之间。"),
             ),
-            models.CheckConstraint(
-                condition=Q(feeds__isnull=True) | Q(role="quota", kind="flow"),
-                name="indicator_only_quotas_feed_goals",
-                violation_error_message=_("只有累计量类的部门任务可以计入全市目标。"),
+            check(
+                Q(feeds__isnull=True) | Q(role="quota", kind="flow"),
+                "indicator_only_quotas_feed_goals",
+                _("只有累计量类的部门任务可以计入全市目标。"),
             ),
         ]
 
@@ -437,11 +433,11 @@ class Membership(models.Model):
         verbose_name = _("用户角色")
         verbose_name_plural = _("用户角色")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(role="clerk", department__isnull=False)
+            check(
+                Q(role="clerk", department__isnull=False)
                 | Q(~Q(role="clerk"), department__isnull=True, region__isnull=True),
-                name="membership_clerk_has_department",
-                violation_error_message=_("填报员必须属于一个部门；其他角色不属于具体部门或县区。"),
+                "membership_clerk_has_department",
+                _("填报员必须属于一个部门；其他角色不属于具体部门或县区。"),
             ),
         ]
 

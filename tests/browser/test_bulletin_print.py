@@ -6,12 +6,13 @@ import re
 
 import pytest
 
-from reporting.rollup import rebuild
-from skills_plan.celery import app
-from targets.demo import load_demo
-from targets.services.plan_definition import load_plan_file
+from tests.browser.pages import demo_rolled_up, log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("eager"),  # load_demo's rollup in process, as on the demo
+]
 
 PASSWORD = "bulletin-password"
 # A4 less the margins of print.css (GB/T 9704: 28 mm left, 26 mm right): 156 mm in CSS px.
@@ -27,18 +28,9 @@ WIDEST = """() => {
 
 
 @pytest.fixture
-def september(live_server, page, request):
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    request.addfinalizer(lambda: setattr(app.conf, "task_always_eager", eager))
-    plan = load_plan_file()
-    load_demo(plan, PASSWORD)
-    rebuild(plan)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "leader")
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("input[name=password]").press("Enter")
-    page.wait_for_load_state()
+def september(live_server, page):
+    demo_rolled_up(PASSWORD)
+    log_in(page, live_server, "leader", PASSWORD)
     page.goto(f"{live_server.url}/bulletins/2015/9/")
     return page
 

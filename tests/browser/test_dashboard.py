@@ -6,10 +6,8 @@ import re
 
 import pytest
 
-from reporting.rollup import rebuild
-from skills_plan.celery import app
-from targets.demo import load_demo
 from targets.services.plan_definition import load_plan_file
+from tests.browser.pages import demo_rolled_up, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,31 +40,16 @@ def _watch(page) -> list[str]:
     return problems
 
 
-def _log_in(page, live_server, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("input[name=password]").press("Enter")
-    page.wait_for_load_state()
-
-
 def _card(page, code: str) -> str:
     return page.locator(f'[data-goal="{code}"] .goal-actual').inner_text()
 
 
-def test_the_leader_reads_the_dashboard(live_server, page, request) -> None:
-    # With a broker configured, load_demo's dispatched rollup would wait in Redis for a worker
-    # that never comes: run it in process, and build the rollup here all the same.
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    request.addfinalizer(lambda: setattr(app.conf, "task_always_eager", eager))
-    plan = load_plan_file()
-    load_demo(plan, PASSWORD)
-    rebuild(plan)
+@pytest.mark.usefixtures("eager")  # load_demo's rollup in process; built here all the same
+def test_the_leader_reads_the_dashboard(live_server, page) -> None:
+    demo_rolled_up(PASSWORD)
     problems = _watch(page)
 
-    _log_in(page, live_server, "leader")
+    log_in(page, live_server, "leader", PASSWORD)
     page.wait_for_url(f"{live_server.url}/dashboard/**")
     response = page.goto(f"{live_server.url}/dashboard/")
     assert "script-src 'self'" in response.headers["content-security-policy"]
@@ -107,7 +90,7 @@ def test_admin_and_other_pages_work_under_the_policy(live_server, page, django_u
     load_plan_file()
     django_user_model.objects.create_superuser("root", password=PASSWORD)
     problems = _watch(page)
-    _log_in(page, live_server, "root")
+    log_in(page, live_server, "root", PASSWORD)
     for path in ("/admin/", "/admin/targets/indicator/", "/admin/targets/plan/1/change/"):
         response = page.goto(f"{live_server.url}{path}")
         assert response.status == 200, path

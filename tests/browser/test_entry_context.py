@@ -11,22 +11,14 @@ from __future__ import annotations
 import pytest
 
 from targets import services
-from targets.models import Department, Indicator, Membership, Region, Submission
+from targets.models import Department, Indicator, Region, Submission
 from targets.services.plan_definition import load_plan_file
+from tests.browser.pages import log_in, xun_clerk_and_reviewer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "context-password"
 PHONE = {"width": 390, "height": 844}
-
-
-def log_in(page, live_server, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("input[name=password]").press("Enter")
-    page.wait_for_load_state()
 
 
 def no_sideways_scroll(page, url: str) -> None:
@@ -41,15 +33,7 @@ def test_returned_banner_withdraw_and_the_reviewers_context(
     live_server, page, django_user_model
 ) -> None:
     plan = load_plan_file()
-    clerk = django_user_model.objects.create_user("clerk-xunxian", password=PASSWORD)
-    services.membership_assign(
-        user=clerk,
-        role=Membership.Role.CLERK,
-        department=Department.objects.get(code="hrss"),
-        region=Region.objects.get(code="410621"),
-    )
-    reviewer = django_user_model.objects.create_user("reviewer", password=PASSWORD)
-    services.membership_assign(user=reviewer, role=Membership.Role.REVIEWER)
+    clerk, reviewer = xun_clerk_and_reviewer(django_user_model, PASSWORD)
     xun = Region.objects.get(code="410621")
     series = list(
         Indicator.objects.filter(plan=plan, department__code="hrss", accepts_figures=True)
@@ -69,7 +53,7 @@ def test_returned_banner_withdraw_and_the_reviewers_context(
     services.submission_return(actor=reviewer, submission=returned, comment="与培训台账不符")
 
     # The clerk: a banner on /entry/, a badge on March's row, a banner on March.
-    log_in(page, live_server, "clerk-xunxian")
+    log_in(page, live_server, "clerk-xunxian", PASSWORD)
     page.goto(f"{live_server.url}/entry/")
     banner = page.locator("#returned-banner")
     assert banner.is_visible()
@@ -95,7 +79,7 @@ def test_returned_banner_withdraw_and_the_reviewers_context(
     assert page.locator("#returned-banner").count() == 0
 
     # The reviewer: February waiting is shown and marked; March's resent figure, its story.
-    log_in(page, live_server, "reviewer")
+    log_in(page, live_server, "reviewer", PASSWORD)
     hrss = Department.objects.get(code="hrss")
     page.goto(f"{live_server.url}/review/{hrss.pk}/3/")
     row = page.locator(f"#figure-{returned.pk}")
@@ -106,7 +90,7 @@ def test_returned_banner_withdraw_and_the_reviewers_context(
     no_sideways_scroll(page, f"{live_server.url}/review/{hrss.pk}/3/")
 
     # The clerk takes March back before review: every cell can be typed in again.
-    log_in(page, live_server, "clerk-xunxian")
+    log_in(page, live_server, "clerk-xunxian", PASSWORD)
     page.goto(f"{live_server.url}/entry/2015/3/")
     page.get_by_role("button", name="撤回").click()
     page.wait_for_load_state()

@@ -6,46 +6,24 @@ import json
 
 import pytest
 
-from skills_plan.celery import app
-from targets import services
-from targets.models import Department, Membership, Region, Submission
+from targets.models import Submission
 from targets.services.plan_definition import load_plan_file
+from tests.browser.pages import log_in, xun_clerk_and_reviewer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "flow-password"
 
 
-def log_in(page, live_server, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("input[name=password]").press("Enter")
-    page.wait_for_load_state()
-
-
+@pytest.mark.usefixtures("eager")  # approvals roll up in the live server's thread
 def test_a_month_goes_from_the_clerk_to_the_reviewer_and_back(
-    live_server, page, django_user_model, request
+    live_server, page, django_user_model
 ) -> None:
-    # Approvals roll up in process here (the live server's thread); the path through Redis
-    # and a real worker is tested in tests/reporting/test_tasks.py.
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    request.addfinalizer(lambda: setattr(app.conf, "task_always_eager", eager))
     load_plan_file()
-    clerk = django_user_model.objects.create_user("clerk-xunxian", password=PASSWORD)
-    services.membership_assign(
-        user=clerk,
-        role=Membership.Role.CLERK,
-        department=Department.objects.get(code="hrss"),
-        region=Region.objects.get(code="410621"),
-    )
-    reviewer = django_user_model.objects.create_user("reviewer", password=PASSWORD)
-    services.membership_assign(user=reviewer, role=Membership.Role.REVIEWER)
+    xun_clerk_and_reviewer(django_user_model, PASSWORD)
 
     # The clerk opens March and types one bad figure among good ones.
-    log_in(page, live_server, "clerk-xunxian")
+    log_in(page, live_server, "clerk-xunxian", PASSWORD)
     page.get_by_role("link", name="2015年3月").click()
     page.wait_for_url("**/entry/2015/3/")
     inputs = page.locator("input.entry-input")
@@ -68,7 +46,7 @@ def test_a_month_goes_from_the_clerk_to_the_reviewer_and_back(
     assert sorted(Submission.objects.values_list("value", flat=True)) == [12] * 7 + [1200]
 
     # The reviewer finds them in the queue, returns one with a comment, approves the rest.
-    log_in(page, live_server, "reviewer")
+    log_in(page, live_server, "reviewer", PASSWORD)
     page.get_by_role("link", name="人力资源社会保障局 3月：8 条待审核").click()
     page.wait_for_load_state()
     big = Submission.objects.get(value=1200)
@@ -82,7 +60,7 @@ def test_a_month_goes_from_the_clerk_to_the_reviewer_and_back(
     assert Submission.objects.get(pk=big.pk).status == "returned"
 
     # The clerk sees the comment, fixes the figure and sends it again.
-    log_in(page, live_server, "clerk-xunxian")
+    log_in(page, live_server, "clerk-xunxian", PASSWORD)
     page.goto(f"{live_server.url}/entry/2015/3/")
     assert "退回意见：一个月 1200 人次，请核实" in page.content()
     editable = page.locator("input.entry-input")
@@ -94,7 +72,7 @@ def test_a_month_goes_from_the_clerk_to_the_reviewer_and_back(
     assert (fixed.value, fixed.status) == (120, "submitted")
 
     # The reviewer approves it; the progress API shows the new numbers.
-    log_in(page, live_server, "reviewer")
+    log_in(page, live_server, "reviewer", PASSWORD)
     page.get_by_role("link", name="人力资源社会保障局 3月：1 条待审核").click()
     page.wait_for_load_state()
     page.get_by_role("button", name="全部审核通过（1 条）").click()

@@ -14,6 +14,7 @@ import pytest
 from reporting.exports import jobs as export_jobs
 from reporting.models import ExportJob, ExportLog
 from targets.services.plan_definition import load_plan_file
+from tests.browser.pages import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,11 +31,7 @@ def test_the_progress_page_follows_the_job(live_server, page, make_user, setting
         lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico") and problems.append(r.url),
     )
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "auditor-browser")
-    page.fill("input[name=password]", "test-password")
-    page.locator("input[name=password]").press("Enter")
-    page.wait_for_load_state()
+    log_in(page, live_server, "auditor-browser", "test-password")
     page.goto(f"{live_server.url}/exports/jobs/{job.pk}/")
     assert page.locator("#job-status").inner_text() == "排队中"
     assert page.locator("#job-progress").get_attribute("value") == "0"

@@ -4,31 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from reporting.rollup import rebuild
-from skills_plan.celery import app
-from targets.demo import load_demo
-from targets.services.plan_definition import load_plan_file
+from tests.browser.pages import demo_rolled_up, log_in, phone_page
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("eager"),  # load_demo's rollup in process, as on the demo
+]
 
 PASSWORD = "breakdown-password"
 
 
 def test_goal_breakdown_fits_a_phone(live_server, browser, request) -> None:
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True  # load_demo's rollup in process, as on the demo
-    request.addfinalizer(lambda: setattr(app.conf, "task_always_eager", eager))
-    plan = load_plan_file()
-    load_demo(plan, PASSWORD)
-    rebuild(plan)
-    context = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800})
-    request.addfinalizer(context.close)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "leader")
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("input[name=password]").press("Enter")
-    page.wait_for_load_state()
+    demo_rolled_up(PASSWORD)
+    page = phone_page(browser, request, 375)
+    log_in(page, live_server, "leader", PASSWORD)
     page.goto(f"{live_server.url}/dashboard/")
     own = page.locator('[data-breakdown="training-total"] tr.goal-breakdown__own')
     assert own.locator("th").inner_text().startswith("其他职业技能培训")

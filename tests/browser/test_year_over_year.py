@@ -10,6 +10,7 @@ from reporting.rollup import rebuild
 from targets import services
 from targets.models import Department, Indicator, Membership, Plan, Region
 from targets.services.plan_definition import DEFAULT_PLAN_FILE, load_plan_definition, load_plan_file
+from tests.browser.pages import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,14 +44,6 @@ def _figures(django_user_model) -> None:
         services.submission_approve(actor=reviewer, submission=submission)
 
 
-def _log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("input[name=password]").press("Enter")
-    page.wait_for_load_state()
-
-
 def _trace_names(page, chart: str) -> list[str]:
     page.wait_for_selector(f"#{chart}[data-rendered=true] svg.main-svg")
     return page.evaluate(
@@ -70,7 +63,7 @@ def test_the_earlier_years_line_is_drawn(live_server, page, django_user_model) -
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
 
-    _log_in(page, live_server, "leader-yoy")
+    log_in(page, live_server, "leader-yoy", PASSWORD)
     page.goto(f"{live_server.url}/dashboard/quota/rural-transfer/?as_of=2015-02")
     assert EARLIER in _trace_names(page, "chart-quota-progress")
     # Drawn, not only in the data: the legend on the page names it.

@@ -26,6 +26,25 @@ def one_draft(clerk: Any) -> Submission:
 
 
 @pytest.fixture
+def users(plan: Plan, make_user: Any) -> dict[str, Any]:
+    """Everyone the history and notice pages are shown to, made in this order: 小李 the hrss
+    clerk, the hrss clerks of 浚县 and 淇滨区, the agriculture clerk, 王审核 the reviewer, a
+    leader, an auditor, an administrator, a superuser and a user without a role."""
+    return {
+        "clerk": make_user("clerk", "hrss", first_name="小李"),
+        "xunxian_clerk": make_user("clerk", "hrss", "410621"),
+        "qibin_clerk": make_user("clerk", "hrss", "410611"),
+        "agri_clerk": make_user("clerk", "agri"),
+        "reviewer": make_user("reviewer", first_name="王审核"),
+        "leader": make_user("leader"),
+        "auditor": make_user("auditor"),
+        "administrator": make_user("administrator"),
+        "superuser": make_user(None, is_superuser=True, is_staff=True),
+        "nobody": make_user(None),
+    }
+
+
+@pytest.fixture
 def civil_clerk(plan: Plan, clerk_of: Any) -> Any:
     """The clerk of civil affairs (civil), who enters the veterans' counts."""
     return clerk_of("civil")

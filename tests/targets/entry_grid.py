@@ -45,3 +45,17 @@ def fill(response: Any, value: str = "10") -> dict[str, str]:
         if name.startswith("v-") and not data[name]:
             data[name] = value
     return data
+
+
+def refused_whole(response: Any, status: int, text: str) -> None:
+    """The month's form refused with ``status``, saying ``text``, and nothing saved."""
+    assert response.status_code == status
+    assert text in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def post_month(client: Any, values: dict[str, str], action: str = "save", url: str = MARCH) -> Any:
+    """The month's page as the client loads it, ``values`` typed into their cells
+    ("code__region"), sent with ``action``."""
+    data = form_of(client.get(url), **values)
+    return client.post(url, {**data, "action": action})

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AbstractBaseUser as User
 from django.db import connection, connections
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from targets import services
@@ -16,7 +16,7 @@ from targets.forms import MonthEntryForm
 from targets.grid import Grid, cell_keys
 from targets.models import Plan, Region, Submission, SubmissionEvent
 from targets.services import entry as entry_service
-from tests.helpers import client_for
+from tests.helpers import client_for, examples, no_figures_yet
 from tests.targets.entry_grid import MARCH, Role, cell, fill, indicator
 
 pytestmark = pytest.mark.django_db
@@ -25,15 +25,12 @@ pytestmark = pytest.mark.django_db
 
 
 # Each example starts from an empty month (the clerk fixture is shared, the figures are not).
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@examples(40)
 @given(values=st.lists(st.text(max_size=12), min_size=3, max_size=3), submit=st.booleans())
 def test_any_posted_form_saves_whole_or_not_at_all(
     clerk: User, values: list[str], submit: bool
 ) -> None:
-    SubmissionEvent.objects.all().delete()
-    Submission.objects.all().delete()
+    no_figures_yet()
     client = client_for(clerk)
     data = fill(client.get(MARCH), "3")
     names = sorted(name for name in data if name.startswith("v-"))[:3]

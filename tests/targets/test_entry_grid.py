@@ -10,9 +10,9 @@ import pytest
 from django.contrib.auth.models import AbstractBaseUser as User
 
 from targets import services
-from targets.models import Plan, Region, Submission, SubmissionEvent
+from targets.models import Indicator, Plan, Region, Submission, SubmissionEvent
 from tests.helpers import client_for
-from tests.targets.entry_grid import MARCH, Role, cell, fill, form_of, indicator
+from tests.targets.entry_grid import MARCH, cell, fill, form_of, post_month, refused_whole
 
 pytestmark = pytest.mark.django_db
 
@@ -21,10 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def test_saving_a_draft_keeps_every_figure_with_its_audit_trail(clerk: User) -> None:
     client = client_for(clerk)
-    page = client.get(MARCH)
-    data = form_of(page, **{"rural-transfer__410611": "1,200", "in-service__410621": "３５"})
-
-    response = client.post(MARCH, {**data, "action": "save"})
+    response = post_month(client, {"rural-transfer__410611": "1,200", "in-service__410621": "３５"})
 
     assert response.status_code == 302
     assert cell("rural-transfer", "410611").value == 1200
@@ -40,11 +37,7 @@ def test_saving_a_draft_keeps_every_figure_with_its_audit_trail(clerk: User) -> 
 
 def test_one_bad_figure_saves_nothing_and_says_where(clerk: User) -> None:
     client = client_for(clerk)
-    data = form_of(
-        client.get(MARCH), **{"rural-transfer__410611": "1200", "in-service__410621": "3.5"}
-    )
-
-    response = client.post(MARCH, {**data, "action": "save"})
+    response = post_month(client, {"rural-transfer__410611": "1200", "in-service__410621": "3.5"})
 
     assert response.status_code == 400
     assert not Submission.objects.exists()
@@ -74,13 +67,9 @@ def test_a_refused_page_fixed_and_sent_again_is_saved(clerk: User) -> None:
 
 def test_submitting_needs_every_cell(clerk: User) -> None:
     client = client_for(clerk)
-    data = form_of(client.get(MARCH), **{"rural-transfer__410611": "12"})
+    response = post_month(client, {"rural-transfer__410611": "12"}, "submit")
 
-    response = client.post(MARCH, {**data, "action": "submit"})
-
-    assert response.status_code == 400
-    assert "请填写本月数据（没有发生请填 0）" in response.content.decode()
-    assert not Submission.objects.exists()
+    refused_whole(response, 400, "请填写本月数据（没有发生请填 0）")
 
 
 def test_submitting_a_full_month_sends_it_for_review(clerk: User) -> None:
@@ -99,12 +88,11 @@ def test_submitting_a_full_month_sends_it_for_review(clerk: User) -> None:
     assert 'name="v-' not in page  # submitted figures are not editable
 
 
-def test_a_figure_that_needs_a_note_is_accepted_with_one(clerk: User, plan: Plan) -> None:
+def test_a_figure_that_needs_a_note_is_accepted_with_one(
+    clerk: User, rural: Indicator, xun: Region
+) -> None:
     client = client_for(clerk)
-    rural, xunxian = indicator("rural-transfer"), Region.objects.get(code="410621")
-    services.region_target_set(
-        reason="测试：县区分解", indicator=rural, region=xunxian, target=2000
-    )
+    services.region_target_set(reason="测试：县区分解", indicator=rural, region=xun, target=2000)
     data = form_of(client.get(MARCH), **{"rural-transfer__410621": "2500"})
 
     refused = client.post(MARCH, {**data, "action": "save"})
@@ -115,7 +103,7 @@ def test_a_figure_that_needs_a_note_is_accepted_with_one(clerk: User, plan: Plan
     assert "请在备注中说明原因后再保存" in page
     assert not Submission.objects.exists()
 
-    data[f"n-{rural.pk}-{xunxian.pk}"] = "集中开展春季培训"
+    data[f"n-{rural.pk}-{xun.pk}"] = "集中开展春季培训"
     accepted = client.post(MARCH, {**data, "action": "save"})
 
     assert accepted.status_code == 302
@@ -131,10 +119,8 @@ def test_returned_figures_show_the_comment_and_can_be_sent_again(
     returned = cell("rural-transfer", "410611")
     services.submission_return(actor=reviewer, submission=returned, comment="与台账不符，请核实")
 
-    page = client.get(MARCH)
-    assert "退回意见：与台账不符，请核实" in page.content.decode()
-    data = form_of(page, **{"rural-transfer__410611": "12"})
-    response = client.post(MARCH, {**data, "action": "submit"})
+    assert "退回意见：与台账不符，请核实" in client.get(MARCH).content.decode()
+    response = post_month(client, {"rural-transfer__410611": "12"}, "submit")
 
     assert response.status_code == 302
     again = cell("rural-transfer", "410611")
@@ -175,7 +161,7 @@ def test_approved_figures_are_locked_and_corrected_with_a_reason(
 
 
 def test_a_stale_page_is_a_conflict_not_a_lost_update(clerk: User, make_user: Any) -> None:
-    other = make_user(Role.CLERK, "hrss", username="clerk-hrss-2")
+    other = make_user("clerk", "hrss", username="clerk-hrss-2")
     mine, theirs = client_for(clerk), client_for(other)
     my_page = mine.get(MARCH)
     their_page = theirs.get(MARCH)
@@ -196,13 +182,9 @@ def test_a_month_not_yet_begun_takes_nothing(clerk: User, time_machine: Any) -> 
     client = client_for(clerk)
     assert 'href="/entry/2015/4/"' not in client.get("/entry/").content.decode()
     april = "/entry/2015/4/"
-    data = form_of(client.get(april), **{"rural-transfer__410611": "5"})
+    response = post_month(client, {"rural-transfer__410611": "5"}, "save", april)
 
-    response = client.post(april, {**data, "action": "save"})
-
-    assert response.status_code == 400
-    assert "4月尚未开始" in response.content.decode()
-    assert not Submission.objects.exists()
+    refused_whole(response, 400, "4月尚未开始")
 
 
 def test_a_closed_plan_takes_nothing(clerk: User, plan: Plan) -> None:
@@ -212,9 +194,7 @@ def test_a_closed_plan_takes_nothing(clerk: User, plan: Plan) -> None:
 
     response = client.post(MARCH, {**data, "action": "save"})
 
-    assert response.status_code == 403
-    assert "2015年度方案已结束，数据只读" in response.content.decode()
-    assert not Submission.objects.exists()
+    refused_whole(response, 403, "2015年度方案已结束，数据只读")
 
 
 def test_the_deadline_shown_is_the_last_day_on_time(clerk: User, plan: Plan) -> None:
@@ -231,10 +211,9 @@ def test_the_deadline_shown_is_the_last_day_on_time(clerk: User, plan: Plan) -> 
 
 def test_a_rate_above_100_percent_is_refused_beside_its_cell(civil_clerk: User) -> None:
     client = client_for(civil_clerk)
-    page = client.get(MARCH)
-    data = form_of(page, **{"veterans-eligible__410621": "17", "veterans-aware__410621": "26"})
-
-    response = client.post(MARCH, {**data, "action": "save"})
+    response = post_month(
+        client, {"veterans-eligible__410621": "17", "veterans-aware__410621": "26"}
+    )
 
     assert response.status_code == 400
     aware = next(
@@ -264,11 +243,9 @@ def test_a_grid_lowering_a_denominator_and_its_numerator_together_saves(
             "action": "save",
         },
     )
-    data = form_of(
-        client.get(MARCH), **{"veterans-eligible__410621": "20", "veterans-aware__410621": "18"}
+    response = post_month(
+        client, {"veterans-eligible__410621": "20", "veterans-aware__410621": "18"}
     )
-
-    response = client.post(MARCH, {**data, "action": "save"})
 
     assert response.status_code == 302
     assert (cell("veterans-eligible", "410621").value, cell("veterans-aware", "410621").value) == (
@@ -286,9 +263,7 @@ def test_lowering_a_denominator_below_a_later_months_sum_is_refused(civil_clerk:
             **{"veterans-eligible__410621": eligible, "veterans-aware__410621": aware},
         )
         assert client.post(url, {**data, "action": "save"}).status_code == 302
-    data = form_of(client.get(MARCH), **{"veterans-eligible__410621": "25"})
-
-    response = client.post(MARCH, {**data, "action": "save"})
+    response = post_month(client, {"veterans-eligible__410621": "25"})
 
     assert response.status_code == 400
     assert "知晓培训政策的退役士兵人数（浚县）1—4月累计 40 超过退役士兵人数累计 35。" in (

@@ -8,9 +8,8 @@ import pytest
 from django.contrib.auth.models import AbstractBaseUser as User
 from django.test import Client
 
-from targets import services
 from targets.models import Plan, Region, Submission
-from tests.helpers import client_for
+from tests.helpers import assert_sent_to_log_in, client_for
 from tests.targets.entry_grid import MARCH, Role, form_of, indicator
 
 pytestmark = pytest.mark.django_db
@@ -44,19 +43,8 @@ def test_a_posted_cell_of_another_department_is_refused_whole(clerk: User) -> No
     assert not Submission.objects.exists()
 
 
-def test_another_departments_correction_page_does_not_exist(
-    clerk: User, make_user: Any, reviewer: User
-) -> None:
-    agri = make_user(Role.CLERK, "agri", username="clerk-agri")
-    farmer = services.submission_save(
-        actor=agri,
-        indicator=indicator("new-farmers"),
-        region=Region.objects.get(code="410611"),
-        month=3,
-        value=5,
-    )
-    services.submission_submit(actor=agri, submission=farmer)
-    services.submission_approve(actor=reviewer, submission=farmer)
+def test_another_departments_correction_page_does_not_exist(clerk: User, figure: Any) -> None:
+    farmer = figure("new-farmers", "410611", 3, 5, status="approved")  # by clerk-agri
 
     url = f"/entry/cell/{farmer.pk}/correct/"
     assert client_for(clerk).get(url).status_code == 404
@@ -82,8 +70,7 @@ def test_only_clerks_may_enter(plan: Plan, make_user: Any, role: Any, url: str) 
 
 def test_anonymous_users_are_sent_to_log_in(plan: Plan) -> None:
     response = Client().get(MARCH)
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
+    assert_sent_to_log_in(response)
 
 
 def test_unknown_year_or_month_is_not_found(clerk: User) -> None:
@@ -93,16 +80,8 @@ def test_unknown_year_or_month_is_not_found(clerk: User) -> None:
 
 
 @pytest.fixture
-def approved_qibin(clerk: User, reviewer: User) -> Submission:
-    figure = services.submission_save(
-        actor=clerk,
-        indicator=indicator("rural-transfer"),
-        region=Region.objects.get(code="410611"),
-        month=3,
-        value=5,
-    )
-    services.submission_submit(actor=clerk, submission=figure)
-    return services.submission_approve(actor=reviewer, submission=figure)
+def approved_qibin(figure: Any) -> Submission:
+    return figure("rural-transfer", "410611", 3, 5, status="approved")
 
 
 @pytest.mark.parametrize(

@@ -12,13 +12,13 @@ from xml.etree import ElementTree
 
 import pytest
 from django.contrib.auth.models import AbstractBaseUser as User
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from targets import services
-from targets.models import Plan, Submission, SubmissionEvent
+from targets.models import Plan, Submission
 from targets.workbooks import entry as entry_workbook
-from tests.helpers import client_for
+from tests.helpers import client_for, examples, no_figures_yet
 from tests.targets.entry_upload import (
     HRSS_SERIES,
     REGIONS,
@@ -56,15 +56,12 @@ def _has_figure(value: Any) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@examples(40)
 @given(values=st.lists(ODD_VALUES, min_size=4, max_size=4), submit=st.booleans())
 def test_any_figures_in_the_template_save_whole_or_not_at_all(
     clerk: User, values: list[Any], submit: bool
 ) -> None:
-    SubmissionEvent.objects.all().delete()
-    Submission.objects.all().delete()
+    no_figures_yet()
     client = client_for(clerk)
     workbook = workbook_of(filled(download(client), 3))
     sheet = workbook["填报"]
@@ -84,9 +81,7 @@ def test_any_figures_in_the_template_save_whole_or_not_at_all(
         assert stored == sum(1 for value in figures if _has_figure(value))
 
 
-@settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@examples(30)
 @given(
     edits=st.lists(
         st.tuples(st.integers(1, 14), st.integers(1, 14), ODD_VALUES), min_size=1, max_size=4
@@ -95,8 +90,7 @@ def test_any_figures_in_the_template_save_whole_or_not_at_all(
 def test_any_cell_of_the_sheet_edited_never_fails_and_never_half_saves(
     clerk: User, edits: list[tuple[int, int, Any]]
 ) -> None:
-    SubmissionEvent.objects.all().delete()
-    Submission.objects.all().delete()
+    no_figures_yet()
     client = client_for(clerk)
     workbook = workbook_of(filled(download(client), 2))
     sheet = workbook["填报"]

@@ -1,33 +1,38 @@
-"""Workbooks refused whole: anything but the month's own template leaves the month as it was."""
+"""Uploads refused: anything but the month's own template, a stale template, a changed locked
+cell, another clerk's template or a user who is no clerk leaves the month as it was."""
 
 from __future__ import annotations
 
-import io
 import os
-import zipfile
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AbstractBaseUser as User
 from django.core import signing
+from django.test import Client
 from openpyxl import Workbook
 from openpyxl.packaging.custom import StringProperty
 
+from targets import services
 from targets.models import Plan, Submission
 from targets.workbooks import entry as entry_workbook
-from tests.helpers import client_for
+from tests.helpers import assert_sent_to_log_in, client_for, zip_of, zip_parts
 from tests.targets.entry_upload import (
     HRSS_SERIES,
+    TEMPLATE,
     UPLOAD,
     Role,
     cell,
     counts,
     download,
     filled,
+    indicator,
     messages_of,
     nothing_changed,
+    region,
     saved,
     upload,
+    where,
     workbook_of,
 )
 
@@ -37,16 +42,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _zip_with(content: bytes, extra: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(content)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for item in source.infolist():
-            target.writestr(item, source.read(item.filename))
-        for name, data in extra.items():
-            target.writestr(name, data)
-    return out.getvalue()
+    return zip_of({**zip_parts(content), **extra})
 
 
 def _props(workbook: Any) -> dict[str, str]:
@@ -93,24 +89,13 @@ def _dense(content: bytes) -> bytes:
 
 
 def _not_a_workbook(content: bytes) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("readme.txt", "你好")
-    return out.getvalue()
+    return zip_of({"readme.txt": "你好".encode()})
 
 
 def _broken_workbook(content: bytes) -> bytes:
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(content)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = data[: len(data) // 2]
-            target.writestr(item, data)
-    return out.getvalue()
+    parts = zip_parts(content)
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    return zip_of({**parts, "xl/worksheets/sheet1.xml": sheet[: len(sheet) // 2]})
 
 
 def _tamper_signature(workbook: Any, sheet: Any) -> None:
@@ -132,34 +117,8 @@ def _delete_row(workbook: Any, sheet: Any) -> None:
     sheet.delete_rows(6)
 
 
-def _append_row(workbook: Any, sheet: Any) -> None:
-    sheet["A12"] = "新增的一项"
-    sheet["C12"] = 5
-
-
 def _delete_column(workbook: Any, sheet: Any) -> None:
     sheet.delete_cols(4)
-
-
-def _add_column(workbook: Any, sheet: Any) -> None:
-    sheet["O3"] = "鹤壁市"
-    sheet["O4"] = 5
-
-
-def _rename_series(workbook: Any, sheet: Any) -> None:
-    sheet["A7"] = "农村劳动力培训"
-
-
-def _rename_county(workbook: Any, sheet: Any) -> None:
-    sheet["E3"] = "淇滨"
-
-
-def _formula_figure(workbook: Any, sheet: Any) -> None:
-    sheet["E7"] = "=1+1"
-
-
-def _formula_far_away(workbook: Any, sheet: Any) -> None:
-    sheet["Z99"] = "=SUM(C4:C11)"
 
 
 def _extra_sheet(workbook: Any, sheet: Any) -> None:
@@ -183,6 +142,16 @@ def _plain_workbook(content: bytes) -> bytes:
     workbook.active.title = "填报"
     workbook.active["A1"] = "填报项"
     return saved(workbook)
+
+
+def _cells(**values: Any) -> Any:
+    """A change of the sheet that writes ``values`` by cell name."""
+
+    def change(workbook: Any, sheet: Any) -> None:
+        for name, value in values.items():
+            sheet[name] = value
+
+    return change
 
 
 def _sheet(change: Any) -> Any:
@@ -214,18 +183,18 @@ BAD_WORKBOOKS = {
         lambda content: _resigned(content, year=2016),
         "这是 2016 年方案的模板",
     ),
-    "a formula in a figure": (_sheet(_formula_figure), "填报!E7：不能使用公式"),
-    "a formula outside the table": (_sheet(_formula_far_away), "填报!Z99：不能使用公式"),
+    "a formula in a figure": (_sheet(_cells(E7="=1+1")), "填报!E7：不能使用公式"),
+    "a formula outside the table": (_sheet(_cells(Z99="=SUM(C4:C11)")), "填报!Z99：不能使用公式"),
     "an extra sheet": (_sheet(_extra_sheet), "只能有一个名为“填报”的工作表"),
     "a hidden sheet": (_sheet(_hidden_sheet), "隐藏的工作表（底稿）"),
     "a renamed sheet": (_sheet(_renamed_sheet), "只能有一个名为“填报”的工作表"),
     "a row inserted": (_sheet(_insert_row), "表格范围外有内容，请不要增加行或列"),
     "a row deleted": (_sheet(_delete_row), "请不要增删或改动填报项"),
-    "a row appended": (_sheet(_append_row), "填报!A12：表格范围外有内容"),
+    "a row appended": (_sheet(_cells(A12="新增的一项", C12=5)), "填报!A12：表格范围外有内容"),
     "a county column removed": (_sheet(_delete_column), "请不要增删或改动县区列"),
-    "a column added": (_sheet(_add_column), "填报!O3：表格范围外有内容"),
-    "a series renamed": (_sheet(_rename_series), "应为“农村劳动力转移就业技能培训”"),
-    "a county renamed": (_sheet(_rename_county), "表头应为“淇滨区”"),
+    "a column added": (_sheet(_cells(O3="鹤壁市", O4=5)), "填报!O3：表格范围外有内容"),
+    "a series renamed": (_sheet(_cells(A7="农村劳动力培训")), "应为“农村劳动力转移就业技能培训”"),
+    "a county renamed": (_sheet(_cells(E3="淇滨")), "表头应为“淇滨区”"),
 }
 
 
@@ -316,3 +285,121 @@ def test_a_closed_plan_takes_no_upload(clerk: User, plan: Plan) -> None:
     assert response.status_code == 403
     assert "2015年度方案已结束，数据只读" in response.content.decode()
     assert not Submission.objects.exists()
+
+
+# --- stale templates and locked cells ------------------------------------------------------
+
+
+@pytest.fixture
+def stale_template(clerk: User, make_user: Any) -> tuple[Client, bytes]:
+    """The clerk's client and March template, downloaded before another hrss clerk
+    (clerk-hrss-2) saved 7 for rural-transfer in 淇滨区."""
+    other = make_user(Role.CLERK, "hrss", username="clerk-hrss-2")
+    mine = client_for(clerk)
+    content = download(mine)
+    services.submission_save(
+        actor=other, indicator=indicator("rural-transfer"), region=region("410611"), month=3,
+        value=7,
+    )  # fmt: skip
+    return mine, content
+
+
+def test_a_stale_template_is_a_conflict_not_a_lost_update(
+    stale_template: tuple[Client, bytes],
+) -> None:
+    mine, content = stale_template
+    before = counts()
+
+    response = upload(mine, filled(content, None, **{"rural-transfer__410611": 8}))
+
+    assert response.status_code == 400
+    page = messages_of(response)
+    assert "填报!E7：" in page
+    assert "clerk-hrss-2" in page
+    assert "您的修改未保存" in page
+    assert "请重新下载模板" in page
+    assert cell("rural-transfer", "410611").value == 7
+    assert nothing_changed(before)
+
+
+def test_a_stale_template_cannot_clear_what_another_clerk_entered(
+    stale_template: tuple[Client, bytes],
+) -> None:
+    mine, content = stale_template
+
+    # The stale template still shows that cell empty; another cell is what the clerk changed.
+    response = upload(mine, filled(content, None, **{"in-service__410621": 3}))
+
+    assert response.status_code == 400
+    assert "请重新下载模板" in messages_of(response)
+    assert cell("rural-transfer", "410611").value == 7
+    assert cell("in-service", "410621") is None
+
+
+def test_a_cell_approved_after_the_download_does_not_block_the_rest(
+    clerk: User, reviewer: User, figure: Any
+) -> None:
+    client = client_for(clerk)
+    rural = figure("rural-transfer", "410611", 3, 9)
+    content = download(client)
+    services.submission_approve(actor=reviewer, submission=rural)
+
+    response = upload(client, filled(content, None, **{"in-service__410621": 3}))
+
+    assert response.status_code == 302
+    assert cell("in-service", "410621").value == 3
+    assert cell("rural-transfer", "410611").status == "approved"
+
+
+def test_changing_a_locked_cell_with_protection_removed_is_refused(
+    clerk: User, figure: Any
+) -> None:
+    client = client_for(clerk)
+    figure("rural-transfer", "410611", 3, 9, status="approved")
+    workbook = workbook_of(download(client))
+    sheet = workbook["填报"]
+    sheet.protection.sheet = False
+    sheet[where(sheet, "rural-transfer", "410611")] = 99
+    before = counts()
+
+    response = upload(client, saved(workbook))
+
+    assert response.status_code == 400
+    assert "填报!E7：该数据已审核锁定" in messages_of(response)
+    assert cell("rural-transfer", "410611").value == 9
+    assert nothing_changed(before)
+
+
+# --- permissions ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "role", [Role.REVIEWER, Role.LEADER, Role.AUDITOR, Role.ADMINISTRATOR, None]
+)
+def test_only_clerks_may_download_or_upload(clerk: User, make_user: Any, role: Any) -> None:
+    content = filled(download(client_for(clerk)), 5)
+    client = client_for(make_user(role))
+
+    assert client.get(TEMPLATE).status_code == 403
+    assert upload(client, content).status_code == 403
+    assert not Submission.objects.exists()
+
+
+def test_a_superuser_without_a_role_may_not_either(clerk: User, make_user: Any) -> None:
+    client = client_for(make_user(None, is_superuser=True, is_staff=True))
+
+    assert client.get(TEMPLATE).status_code == 403
+    assert upload(client, filled(download(client_for(clerk)), 5)).status_code == 403
+
+
+def test_anonymous_users_are_sent_to_log_in(plan: Plan) -> None:
+    for response in (Client().get(TEMPLATE), Client().post(UPLOAD, {"action": "save"})):
+        assert_sent_to_log_in(response)
+
+
+def test_unknown_year_or_month_is_not_found_and_upload_takes_only_posts(clerk: User) -> None:
+    client = client_for(clerk)
+    assert client.get("/entry/2099/3/template.xlsx").status_code == 404
+    assert client.get("/entry/2015/13/template.xlsx").status_code == 404
+    assert client.post("/entry/2015/0/upload/", {"action": "save"}).status_code == 404
+    assert client.get(UPLOAD).status_code == 405

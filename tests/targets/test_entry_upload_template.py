@@ -88,18 +88,11 @@ def test_the_template_is_the_clerks_month_protected_and_validated(clerk: User) -
 
 
 def test_the_template_is_prefilled_and_sent_figures_are_locked_and_shaded(
-    clerk: User, reviewer: User
+    clerk: User, figure: Any
 ) -> None:
     client = client_for(clerk)
-    rural = services.submission_save(
-        actor=clerk, indicator=indicator("rural-transfer"), region=region("410611"), month=3,
-        value=120, note="春季班",
-    )  # fmt: skip
-    services.submission_submit(actor=clerk, submission=rural)
-    services.submission_approve(actor=reviewer, submission=rural)
-    services.submission_save(
-        actor=clerk, indicator=indicator("in-service"), region=region("410621"), month=3, value=35
-    )
+    figure("rural-transfer", "410611", 3, 120, status="approved", note="春季班")
+    figure("in-service", "410621", 3, 35, status="draft")
 
     sheet = workbook_of(download(client))["填报"]
 

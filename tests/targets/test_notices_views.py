@@ -11,7 +11,7 @@ from django.test import Client
 
 from targets import services
 from targets.models import Indicator, Plan, Region, SupervisionNotice
-from tests.helpers import client_for
+from tests.helpers import assert_sent_to_log_in, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -26,22 +26,6 @@ CLERKS = ("clerk", "xunxian_clerk", "qibin_clerk", "agri_clerk")
 
 def answer_url(notice: SupervisionNotice) -> str:
     return f"/entry/notices/{notice.pk}/answer/"
-
-
-@pytest.fixture
-def users(plan: Plan, make_user: Any) -> dict[str, Any]:
-    return {
-        "clerk": make_user("clerk", "hrss", first_name="小李"),
-        "xunxian_clerk": make_user("clerk", "hrss", "410621"),
-        "qibin_clerk": make_user("clerk", "hrss", "410611"),
-        "agri_clerk": make_user("clerk", "agri"),
-        "reviewer": make_user("reviewer"),
-        "leader": make_user("leader"),
-        "auditor": make_user("auditor"),
-        "administrator": make_user("administrator"),
-        "superuser": make_user(None, is_superuser=True, is_staff=True),
-        "nobody": make_user(None),
-    }
 
 
 def raise_notice(plan: Plan, code: str, region: str | None = None, month: int = 3):
@@ -101,8 +85,7 @@ def test_who_may_open_a_clerks_notices(users, who: str, status: int) -> None:
 @pytest.mark.parametrize("url", [LIST, MINE, "/entry/notices/1/answer/"])
 def test_anonymous_users_are_sent_to_log_in(plan, url: str) -> None:
     response = client_for(None).get(url)
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
+    assert_sent_to_log_in(response)
 
 
 def test_the_lists_take_no_posts(users) -> None:

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db.models import Model
 
 from targets import services
 from targets.models import (
@@ -21,37 +20,11 @@ from targets.models import (
     SupervisionNotice,
 )
 from targets.services.plan_definition import plan_clone, shift_years
+from tests.targets.workbooks.plan_book import dump
 
 # What a clone sets itself rather than copying.
 PLAN_OWN = {"id", "year", "doc_number", "title", "status"}
 PLAN_DATES = ("written_on", "published_on", "starts_on", "ends_on")
-
-
-def _row(obj: Model, skip: set[str]) -> dict[str, Any]:
-    """Every stored field; references to indicators by code, so plans compare across ids."""
-    out: dict[str, Any] = {}
-    for field in obj._meta.concrete_fields:
-        if field.name in skip:
-            continue
-        value = getattr(obj, field.attname)
-        if field.is_relation and field.related_model is Indicator and value is not None:
-            value = Indicator.objects.get(pk=value).code
-        out[field.name] = value
-    return out
-
-
-def dump(plan: Plan) -> dict[str, Any]:
-    return {
-        "plan": _row(plan, {"id"}),
-        "indicators": [_row(i, {"id", "plan"}) for i in plan.indicators.order_by("code")],
-        "splits": sorted(
-            (s.indicator.code, s.region.code, s.target, s.is_demo)
-            for s in RegionTarget.objects.filter(indicator__plan=plan).select_related(
-                "indicator", "region"
-            )
-        ),
-        "milestones": [_row(m, {"id", "plan"}) for m in plan.milestones.order_by("code")],
-    }
 
 
 def _indicator(plan: Plan, code: str) -> Indicator:

@@ -36,77 +36,82 @@ def dump() -> dict[str, Any]:
     }
 
 
-def unknown_department(data: dict[str, Any]) -> None:
-    row(data["indicators"], "new-farmers")["department"] = "forestry"
+Spoil = Callable[[dict[str, Any]], None]
 
 
-def unknown_department_in_a_milestone(data: dict[str, Any]) -> None:
-    row(data["milestones"], "publicity")["department"] = "propaganda"
+def _setting(rows: str, code: str, field: str, value: Any) -> Spoil:
+    """A spoiling that sets ``field`` of the row of ``code`` among ``rows``."""
+
+    def spoil(data: dict[str, Any]) -> None:
+        row(data[rows], code)[field] = value
+
+    return spoil
 
 
-def unknown_region_in_a_milestone(data: dict[str, Any]) -> None:
-    row(data["milestones"], "heshan-brand-base")["region"] = "410699"
+def _splits(*splits: tuple[str, str, int]) -> Spoil:
+    """A spoiling that replaces the county splits by ``splits`` (indicator, region, target)."""
 
+    def spoil(data: dict[str, Any]) -> None:
+        data["region_targets"] = [
+            {"indicator": indicator, "region": region, "target": target}
+            for indicator, region, target in splits
+        ]
 
-def missing_numerator(data: dict[str, Any]) -> None:
-    row(data["indicators"], "veterans-awareness")["numerator"] = "veterans-informed"
-
-
-def missing_goal(data: dict[str, Any]) -> None:
-    row(data["indicators"], "rain-dew")["feeds"] = "training-grand-total"
-
-
-def circular_reference(data: dict[str, Any]) -> None:
-    row(data["indicators"], "training-total")["feeds"] = "rural-transfer"
-
-
-def split_above_city_target(data: dict[str, Any]) -> None:
-    data["region_targets"] = [
-        {"indicator": "rural-transfer", "region": "410611", "target": 12_000},
-        {"indicator": "rural-transfer", "region": "410621", "target": 8_001},
-    ]
-
-
-def single_split_above_city_target(data: dict[str, Any]) -> None:
-    data["region_targets"] = [{"indicator": "disabled", "region": "410622", "target": 1_601}]
-
-
-def split_of_an_unknown_indicator(data: dict[str, Any]) -> None:
-    data["region_targets"] = [{"indicator": "forestry-training", "region": "410611", "target": 1}]
-
-
-def split_in_an_unknown_region(data: dict[str, Any]) -> None:
-    data["region_targets"] = [{"indicator": "rural-transfer", "region": "410699", "target": 1}]
-
-
-def rate_with_a_target_rate_above_one(data: dict[str, Any]) -> None:
-    row(data["indicators"], "veterans-pass")["target_rate"] = "1.5"
+    return spoil
 
 
 def duplicate_indicator_code(data: dict[str, Any]) -> None:
     data["indicators"].append(dict(row(data["indicators"], "disabled"), target=999))
 
 
-def quota_feeding_a_quota(data: dict[str, Any]) -> None:
-    row(data["indicators"], "rain-dew")["feeds"] = "disabled"
-
-
-MALFORMED: list[tuple[Callable[[dict[str, Any]], None], str]] = [
-    (unknown_department, "未知的部门代码"),
-    (unknown_department_in_a_milestone, "未知的部门代码"),
-    (unknown_region_in_a_milestone, "未知的县区代码"),
-    (missing_numerator, "引用了不存在的指标"),
-    (missing_goal, "引用了不存在的指标"),
-    (circular_reference, "循环引用"),
-    (split_above_city_target, "超过全市目标"),
-    (single_split_above_city_target, "超过全市目标"),
-    (split_of_an_unknown_indicator, "不存在的指标"),
-    (split_in_an_unknown_region, "未知的县区代码"),
-    (rate_with_a_target_rate_above_one, "目标比率必须在 0 到 1 之间"),
-    (duplicate_indicator_code, "指标代码重复：disabled"),
-    (quota_feeding_a_quota, "只能计入同一年度方案中的全市目标"),
-]
-IDS = [spoil.__name__ for spoil, _ in MALFORMED]
+SPOILINGS: dict[str, Spoil] = {
+    "unknown_department": _setting("indicators", "new-farmers", "department", "forestry"),
+    "unknown_department_in_a_milestone": _setting(
+        "milestones", "publicity", "department", "propaganda"
+    ),
+    "unknown_region_in_a_milestone": _setting(
+        "milestones", "heshan-brand-base", "region", "410699"
+    ),
+    "missing_numerator": _setting(
+        "indicators", "veterans-awareness", "numerator", "veterans-informed"
+    ),
+    "missing_goal": _setting("indicators", "rain-dew", "feeds", "training-grand-total"),
+    "circular_reference": _setting("indicators", "training-total", "feeds", "rural-transfer"),
+    "split_above_city_target": _splits(
+        ("rural-transfer", "410611", 12_000), ("rural-transfer", "410621", 8_001)
+    ),
+    "single_split_above_city_target": _splits(("disabled", "410622", 1_601)),
+    "split_of_an_unknown_indicator": _splits(("forestry-training", "410611", 1)),
+    "split_in_an_unknown_region": _splits(("rural-transfer", "410699", 1)),
+    "rate_with_a_target_rate_above_one": _setting(
+        "indicators", "veterans-pass", "target_rate", "1.5"
+    ),
+    "duplicate_indicator_code": duplicate_indicator_code,
+    "quota_feeding_a_quota": _setting("indicators", "rain-dew", "feeds", "disabled"),
+}
+# What the refusal of each says.
+REFUSALS = {
+    "unknown_department": "未知的部门代码",
+    "unknown_department_in_a_milestone": "未知的部门代码",
+    "unknown_region_in_a_milestone": "未知的县区代码",
+    "missing_numerator": "引用了不存在的指标",
+    "missing_goal": "引用了不存在的指标",
+    "circular_reference": "循环引用",
+    "split_above_city_target": "超过全市目标",
+    "single_split_above_city_target": "超过全市目标",
+    "split_of_an_unknown_indicator": "不存在的指标",
+    "split_in_an_unknown_region": "未知的县区代码",
+    "rate_with_a_target_rate_above_one": "目标比率必须在 0 到 1 之间",
+    "duplicate_indicator_code": "指标代码重复：disabled",
+    "quota_feeding_a_quota": "只能计入同一年度方案中的全市目标",
+}
+MALFORMED: list[tuple[Spoil, str]] = [(SPOILINGS[name], REFUSALS[name]) for name in SPOILINGS]
+IDS = list(SPOILINGS)
+# Spoilings that name the region 410699, which only a valid part of the load adds.
+NAMING_THE_NEW_REGION = (
+    SPOILINGS["unknown_region_in_a_milestone"],
+    SPOILINGS["split_in_an_unknown_region"],
+)
 
 
 def malformed(spoil: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
@@ -120,7 +125,7 @@ def malformed(spoil: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     spoil(data)
     # The region the spoiled rows may name is only added by a valid part of the load above:
     # drop it again where the spoiling relies on it being unknown.
-    if spoil in (unknown_region_in_a_milestone, split_in_an_unknown_region):
+    if spoil in NAMING_THE_NEW_REGION:
         data["regions"] = [r for r in data["regions"] if r["code"] != "410699"]
     return data
 
@@ -178,20 +183,25 @@ def test_malformed_definition_rolls_back_a_real_transaction(
 @pytest.mark.django_db
 def test_load_plan_command_reports_a_malformed_file(tmp_path: Any) -> None:
     path = tmp_path / "plan.json"
-    path.write_text(json.dumps(malformed(missing_numerator), ensure_ascii=False), "utf-8")
+    path.write_text(
+        json.dumps(malformed(SPOILINGS["missing_numerator"]), ensure_ascii=False), "utf-8"
+    )
     with pytest.raises(CommandError) as caught:
         call_command("load_plan", str(path))
     assert "veterans-informed" in str(caught.value)
     assert all(not model.objects.exists() for model in PLAN_MODELS)
 
 
+def split_definition() -> dict[str, Any]:
+    """The 2015 definition with rural-transfer split: 12,000 to 淇滨区, 8,000 to 浚县."""
+    data = definition()
+    _splits(("rural-transfer", "410611", 12_000), ("rural-transfer", "410621", 8_000))(data)
+    return data
+
+
 @pytest.mark.django_db
 def test_a_valid_split_loads_and_reloads_unchanged(db: None) -> None:
-    data = definition()
-    data["region_targets"] = [
-        {"indicator": "rural-transfer", "region": "410611", "target": 12_000},
-        {"indicator": "rural-transfer", "region": "410621", "target": 8_000},
-    ]
+    data = split_definition()
     load_plan_definition(data)
     assert sorted(RegionTarget.objects.values_list("region__code", "target")) == [
         ("410611", 12_000),
@@ -204,11 +214,7 @@ def test_a_valid_split_loads_and_reloads_unchanged(db: None) -> None:
 
 @pytest.mark.django_db
 def test_lowering_a_city_target_below_loaded_splits_is_refused(db: None) -> None:
-    data = definition()
-    data["region_targets"] = [
-        {"indicator": "rural-transfer", "region": "410611", "target": 12_000},
-        {"indicator": "rural-transfer", "region": "410621", "target": 8_000},
-    ]
+    data = split_definition()
     load_plan_definition(data)
     before = dump()
     lowered = copy.deepcopy(data)

@@ -18,14 +18,7 @@ from openpyxl import load_workbook
 
 from targets import services
 from targets.grid import month_grid
-from targets.models import (
-    Indicator,
-    Plan,
-    Region,
-    Submission,
-    SubmissionEvent,
-    SupervisionNotice,
-)
+from targets.models import Indicator, Plan, Region, Submission, SubmissionEvent, SupervisionNotice
 from targets.workbooks import entry as entry_workbook
 from tests.helpers import client_for
 

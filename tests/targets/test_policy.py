@@ -19,6 +19,7 @@ from targets import policy
 from targets.models import Department, Indicator, Membership, Plan, Region, Submission
 from targets.services import membership_assign, submission_save
 from targets.services.plan_definition import load_plan_file
+from tests.helpers import HRSS_CODES
 
 pytestmark = pytest.mark.django_db
 
@@ -99,16 +100,7 @@ ALL_REGIONS = {"410602", "410603", "410611", "410621", "410622", "410601"}  # an
 # reports (and the 8,550 training not allocated to any department, against training-total);
 # 民政局's five veterans' count series, never the four rates.
 ENTERABLE = {
-    "hrss": {
-        "training-total",
-        "high-skill-talent",
-        "skill-appraisal",
-        "rural-transfer",
-        "in-service",
-        "reemployment",
-        "entrepreneurship",
-        "public-institution",
-    },
+    "hrss": set(HRSS_CODES),
     "civil": {
         "veterans-eligible",
         "veterans-aware",

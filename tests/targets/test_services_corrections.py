@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -35,16 +36,15 @@ def test_an_approved_figure_cannot_be_changed(
 
 
 def test_a_submitted_figure_waits_for_review(
-    clerk: Any, rural: Indicator, qibin: Region, reviewer: Any
+    clerk: Any, rural: Indicator, qibin: Region, figure: Callable[..., Submission]
 ) -> None:
-    figure = submission_save(actor=clerk, indicator=rural, region=qibin, month=3, value=1200)
-    submission_submit(actor=clerk, submission=figure)
+    sent = figure("rural-transfer", "410611", 3, 1200)
     before = written()
     with pytest.raises(ValidationError) as caught:
         submission_save(actor=clerk, indicator=rural, region=qibin, month=3, value=1300)
     assert "等待审核" in message(caught.value)
     with pytest.raises(ValidationError):
-        submission_submit(actor=clerk, submission=figure)
+        submission_submit(actor=clerk, submission=sent)
     assert written() == before
 
 

@@ -29,6 +29,12 @@ def save(clerk: Any, code: str, region: Region, month: int, value: int) -> Submi
     )
 
 
+def save_months(clerk: Any, code: str, region: Region, *values: int) -> None:
+    """``values`` one a month, from January on."""
+    for month, value in enumerate(values, start=1):
+        save(clerk, code, region, month, value)
+
+
 def message(error: ValidationError) -> str:
     return " ".join(str(m) for m in error.messages)
 
@@ -81,10 +87,8 @@ def test_before_any_denominator_there_is_no_rate_to_exceed(civil_clerk: Any, xun
 def test_lowering_an_earlier_denominator_below_a_later_sum_is_refused(
     civil_clerk: Any, xun: Region
 ) -> None:
-    save(civil_clerk, "veterans-eligible", xun, 1, 30)
-    save(civil_clerk, "veterans-eligible", xun, 2, 10)
-    save(civil_clerk, "veterans-aware", xun, 1, 20)
-    save(civil_clerk, "veterans-aware", xun, 2, 20)  # 40 of 40 by February
+    save_months(civil_clerk, "veterans-eligible", xun, 30, 10)
+    save_months(civil_clerk, "veterans-aware", xun, 20, 20)  # 40 of 40 by February
     save(civil_clerk, "veterans-eligible", xun, 1, 35)  # raising is fine
     with pytest.raises(ValidationError) as refused:
         save(civil_clerk, "veterans-eligible", xun, 1, 25)  # January alone still fits: 20 ≤ 25

@@ -10,14 +10,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
+from targets import services
 from targets.models import Indicator, Plan, Region, Submission, SubmissionEvent
-from targets.services import (
-    submission_approve,
-    submission_correct,
-    submission_return,
-    submission_save,
-    submission_submit,
-)
 from tests.targets.services_flow import message, written
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +33,7 @@ def test_entry_outside_ones_department_or_county_is_denied(
     }.get(who, lambda: request.getfixturevalue(who))()
     before = written()
     with pytest.raises(PermissionDenied):
-        submission_save(actor=actor, indicator=rural, region=qibin, month=3, value=1200)
+        services.submission_save(actor=actor, indicator=rural, region=qibin, month=3, value=1200)
     assert written() == before
     assert Submission.objects.count() == 0
 
@@ -54,27 +48,26 @@ def test_submit_and_correct_outside_ones_cell_are_denied(
     who: str,
 ) -> None:
     other = request.getfixturevalue(who)
-    draft = submission_save(actor=clerk, indicator=rural, region=qibin, month=4, value=10)
+    draft = services.submission_save(actor=clerk, indicator=rural, region=qibin, month=4, value=10)
     before = written()
     with pytest.raises(PermissionDenied):
-        submission_submit(actor=other, submission=draft)
+        services.submission_submit(actor=other, submission=draft)
     with pytest.raises(PermissionDenied):
-        submission_correct(actor=other, submission=approved, value=1, reason="越权更正")
+        services.submission_correct(actor=other, submission=approved, value=1, reason="越权更正")
     assert written() == before
 
 
 @pytest.mark.parametrize("role", ["clerk", "leader", "auditor", "administrator"])
 def test_only_reviewers_approve_or_return(
-    make_user: Callable[..., Any], clerk: Any, rural: Indicator, qibin: Region, role: str
+    make_user: Callable[..., Any], clerk: Any, figure: Callable[..., Submission], role: str
 ) -> None:
     actor = clerk if role == "clerk" else make_user(role)
-    figure = submission_save(actor=clerk, indicator=rural, region=qibin, month=3, value=1200)
-    submission_submit(actor=clerk, submission=figure)
+    sent = figure("rural-transfer", "410611", 3, 1200)
     before = written()
     with pytest.raises(PermissionDenied):
-        submission_approve(actor=actor, submission=figure)
+        services.submission_approve(actor=actor, submission=sent)
     with pytest.raises(PermissionDenied):
-        submission_return(actor=actor, submission=figure, comment="退回")
+        services.submission_return(actor=actor, submission=sent, comment="退回")
     assert written() == before
 
 
@@ -82,7 +75,7 @@ def test_rates_are_not_entered(civil_clerk: Any, plan: Plan, qibin: Region) -> N
     before = written()
     for code in ("veterans-awareness", "veterans-registration", "veterans-participation"):
         with pytest.raises(PermissionDenied):
-            submission_save(
+            services.submission_save(
                 actor=civil_clerk,
                 indicator=plan.indicators.get(code=code),
                 region=qibin,
@@ -112,7 +105,7 @@ def test_bad_values_are_refused(
     clerk: Any, rural: Indicator, qibin: Region, value: object, text: str
 ) -> None:
     with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
-        submission_save(actor=clerk, indicator=rural, region=qibin, month=3, value=value)
+        services.submission_save(actor=clerk, indicator=rural, region=qibin, month=3, value=value)
     assert text in message(caught.value)
     assert Submission.objects.count() == 0
     assert SubmissionEvent.objects.count() == 0
@@ -121,7 +114,7 @@ def test_bad_values_are_refused(
 @pytest.mark.parametrize("month", [0, 13, -1, "3", 3.0, None, True])
 def test_bad_months_are_refused(clerk: Any, rural: Indicator, qibin: Region, month: object):
     with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
-        submission_save(actor=clerk, indicator=rural, region=qibin, month=month, value=10)
+        services.submission_save(actor=clerk, indicator=rural, region=qibin, month=month, value=10)
     assert "1 到 12" in message(caught.value)
     assert Submission.objects.count() == 0
     assert SubmissionEvent.objects.count() == 0
@@ -131,12 +124,12 @@ def test_bad_months_are_refused(clerk: Any, rural: Indicator, qibin: Region, mon
 def test_bad_values_are_refused_in_a_change_and_a_correction(
     clerk: Any, rural: Indicator, qibin: Region, approved: Submission, value: object
 ) -> None:
-    draft = submission_save(actor=clerk, indicator=rural, region=qibin, month=4, value=10)
+    draft = services.submission_save(actor=clerk, indicator=rural, region=qibin, month=4, value=10)
     before = written()
     with pytest.raises(ValidationError):
-        submission_save(actor=clerk, indicator=rural, region=qibin, month=4, value=value)
+        services.submission_save(actor=clerk, indicator=rural, region=qibin, month=4, value=value)
     with pytest.raises(ValidationError):
-        submission_correct(actor=clerk, submission=approved, value=value, reason="更正")
+        services.submission_correct(actor=clerk, submission=approved, value=value, reason="更正")
     assert written() == before
     draft.refresh_from_db()
     assert draft.value == 10
@@ -154,8 +147,8 @@ def test_entries_into_a_plan_not_active_are_refused(
     approved = Submission.objects.get(pk=approved.pk)
     before = written()
     with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
-        submission_save(actor=clerk, indicator=rural, region=qibin, month=4, value=10)
+        services.submission_save(actor=clerk, indicator=rural, region=qibin, month=4, value=10)
     assert "不在执行中" in message(caught.value)
     with pytest.raises(ValidationError):
-        submission_correct(actor=clerk, submission=approved, value=1300, reason="更正")
+        services.submission_correct(actor=clerk, submission=approved, value=1300, reason="更正")
     assert written() == before

@@ -8,7 +8,6 @@ goal's after commit. A draft is edited without; a closed plan not at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -19,10 +18,10 @@ from django.test import Client
 from django.urls import reverse
 
 from reporting.rollup import rebuild
-from skills_plan.celery import app
 from targets import services
 from targets.models import Indicator, Membership, Plan, Region, RegionTarget, TargetChange
 from targets.services.plan_definition import load_plan_file
+from tests.targets.admin.pages import indicator_form
 
 pytestmark = pytest.mark.django_db
 API = "/api/progress/2015/?as_of=2015-01"
@@ -33,17 +32,6 @@ def plan(db: None) -> Plan:
     plan = load_plan_file()
     rebuild(plan)  # the rollup of the plan as loaded: the dashboard shows its targets
     return plan
-
-
-@pytest.fixture
-def eager() -> Iterator[None]:
-    """The rollup task in process, whatever the environment says (CI sets a broker)."""
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = before
 
 
 @pytest.fixture
@@ -292,34 +280,6 @@ def admin_client(admin_user: User) -> Client:
     return client
 
 
-def _indicator_form(indicator: Indicator, **changes: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "plan": indicator.plan_id,
-        "code": indicator.code,
-        "name": indicator.name,
-        "series_name": indicator.series_name,
-        "role": indicator.role,
-        "kind": indicator.kind,
-        "department": indicator.department_id,
-        "unit": indicator.unit,
-        "target": indicator.target if indicator.target is not None else "",
-        "target_rate": indicator.target_rate if indicator.target_rate is not None else "",
-        "feeds": indicator.feeds_id or "",
-        "accepts_figures": "on" if indicator.accepts_figures else "",
-        "numerator": indicator.numerator_id or "",
-        "denominator": indicator.denominator_id or "",
-        "source_clause": indicator.source_clause,
-        "order": indicator.order,
-        "change_reason": "",
-        "region_targets-TOTAL_FORMS": 0,
-        "region_targets-INITIAL_FORMS": 0,
-        "region_targets-MIN_NUM_FORMS": 0,
-        "region_targets-MAX_NUM_FORMS": 1000,
-    }
-    data.update(changes)
-    return data
-
-
 def _change_url(indicator: Indicator) -> str:
     return reverse("admin:targets_indicator_change", args=[indicator.pk])
 
@@ -331,7 +291,7 @@ def test_admin_change_of_an_active_target_reaches_the_dashboard(
     rural = _indicator("rural-transfer")
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
-            _change_url(rural), _indicator_form(rural, target=21_000, change_reason="省厅追加")
+            _change_url(rural), indicator_form(rural, target=21_000, change_reason="省厅追加")
         )
     assert response.status_code == 302
     assert _quota(_api(leader), "rural-transfer")["target"] == 21_000
@@ -345,7 +305,7 @@ def test_admin_change_of_an_active_target_reaches_the_dashboard(
 
 def test_admin_refuses_an_active_target_change_without_reason(admin_client: Client) -> None:
     rural = _indicator("rural-transfer")
-    response = admin_client.post(_change_url(rural), _indicator_form(rural, target=21_000))
+    response = admin_client.post(_change_url(rural), indicator_form(rural, target=21_000))
     assert response.status_code == 200
     assert "必须填写调整理由" in response.content.decode()
     assert _indicator("rural-transfer").target == 20_000
@@ -355,7 +315,7 @@ def test_admin_refuses_an_active_target_change_without_reason(admin_client: Clie
 def test_admin_refuses_quotas_above_their_goal(admin_client: Client) -> None:
     rural = _indicator("rural-transfer")
     response = admin_client.post(
-        _change_url(rural), _indicator_form(rural, target=30_000, change_reason="追加")
+        _change_url(rural), indicator_form(rural, target=30_000, change_reason="追加")
     )
     assert response.status_code == 200
     assert "超过其年度目标 70000" in response.content.decode()
@@ -364,7 +324,7 @@ def test_admin_refuses_quotas_above_their_goal(admin_client: Client) -> None:
 
 def test_admin_other_fields_change_without_reason(admin_client: Client) -> None:
     rural = _indicator("rural-transfer")
-    response = admin_client.post(_change_url(rural), _indicator_form(rural, source_clause="三、2"))
+    response = admin_client.post(_change_url(rural), indicator_form(rural, source_clause="三、2"))
     assert response.status_code == 302
     assert _indicator("rural-transfer").source_clause == "三、2"
     assert not TargetChange.objects.exists()
@@ -380,12 +340,12 @@ def test_admin_split_change_needs_a_reason_and_goes_through_the_service(
         "region_targets-0-target": 3_000,
         "region_targets-0-indicator": rural.pk,
     }
-    response = admin_client.post(_change_url(rural), _indicator_form(rural, **rows))
+    response = admin_client.post(_change_url(rural), indicator_form(rural, **rows))
     assert response.status_code == 200
     assert "必须填写调整理由" in response.content.decode()
     assert not RegionTarget.objects.exists()
     response = admin_client.post(
-        _change_url(rural), _indicator_form(rural, change_reason="市直分解", **rows)
+        _change_url(rural), indicator_form(rural, change_reason="市直分解", **rows)
     )
     assert response.status_code == 302
     change = TargetChange.objects.get()
@@ -397,7 +357,7 @@ def test_admin_draft_plan_targets_change_without_reason(plan: Plan, admin_client
     rural = _indicator("rural-transfer")
     page = admin_client.get(_change_url(rural)).content.decode()
     assert "change_reason" not in page
-    response = admin_client.post(_change_url(rural), _indicator_form(rural, target=21_000))
+    response = admin_client.post(_change_url(rural), indicator_form(rural, target=21_000))
     assert response.status_code == 302
     assert _indicator("rural-transfer").target == 21_000
     assert not TargetChange.objects.exists()

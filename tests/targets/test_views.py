@@ -12,6 +12,7 @@ from django.urls import reverse
 from targets import services
 from targets.models import Department, Indicator, Membership, Plan, Region
 from targets.services.plan_definition import load_plan_file
+from tests.helpers import HRSS_CODES
 
 Role = Membership.Role
 
@@ -160,13 +161,16 @@ def test_nav_shows_only_what_the_role_may_open(users: dict[str, User]) -> None:
 
 def test_header_shows_plan_user_role_and_logout(users: dict[str, User]) -> None:
     page = _text(_client_for(users["clerk"]).get("/entry/"))
-    assert "鹤壁市全民技能振兴工程目标管理系统" in page
-    assert "鹤壁市2015年深入实施全民技能振兴工程工作方案" in page
-    assert "鹤政办〔2015〕39号" in page
-    assert "小李" in page
-    assert "填报员" in page
-    assert 'action="/accounts/logout/"' in page
-    assert 'action="/i18n/setlang/"' in page
+    for shown in (
+        "鹤壁市全民技能振兴工程目标管理系统",
+        "鹤壁市2015年深入实施全民技能振兴工程工作方案",
+        "鹤政办〔2015〕39号",
+        "小李",
+        "填报员",
+        'action="/accounts/logout/"',
+        'action="/i18n/setlang/"',
+    ):
+        assert shown in page, shown
 
 
 def test_logout_is_a_post(users: dict[str, User]) -> None:
@@ -205,16 +209,7 @@ def test_entry_shows_the_clerks_series_and_all_counties(users: dict[str, User]) 
     response = _client_for(users["clerk"]).get("/entry/2015/3/")
     page = _text(response)
     codes = [indicator.code for indicator in response.context["grid"].series]
-    assert codes == [
-        "training-total",
-        "high-skill-talent",
-        "skill-appraisal",
-        "rural-transfer",
-        "in-service",
-        "reemployment",
-        "entrepreneurship",
-        "public-institution",
-    ]
+    assert codes == HRSS_CODES
     assert "其他职业技能培训（未列入部门任务" in page
     assert "农村劳动力转移就业技能培训" in page
     assert "新型职业农民教育培训" not in page  # the agriculture bureau's
@@ -254,11 +249,14 @@ def test_dashboard_without_a_rollup_shows_the_plan_gap_and_milestones(
     # it still shows what the plan sets.
     response = _client_for(users["leader"]).get("/dashboard/")
     page = _text(response)
-    assert "进度汇总尚未生成" in page
-    assert "合计 61,450 人次" in page
-    assert "另有 8,550 人次未分配到任何部门" in page
-    assert "省级技能人才公共实训鉴定示范基地项目" in page
-    assert "未开始" in page
+    for shown in (
+        "进度汇总尚未生成",
+        "合计 61,450 人次",
+        "另有 8,550 人次未分配到任何部门",
+        "省级技能人才公共实训鉴定示范基地项目",
+        "未开始",
+    ):
+        assert shown in page, shown
 
 
 @pytest.mark.parametrize(
@@ -335,32 +333,31 @@ def test_not_found_page_is_chinese(users: dict[str, User]) -> None:
     assert "页面不存在" in _text(response)
 
 
-def test_demo_banner_only_with_demo_figures(users: dict[str, User]) -> None:
-    client = _client_for(users["leader"])
-    assert BANNER not in _text(client.get("/dashboard/"))
-    assert BANNER not in _text(Client().get("/accounts/login/"))
-
+def _february_draft(users: dict[str, User], **fields: Any) -> None:
+    """The clerk's draft of 10 for in-service in 淇滨区, February."""
     services.submission_save(
         actor=users["clerk"],
         indicator=_indicator("in-service"),
         region=_region("410611"),
         month=2,
         value=10,
-        is_demo=True,
+        **fields,
     )
+
+
+def test_demo_banner_only_with_demo_figures(users: dict[str, User]) -> None:
+    client = _client_for(users["leader"])
+    assert BANNER not in _text(client.get("/dashboard/"))
+    assert BANNER not in _text(Client().get("/accounts/login/"))
+
+    _february_draft(users, is_demo=True)
     assert BANNER in _text(client.get("/dashboard/"))
     assert BANNER in _text(Client().get("/accounts/login/"))
     assert BANNER in _text(_client_for(users["nobody"]).get("/review/"))  # the 403 page too
 
 
 def test_real_figures_do_not_raise_the_banner(users: dict[str, User]) -> None:
-    services.submission_save(
-        actor=users["clerk"],
-        indicator=_indicator("in-service"),
-        region=_region("410611"),
-        month=2,
-        value=10,
-    )
+    _february_draft(users)
     assert BANNER not in _text(_client_for(users["leader"]).get("/dashboard/"))
 
 

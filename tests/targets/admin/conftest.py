@@ -10,17 +10,7 @@ from django.db.models import Model
 from django.test import Client
 
 from targets import services
-from targets.models import (
-    Department,
-    Indicator,
-    Membership,
-    Milestone,
-    Plan,
-    Region,
-    RegionTarget,
-    Submission,
-    SubmissionEvent,
-)
+from targets.models import Department, Membership, Milestone, Plan, RegionTarget, Submission
 
 from .pages import client_for, enter, indicator, region
 
@@ -81,14 +71,16 @@ def split(plan: Plan) -> RegionTarget:
 
 @pytest.fixture
 def one_of_each(figures: Submission, split: RegionTarget, clerk: User) -> dict[type, Model]:
-    return {
-        Plan: Plan.objects.get(year=2015),
-        Department: Department.objects.get(code="hrss"),
-        Region: region("410621"),
-        Indicator: indicator("rural-transfer"),
-        RegionTarget: split,
-        Submission: figures,
-        SubmissionEvent: figures.events.order_by("id").first(),
-        Milestone: Milestone.objects.get(code="provincial-training-base"),
-        Membership: clerk.membership,
-    }
+    """An instance of each model the admin shows, by its model."""
+    instances = [
+        Plan.objects.get(year=2015),
+        Department.objects.get(code="hrss"),
+        region("410621"),
+        indicator("rural-transfer"),
+        split,
+        figures,
+        figures.events.order_by("id").first(),
+        Milestone.objects.get(code="provincial-training-base"),
+        clerk.membership,
+    ]
+    return {type(instance): instance for instance in instances}

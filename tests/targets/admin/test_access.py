@@ -6,32 +6,22 @@ import pytest
 from django.contrib.auth.models import User
 from django.db.models import Model
 
-from targets.models import (
-    Department,
-    Indicator,
-    Membership,
-    Milestone,
-    Plan,
-    Region,
-    RegionTarget,
-    Submission,
-    SubmissionEvent,
-)
+from targets import models
 
 from .pages import admin_url, client_for, enter
 
 ALL_MODELS = [
-    Plan,
-    Department,
-    Region,
-    Indicator,
-    RegionTarget,
-    Submission,
-    SubmissionEvent,
-    Milestone,
-    Membership,
+    models.Plan,
+    models.Department,
+    models.Region,
+    models.Indicator,
+    models.RegionTarget,
+    models.Submission,
+    models.SubmissionEvent,
+    models.Milestone,
+    models.Membership,
 ]
-READ_ONLY_MODELS = [Submission, SubmissionEvent]
+READ_ONLY_MODELS = [models.Submission, models.SubmissionEvent]
 
 
 def test_admin_index_has_the_chinese_header(superuser: User) -> None:
@@ -78,10 +68,9 @@ def test_auditor_sees_changelists_but_cannot_add_or_change(
     assert model.objects.filter(pk=obj.pk).exists()
 
 
-def test_auditor_cannot_change_a_plan(auditor: User, plan: Plan) -> None:
-    response = client_for(auditor).post(
-        admin_url(Plan, "change", plan.pk), {"year": 2015, "title": "改掉", "status": "closed"}
-    )
+def test_auditor_cannot_change_a_plan(auditor: User, plan: models.Plan) -> None:
+    closed = {"year": 2015, "title": "改掉", "status": "closed"}
+    response = client_for(auditor).post(admin_url(models.Plan, "change", plan.pk), closed)
     assert response.status_code == 403
     plan.refresh_from_db()
     assert plan.title == "鹤壁市2015年深入实施全民技能振兴工程工作方案"

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from targets import services
 from targets.models import Indicator, Plan, RegionTarget
 
-from .pages import admin_url, client_for, indicator, region
+from .pages import admin_url, client_for, indicator, indicator_form, region
 
 
 def _add_qibin_share(user: User, target: int, **extra: str) -> Any:
@@ -62,37 +62,8 @@ def test_region_target_form_without_an_indicator_shows_an_error(superuser: User)
     assert not RegionTarget.objects.exists()
 
 
-def _indicator_form(
-    indicator: Indicator, rows: list[dict[str, Any]], initial: int, reason: str = "测试：调整分解"
-) -> dict:
-    data: dict[str, Any] = {
-        "change_reason": reason,
-        "plan": indicator.plan_id,
-        "code": indicator.code,
-        "name": indicator.name,
-        "series_name": indicator.series_name,
-        "role": indicator.role,
-        "kind": indicator.kind,
-        "department": indicator.department_id,
-        "unit": indicator.unit,
-        "target": indicator.target,
-        "target_rate": "",
-        "feeds": indicator.feeds_id or "",
-        "accepts_figures": "on" if indicator.accepts_figures else "",
-        "numerator": "",
-        "denominator": "",
-        "source_clause": indicator.source_clause,
-        "order": indicator.order,
-        "region_targets-TOTAL_FORMS": len(rows),
-        "region_targets-INITIAL_FORMS": initial,
-        "region_targets-MIN_NUM_FORMS": 0,
-        "region_targets-MAX_NUM_FORMS": 1000,
-    }
-    for number, row in enumerate(rows):
-        for field, value in row.items():
-            data[f"region_targets-{number}-{field}"] = value
-        data[f"region_targets-{number}-indicator"] = indicator.pk
-    return data
+def _indicator_form(indicator: Indicator, rows: list[dict[str, Any]], initial: int) -> dict:
+    return indicator_form(indicator, rows, initial=initial, change_reason="测试：调整分解")
 
 
 @pytest.fixture
@@ -116,16 +87,21 @@ def _post_shares(user: User, *rows: dict[str, Any]) -> Any:
     )
 
 
+def _post_three(user: User, two_shares: list[RegionTarget], *targets: int) -> Any:
+    """The two saved shares (淇滨区, 浚县) and a new one for 淇县, at ``targets`` in that order."""
+    qibin, xunxian = two_shares
+    return _post_shares(
+        user,
+        {"id": qibin.pk, "target": targets[0]},
+        {"id": xunxian.pk, "target": targets[1]},
+        {"region": region("410622").pk, "target": targets[2]},
+    )
+
+
 def test_inline_shares_over_the_city_target_are_refused(
     superuser: User, two_shares: list[RegionTarget]
 ) -> None:
-    qibin, xunxian = two_shares
-    response = _post_shares(
-        superuser,
-        {"id": qibin.pk, "target": 12000},
-        {"id": xunxian.pk, "target": 5000},
-        {"region": region("410622").pk, "target": 9000},
-    )
+    response = _post_three(superuser, two_shares, 12000, 5000, 9000)
     assert response.status_code == 200
     assert "县区分解合计 26000 超过全市目标 20000。" in response.content.decode()
     assert sorted(RegionTarget.objects.values_list("target", flat=True)) == [5000, 5000]
@@ -135,13 +111,7 @@ def test_inline_shares_are_rebalanced_in_one_save(
     superuser: User, two_shares: list[RegionTarget]
 ) -> None:
     # Saved increases-first this would pass 20,000 on the way (9,000 + 5,000 + 8,000).
-    qibin, xunxian = two_shares
-    response = _post_shares(
-        superuser,
-        {"id": qibin.pk, "target": 9000},
-        {"id": xunxian.pk, "target": 2000},
-        {"region": region("410622").pk, "target": 8000},
-    )
+    response = _post_three(superuser, two_shares, 9000, 2000, 8000)
     assert response.status_code == 302, response.context["errors"]
     assert dict(
         RegionTarget.objects.filter(indicator=indicator("rural-transfer")).values_list(

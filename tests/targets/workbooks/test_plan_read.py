@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import random
-import zipfile
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -14,6 +13,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from targets.models import Plan
+from tests.helpers import zip_of, zip_parts
 
 from .plan_book import PLAN_ROW, counts, edited, import_workbook, refusal, row_of, set_cell
 
@@ -38,22 +38,25 @@ def _split_rows(*rows: tuple[str, str, Any]) -> Callable[[Workbook], None]:
     return edit
 
 
+def _cell(
+    sheet: str, code: str, column: str, value: Any, message: str
+) -> tuple[Callable[[Workbook], Any], str, str]:
+    """The case of one bad cell in the row of ``code``: where is found once the sheet is read."""
+    return set_cell(sheet, code, column, value), f"{sheet}!{column}@{code}", message
+
+
 CELL_CASES: dict[str, tuple[Callable[[Workbook], Any], str, str]] = {
     # name: (edit, where, message)
-    "unknown department": (
-        set_cell("指标", "rural-transfer", "E", "labour"),
-        "指标!E@rural-transfer",
-        "未知的部门代码“labour”（见“代码表”）。",
+    "unknown department": _cell(
+        "指标", "rural-transfer", "E", "labour", "未知的部门代码“labour”（见“代码表”）。"
     ),
     "unknown county in a split": (
         _split_rows(("rural-transfer", "410699", 100)),
         "县区分解!B2",
         "未知的县区代码“410699”（见“代码表”）。",
     ),
-    "unknown county of a milestone": (
-        set_cell("重点工作", "heshan-brand-base", "E", "410600"),
-        "重点工作!E@heshan-brand-base",
-        "未知的县区代码“410600”（见“代码表”）。",
+    "unknown county of a milestone": _cell(
+        "重点工作", "heshan-brand-base", "E", "410600", "未知的县区代码“410600”（见“代码表”）。"
     ),
     "splits above the city target": (
         _split_rows(("rural-transfer", "410611", 15000), ("rural-transfer", "410621", 6000)),
@@ -75,79 +78,67 @@ CELL_CASES: dict[str, tuple[Callable[[Workbook], Any], str, str]] = {
         "县区分解!B3",
         "“disabled”在县区 410611 的分解重复（第 2 行已有）。",
     ),
-    "a rate without a numerator": (
-        set_cell("指标", "veterans-pass", "I", None),
-        "指标!I@veterans-pass",
-        "比率指标必须填写分子代码。",
+    "a rate without a numerator": _cell(
+        "指标", "veterans-pass", "I", None, "比率指标必须填写分子代码。"
     ),
-    "a rate without a denominator": (
-        set_cell("指标", "veterans-awareness", "J", None),
-        "指标!J@veterans-awareness",
-        "比率指标必须填写分母代码。",
+    "a rate without a denominator": _cell(
+        "指标", "veterans-awareness", "J", None, "比率指标必须填写分母代码。"
     ),
-    "a rate counting an unknown series": (
-        set_cell("指标", "veterans-awareness", "I", "veterans-nobody"),
-        "指标!I@veterans-awareness",
+    "a rate counting an unknown series": _cell(
+        "指标",
+        "veterans-awareness",
+        "I",
+        "veterans-nobody",
         "指标代码“veterans-nobody”不存在（须在本表中）。",
     ),
-    "a rate counting a quota": (
-        set_cell("指标", "veterans-awareness", "I", "disabled"),
-        "指标!I@veterans-awareness",
+    "a rate counting a quota": _cell(
+        "指标",
+        "veterans-awareness",
+        "I",
+        "disabled",
         "“disabled”不是计数指标；分子和分母必须是计数指标。",
     ),
-    "a rate without its target rate": (
-        set_cell("指标", "veterans-pass", "H", None),
-        "指标!H@veterans-pass",
-        "比率指标必须填写目标比率。",
+    "a rate without its target rate": _cell(
+        "指标", "veterans-pass", "H", None, "比率指标必须填写目标比率。"
     ),
-    "a target rate above 100 %": (
-        set_cell("指标", "veterans-pass", "H", 1.5),
-        "指标!H@veterans-pass",
-        "目标比率：目标比率必须在 0 到 1 之间（0% 到 100%）。",
+    "a target rate above 100 %": _cell(
+        "指标", "veterans-pass", "H", 1.5, "目标比率：目标比率必须在 0 到 1 之间（0% 到 100%）。"
     ),
-    "a duplicate indicator code": (
-        set_cell("指标", "skill-appraisal", "A", "high-skill-talent"),
-        "指标!A@skill-appraisal",
+    "a duplicate indicator code": _cell(
+        "指标",
+        "skill-appraisal",
+        "A",
+        "high-skill-talent",
         "代码“high-skill-talent”重复（第 4 行已有）。",
     ),
-    "a duplicate milestone code": (
-        set_cell("重点工作", "publicity", "A", "brand-majors"),
-        "重点工作!A@publicity",
-        "代码“brand-majors”重复（第 3 行已有）。",
+    "a duplicate milestone code": _cell(
+        "重点工作", "publicity", "A", "brand-majors", "代码“brand-majors”重复（第 3 行已有）。"
     ),
-    "a missing target": (
-        set_cell("指标", "in-service", "G", None),
-        "指标!G@in-service",
-        "全市目标和部门任务必须填写年度目标（整数）。",
+    "a missing target": _cell(
+        "指标", "in-service", "G", None, "全市目标和部门任务必须填写年度目标（整数）。"
     ),
-    "a target in words": (
-        set_cell("指标", "in-service", "G", "两万三"),
-        "指标!G@in-service",
-        "年度目标：应为不小于 0 的整数，实为“两万三”。",
+    "a target in words": _cell(
+        "指标", "in-service", "G", "两万三", "年度目标：应为不小于 0 的整数，实为“两万三”。"
     ),
-    "a negative target": (
-        set_cell("指标", "in-service", "G", -5),
-        "指标!G@in-service",
-        "年度目标：应为不小于 0 的整数，实为“-5”。",
+    "a negative target": _cell(
+        "指标", "in-service", "G", -5, "年度目标：应为不小于 0 的整数，实为“-5”。"
     ),
     "a fractional split": (
         _split_rows(("disabled", "410611", 2.5)),
         "县区分解!C2",
         "分解目标：应为不小于 0 的整数，实为“2.5”。",
     ),
-    "a formula": (
-        set_cell("指标", "in-service", "G", "=20000+3000"),
-        "指标!G@in-service",
-        "不能使用公式，请直接填写内容。",
-    ),
+    "a formula": _cell("指标", "in-service", "G", "=20000+3000", "不能使用公式，请直接填写内容。"),
     "a bad plan date": (
         lambda wb: wb["方案"].cell(PLAN_ROW["written_on"], 3, "2016-13-01"),
         "方案!C8",
         "成文日期：日期格式应为 YYYY-MM-DD（如 2015-06-11），实为“2016-13-01”。",
     ),
-    "a bad due date": (
-        set_cell("重点工作", "publicity", "H", "年底前"),
-        "重点工作!H@publicity",
+    "a bad due date": _cell(
+        "重点工作",
+        "publicity",
+        "H",
+        "年底前",
         "完成时限：日期格式应为 YYYY-MM-DD（如 2015-06-11），实为“年底前”。",
     ),
     "a deadline day of 31": (
@@ -155,40 +146,42 @@ CELL_CASES: dict[str, tuple[Callable[[Workbook], Any], str, str]] = {
         "方案!C12",
         "报送截止日必须在 1 到 28 日之间。",
     ),
-    "an unknown kind": (
-        set_cell("指标", "rural-transfer", "D", "monthly"),
-        "指标!D@rural-transfer",
+    "an unknown kind": _cell(
+        "指标",
+        "rural-transfer",
+        "D",
+        "monthly",
         "统计口径：未知的统计口径“monthly”，应为 flow、stock、rate 之一。",
     ),
-    "an unknown role": (
-        set_cell("指标", "rural-transfer", "C", "target"),
-        "指标!C@rural-transfer",
+    "an unknown role": _cell(
+        "指标",
+        "rural-transfer",
+        "C",
+        "target",
         "类别：未知的指标类别“target”，应为 goal、quota、count 之一。",
     ),
-    "an unknown milestone category": (
-        set_cell("重点工作", "publicity", "C", "party"),
-        "重点工作!C@publicity",
+    "an unknown milestone category": _cell(
+        "重点工作",
+        "publicity",
+        "C",
+        "party",
         "类别：未知的重点工作类别“party”，应为 project-ledger、competition、"
         "evaluation-pilot、school-enterprise、education-reform、publicity、supervision 之一。",
     ),
-    "a missing name": (
-        set_cell("指标", "disabled", "B", "  "),
-        "指标!B@disabled",
-        "“名称”不能为空。",
-    ),
+    "a missing name": _cell("指标", "disabled", "B", "  ", "“名称”不能为空。"),
     "a renamed column": (
         lambda wb: wb["指标"].cell(1, 7, "目标"),
         "指标!G1",
         "表头应为“年度目标”，实为“目标”；请不要增删、移动或改名列。",
     ),
-    "content right of the table": (
-        set_cell("重点工作", "publicity", "J", "备注"),
-        "重点工作!J@publicity",
-        "表格范围外有内容，请删除或移入表内。",
+    "content right of the table": _cell(
+        "重点工作", "publicity", "J", "备注", "表格范围外有内容，请删除或移入表内。"
     ),
-    "a code with spaces": (
-        set_cell("重点工作", "publicity", "A", "publicity 2016"),
-        "重点工作!A@publicity",
+    "a code with spaces": _cell(
+        "重点工作",
+        "publicity",
+        "A",
+        "publicity 2016",
         "代码：代码只能包含英文字母、数字、连字符和下划线，实为“publicity 2016”。",
     ),
 }
@@ -211,12 +204,12 @@ def test_a_bad_cell_is_named_and_nothing_is_saved(workbook_2016: bytes, case: st
 
 
 def test_every_problem_is_reported_at_once(workbook_2016: bytes) -> None:
-    content = edited(
-        workbook_2016,
-        set_cell("指标", "in-service", "G", "many"),
-        set_cell("指标", "rural-transfer", "E", "labour"),
-        set_cell("重点工作", "publicity", "H", "soon"),
-    )
+    problems = [
+        ("指标", "in-service", "G", "many"),
+        ("指标", "rural-transfer", "E", "labour"),
+        ("重点工作", "publicity", "H", "soon"),
+    ]
+    content = edited(workbook_2016, *(set_cell(*problem) for problem in problems))
 
     locations = [where for where, _message in refusal(content)]
 
@@ -256,16 +249,7 @@ def test_targets_may_be_typed_as_people_type_them(workbook_2016: bytes) -> None:
 
 
 def _zip_with(content: bytes, extra: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(content)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for item in source.infolist():
-            target.writestr(item, source.read(item.filename))
-        for name, data in extra.items():
-            target.writestr(name, data)
-    return out.getvalue()
+    return zip_of({**zip_parts(content), **extra})
 
 
 def _only_plan_sheet(content: bytes) -> bytes:
@@ -277,17 +261,9 @@ def _only_plan_sheet(content: bytes) -> bytes:
 
 
 def _truncated_sheet(content: bytes) -> bytes:
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(content)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "xl/worksheets/sheet2.xml":
-                data = data[: len(data) // 2]
-            target.writestr(item, data)
-    return out.getvalue()
+    parts = zip_parts(content)
+    sheet = parts["xl/worksheets/sheet2.xml"]
+    return zip_of({**parts, "xl/worksheets/sheet2.xml": sheet[: len(sheet) // 2]})
 
 
 FILE_CASES: dict[str, tuple[Callable[[bytes], bytes], str]] = {
@@ -326,15 +302,7 @@ FILE_CASES: dict[str, tuple[Callable[[bytes], bytes], str]] = {
 
 def _with_sheet2(content: bytes, sheet: bytes) -> bytes:
     """``content`` with its 指标 sheet replaced."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(content)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for item in source.infolist():
-            name = item.filename
-            target.writestr(name, sheet if name.endswith("sheet2.xml") else source.read(name))
-    return out.getvalue()
+    return zip_of({**zip_parts(content), "xl/worksheets/sheet2.xml": sheet})
 
 
 def _one_row(cells: int, dimension: str = "A1:B2") -> bytes:
@@ -352,10 +320,7 @@ def _one_row(cells: int, dimension: str = "A1:B2") -> bytes:
 
 
 def _plain_zip() -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("readme.txt", "你好")
-    return out.getvalue()
+    return zip_of({"readme.txt": "你好".encode()})
 
 
 @pytest.mark.parametrize("case", FILE_CASES)

@@ -1,0 +1,51 @@
+"""What the browser tests share: logging in through the real form, a phone-sized page, the
+demo data rolled up, and the two people of the entry flow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reporting.rollup import rebuild
+from targets import services
+from targets.demo import load_demo
+from targets.models import Department, Membership, Plan, Region
+from targets.services.plan_definition import load_plan_file
+
+
+def log_in(page: Any, live_server: Any, username: str, password: str) -> None:
+    """Through the login form, as nobody else: whoever was logged in before is forgotten."""
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.locator("input[name=password]").press("Enter")
+    page.wait_for_load_state()
+
+
+def phone_page(browser: Any, request: Any, width: int) -> Any:
+    """A page of its own ``width`` pixels wide, closed when the test ends."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 800})
+    request.addfinalizer(context.close)
+    return context.new_page()
+
+
+def demo_rolled_up(password: str) -> Plan:
+    """The 2015 plan with the demo's people and figures, its rollup built."""
+    plan = load_plan_file()
+    load_demo(plan, password)
+    rebuild(plan)
+    return plan
+
+
+def xun_clerk_and_reviewer(django_user_model: Any, password: str) -> tuple[Any, Any]:
+    """The hrss clerk of 浚县 ("clerk-xunxian") and a reviewer ("reviewer")."""
+    clerk = django_user_model.objects.create_user("clerk-xunxian", password=password)
+    services.membership_assign(
+        user=clerk,
+        role=Membership.Role.CLERK,
+        department=Department.objects.get(code="hrss"),
+        region=Region.objects.get(code="410621"),
+    )
+    reviewer = django_user_model.objects.create_user("reviewer", password=password)
+    services.membership_assign(user=reviewer, role=Membership.Role.REVIEWER)
+    return clerk, reviewer
