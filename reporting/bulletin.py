@@ -57,9 +57,10 @@ from targets.completeness import gaps, missing_reports
 from targets.models import Indicator, Plan, Region, bulletin_issuer_of
 from targets.periods import deadline, last_day_on_time
 
+from . import api, selectors
 from . import formatting as fmt
 from .models import Bulletin
-from .selectors import progress
+from .rows import IndicatorProgress, Progress, RegionProgress
 
 # How the plan itself words a goal's achievement, where the bare name does not read as a clause.
 GOAL_PHRASES = {"training-total": gettext_lazy("完成各类职业技能培训")}
@@ -142,15 +143,15 @@ def _reports(plan: Plan) -> int:
     return departments * Region.objects.count()
 
 
-def breakdowns(plan: Plan, document: dict[str, Any]) -> list[dict[str, Any]]:
+def breakdowns(plan: Plan, progress: Progress) -> list[dict[str, Any]]:
     """Each goal that quotas feed, as its parts: the quotas, and the goal's own figures (those
     of no quota, against the part of the target left to no quota), so the parts add up."""
-    quotas = {q["code"]: q for q in document["quotas"]}
+    quotas = {q.code: q for q in progress.quotas}
     found = []
-    for goal in document["goals"]:
-        if goal["kind"] != Indicator.Kind.FLOW:
+    for goal in progress.goals:
+        if goal.kind != Indicator.Kind.FLOW:
             continue
-        indicator = Indicator.objects.filter(plan=plan, code=goal["code"]).first()
+        indicator = Indicator.objects.filter(plan=plan, code=goal.code).first()
         if indicator is None:
             continue
         fed_by = [
@@ -162,15 +163,15 @@ def breakdowns(plan: Plan, document: dict[str, Any]) -> list[dict[str, Any]]:
         ]
         if not fed_by:
             continue
-        parts = sum(quotas[code]["actual"] or 0 for code in fed_by)
-        own_name = (indicator.series_name or "").split("（")[0].strip() or goal["name"]
+        parts = sum(quotas[code].actual or 0 for code in fed_by)
+        own_name = (indicator.series_name or "").split("（")[0].strip() or goal.name
         found.append(
             {
-                "goal": goal["code"],
+                "goal": goal.code,
                 "quotas": fed_by,
                 "own_name": own_name,
-                "own_actual": None if goal["actual"] is None else goal["actual"] - parts,
-                "own_target": goal.get("unallocated") or 0,
+                "own_actual": None if goal.actual is None else goal.actual - parts,
+                "own_target": goal.unallocated or 0,
             }
         )
     return found
@@ -178,11 +179,11 @@ def breakdowns(plan: Plan, document: dict[str, Any]) -> list[dict[str, Any]]:
 
 def collect(plan: Plan, month: int) -> dict[str, Any] | None:
     """The numbers a bulletin is written from; None before the month is rolled up."""
-    document = progress(plan, month)
-    if document is None:
+    found = selectors.progress(plan, month)
+    if found is None:
         return None
     return {
-        "progress": document,
+        "progress": found,
         "gaps": [
             {
                 "department": gap.department,
@@ -196,27 +197,31 @@ def collect(plan: Plan, month: int) -> dict[str, Any] | None:
         ],
         "outstanding": outstanding(plan, month),
         "reports": _reports(plan),
-        "breakdowns": breakdowns(plan, document),
+        "breakdowns": breakdowns(plan, found),
         "deadline_day": plan.deadline_day,
     }
 
 
-def is_pending(item: dict[str, Any]) -> bool:
+def stored(numbers: dict[str, Any]) -> dict[str, Any]:
+    """The numbers as stored with a published bulletin: the progress as the API's document."""
+    return {**numbers, "progress": api.document(numbers["progress"])}
+
+
+def from_stored(numbers: dict[str, Any]) -> dict[str, Any]:
+    """A published bulletin's stored numbers, to word them again (in another language)."""
+    return {**numbers, "progress": api.progress_from_document(numbers["progress"])}
+
+
+def is_pending(item: IndicatorProgress | RegionProgress) -> bool:
     """Not judged: the as-of month's reports behind the row are not all approved."""
-    if item.get("status") == "pending":
+    if item.status == "pending":
         return True
-    reported = item.get("reported")
-    return bool(reported) and reported.get("approved", 0) < reported.get("expected", 0)
+    reported = item.reported
+    return reported is not None and reported.approved < reported.expected
 
 
-def _as_item(quota: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
-    """A county row with its quota's kind and unit, for the formatter (a region's own
-    ``kind`` says county or 市直, not flow or rate)."""
-    return {**row, "kind": quota["kind"], "unit": quota["unit"], "expected": quota["expected"]}
-
-
-def is_city_place(row: dict[str, Any]) -> bool:
-    return row.get("kind") == CITY_KIND
+def is_city_place(row: RegionProgress) -> bool:
+    return row.kind == CITY_KIND
 
 
 def _points(difference: Decimal) -> str:
@@ -232,20 +237,20 @@ def _against_time(completion: Any, expected: Any) -> str:
     return _("与序时进度持平")
 
 
-def _lead(item: dict[str, Any]) -> Any:
+def _lead(item: IndicatorProgress) -> Any:
     """Completion minus the expected share: what quotas are ranked by (exact)."""
     completion = fmt.completion_of(item)
     if completion is None:
         return None
-    return completion - fmt.exact(item["expected"])
+    return completion - fmt.exact(item.expected)
 
 
-def _not_judged(item: dict[str, Any]) -> str:
-    reported = item.get("reported")
-    if reported and reported.get("expected"):
+def _not_judged(item: IndicatorProgress) -> str:
+    reported = item.reported
+    if reported and reported.expected:
         return _("数据不全（已审核%(approved)s/%(expected)s项），暂不评价进度") % {
-            "approved": reported.get("approved", 0),
-            "expected": reported["expected"],
+            "approved": reported.approved,
+            "expected": reported.expected,
         }
     return _("数据不全（待报），暂不评价进度")
 
@@ -253,44 +258,44 @@ def _not_judged(item: dict[str, Any]) -> str:
 # --- clauses ---------------------------------------------------------------------------------
 
 
-def _target_clause(item: dict[str, Any]) -> str:
+def _target_clause(item: IndicatorProgress) -> str:
     return _("年度目标（%(target)s%(unit)s）的%(completion)s") % {
-        "target": fmt.amount(item["target"]),
-        "unit": item["unit"],
+        "target": fmt.amount(item.target),
+        "unit": item.unit,
         "completion": fmt.percent(fmt.completion_of(item)),
     }
 
 
-def _rate_clause(item: dict[str, Any], name: str) -> str:
+def _rate_clause(item: IndicatorProgress, name: str) -> str:
     rate = fmt.rate_of(item)
     clause = _("%(name)s为%(rate)s（%(numerator)s/%(denominator)s，目标%(target)s）") % {
         "name": name,
         "rate": fmt.percent(rate),
-        "numerator": item["numerator"],
-        "denominator": item["denominator"],
-        "target": fmt.percent(item["target"], trim=True),
+        "numerator": item.numerator,
+        "denominator": item.denominator,
+        "target": fmt.percent(item.target, trim=True),
     }
     if is_pending(item):
         return clause + marks().comma + _not_judged(item)
-    difference = fmt.points(rate, item["target"])
+    difference = fmt.points(rate, item.target)
     if difference >= 0:
         return clause + marks().comma + _("已达到目标")
     return clause + marks().comma + _("低于目标%(points)s") % {"points": _points(difference)}
 
 
-def clause(item: dict[str, Any], name: str | None = None) -> str:
+def clause(item: IndicatorProgress, name: str | None = None) -> str:
     """One goal's or quota's progress as a clause (no final punctuation)."""
-    name = name or item["name"]
+    name = name or item.name
     comma = marks().comma
-    if item["kind"] == "rate":
+    if item.kind == "rate":
         if fmt.rate_of(item) is None:
             return _("%(name)s尚无数据") % {"name": name}
         return _rate_clause(item, name)
     completion = fmt.completion_of(item)
-    if item["actual"] is None or completion is None:
+    if item.actual is None or completion is None:
         return _("%(name)s尚无审核通过的数据") % {"name": name}
-    values = {"name": name, "actual": fmt.amount(item["actual"]), "unit": item["unit"]}
-    if item["kind"] == "stock":
+    values = {"name": name, "actual": fmt.amount(item.actual), "unit": item.unit}
+    if item.kind == "stock":
         text = _("%(name)s达到%(actual)s%(unit)s，为") % values + _target_clause(item)
         if is_pending(item):
             return text + comma + _not_judged(item)
@@ -305,34 +310,34 @@ def clause(item: dict[str, Any], name: str | None = None) -> str:
     text = _("%(name)s%(actual)s%(unit)s，占") % values + _target_clause(item)
     if is_pending(item):
         return text + comma + _not_judged(item)
-    return text + comma + _against_time(completion, item["expected"])
+    return text + comma + _against_time(completion, item.expected)
 
 
-def _goal_clause(goal: dict[str, Any]) -> str:
-    if goal["kind"] == "flow" and goal["actual"] is not None and goal["completion"] is not None:
-        return clause(goal, str(GOAL_PHRASES.get(goal["code"], goal["name"])))
+def _goal_clause(goal: IndicatorProgress) -> str:
+    if goal.kind == "flow" and goal.actual is not None and goal.completion is not None:
+        return clause(goal, str(GOAL_PHRASES.get(goal.code, goal.name)))
     return clause(goal)
 
 
-def _quota_clause(quota: dict[str, Any]) -> str:
-    if quota["kind"] == "flow" and quota["actual"] is not None and quota["completion"] is not None:
-        return clause(quota, _("%(name)s完成") % {"name": quota["name"]})
+def _quota_clause(quota: IndicatorProgress) -> str:
+    if quota.kind == "flow" and quota.actual is not None and quota.completion is not None:
+        return clause(quota, _("%(name)s完成") % {"name": quota.name})
     return clause(quota)
 
 
-def county_value(quota: dict[str, Any], row: dict[str, Any]) -> str:
+def county_value(quota: IndicatorProgress, row: RegionProgress) -> str:
     """A county row's value as printed: the rate for a rate (its completion against the target
     labelled apart), the completion of its target for a count."""
-    item = _as_item(quota, row)
-    if quota["kind"] == "rate":
+    item = quota.in_region(row)
+    if quota.kind == "rate":
         return _("%(name)s%(rate)s（目标%(target)s，为目标的%(completion)s）") % {
-            "name": quota["name"],
+            "name": quota.name,
             "rate": fmt.percent(fmt.rate_of(item)),
-            "target": fmt.percent(item["target"], trim=True),
+            "target": fmt.percent(item.target, trim=True),
             "completion": fmt.percent(fmt.completion_of(item)),
         }
     return _("%(name)s完成年度目标的%(completion)s") % {
-        "name": quota["name"],
+        "name": quota.name,
         "completion": fmt.percent(fmt.completion_of(item)),
     }
 
@@ -340,12 +345,12 @@ def county_value(quota: dict[str, Any], row: dict[str, Any]) -> str:
 # --- rankings --------------------------------------------------------------------------------
 
 
-def ranked_quotas(document: dict[str, Any]) -> list[dict[str, Any]]:
+def ranked_quotas(progress: Progress) -> list[IndicatorProgress]:
     """Judged quotas by completion against the expected share, highest first; then pending
     quotas (plan's order); quotas without data last."""
-    judged = [q for q in document["quotas"] if not is_pending(q) and _lead(q) is not None]
-    pending = [q for q in document["quotas"] if is_pending(q) and _lead(q) is not None]
-    without = [q for q in document["quotas"] if _lead(q) is None]
+    judged = [q for q in progress.quotas if not is_pending(q) and _lead(q) is not None]
+    pending = [q for q in progress.quotas if is_pending(q) and _lead(q) is not None]
+    without = [q for q in progress.quotas if _lead(q) is None]
     return sorted(judged, key=_lead, reverse=True) + pending + without
 
 
@@ -371,28 +376,28 @@ def _mean(values: list[Any]) -> Decimal:
 
 
 def _county_rows(
-    document: dict[str, Any], *, city: bool, judged_only: bool = True
+    progress: Progress, *, city: bool, judged_only: bool = True
 ) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    for quota in document["quotas"]:
-        if quota["kind"] == "rate":
+    for quota in progress.quotas:
+        if quota.kind == "rate":
             continue
-        for row in quota["regions"]:
-            if is_city_place(row) != city or not row["target"]:
+        for row in quota.regions:
+            if is_city_place(row) != city or not row.target:
                 continue
-            item = _as_item(quota, row)
+            item = quota.in_region(row)
             completion = fmt.completion_of(item)
             if completion is None:
                 continue
             entry = found.setdefault(
-                row["code"], {"name": row["name"], "completions": [], "expected": [], "pending": 0}
+                row.code, {"name": row.name, "completions": [], "expected": [], "pending": 0}
             )
             if is_pending(row):
                 entry["pending"] += 1
                 if judged_only:
                     continue
             entry["completions"].append(completion)
-            entry["expected"].append(fmt.exact(quota["expected"]))
+            entry["expected"].append(fmt.exact(quota.expected))
     return found
 
 
@@ -411,52 +416,52 @@ def _standings(found: dict[str, dict[str, Any]]) -> list[CountyStanding]:
     ]
 
 
-def ranked_counties(document: dict[str, Any], *, judged_only: bool = False) -> list[CountyStanding]:
+def ranked_counties(progress: Progress, *, judged_only: bool = False) -> list[CountyStanding]:
     """Counties and districts (not 市直) by mean completion of their split quotas against the
     mean expected share. The bulletin ranks on judged rows only (``judged_only``: pending rows
     left out of the mean and counted in ``pending``; a county with none judged is not ranked);
     the dashboard ranks every county on all its rows and greys those with pending ones."""
-    standings = _standings(_county_rows(document, city=False, judged_only=judged_only))
+    standings = _standings(_county_rows(progress, city=False, judged_only=judged_only))
     return sorted(standings, key=lambda s: s.lead, reverse=True)
 
 
-def city_places(document: dict[str, Any]) -> list[CountyStanding]:
+def city_places(progress: Progress) -> list[CountyStanding]:
     """市直 (city-level units) on the same measure, apart from the ranking."""
-    return _standings(_county_rows(document, city=True))
+    return _standings(_county_rows(progress, city=True))
 
 
-def unranked_counties(document: dict[str, Any]) -> list[str]:
+def unranked_counties(progress: Progress) -> list[str]:
     """Counties whose split quotas are all pending: not ranked this month."""
-    found = _county_rows(document, city=False)
+    found = _county_rows(progress, city=False)
     return [entry["name"] for entry in found.values() if not entry["completions"]]
 
 
-def red_items(document: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, list]]:
+def red_items(
+    progress: Progress,
+) -> tuple[list[IndicatorProgress], dict[str, list[tuple[IndicatorProgress, RegionProgress]]]]:
     """Judged goals and quotas in red city-wide, and the red county rows by county (plan's
     order). A pending row is never red."""
     city = [
-        i
-        for i in [*document["goals"], *document["quotas"]]
-        if i["status"] == "red" and not is_pending(i)
+        i for i in [*progress.goals, *progress.quotas] if i.status == "red" and not is_pending(i)
     ]
-    counties: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
-    for quota in document["quotas"]:
-        for row in quota["regions"]:
-            if row["status"] == "red" and not is_pending(row):
-                counties.setdefault(row["name"], []).append((quota, row))
+    counties: dict[str, list[tuple[IndicatorProgress, RegionProgress]]] = {}
+    for quota in progress.quotas:
+        for row in quota.regions:
+            if row.status == "red" and not is_pending(row):
+                counties.setdefault(row.name, []).append((quota, row))
     return city, counties
 
 
-def pending_items(document: dict[str, Any]) -> list[dict[str, Any]]:
+def pending_items(progress: Progress) -> list[IndicatorProgress]:
     """Goals and quotas not judged this month (their reports are not all approved)."""
-    return [i for i in [*document["goals"], *document["quotas"]] if is_pending(i)]
+    return [i for i in [*progress.goals, *progress.quotas] if is_pending(i)]
 
 
 # --- the masthead and the text -----------------------------------------------------------------
 
 
-def title(document: dict[str, Any]) -> str:
-    year, month = document["plan"]["year"], int(document["as_of"][5:])
+def title(progress: Progress) -> str:
+    year, month = progress.year, progress.month
     period = (
         _("%(year)s年1月") % {"year": year}
         if month == 1
@@ -508,9 +513,8 @@ def masthead(plan: Plan, month: int, published: Bulletin | None) -> dict[str, An
     }
 
 
-def _opening(document: dict[str, Any]) -> list[str]:
-    year, month = document["plan"]["year"], int(document["as_of"][5:])
-    plan = document["plan"]
+def _opening(progress: Progress) -> list[str]:
+    year, month = progress.year, progress.month
     return [
         _("各县区人民政府，市人民政府有关部门："),
         _(
@@ -518,8 +522,8 @@ def _opening(document: dict[str, Any]) -> list[str]:
             "全市全民技能振兴工程目标任务进展情况通报如下。"
         )
         % {
-            "title": plan.get("title", ""),
-            "doc_number": plan.get("doc_number", ""),
+            "title": progress.title,
+            "doc_number": progress.doc_number,
             "year": year,
             "month": month,
         },
@@ -527,23 +531,23 @@ def _opening(document: dict[str, Any]) -> list[str]:
 
 
 def _overall(numbers: dict[str, Any]) -> list[str]:
-    document = numbers["progress"]
-    year, month = document["plan"]["year"], int(document["as_of"][5:])
+    progress = numbers["progress"]
+    year, month = progress.year, progress.month
     lines = [_("一、总体进展")]
     opening = _("截至%(year)s年%(month)s月底（序时进度%(elapsed)s），全市") % {
         "year": year,
         "month": month,
-        "elapsed": fmt.percent(document["time_elapsed"], trim=True),
+        "elapsed": fmt.percent(progress.time_elapsed, trim=True),
     }
-    sentences = [opening + _join(_goal_clause(goal) for goal in document["goals"])]
-    for goal in document["goals"]:
-        if goal.get("unallocated"):
+    sentences = [opening + _join(_goal_clause(goal) for goal in progress.goals)]
+    for goal in progress.goals:
+        if goal.unallocated:
             sentences.append(
                 _("全年%(name)s目标中，有%(amount)s%(unit)s未分解到部门。")
                 % {
-                    "name": goal["name"],
-                    "amount": fmt.amount(goal["unallocated"]),
-                    "unit": goal["unit"],
+                    "name": goal.name,
+                    "amount": fmt.amount(goal.unallocated),
+                    "unit": goal.unit,
                 }
             )
     if "reports" in numbers:
@@ -557,9 +561,9 @@ def _overall(numbers: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _counties(document: dict[str, Any]) -> list[str]:
+def _counties(progress: Progress) -> list[str]:
     lines = [_("二、各县区进展")]
-    counties = ranked_counties(document, judged_only=True)
+    counties = ranked_counties(progress, judged_only=True)
     if counties:
         lines.append(
             _(
@@ -585,10 +589,10 @@ def _counties(document: dict[str, Any]) -> list[str]:
             lines.append(text + marks().stop)
     else:
         lines.append(_("各项任务尚未分解到县区或数据不全，本期不作县区排名。"))
-    unranked = unranked_counties(document)
+    unranked = unranked_counties(progress)
     if unranked:
         lines.append(_("%(names)s分解任务数据不全，本期暂不排名。") % {"names": _listed(unranked)})
-    for place in city_places(document):
+    for place in city_places(progress):
         lines.append(
             _(
                 "%(name)s（市直单位，不参加县区排名）：%(quotas)s项分解任务平均完成年度目标的"
@@ -605,35 +609,30 @@ def _counties(document: dict[str, Any]) -> list[str]:
 
 
 def _departments(numbers: dict[str, Any]) -> list[str]:
-    document = numbers["progress"]
+    progress = numbers["progress"]
     lines = [_("三、各部门进展")]
     lines.append(_("按各项任务完成率与序时进度之差由高到低排列（数据不全的任务列后，不排名）："))
-    ranked = ranked_quotas(document)
+    ranked = ranked_quotas(progress)
     for rank, quota in enumerate(ranked, start=1):
         lines.append(
             _("（%(rank)s）%(department)s：%(clause)s。")
-            % {"rank": rank, "department": quota["department"], "clause": _quota_clause(quota)}
+            % {"rank": rank, "department": quota.department, "clause": _quota_clause(quota)}
         )
-    goals = {goal["code"]: goal for goal in document["goals"]}
-    quotas = {quota["code"]: quota for quota in document["quotas"]}
+    goals = {goal.code: goal for goal in progress.goals}
+    quotas = {quota.code: quota for quota in progress.quotas}
     for part in numbers.get("breakdowns", []):
         goal = goals.get(part["goal"])
         if goal is None or part["own_actual"] is None:
             continue
-        own = {
-            "kind": "flow",
-            "actual": part["own_actual"],
-            "target": part["own_target"],
-            "unit": goal["unit"],
-        }
         values = {
             "name": part["own_name"],
             "actual": fmt.amount(part["own_actual"]),
-            "unit": goal["unit"],
+            "unit": goal.unit,
             "target": fmt.amount(part["own_target"]),
         }
         if part["own_target"]:
-            values["completion"] = fmt.percent(fmt.completion_of(own))
+            own = fmt.completion(Indicator.Kind.FLOW, part["own_actual"], part["own_target"])
+            values["completion"] = fmt.percent(own)
             lines.append(
                 _(
                     "%(name)s（未分解到部门，不排名）：完成%(actual)s%(unit)s，"
@@ -648,9 +647,9 @@ def _departments(numbers: dict[str, Any]) -> list[str]:
             % {
                 "count": len([c for c in part["quotas"] if c in quotas]),
                 "name": part["own_name"],
-                "total": fmt.amount(goal["actual"]),
-                "unit": goal["unit"],
-                "goal": goal["name"],
+                "total": fmt.amount(goal.actual),
+                "unit": goal.unit,
+                "goal": goal.name,
             }
         )
     return lines
@@ -668,21 +667,21 @@ def _where(entries: Iterable[dict[str, Any]], describe: Any) -> str:
 
 
 def _problems(numbers: dict[str, Any]) -> list[str]:
-    document = numbers["progress"]
-    month = int(document["as_of"][5:])
+    progress = numbers["progress"]
+    month = progress.month
     lines = [_("四、存在的问题")]
-    city, by_county = red_items(document)
+    city, by_county = red_items(progress)
     if not city and not by_county:
         lines.append(_("本期没有进度滞后（红色）的任务。"))
     if city:
-        goals = {goal["code"] for goal in document["goals"]}
+        goals = {goal.code for goal in progress.goals}
         lines.append(
             _("进度滞后的任务（全市层面）：")
             + _join(
                 _("%(department)s%(clause)s")
                 % {
-                    "department": i["department"],
-                    "clause": _goal_clause(i) if i["code"] in goals else _quota_clause(i),
+                    "department": i.department,
+                    "clause": _goal_clause(i) if i.code in goals else _quota_clause(i),
                 }
                 for i in city
             )
@@ -700,11 +699,11 @@ def _problems(numbers: dict[str, Any]) -> list[str]:
                 for county, rows in by_county.items()
             )
         )
-    pending = pending_items(document)
+    pending = pending_items(progress)
     if pending:
         lines.append(
             _("数据不全、本期暂不评价的任务：%(items)s。")
-            % {"items": _listed(item["name"] for item in pending)}
+            % {"items": _listed(item.name for item in pending)}
         )
     if numbers["gaps"]:
 
@@ -740,16 +739,16 @@ def _problems(numbers: dict[str, Any]) -> list[str]:
 
 def _requirements(numbers: dict[str, Any]) -> list[str]:
     """五、下步工作要求, from the month's data: press the red items, 催报 the missing reports."""
-    document = numbers["progress"]
-    month = int(document["as_of"][5:])
+    progress = numbers["progress"]
+    month = progress.month
     lines = [_("五、下步工作要求")]
     counter = iter(_ordinals())
-    city, by_county = red_items(document)
+    city, by_county = red_items(progress)
     if city or by_county:
         departments = list(
             dict.fromkeys(
-                [i["department"] for i in city]
-                + [quota["department"] for rows in by_county.values() for quota, _row in rows]
+                [i.department for i in city]
+                + [quota.department for rows in by_county.values() for quota, _row in rows]
             )
         )
         lines.append(
@@ -796,11 +795,11 @@ def _requirements(numbers: dict[str, Any]) -> list[str]:
 
 def paragraphs(numbers: dict[str, Any]) -> list[str]:
     """The bulletin's body: salutation, opening, section headings (一、…) and paragraphs."""
-    document = numbers["progress"]
+    progress = numbers["progress"]
     return [
-        *_opening(document),
+        *_opening(progress),
         *_overall(numbers),
-        *_counties(document),
+        *_counties(progress),
         *_departments(numbers),
         *_problems(numbers),
         *_requirements(numbers),
@@ -829,7 +828,7 @@ def content(plan: Plan, month: int, published: Bulletin | None) -> dict[str, Any
         if official:
             heading, text = published.title, published.text
         else:
-            heading, text = render(published.numbers)
+            heading, text = render(from_stored(published.numbers))
     else:
         numbers = collect(plan, month)
         if numbers is None:
@@ -914,7 +913,7 @@ def bulletin_publish(
                 status=Bulletin.Status.PUBLISHED,
                 title=heading,
                 text=text,
-                numbers=numbers,
+                numbers=stored(numbers),
                 published_by=actor,
                 published_at=now,
                 number=next_number(plan),
@@ -929,44 +928,42 @@ def bulletin_publish(
 # --- what changed since publication ----------------------------------------------------------
 
 
-def _cells(document: dict[str, Any]) -> dict[tuple[str, str | None], dict[str, Any]]:
-    cells: dict[tuple[str, str | None], dict[str, Any]] = {}
-    for item in [*document["goals"], *document["quotas"]]:
-        cells[(item["code"], None)] = {**item, "place": _("全市")}
-        for row in item.get("regions", []):
-            cells[(item["code"], row["code"])] = {
-                **_as_item(item, row),
-                "name": item["name"],
-                "place": row["name"],
-            }
+def _cells(progress: Progress) -> dict[tuple[str, str | None], tuple[IndicatorProgress, str]]:
+    """Every goal, quota and county row by (code, county code or None), with its place."""
+    cells: dict[tuple[str, str | None], tuple[IndicatorProgress, str]] = {}
+    for item in [*progress.goals, *progress.quotas]:
+        cells[(item.code, None)] = (item, _("全市"))
+        for row in item.regions:
+            cells[(item.code, row.code)] = (item.in_region(row), row.name)
     return cells
 
 
-def _shown(item: dict[str, Any]) -> str:
+def _shown(item: IndicatorProgress) -> str:
     value = fmt.value_of(item)
     if value is None:
         return "—"
-    if item["kind"] == "rate":
+    if item.kind == "rate":
         return fmt.percent(value)
-    return f"{value}{item['unit']}"
+    return f"{value}{item.unit}"
 
 
-def changes_since(frozen: dict[str, Any], current: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """Goals, quotas and county rows whose actual or completion differ now, old → new."""
+def changes_since(frozen: dict[str, Any], current: Progress | None) -> list[dict[str, Any]]:
+    """Goals, quotas and county rows whose actual or completion differ now, old → new;
+    ``frozen`` is the document stored with the published bulletin."""
     if current is None:
         return []
-    old, new = _cells(frozen), _cells(current)
+    old, new = _cells(api.progress_from_document(frozen)), _cells(current)
     changed = []
-    for key, now in new.items():
-        then = old.get(key)
+    for key, (now, place) in new.items():
+        then, _place = old.get(key, (None, None))
         if then is None:
             continue
-        if then["actual"] == now["actual"] and then["completion"] == now["completion"]:
+        if then.actual == now.actual and then.completion == now.completion:
             continue
         changed.append(
             {
-                "name": now["name"],
-                "place": now["place"],
+                "name": now.name,
+                "place": place,
                 "actual": (_shown(then), _shown(now)),
                 "completion": (
                     fmt.percent(fmt.completion_of(then)),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from targets.models import Indicator
 
 from .models import Rollup
+from .rows import IndicatorProgress
 
 Figure = dict[str, Any]
 
@@ -252,17 +253,17 @@ def county_ranking_figure(ranking: list[dict[str, Any]], month: int) -> Figure:
     }
 
 
-def veterans_figure(rates: list[dict[str, Any]]) -> Figure:
+def veterans_figure(rates: list[IndicatorProgress]) -> Figure:
     """(d) The veterans' rates (API fractions) against their target rates, in percent."""
-    names = [rate["name"] for rate in rates]
+    names = [rate.name for rate in rates]
     return {
         "data": [
             {
                 "type": "bar",
                 "name": _("实际"),
                 "x": names,
-                "y": [_percent(rate["actual"]) for rate in rates],
-                "marker": {"color": [STATUS_COLOURS.get(rate["status"], GREY) for rate in rates]},
+                "y": [_percent(rate.actual) for rate in rates],
+                "marker": {"color": [STATUS_COLOURS.get(rate.status, GREY) for rate in rates]},
                 "texttemplate": "%{y:.1f}%",
                 "textposition": "outside",
             },
@@ -270,7 +271,7 @@ def veterans_figure(rates: list[dict[str, Any]]) -> Figure:
                 "type": "bar",
                 "name": _("目标"),
                 "x": names,
-                "y": [_percent(rate["target"]) for rate in rates],
+                "y": [_percent(rate.target) for rate in rates],
                 "marker": {"color": "#d9dee5"},
                 "texttemplate": "%{y:.0f}%",
                 "textposition": "outside",

@@ -120,12 +120,12 @@ def write_summary(
         reporting_unit=reporting_unit(plan),
         tick=tick,
     )
-    document = selectors.progress(plan, month)
+    progress = selectors.progress(plan, month)
     wb = Workbook(write_only=True)
     cover = wb.create_sheet("封面")  # first in the book, filled once the counts are known
     counts = {
-        "总表": write_summary_sheet(wb, context, document),
-        "分县区": write_county_sheet(wb, context, document),
+        "总表": write_summary_sheet(wb, context, progress),
+        "分县区": write_county_sheet(wb, context, progress),
         "月度明细": write_detail_sheet(wb, context),
         "修改记录": write_events_sheet(wb, context),
         "目标调整记录": write_target_changes_sheet(wb, context),

@@ -15,7 +15,7 @@ from targets.completeness import gaps
 from targets.models import Department, Plan
 from targets.periods import deadline
 
-from .. import selectors
+from .. import api, selectors
 from ..models import CompletenessRollup, ReminderRun
 
 
@@ -43,10 +43,10 @@ def progress_api(request: HttpRequest, year: int) -> JsonResponse:
         month = selectors.parse_as_of(plan, request.GET.get("as_of"))
     except selectors.BadAsOf as exc:
         return _error(400, str(exc))
-    document = selectors.progress(plan, month)
-    if document is None:
+    found = selectors.progress(plan, month)
+    if found is None:
         return _error(503, _("进度汇总尚未生成，请稍后再试或由管理员运行 rollup。"))
-    return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(api.document(found), json_dumps_params={"ensure_ascii": False})
 
 
 @login_required

@@ -366,7 +366,7 @@ def test_the_document_is_cached_until_the_next_rollup_run(plan, figure) -> None:
     from reporting.selectors import progress
 
     def rural(document):
-        return next(q for q in document["quotas"] if q["code"] == "rural-transfer")["actual"]
+        return next(q for q in document.quotas if q.code == "rural-transfer").actual
 
     figure("rural-transfer", "410611", 3, 100)
     rebuild(plan)

@@ -79,14 +79,14 @@ def test_the_demo_september_bulletin_word_for_word(demo_plan) -> None:
 def test_the_demo_numbers_are_the_progress_apis(demo_plan) -> None:
     numbers = bulletin.collect(demo_plan, 9)
     assert numbers["progress"] == progress(demo_plan, 9)
-    training = next(g for g in numbers["progress"]["goals"] if g["code"] == "training-total")
-    assert (training["actual"], training["completion"]) == (49973, 0.7139)  # "5万…71.4%"
+    training = next(g for g in numbers["progress"].goals if g.code == "training-total")
+    assert (training.actual, training.completion) == (49973, 0.7139)  # "5万…71.4%"
 
 
 def test_the_demo_training_goals_parts_add_up(demo_plan) -> None:
     numbers = bulletin.collect(demo_plan, 9)
     (part,) = numbers["breakdowns"]
-    quotas = {q["code"]: q["actual"] for q in numbers["progress"]["quotas"]}
+    quotas = {q.code: q.actual for q in numbers["progress"].quotas}
     # 49,973 = the eight training quotas + 4,816 其他职业技能培训 (against the 8,550 left over).
     assert sum(quotas[code] for code in part["quotas"]) + part["own_actual"] == 49973
     assert (part["own_actual"], part["own_target"]) == (4816, 8550)
@@ -102,11 +102,11 @@ def test_the_demo_counties_rank_by_mean_completion(demo_plan) -> None:
     # 鹤山区: the mean of its eight split quotas' actual ÷ target, computed here exactly and
     # rounded at four places (63.5 % in the text).
     shares = [
-        Fraction(row["actual"], row["target"])
-        for quota in progress(demo_plan, 9)["quotas"]
-        if quota["kind"] != "rate"
-        for row in quota["regions"]
-        if row["name"] == "鹤山区" and row["target"]
+        Fraction(row.actual, row.target)
+        for quota in progress(demo_plan, 9).quotas
+        if quota.kind != "rate"
+        for row in quota.regions
+        if row.name == "鹤山区" and row.target
     ]
     mean = sum(shares) / len(shares)
     expected = (Decimal(mean.numerator) / Decimal(mean.denominator)).quantize(Decimal("0.0001"))

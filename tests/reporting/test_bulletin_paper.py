@@ -3,7 +3,7 @@ pending rows not judged, 市直 apart, the training goal's parts, English punctu
 
 from __future__ import annotations
 
-import copy
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -16,10 +16,12 @@ from django.utils import translation
 from reporting import bulletin
 from reporting.models import Bulletin
 from reporting.rollup import rebuild
+from reporting.rows import IndicatorProgress, Progress
 from reporting.selectors import progress
 from targets import services
 from targets.models import Indicator, Region
 from tests.helpers import client_for
+from tests.reporting import items
 
 pytestmark = pytest.mark.django_db
 
@@ -74,9 +76,9 @@ def text_of(plan, month: int = 3) -> str:
 
 def test_a_countys_rate_is_printed_as_its_rate_and_its_completion_labelled(march) -> None:
     document = progress(march, 3)
-    quota = next(q for q in document["quotas"] if q["code"] == "veterans-participation")
-    row = next(r for r in quota["regions"] if r["code"] == "410621")
-    assert row["status"] == "red"
+    quota = next(q for q in document.quotas if q.code == "veterans-participation")
+    row = next(r for r in quota.regions if r.code == "410621")
+    assert row.status == "red"
 
     text = text_of(march)
 
@@ -87,18 +89,18 @@ def test_a_countys_rate_is_printed_as_its_rate_and_its_completion_labelled(march
 
 
 def test_the_dashboard_and_the_bulletin_print_the_same_digits() -> None:
-    item = {
-        "code": "x",
-        "name": "某项培训",
-        "department": "某局",
-        "kind": "flow",
-        "unit": "人次",
-        "target": 200000,
-        "actual": 150498,
-        "completion": 0.7525,  # the API's four places: rounding it again gave 75.3 %
-        "expected": 0.75,
-        "status": "green",
-    }
+    item = items.item(
+        code="x",
+        name="某项培训",
+        department="某局",
+        kind="flow",
+        unit="人次",
+        target=200000,
+        actual=150498,
+        completion=0.7525,  # the API's four places: rounding it again gave 75.3 %
+        expected=0.75,
+        status="green",
+    )
     dashboard = Template("{% load progress_format %}{{ item|completion_percent }}").render(
         Context({"item": item})
     )
@@ -113,12 +115,12 @@ def test_the_dashboard_and_the_bulletin_print_the_same_digits() -> None:
 def test_the_training_goals_parts_add_up_to_the_goal(march) -> None:
     numbers = bulletin.collect(march, 3)
     document = numbers["progress"]
-    goal = next(g for g in document["goals"] if g["code"] == "training-total")
+    goal = next(g for g in document.goals if g.code == "training-total")
     (part,) = numbers["breakdowns"]
-    quotas = {q["code"]: q for q in document["quotas"]}
+    quotas = {q.code: q for q in document.quotas}
 
     assert part["own_actual"] == 100 and part["own_target"] == 8550
-    assert sum(quotas[c]["actual"] for c in part["quotas"]) + part["own_actual"] == goal["actual"]
+    assert sum(quotas[c].actual for c in part["quotas"]) + part["own_actual"] == goal.actual
     assert len(part["quotas"]) == 8
     text = bulletin.render(numbers)[1]
     assert (
@@ -130,15 +132,23 @@ def test_the_training_goals_parts_add_up_to_the_goal(march) -> None:
 # --- §1: pending rows are not judged -----------------------------------------------------------
 
 
-def _pending(document: dict, code: str, region: str | None = None) -> dict:
-    document = copy.deepcopy(document)
-    for item in [*document["goals"], *document["quotas"]]:
-        if item["code"] != code:
-            continue
-        target = item if region is None else next(r for r in item["regions"] if r["code"] == region)
-        target["status"] = "pending"
-        target["reported"] = {"expected": 6, "approved": 5}
-    return document
+def _pending(document: Progress, code: str, region: str | None = None) -> Progress:
+    """The document with one row (a goal or quota, or one of a quota's counties) pending."""
+    waiting = {"status": "pending", "reported": items.reported(6, 5)}
+
+    def changed(item: IndicatorProgress) -> IndicatorProgress:
+        if item.code != code:
+            return item
+        if region is None:
+            return replace(item, **waiting)
+        places = tuple(replace(r, **waiting) if r.code == region else r for r in item.regions)
+        return replace(item, regions=places)
+
+    return replace(
+        document,
+        goals=tuple(changed(goal) for goal in document.goals),
+        quotas=tuple(changed(quota) for quota in document.quotas),
+    )
 
 
 def test_a_pending_quota_is_not_judged_nor_listed_in_red(march) -> None:
@@ -158,7 +168,7 @@ def test_a_pending_quota_is_not_judged_nor_listed_in_red(march) -> None:
     assert "数据不全、本期暂不评价的任务：职业教育在校生规模、企业在岗职工培训。" in problems
     assert "浚县1项，退役士兵参训率" in problems  # its rural row is pending now: not red
     # Pending quotas come after the judged ones (every quota has data here).
-    assert [q["code"] for q in bulletin.ranked_quotas(numbers["progress"])][-1] == "in-service"
+    assert [q.code for q in bulletin.ranked_quotas(numbers["progress"])][-1] == "in-service"
     # 浚县's mean leaves out its pending row and says so.
     judged = bulletin.ranked_counties(numbers["progress"], judged_only=True)
     standing = next(s for s in judged if s.code == "410621")
@@ -170,27 +180,33 @@ def test_a_pending_quota_is_not_judged_nor_listed_in_red(march) -> None:
 
 
 def test_a_row_without_reported_counts_is_complete() -> None:
-    assert not bulletin.is_pending({"status": "red"})
-    assert bulletin.is_pending({"status": "red", "reported": {"expected": 6, "approved": 5}})
-    assert not bulletin.is_pending({"status": "red", "reported": {"expected": 6, "approved": 6}})
-    assert bulletin.is_pending({"status": "pending"})
+    assert not bulletin.is_pending(items.item(status="red"))
+    assert bulletin.is_pending(items.item(status="red", reported=items.reported(6, 5)))
+    assert not bulletin.is_pending(items.item(status="red", reported=items.reported(6, 6)))
+    assert bulletin.is_pending(items.item(status="pending"))
 
 
 def test_city_level_units_are_listed_apart_from_the_county_ranking(march) -> None:
     numbers = bulletin.collect(march, 3)
-    for quota in numbers["progress"]["quotas"]:
-        if quota["code"] == "rural-transfer":
-            quota["regions"].append(
-                {
-                    "code": "410600",
-                    "name": "市直",
-                    "kind": "city",
-                    "target": 2000,
-                    "actual": 500,
-                    "completion": 0.25,
-                    "status": "green",
-                }
-            )
+    city_level = items.region(
+        code="410600",
+        name="市直",
+        kind="city",
+        target=2000,
+        actual=500,
+        completion=0.25,
+        status="green",
+    )
+    found = numbers["progress"]
+    numbers["progress"] = replace(
+        found,
+        quotas=tuple(
+            replace(quota, regions=(*quota.regions, city_level))
+            if quota.code == "rural-transfer"
+            else quota
+            for quota in found.quotas
+        ),
+    )
 
     standings = bulletin.ranked_counties(numbers["progress"], judged_only=True)
     text = bulletin.render(numbers)[1]
@@ -357,7 +373,7 @@ def test_a_published_bulletin_in_english_is_its_stored_numbers_in_english(
     time_machine.move_to(AFTER_DEADLINE)
     published = bulletin.bulletin_publish(plan=march, month=3, actor=reviewer, confirmed=True)
     with translation.override("en"):
-        english = bulletin.render(published.numbers)[1]
+        english = bulletin.render(bulletin.from_stored(published.numbers))[1]
     rural = Indicator.objects.get(plan=march, code="rural-transfer")
     correct(rural.submissions.get(region__code="410611", month=3, is_counted=True), 2800)
     rebuild(march)

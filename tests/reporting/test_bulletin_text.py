@@ -12,6 +12,7 @@ from reporting.rollup import rebuild
 from reporting.selectors import progress
 from targets import services
 from targets.models import Indicator, Region
+from tests.reporting import items
 
 pytestmark = pytest.mark.django_db
 
@@ -56,9 +57,9 @@ def test_percentages_carry_one_decimal(fraction: float, trim: bool, text: str) -
 
 
 def test_titles_name_the_months_covered() -> None:
-    doc: dict[str, Any] = {"plan": {"year": 2015}, "as_of": "2015-01"}
+    doc = items.progress(year=2015, month=1)
     assert bulletin.title(doc) == "关于2015年1月全民技能振兴工程目标任务进展情况的通报"
-    doc["as_of"] = "2015-09"
+    doc = items.progress(year=2015, month=9)
     assert bulletin.title(doc) == "关于2015年1—9月全民技能振兴工程目标任务进展情况的通报"
 
 
@@ -157,7 +158,7 @@ def test_a_hand_made_march_word_for_word(march) -> None:
 
 
 def test_quotas_rank_by_completion_against_time_ties_in_the_plans_order(march) -> None:
-    ranked = [q["code"] for q in bulletin.ranked_quotas(progress(march, 3))]
+    ranked = [q.code for q in bulletin.ranked_quotas(progress(march, 3))]
     assert ranked == [
         "veterans-registration",  # 100% of 100%: level with the target
         "veterans-participation",  # 90% of 90%: level too, later in the plan
@@ -175,14 +176,14 @@ def test_quotas_rank_by_completion_against_time_ties_in_the_plans_order(march) -
 
 
 def test_quotas_without_data_come_last() -> None:
-    document = {
-        "quotas": [
-            {"code": "a", "kind": "flow", "actual": None, "target": 100, "expected": 0.25},
-            {"code": "b", "kind": "flow", "actual": 10, "target": 100, "expected": 0.25},
-            {"code": "c", "kind": "flow", "actual": 30, "target": 100, "expected": 0.25},
-        ]
-    }
-    assert [q["code"] for q in bulletin.ranked_quotas(document)] == ["c", "b", "a"]
+    document = items.progress(
+        quotas=(
+            items.item(code="a", kind="flow", actual=None, target=100, expected=0.25),
+            items.item(code="b", kind="flow", actual=10, target=100, expected=0.25),
+            items.item(code="c", kind="flow", actual=30, target=100, expected=0.25),
+        )
+    )
+    assert [q.code for q in bulletin.ranked_quotas(document)] == ["c", "b", "a"]
 
 
 def test_counties_rank_by_their_mean_over_split_quotas(march) -> None:
@@ -195,7 +196,7 @@ def test_counties_rank_by_their_mean_over_split_quotas(march) -> None:
 
 def test_red_items_city_wide_and_by_county(march) -> None:
     city, counties = bulletin.red_items(progress(march, 3))
-    assert [i["code"] for i in city] == [
+    assert [i.code for i in city] == [
         "training-total",
         "rural-transfer",
         "in-service",
@@ -206,7 +207,7 @@ def test_red_items_city_wide_and_by_county(march) -> None:
         "rain-dew",
         "disabled",
     ]
-    assert {name: [q["code"] for q, _row in rows] for name, rows in counties.items()} == {
+    assert {name: [q.code for q, _row in rows] for name, rows in counties.items()} == {
         "浚县": ["rural-transfer"]
     }
 
@@ -226,13 +227,7 @@ def test_a_report_sent_late_is_reported_late(march, figure, time_machine) -> Non
 
 def test_a_month_with_every_report_on_time_says_so() -> None:
     numbers: dict[str, Any] = {
-        "progress": {
-            "plan": {"year": 2015},
-            "as_of": "2015-06",
-            "time_elapsed": 0.5,
-            "goals": [],
-            "quotas": [],
-        },
+        "progress": items.progress(year=2015, month=6, time_elapsed=0.5),
         "gaps": [],
     }
     lines = bulletin.paragraphs(numbers)

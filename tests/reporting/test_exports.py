@@ -18,6 +18,7 @@ import pytest
 from django.db import transaction
 from openpyxl import load_workbook
 
+from reporting.api import document as api_document
 from reporting.exports.styles import HEADER_ROW, INTEGER, PERCENT
 from reporting.exports.workbook import SHEETS, write_summary
 from reporting.formatting import completion_of, rate_of, rounded_fraction
@@ -107,8 +108,10 @@ def reconcile(plan: Plan, month: int) -> dict[str, int]:
     rows = table(book["总表"])
     summary = [row for row in rows if row["类别"] != OWN_PART]
     own_parts = {row["计入目标"]: row for row in rows if row["类别"] == OWN_PART}
-    document = progress(plan, month)
+    typed = progress(plan, month)
+    document = api_document(typed)
     api = {item["code"]: item for item in document["goals"] + document["quotas"]}
+    rows_of = {item.code: item for item in [*typed.goals, *typed.quotas]}
     assert [row["代码"] for row in summary] == list(api)
     feeders: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in summary:
@@ -122,7 +125,8 @@ def reconcile(plan: Plan, month: int) -> dict[str, int]:
             numerator = detail.city(row["分子填报项"], "flow") or 0
             denominator = detail.city(row["分母填报项"], "flow") or 0
             assert (row["分子（累计）"], row["分母（累计）"]) == (numerator, denominator)
-            assert row[ACTUAL] == _ratio(numerator, denominator) == _percent(rate_of(item))
+            rate = _percent(rate_of(rows_of[item["code"]]))
+            assert row[ACTUAL] == _ratio(numerator, denominator) == rate
             assert row["预计全年"] == row[ACTUAL]
         else:
             parts = [detail.city(row["代码"], kind)]
@@ -147,7 +151,7 @@ def reconcile(plan: Plan, month: int) -> dict[str, int]:
             assert own[ACTUAL] == (detail.city(row["代码"], "flow") or 0)
             assert own[ACTUAL] + quota_actuals == row[ACTUAL]
         assert row["年度目标"] == item["target"]
-        assert row[COMPLETION] == _percent(completion_of(item))
+        assert row[COMPLETION] == _percent(completion_of(rows_of[item["code"]]))
         assert row["序时进度"] == _percent(item["expected"])
         assert row["状态"] == _status(item)
         checked += 1
@@ -167,6 +171,7 @@ def reconcile(plan: Plan, month: int) -> dict[str, int]:
     for row in quota_rows:
         quota, kind = api[row["代码"]], kinds[row["代码"]]
         by_county = {r["code"]: r for r in quota["regions"]}
+        typed_county = {r.code: r for r in rows_of[quota["code"]].regions}
         for county in COUNTIES:
             cell = row[regions[county]]
             if kind == "rate":
@@ -174,7 +179,7 @@ def reconcile(plan: Plan, month: int) -> dict[str, int]:
                 expected = _ratio(
                     detail.county(num, county, "flow"), detail.county(den, county, "flow")
                 )
-                assert cell == expected == _percent(rate_of(by_county[county]))
+                assert cell == expected == _percent(rate_of(typed_county[county]))
             else:
                 expected = detail.county(row["代码"], county, kind)
                 if expected is None and kind == "flow":

@@ -1,0 +1,146 @@
+"""The progress API's JSON (CONTRACT.md): the one place a ``Progress`` is written as a document.
+
+``progress_from_document`` reads one back for a published bulletin only: its numbers are
+stored as a frozen snapshot of this JSON (``Bulletin.numbers``), never re-read from the rollup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from targets.completeness import Reported
+
+from .rows import IndicatorProgress, Progress, RegionProgress
+
+RATE = "rate"
+
+
+def reported_dict(reported: Reported | None) -> dict[str, int] | None:
+    return None if reported is None else reported.as_dict()
+
+
+def indicator_item(item: IndicatorProgress) -> dict[str, Any]:
+    """A goal's or quota's row of the document, without a quota's regions."""
+    row: dict[str, Any] = {
+        "code": item.code,
+        "department": item.department,
+        "name": item.name,
+        "kind": item.kind,
+        "unit": item.unit,
+        "target": item.target,
+        "actual": item.actual,
+        "completion": item.completion,
+        "expected": item.expected,
+        "status": item.status,
+        "reported": reported_dict(item.reported),
+        "projected": item.projected,
+    }
+    if item.kind == RATE:
+        row["numerator"] = item.numerator
+        row["denominator"] = item.denominator
+    return row
+
+
+def region_item(quota: IndicatorProgress, region: RegionProgress) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "code": region.code,
+        "name": region.name,
+        "kind": region.kind,  # "city" is 市直, no county
+        "target": region.target,
+        "actual": region.actual,
+        "completion": region.completion,
+        "status": region.status,
+        "reported": reported_dict(region.reported),
+        "projected": region.projected,
+    }
+    if quota.kind == RATE:
+        row["numerator"] = region.numerator
+        row["denominator"] = region.denominator
+    return row
+
+
+def goal_item(goal: IndicatorProgress) -> dict[str, Any]:
+    row = indicator_item(goal)
+    if goal.unallocated is not None:
+        row["unallocated"] = goal.unallocated
+    return row
+
+
+def quota_item(quota: IndicatorProgress) -> dict[str, Any]:
+    return {**indicator_item(quota), "regions": [region_item(quota, r) for r in quota.regions]}
+
+
+def document(progress: Progress) -> dict[str, Any]:
+    """``GET /api/progress/<year>/``'s body."""
+    goals = [goal_item(goal) for goal in progress.goals]
+    quotas = [quota_item(quota) for quota in progress.quotas]
+    return {
+        "plan": {"year": progress.year, "doc_number": progress.doc_number, "title": progress.title},
+        "as_of": progress.as_of,
+        "reported": reported_dict(progress.reported),
+        "time_elapsed": progress.time_elapsed,
+        "goals": goals,
+        "quotas": quotas,
+    }
+
+
+# --- a published bulletin's stored snapshot ------------------------------------------------------
+
+
+def _reported(stored: dict[str, Any] | None) -> Reported | None:
+    if not stored:  # snapshots from before completeness was stored
+        return None
+    return Reported(expected=stored.get("expected", 0), approved=stored.get("approved", 0))
+
+
+def _region(stored: dict[str, Any]) -> RegionProgress:
+    return RegionProgress(
+        code=stored["code"],
+        name=stored["name"],
+        kind=stored.get("kind", ""),
+        target=stored.get("target"),
+        actual=stored.get("actual"),
+        completion=stored.get("completion"),
+        status=stored.get("status"),
+        reported=_reported(stored.get("reported")),
+        projected=stored.get("projected"),
+        numerator=stored.get("numerator"),
+        denominator=stored.get("denominator"),
+    )
+
+
+def _indicator(stored: dict[str, Any]) -> IndicatorProgress:
+    return IndicatorProgress(
+        code=stored["code"],
+        department=stored.get("department", ""),
+        name=stored["name"],
+        kind=stored["kind"],
+        unit=stored.get("unit", ""),
+        target=stored.get("target"),
+        actual=stored.get("actual"),
+        completion=stored.get("completion"),
+        expected=stored.get("expected"),
+        status=stored.get("status"),
+        reported=_reported(stored.get("reported")),
+        projected=stored.get("projected"),
+        numerator=stored.get("numerator"),
+        denominator=stored.get("denominator"),
+        unallocated=stored.get("unallocated"),
+        regions=tuple(_region(region) for region in stored.get("regions", [])),
+    )
+
+
+def progress_from_document(stored: dict[str, Any]) -> Progress:
+    """A published bulletin's frozen document as a ``Progress`` (to word it again in another
+    language, or to compare it with the current rollup)."""
+    plan = stored.get("plan", {})
+    return Progress(
+        year=plan.get("year"),
+        doc_number=plan.get("doc_number", ""),
+        title=plan.get("title", ""),
+        month=int(stored["as_of"][5:]),
+        reported=_reported(stored.get("reported")),
+        time_elapsed=stored.get("time_elapsed", 0),
+        goals=tuple(_indicator(goal) for goal in stored.get("goals", [])),
+        quotas=tuple(_indicator(quota) for quota in stored.get("quotas", [])),
+    )
