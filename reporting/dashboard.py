@@ -29,7 +29,7 @@ from targets.models import (
 )
 
 from . import formatting, selectors
-from .bulletin import ranked_counties
+from .bulletins.rankings import ranked_counties
 from .models import CompletenessRollup, Rollup
 from .rollup.rules import status_for
 from .rows import GoalBreakdown, GoalPart, IndicatorProgress, Progress, QuotaRow

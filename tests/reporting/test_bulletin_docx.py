@@ -10,8 +10,8 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from reporting import bulletin
 from reporting.rollup import rebuild
+from reporting.services import bulletins as publishing
 from targets.models import Indicator, Region, RegionTarget
 from tests.helpers import client_for
 
@@ -100,7 +100,7 @@ def test_a_published_word_file_is_the_published_text_not_the_current_rollup(
     march, make_user, correct, time_machine
 ) -> None:
     reviewer = make_user("reviewer")
-    published = bulletin.bulletin_publish(
+    published = publishing.bulletin_publish(
         plan=march.indicator.plan, month=3, actor=reviewer, confirmed=True
     )
     time_machine.move_to("2015-04-20 10:00 +08:00")

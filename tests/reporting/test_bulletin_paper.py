@@ -13,11 +13,14 @@ from django.db import IntegrityError, transaction
 from django.template import Context, Template
 from django.utils import translation
 
-from reporting import bulletin
+from reporting.bulletins import numbers as bulletin_numbers
+from reporting.bulletins import rankings, wording
+from reporting.bulletins import text as bulletin_text
 from reporting.models import Bulletin
 from reporting.rollup import rebuild
 from reporting.rows import IndicatorProgress, Progress
 from reporting.selectors import progress
+from reporting.services import bulletins as publishing
 from targets import services
 from targets.models import Indicator, Region
 from tests.helpers import client_for
@@ -68,7 +71,7 @@ def march(plan, figure, complete, time_machine):
 
 
 def text_of(plan, month: int = 3) -> str:
-    return bulletin.render(bulletin.collect(plan, month))[1]
+    return bulletin_text.render(bulletin_numbers.collect(plan, month))[1]
 
 
 # --- §2: a county's rate is its rate -----------------------------------------------------------
@@ -106,14 +109,14 @@ def test_the_dashboard_and_the_bulletin_print_the_same_digits() -> None:
     )
 
     assert dashboard == "75.2%"
-    assert "的75.2%，超序时进度0.2个百分点" in bulletin.clause(item)
+    assert "的75.2%，超序时进度0.2个百分点" in wording.clause(item)
 
 
 # --- §3: the training goal's own figures are a visible part ------------------------------------
 
 
 def test_the_training_goals_parts_add_up_to_the_goal(march) -> None:
-    numbers = bulletin.collect(march, 3)
+    numbers = bulletin_numbers.collect(march, 3)
     document = numbers["progress"]
     goal = next(g for g in document.goals if g.code == "training-total")
     (part,) = numbers["breakdowns"]
@@ -122,7 +125,7 @@ def test_the_training_goals_parts_add_up_to_the_goal(march) -> None:
     assert part["own_actual"] == 100 and part["own_target"] == 8550
     assert sum(quotas[c].actual for c in part["quotas"]) + part["own_actual"] == goal.actual
     assert len(part["quotas"]) == 8
-    text = bulletin.render(numbers)[1]
+    text = bulletin_text.render(numbers)[1]
     assert (
         "其他职业技能培训（未分解到部门，不排名）：完成100人次，占未分解目标（8550人次）的1.2%。"
     ) in text
@@ -152,13 +155,13 @@ def _pending(document: Progress, code: str, region: str | None = None) -> Progre
 
 
 def test_a_pending_quota_is_not_judged_nor_listed_in_red(march) -> None:
-    numbers = bulletin.collect(march, 3)
-    before = bulletin.render(numbers)[1]
+    numbers = bulletin_numbers.collect(march, 3)
+    before = bulletin_text.render(numbers)[1]
     assert "人力资源社会保障局企业在岗职工培训完成2500人次" in before  # red, judged today
     numbers["progress"] = _pending(numbers["progress"], "in-service")
     numbers["progress"] = _pending(numbers["progress"], "rural-transfer", "410621")
 
-    text = bulletin.render(numbers)[1]
+    text = bulletin_text.render(numbers)[1]
 
     line = next(x for x in text.split("\n") if "企业在岗职工培训完成2500人次" in x)
     assert "数据不全（已审核5/6项），暂不评价进度" in line
@@ -168,26 +171,26 @@ def test_a_pending_quota_is_not_judged_nor_listed_in_red(march) -> None:
     assert "数据不全、本期暂不评价的任务：职业教育在校生规模、企业在岗职工培训。" in problems
     assert "浚县1项，退役士兵参训率" in problems  # its rural row is pending now: not red
     # Pending quotas come after the judged ones (every quota has data here).
-    assert [q.code for q in bulletin.ranked_quotas(numbers["progress"])][-1] == "in-service"
+    assert [q.code for q in rankings.ranked_quotas(numbers["progress"])][-1] == "in-service"
     # 浚县's mean leaves out its pending row and says so.
-    judged = bulletin.ranked_counties(numbers["progress"], judged_only=True)
+    judged = rankings.ranked_counties(numbers["progress"], judged_only=True)
     standing = next(s for s in judged if s.code == "410621")
     assert (standing.quotas, standing.pending) == (1, 1)
     # The dashboard's ranking keeps 浚县 on both rows (and greys it).
-    everyone = next(s for s in bulletin.ranked_counties(numbers["progress"]) if s.code == "410621")
+    everyone = next(s for s in rankings.ranked_counties(numbers["progress"]) if s.code == "410621")
     assert (everyone.quotas, everyone.pending) == (2, 1)
     assert "另有1项数据不全，未计入" in text
 
 
 def test_a_row_without_reported_counts_is_complete() -> None:
-    assert not bulletin.is_pending(items.item(status="red"))
-    assert bulletin.is_pending(items.item(status="red", reported=items.reported(6, 5)))
-    assert not bulletin.is_pending(items.item(status="red", reported=items.reported(6, 6)))
-    assert bulletin.is_pending(items.item(status="pending"))
+    assert not bulletin_numbers.is_pending(items.item(status="red"))
+    assert bulletin_numbers.is_pending(items.item(status="red", reported=items.reported(6, 5)))
+    assert not bulletin_numbers.is_pending(items.item(status="red", reported=items.reported(6, 6)))
+    assert bulletin_numbers.is_pending(items.item(status="pending"))
 
 
 def test_city_level_units_are_listed_apart_from_the_county_ranking(march) -> None:
-    numbers = bulletin.collect(march, 3)
+    numbers = bulletin_numbers.collect(march, 3)
     city_level = items.region(
         code="410600",
         name="市直",
@@ -208,11 +211,11 @@ def test_city_level_units_are_listed_apart_from_the_county_ranking(march) -> Non
         ),
     )
 
-    standings = bulletin.ranked_counties(numbers["progress"], judged_only=True)
-    text = bulletin.render(numbers)[1]
+    standings = rankings.ranked_counties(numbers["progress"], judged_only=True)
+    text = bulletin_text.render(numbers)[1]
 
     assert "410600" not in [s.code for s in standings]
-    assert [s.code for s in bulletin.city_places(numbers["progress"])] == ["410600"]
+    assert [s.code for s in rankings.city_places(numbers["progress"])] == ["410600"]
     assert (
         "市直（市直单位，不参加县区排名）：1项分解任务平均完成年度目标的25.0%，与序时进度持平。"
     ) in text
@@ -222,7 +225,7 @@ def test_city_level_units_are_listed_apart_from_the_county_ranking(march) -> Non
 
 
 def test_the_sections_come_in_the_usual_order(march) -> None:
-    headings = [line for heading, line in bulletin.blocks(text_of(march)) if heading]
+    headings = [line for heading, line in bulletin_text.blocks(text_of(march)) if heading]
     assert headings == [
         "一、总体进展",
         "二、各县区进展",
@@ -272,10 +275,10 @@ def test_numbers_follow_publication_per_plan_without_gaps(
 
     second_plan = plan_of_year(2016)
     rebuild(second_plan)
-    first = bulletin.bulletin_publish(plan=march, month=3, actor=reviewer, confirmed=True)
-    earlier = bulletin.bulletin_publish(plan=march, month=2, actor=reviewer, confirmed=True)
+    first = publishing.bulletin_publish(plan=march, month=3, actor=reviewer, confirmed=True)
+    earlier = publishing.bulletin_publish(plan=march, month=2, actor=reviewer, confirmed=True)
     time_machine.move_to("2016-02-10 10:00 +08:00")
-    other = bulletin.bulletin_publish(plan=second_plan, month=1, actor=reviewer, confirmed=True)
+    other = publishing.bulletin_publish(plan=second_plan, month=1, actor=reviewer, confirmed=True)
 
     assert (first.number, earlier.number, other.number) == (1, 2, 1)
     assert (first.issuer, first.cc) == ("鹤壁市人力资源和社会保障局", "市政府办公室")
@@ -337,7 +340,7 @@ def test_missing_reports_are_named_and_publishing_needs_a_confirmation(
 def test_a_sent_but_unapproved_report_is_outstanding(march, figure) -> None:
     figure("vocational-enrolment", "410602", 3, 10, status="submitted")
 
-    (entry,) = bulletin.outstanding(march, 3)
+    (entry,) = bulletin_numbers.outstanding(march, 3)
 
     assert (entry["department"], entry["region"]) == ("edu", "410602")
     assert (entry["expected"], entry["sent"], entry["approved"]) == (1, 1, 0)
@@ -350,10 +353,10 @@ def test_a_sent_but_unapproved_report_is_outstanding(march, figure) -> None:
 
 
 def test_the_english_version_uses_english_punctuation(march, make_user) -> None:
-    numbers = bulletin.collect(march, 3)
+    numbers = bulletin_numbers.collect(march, 3)
     with translation.override("en"):
-        title, text = bulletin.render(numbers)
-        masthead = bulletin.masthead(march, 3, None)
+        title, text = bulletin_text.render(numbers)
+        masthead = bulletin_text.masthead(march, 3, None)
     for line in [title, *text.split("\n"), *masthead.values()]:
         assert not CJK_PUNCTUATION & set(line), line
     assert masthead["cc"].startswith("CC: ")
@@ -371,9 +374,9 @@ def test_a_published_bulletin_in_english_is_its_stored_numbers_in_english(
 ) -> None:
     reviewer = make_user("reviewer")
     time_machine.move_to(AFTER_DEADLINE)
-    published = bulletin.bulletin_publish(plan=march, month=3, actor=reviewer, confirmed=True)
+    published = publishing.bulletin_publish(plan=march, month=3, actor=reviewer, confirmed=True)
     with translation.override("en"):
-        english = bulletin.render(bulletin.from_stored(published.numbers))[1]
+        english = bulletin_text.render(bulletin_numbers.from_stored(published.numbers))[1]
     rural = Indicator.objects.get(plan=march, code="rural-transfer")
     correct(rural.submissions.get(region__code="410611", month=3, is_counted=True), 2800)
     rebuild(march)
@@ -388,7 +391,7 @@ def test_a_published_bulletin_in_english_is_its_stored_numbers_in_english(
 
 def test_published_at_is_local_in_the_issue_date(march, make_user, time_machine) -> None:
     time_machine.move_to(datetime(2015, 4, 30, 23, 30, tzinfo=SHANGHAI))  # 15:30 UTC
-    published = bulletin.bulletin_publish(
+    published = publishing.bulletin_publish(
         plan=march, month=3, actor=make_user("reviewer"), confirmed=True
     )
     assert str(published.issued_on) == "2015-04-30"
@@ -409,7 +412,7 @@ def test_a_month_with_every_report_approved_publishes_without_asking(
     march, make_user, time_machine, monkeypatch
 ) -> None:
     time_machine.move_to(AFTER_DEADLINE)
-    monkeypatch.setattr(bulletin, "outstanding", lambda plan, month: [])
+    monkeypatch.setattr(bulletin_numbers, "outstanding", lambda plan, month: [])
 
     response = client_for(make_user("reviewer")).post("/bulletins/2015/3/publish/")
 
@@ -423,7 +426,7 @@ def test_an_empty_issuer_is_the_leading_group_office(march) -> None:
     march.bulletin_issuer, march.bulletin_cc = "", ""
     march.save()
 
-    masthead = bulletin.masthead(march, 3, None)
+    masthead = bulletin_text.masthead(march, 3, None)
 
     assert masthead["issuer"] == "鹤壁市全民技能振兴工程领导小组办公室"
     assert masthead["cc"] == ""  # no 抄送 line

@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 
-from reporting import bulletin
 from reporting import formatting as fmt
+from reporting.bulletins import numbers as bulletin_numbers
+from reporting.bulletins import rankings
+from reporting.bulletins import text as bulletin_text
 from reporting.rollup import rebuild
 from reporting.selectors import progress
 from targets import services
@@ -58,9 +60,9 @@ def test_percentages_carry_one_decimal(fraction: float, trim: bool, text: str) -
 
 def test_titles_name_the_months_covered() -> None:
     doc = items.progress(year=2015, month=1)
-    assert bulletin.title(doc) == "关于2015年1月全民技能振兴工程目标任务进展情况的通报"
+    assert bulletin_text.title(doc) == "关于2015年1月全民技能振兴工程目标任务进展情况的通报"
     doc = items.progress(year=2015, month=9)
-    assert bulletin.title(doc) == "关于2015年1—9月全民技能振兴工程目标任务进展情况的通报"
+    assert bulletin_text.title(doc) == "关于2015年1—9月全民技能振兴工程目标任务进展情况的通报"
 
 
 # --- a hand-made March -----------------------------------------------------------------------
@@ -151,14 +153,14 @@ HAND_MADE_MARCH = """\
 
 
 def test_a_hand_made_march_word_for_word(march) -> None:
-    title, text = bulletin.render(bulletin.collect(march, 3))
+    title, text = bulletin_text.render(bulletin_numbers.collect(march, 3))
 
     assert title == "关于2015年1—3月全民技能振兴工程目标任务进展情况的通报"
     assert text == HAND_MADE_MARCH
 
 
 def test_quotas_rank_by_completion_against_time_ties_in_the_plans_order(march) -> None:
-    ranked = [q.code for q in bulletin.ranked_quotas(progress(march, 3))]
+    ranked = [q.code for q in rankings.ranked_quotas(progress(march, 3))]
     assert ranked == [
         "veterans-registration",  # 100% of 100%: level with the target
         "veterans-participation",  # 90% of 90%: level too, later in the plan
@@ -183,11 +185,11 @@ def test_quotas_without_data_come_last() -> None:
             items.item(code="c", kind="flow", actual=30, target=100, expected=0.25),
         )
     )
-    assert [q.code for q in bulletin.ranked_quotas(document)] == ["c", "b", "a"]
+    assert [q.code for q in rankings.ranked_quotas(document)] == ["c", "b", "a"]
 
 
 def test_counties_rank_by_their_mean_over_split_quotas(march) -> None:
-    standings = bulletin.ranked_counties(progress(march, 3))
+    standings = rankings.ranked_counties(progress(march, 3))
     assert [(s.name, s.quotas, str(s.completion), str(s.expected)) for s in standings] == [
         ("淇滨区", 2, "0.3000", "0.2500"),
         ("浚县", 2, "0.1500", "0.2500"),
@@ -195,7 +197,7 @@ def test_counties_rank_by_their_mean_over_split_quotas(march) -> None:
 
 
 def test_red_items_city_wide_and_by_county(march) -> None:
-    city, counties = bulletin.red_items(progress(march, 3))
+    city, counties = rankings.red_items(progress(march, 3))
     assert [i.code for i in city] == [
         "training-total",
         "rural-transfer",
@@ -217,7 +219,7 @@ def test_a_report_sent_late_is_reported_late(march, figure, time_machine) -> Non
     figure("rural-transfer", "410611", 4, 700)
     rebuild(march)
 
-    text = "\n".join(bulletin.paragraphs(bulletin.collect(march, 4)))
+    text = "\n".join(bulletin_text.paragraphs(bulletin_numbers.collect(march, 4)))
 
     assert (
         "人力资源社会保障局鹤山区未报8项，山城区未报8项，淇滨区未报7项、迟报1项，浚县未报8项"
@@ -230,7 +232,7 @@ def test_a_month_with_every_report_on_time_says_so() -> None:
         "progress": items.progress(year=2015, month=6, time_elapsed=0.5),
         "gaps": [],
     }
-    lines = bulletin.paragraphs(numbers)
+    lines = bulletin_text.paragraphs(numbers)
     assert "6月份数据各部门、各县区均已按时报送。" in lines
     assert "各项任务尚未分解到县区或数据不全，本期不作县区排名。" in lines
     assert "本期没有进度滞后（红色）的任务。" in lines

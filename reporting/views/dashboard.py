@@ -28,10 +28,10 @@ from skills_plan.views import allowed_by
 from targets import completeness, policy
 from targets.models import Department, Indicator, Plan, Region
 
-from . import charts, dashboard, selectors
-from .filters import QuotaFilter
-from .rows import QuotaRow
-from .tables import QuotaTable
+from .. import charts, dashboard, selectors
+from ..filters import QuotaFilter
+from ..rows import QuotaRow
+from ..tables import QuotaTable
 
 YEAR = re.compile(r"^\d{4}$")
 NO_COMPARISON = "none"
