@@ -93,40 +93,29 @@ def _reported(stored: dict[str, Any] | None) -> Reported | None:
     return Reported(expected=stored.get("expected", 0), approved=stored.get("approved", 0))
 
 
-def _region(stored: dict[str, Any]) -> RegionProgress:
-    return RegionProgress(
-        code=stored["code"],
-        name=stored["name"],
-        kind=stored.get("kind", ""),
-        target=stored.get("target"),
-        actual=stored.get("actual"),
-        completion=stored.get("completion"),
-        status=stored.get("status"),
-        reported=_reported(stored.get("reported")),
-        projected=stored.get("projected"),
-        numerator=stored.get("numerator"),
-        denominator=stored.get("denominator"),
-    )
+def _figures(stored: dict[str, Any]) -> dict[str, Any]:
+    """What a goal, quota and county row share, as stored (older snapshots lack some)."""
+    keys = ("target", "actual", "completion", "status", "projected", "numerator", "denominator")
+    return {
+        "code": stored["code"],
+        "name": stored["name"],
+        "reported": _reported(stored.get("reported")),
+        **{key: stored.get(key) for key in keys},
+    }
 
 
 def _indicator(stored: dict[str, Any]) -> IndicatorProgress:
     return IndicatorProgress(
-        code=stored["code"],
+        **_figures(stored),
         department=stored.get("department", ""),
-        name=stored["name"],
         kind=stored["kind"],
         unit=stored.get("unit", ""),
-        target=stored.get("target"),
-        actual=stored.get("actual"),
-        completion=stored.get("completion"),
         expected=stored.get("expected"),
-        status=stored.get("status"),
-        reported=_reported(stored.get("reported")),
-        projected=stored.get("projected"),
-        numerator=stored.get("numerator"),
-        denominator=stored.get("denominator"),
         unallocated=stored.get("unallocated"),
-        regions=tuple(_region(region) for region in stored.get("regions", [])),
+        regions=tuple(
+            RegionProgress(**_figures(region), kind=region.get("kind", ""))
+            for region in stored.get("regions", [])
+        ),
     )
 
 

@@ -253,29 +253,29 @@ def county_ranking_figure(ranking: list[dict[str, Any]], month: int) -> Figure:
     }
 
 
+def _bar(name: str, x: list[Any], y: list[Any], colour: Any, text: str | None = None) -> dict:
+    """A vertical bar trace; with ``text``, each bar's value printed above it."""
+    trace = {"type": "bar", "name": name, "x": x, "y": y, "marker": {"color": colour}}
+    if text is not None:
+        trace |= {"texttemplate": text, "textposition": "outside"}
+    return trace
+
+
 def veterans_figure(rates: list[IndicatorProgress]) -> Figure:
     """(d) The veterans' rates (API fractions) against their target rates, in percent."""
     names = [rate.name for rate in rates]
     return {
         "data": [
-            {
-                "type": "bar",
-                "name": _("实际"),
-                "x": names,
-                "y": [_percent(rate.actual) for rate in rates],
-                "marker": {"color": [STATUS_COLOURS.get(rate.status, GREY) for rate in rates]},
-                "texttemplate": "%{y:.1f}%",
-                "textposition": "outside",
-            },
-            {
-                "type": "bar",
-                "name": _("目标"),
-                "x": names,
-                "y": [_percent(rate.target) for rate in rates],
-                "marker": {"color": "#d9dee5"},
-                "texttemplate": "%{y:.0f}%",
-                "textposition": "outside",
-            },
+            _bar(
+                _("实际"),
+                names,
+                [_percent(rate.actual) for rate in rates],
+                [STATUS_COLOURS.get(rate.status, GREY) for rate in rates],
+                "%{y:.1f}%",
+            ),
+            _bar(
+                _("目标"), names, [_percent(rate.target) for rate in rates], "#d9dee5", "%{y:.0f}%"
+            ),
         ],
         "layout": _layout(
             barmode="group",
@@ -297,13 +297,7 @@ def completeness_figure(rows: list[dict[str, Any]], month: int) -> Figure:
     months = [row["month"] for row in shown]
     return {
         "data": [
-            {
-                "type": "bar",
-                "name": _("报送率"),
-                "x": months,
-                "y": share("received"),
-                "marker": {"color": ACCENT},
-            },
+            _bar(_("报送率"), months, share("received"), ACCENT),
             {
                 "type": "scatter",
                 "mode": "lines+markers",

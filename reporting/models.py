@@ -15,6 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from targets.models import Department, Indicator, Plan, Region
 
 
+def month_1_12(name: str) -> models.CheckConstraint:
+    """The constraint every per-month row carries: its month is 1 to 12."""
+    return models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name=name)
+
+
 class Rollup(models.Model):
     """Progress of one indicator in one county (or the whole city) as of the end of a month."""
 
@@ -87,9 +92,7 @@ class Rollup(models.Model):
                 condition=Q(region__isnull=True),
                 name="rollup_unique_city_cell",
             ),
-            models.CheckConstraint(
-                condition=Q(month__gte=1, month__lte=12), name="rollup_month_1_12"
-            ),
+            month_1_12("rollup_month_1_12"),
         ]
         indexes = [models.Index(fields=["plan", "month"], name="rollup_plan_month")]
 
@@ -179,9 +182,7 @@ class ReminderRun(models.Model):
         ordering = ["-sent_at"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "month"], name="reminder_once_a_month"),
-            models.CheckConstraint(
-                condition=Q(month__gte=1, month__lte=12), name="reminder_month_1_12"
-            ),
+            month_1_12("reminder_month_1_12"),
         ]
 
     def __str__(self) -> str:
@@ -231,9 +232,7 @@ class Bulletin(models.Model):
         ordering = ["plan", "month"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "month"], name="bulletin_once_a_month"),
-            models.CheckConstraint(
-                condition=Q(month__gte=1, month__lte=12), name="bulletin_month_1_12"
-            ),
+            month_1_12("bulletin_month_1_12"),
             models.CheckConstraint(
                 condition=Q(status="draft")
                 | Q(status="published", published_at__isnull=False, published_by__isnull=False),
@@ -286,11 +285,7 @@ class ExportLog(models.Model):
         verbose_name = _("导出记录")
         verbose_name_plural = _("导出记录")
         ordering = ["-exported_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(month__gte=1, month__lte=12), name="export_log_month_1_12"
-            ),
-        ]
+        constraints = [month_1_12("export_log_month_1_12")]
 
     def __str__(self) -> str:
         return f"{self.plan.year}-{self.month:02d} summary.xlsx @ {self.exported_at:%Y-%m-%d %H:%M}"
@@ -344,11 +339,7 @@ class ExportJob(models.Model):
         verbose_name = _("后台导出任务")
         verbose_name_plural = _("后台导出任务")
         ordering = ["-requested_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(month__gte=1, month__lte=12), name="export_job_month_1_12"
-            ),
-        ]
+        constraints = [month_1_12("export_job_month_1_12")]
 
     def __str__(self) -> str:
         return f"{self.plan.year}-{self.month:02d} summary.xlsx ({self.status})"

@@ -3,61 +3,36 @@ the rest empty."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import MISSING, fields
+from typing import Any, TypeVar
 
 from reporting.rows import IndicatorProgress, Progress, RegionProgress
 from targets.completeness import Reported
+
+Row = TypeVar("Row", IndicatorProgress, RegionProgress, Progress)
 
 
 def reported(expected: int, approved: int) -> Reported:
     return Reported(expected=expected, approved=approved)
 
 
+def _made(cls: type[Row], defaults: dict[str, Any], values: dict[str, Any]) -> Row:
+    """``cls`` with every field it requires empty (None) unless given."""
+    empty = {f.name: None for f in fields(cls) if f.default is MISSING}
+    return cls(**{**empty, **defaults, **values})
+
+
 def item(**values: Any) -> IndicatorProgress:
-    """A goal or quota: flow, no figures, unless told otherwise."""
-    defaults: dict[str, Any] = {
-        "code": "",
-        "department": "",
-        "name": "",
-        "kind": "flow",
-        "unit": "",
-        "target": None,
-        "actual": None,
-        "completion": None,
-        "expected": None,
-        "status": None,
-        "reported": None,
-        "projected": None,
-    }
-    return IndicatorProgress(**{**defaults, **values})
+    """A goal or quota: a flow without figures, unless told otherwise."""
+    return _made(IndicatorProgress, {"code": "", "name": "", "kind": "flow"}, values)
 
 
 def region(**values: Any) -> RegionProgress:
     """A quota's row in one county."""
-    defaults: dict[str, Any] = {
-        "code": "",
-        "name": "",
-        "kind": "county",
-        "target": None,
-        "actual": None,
-        "completion": None,
-        "status": None,
-        "reported": None,
-        "projected": None,
-    }
-    return RegionProgress(**{**defaults, **values})
+    return _made(RegionProgress, {"code": "", "name": "", "kind": "county"}, values)
 
 
 def progress(**values: Any) -> Progress:
     """A plan's progress in 2015, as of January, with no rows unless told otherwise."""
-    defaults: dict[str, Any] = {
-        "year": 2015,
-        "doc_number": "",
-        "title": "",
-        "month": 1,
-        "reported": None,
-        "time_elapsed": 0.0833,
-        "goals": (),
-        "quotas": (),
-    }
-    return Progress(**{**defaults, **values})
+    defaults = {"year": 2015, "doc_number": "", "title": "", "month": 1, "time_elapsed": 0.0833}
+    return _made(Progress, {**defaults, "goals": (), "quotas": ()}, values)

@@ -12,8 +12,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reporting.rollup import rebuild
-from targets import services
-from targets.models import Indicator, Region
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +54,7 @@ def reader(reviewer) -> Client:
 
 
 @pytest.fixture
-def march(plan, figure) -> None:
+def march(plan, figure, split) -> None:
     """A few figures in every state, rolled up; the numbers the tests expect follow from these."""
     figure("rural-transfer", "410611", 1, 1000)
     figure("rural-transfer", "410611", 3, 500)
@@ -71,12 +69,7 @@ def march(plan, figure) -> None:
     figure("vocational-enrolment", "410621", 2, 8000)
     figure("veterans-registered", "410611", 2, 8)
     figure("veterans-trained", "410611", 3, 7)
-    services.region_target_set(
-        reason="测试：县区分解",
-        indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
-        region=Region.objects.get(code="410621"),
-        target=6000,
-    )
+    split("rural-transfer", "410621", 6000)
     rebuild(plan)
 
 
@@ -176,13 +169,8 @@ class TestNumbers:
         assert counties["410622"]["actual"] == 0  # a draft
         assert counties["410603"]["actual"] == 0  # returned
 
-    def test_county_with_a_split_target(self, plan, figure, reader) -> None:
-        services.region_target_set(
-            reason="测试：县区分解",
-            indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
-            region=Region.objects.get(code="410621"),
-            target=6000,
-        )
+    def test_county_with_a_split_target(self, plan, figure, reader, split) -> None:
+        split("rural-transfer", "410621", 6000)
         figure("rural-transfer", "410621", 1, 900)
         figure("rural-transfer", "410621", 3, 600)
         rebuild(plan)

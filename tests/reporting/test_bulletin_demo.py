@@ -6,28 +6,13 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from django.db import transaction
 
 from reporting.bulletins import numbers as bulletin_numbers
 from reporting.bulletins import rankings
 from reporting.bulletins import text as bulletin_text
-from reporting.rollup import rebuild
 from reporting.selectors import progress
-from targets import demo
-from targets.services.plan_definition import load_plan_file
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo_plan(django_db_setup, django_db_blocker):
-    """The demo once for this module, rolled up, in a transaction rolled back at its end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        plan = load_plan_file()
-        demo.load_demo(plan, "demo-pass-for-tests")
-        rebuild(plan)
-        yield plan
-        transaction.set_rollback(True)
 
 
 DEMO_SEPTEMBER = """\

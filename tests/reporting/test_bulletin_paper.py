@@ -21,8 +21,7 @@ from reporting.rollup import rebuild
 from reporting.rows import IndicatorProgress, Progress
 from reporting.selectors import progress
 from reporting.services import bulletins as publishing
-from targets import services
-from targets.models import Indicator, Region
+from targets.models import Indicator
 from tests.helpers import client_for
 from tests.reporting import items
 
@@ -34,23 +33,12 @@ CJK_PUNCTUATION = set("、，。（）：；")
 
 
 @pytest.fixture
-def march(plan, figure, complete, time_machine):
+def march(plan, figure, complete, time_machine, split_in_two):
     """March, sent on time: two quotas split to 淇滨区 and 浚县; 浚县's veterans: 32 of 49
     registered trained (参训率 65.3 %, 72.6 % of the 90 % target); 100 其他职业技能培训;
     every other figure approved as 0 except 教育局's in 鹤山区 (enrolment: pending)."""
     time_machine.move_to("2015-04-02 10:00 +08:00")
-    for code, region, target in [
-        ("rural-transfer", "410611", 6000),
-        ("rural-transfer", "410621", 4000),
-        ("in-service", "410611", 5000),
-        ("in-service", "410621", 5000),
-    ]:
-        services.region_target_set(
-            indicator=Indicator.objects.get(plan=plan, code=code),
-            region=Region.objects.get(code=region),
-            target=target,
-            reason="年初分解",
-        )
+    split_in_two()
     for code, region, value in [
         ("rural-transfer", "410611", 1800),
         ("rural-transfer", "410621", 400),

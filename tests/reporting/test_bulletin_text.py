@@ -12,8 +12,6 @@ from reporting.bulletins import rankings
 from reporting.bulletins import text as bulletin_text
 from reporting.rollup import rebuild
 from reporting.selectors import progress
-from targets import services
-from targets.models import Indicator, Region
 from tests.reporting import items
 
 pytestmark = pytest.mark.django_db
@@ -69,22 +67,11 @@ def test_titles_name_the_months_covered() -> None:
 
 
 @pytest.fixture
-def march(plan, figure, complete, time_machine):
+def march(plan, figure, complete, time_machine, split_in_two):
     """A few figures, all sent on time (2 April), split targets for two quotas in two counties;
     every other cell of March approved as 0, so every row is judged."""
     time_machine.move_to("2015-04-02 10:00 +08:00")
-    for code, region, target in [
-        ("rural-transfer", "410611", 6000),
-        ("rural-transfer", "410621", 4000),
-        ("in-service", "410611", 5000),
-        ("in-service", "410621", 5000),
-    ]:
-        services.region_target_set(
-            indicator=Indicator.objects.get(plan=plan, code=code),
-            region=Region.objects.get(code=region),
-            target=target,
-            reason="年初分解",
-        )
+    split_in_two()
     for code, region, month, value in [
         ("rural-transfer", "410611", 1, 1000),
         ("rural-transfer", "410611", 3, 800),

@@ -15,7 +15,6 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from django.db import transaction
 from openpyxl import load_workbook
 
 from reporting.api import document as api_document
@@ -24,10 +23,8 @@ from reporting.exports.workbook import SHEETS, write_summary
 from reporting.formatting import completion_of, rate_of, rounded_fraction
 from reporting.rollup import rebuild
 from reporting.selectors import progress
-from targets import demo, services
-from targets.models import Indicator, Milestone, Plan, Region, Submission, SubmissionEvent
+from targets.models import Milestone, Plan, Region, Submission, SubmissionEvent
 from targets.periods import deadline
-from targets.services.plan_definition import load_plan_file
 
 pytestmark = pytest.mark.django_db
 
@@ -222,7 +219,7 @@ def reconcile(plan: Plan, month: int) -> dict[str, int]:
 
 
 @pytest.fixture
-def small(plan: Plan, figure: Any, correct: Any) -> Plan:
+def small(plan: Plan, figure: Any, correct: Any, split: Any) -> Plan:
     """A hand-made plan's figures: flows, levels, rates, a county split, a correction."""
     figure("rural-transfer", "410611", 1, 1000)
     march = figure("rural-transfer", "410611", 3, 500)
@@ -242,12 +239,7 @@ def small(plan: Plan, figure: Any, correct: Any) -> Plan:
     figure("veterans-passed", "410611", 3, 21)
     figure("veterans-eligible", "410621", 2, 10)
     correct(march, 650)
-    services.region_target_set(
-        reason="测试：县区分解",
-        indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
-        region=Region.objects.get(code="410611"),
-        target=6000,
-    )
+    split("rural-transfer", "410611", 6000)
     rebuild(plan)
     return plan
 
@@ -397,17 +389,6 @@ def test_exporting_changes_no_data(small: Plan) -> None:
     before = list(Submission.objects.order_by("pk").values())
     workbook(small, 4)
     assert list(Submission.objects.order_by("pk").values()) == before
-
-
-@pytest.fixture(scope="module")
-def demo_plan(django_db_setup, django_db_blocker):
-    """The demo once for this module, rolled up, in a transaction rolled back at its end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        plan = load_plan_file()
-        demo.load_demo(plan, "demo-pass-for-tests")
-        rebuild(plan)
-        yield plan
-        transaction.set_rollback(True)
 
 
 @pytest.mark.parametrize("month", [3, 9, 10])

@@ -22,9 +22,8 @@ from reporting.exports.workbook import write_summary
 from reporting.formatting import completion_of, rate_of, rounded_fraction
 from reporting.rollup import rebuild
 from reporting.selectors import progress
-from targets import services
 from targets.completeness import Reported
-from targets.models import Indicator, Plan, Region, Submission
+from targets.models import Indicator, Plan, Submission
 from tests.helpers import client_for
 from tests.reporting import items
 
@@ -66,7 +65,7 @@ def _css(element: Any, selector: str) -> list[Any]:
 
 
 @pytest.fixture
-def figures(plan: Plan, figure: Any) -> Plan:
+def figures(plan: Plan, figure: Any, split: Any) -> Plan:
     """Flows in 人次 and in 人 in several counties, the goal's own figures, a level, rates."""
     figure("rural-transfer", "410611", 1, 1000)  # 人次
     figure("rural-transfer", "410621", 2, 300)
@@ -82,12 +81,7 @@ def figures(plan: Plan, figure: Any) -> Plan:
     figure("veterans-registered", "410611", 2, 33)
     figure("veterans-trained", "410611", 2, 29)
     figure("veterans-passed", "410611", 2, 21)
-    services.region_target_set(
-        reason="测试：县区分解",
-        indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
-        region=Region.objects.get(code="410611"),
-        target=6000,
-    )
+    split("rural-transfer", "410611", 6000)
     rebuild(plan)
     return plan
 

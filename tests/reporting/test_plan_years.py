@@ -14,8 +14,7 @@ from django.core.cache import cache
 
 from reporting.rollup import rebuild
 from reporting.rows import QuotaRow
-from targets import services
-from targets.models import Indicator, Plan, Region
+from targets.models import Plan
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -30,26 +29,6 @@ URLS = ["/dashboard/", *DRILL_DOWNS]
 
 def _text(response: Any) -> str:
     return response.content.decode()
-
-
-@pytest.fixture
-def enter(clerk_of: Any, reviewer: Any) -> Any:
-    """An approved figure of (plan, series code, county, month), through the services."""
-
-    def make(plan: Plan, code: str, region: str, month: int, value: int) -> None:
-        indicator = Indicator.objects.select_related("department", "plan").get(plan=plan, code=code)
-        clerk = clerk_of(indicator.department.code)
-        submission = services.submission_save(
-            actor=clerk,
-            indicator=indicator,
-            region=Region.objects.get(code=region),
-            month=month,
-            value=value,
-        )
-        services.submission_submit(actor=clerk, submission=submission)
-        services.submission_approve(actor=reviewer, submission=submission)
-
-    return make
 
 
 @pytest.fixture

@@ -18,8 +18,7 @@ from django.core.cache import cache
 from reporting.models import Rollup
 from reporting.rollup import rebuild
 from reporting.rows import QuotaRow
-from targets import services
-from targets.models import Indicator, Plan, Region
+from targets.models import Plan
 from targets.services.plan_definition import load_plan_definition
 from tests.helpers import client_for
 
@@ -131,24 +130,6 @@ def definition(
         "indicators": indicators,
         "region_targets": [{"indicator": "rural-transfer", "region": "410611", "target": qibin}],
     }
-
-
-@pytest.fixture
-def enter(clerk_of: Any, reviewer: Any) -> Any:
-    def make(plan: Plan, code: str, region: str, month: int, value: int) -> None:
-        indicator = Indicator.objects.select_related("department", "plan").get(plan=plan, code=code)
-        clerk = clerk_of(indicator.department.code)
-        submission = services.submission_save(
-            actor=clerk,
-            indicator=indicator,
-            region=Region.objects.get(code=region),
-            month=month,
-            value=value,
-        )
-        services.submission_submit(actor=clerk, submission=submission)
-        services.submission_approve(actor=reviewer, submission=submission)
-
-    return make
 
 
 @pytest.fixture
