@@ -19,44 +19,31 @@ def reported_dict(reported: Reported | None) -> dict[str, int] | None:
     return None if reported is None else reported.as_dict()
 
 
-def indicator_item(item: IndicatorProgress) -> dict[str, Any]:
-    """A goal's or quota's row of the document, without a quota's regions."""
-    row: dict[str, Any] = {
-        "code": item.code,
-        "department": item.department,
-        "name": item.name,
-        "kind": item.kind,
-        "unit": item.unit,
-        "target": item.target,
-        "actual": item.actual,
-        "completion": item.completion,
-        "expected": item.expected,
-        "status": item.status,
-        "reported": reported_dict(item.reported),
-        "projected": item.projected,
-    }
-    if item.kind == RATE:
+# The keys of a row, in the document's order (``numerator`` and ``denominator`` follow, for a
+# rate only).
+INDICATOR_KEYS = ("code", "department", "name", "kind", "unit", "target", "actual", "completion")
+INDICATOR_KEYS += ("expected", "status", "reported", "projected")
+REGION_KEYS = ("code", "name", "kind", "target", "actual", "completion", "status", "reported")
+REGION_KEYS += ("projected",)
+
+
+def _row(item: IndicatorProgress | RegionProgress, keys: tuple[str, ...], kind: str) -> dict:
+    row: dict[str, Any] = {key: getattr(item, key) for key in keys}
+    row["reported"] = reported_dict(item.reported)
+    if kind == RATE:
         row["numerator"] = item.numerator
         row["denominator"] = item.denominator
     return row
 
 
+def indicator_item(item: IndicatorProgress) -> dict[str, Any]:
+    """A goal's or quota's row of the document, without a quota's regions."""
+    return _row(item, INDICATOR_KEYS, item.kind)
+
+
 def region_item(quota: IndicatorProgress, region: RegionProgress) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "code": region.code,
-        "name": region.name,
-        "kind": region.kind,  # "city" is 市直, no county
-        "target": region.target,
-        "actual": region.actual,
-        "completion": region.completion,
-        "status": region.status,
-        "reported": reported_dict(region.reported),
-        "projected": region.projected,
-    }
-    if quota.kind == RATE:
-        row["numerator"] = region.numerator
-        row["denominator"] = region.denominator
-    return row
+    """A quota's row in one place; its ``kind`` is the region's ("city" is 市直, no county)."""
+    return _row(region, REGION_KEYS, quota.kind)
 
 
 def goal_item(goal: IndicatorProgress) -> dict[str, Any]:

@@ -6,6 +6,7 @@ Rows are rebuilt from approved submissions by ``reporting.rollup``; nothing else
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +19,19 @@ from targets.models import Department, Indicator, Plan, Region
 def month_1_12(name: str) -> models.CheckConstraint:
     """The constraint every per-month row carries: its month is 1 to 12."""
     return models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name=name)
+
+
+def unconstrained(to: type[models.Model], verbose_name: Any, **options: Any) -> models.ForeignKey:
+    """A derived row's reference: no index of its own and no constraint in the database."""
+    options.setdefault("related_name", "+")
+    return models.ForeignKey(
+        to,
+        on_delete=models.CASCADE,
+        db_index=False,
+        db_constraint=False,
+        verbose_name=verbose_name,
+        **options,
+    )
 
 
 class Rollup(models.Model):
@@ -34,33 +48,9 @@ class Rollup(models.Model):
     # build's time), and these rows are derived: the rebuild takes its ids from the plan's own
     # indicators and the regions, and a plan, indicator or region deleted through Django
     # takes its rollups with it (Django cascades; the nightly rebuild replaces the rest).
-    plan = models.ForeignKey(
-        Plan,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-        verbose_name=_("年度方案"),
-    )
-    indicator = models.ForeignKey(
-        Indicator,
-        on_delete=models.CASCADE,
-        related_name="rollups",
-        db_index=False,
-        db_constraint=False,
-        verbose_name=_("指标"),
-    )
-    region = models.ForeignKey(
-        Region,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-        verbose_name=_("县区"),
-        help_text=_("为空表示全市"),
-    )
+    plan = unconstrained(Plan, _("年度方案"))
+    indicator = unconstrained(Indicator, _("指标"), related_name="rollups")
+    region = unconstrained(Region, _("县区"), null=True, blank=True, help_text=_("为空表示全市"))
     month = models.PositiveSmallIntegerField(_("截至月份"))
     actual = models.BigIntegerField(_("完成数"), null=True, blank=True)
     numerator = models.BigIntegerField(_("分子累计"), null=True, blank=True)

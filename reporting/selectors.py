@@ -137,13 +137,14 @@ def progress(
 
     Kept in the cache under the plan's latest rollup run: every rebuild, full or incremental,
     records a run in the same transaction as its rows, so a new run means a new key and a
-    document is never served after the rows behind it changed. A page that has read the
+    progress is never served after the rows behind it changed. A page that has read the
     month's ``coverage`` already passes it (its indicators and regions are not read again).
     """
     latest_run = (
         RollupRun.objects.filter(plan=plan).order_by("-pk").values_list("pk", flat=True).first()
     )
-    key = f"progress:{plan.pk}:{month}:{latest_run}"
+    # "rows": a typed ``Progress``, never a JSON document cached by an earlier release.
+    key = f"progress-rows:{plan.pk}:{month}:{latest_run}"
     found = cache.get(key)
     if found is None:
         found = _progress(plan, month, coverage)
@@ -152,7 +153,7 @@ def progress(
     return found
 
 
-# A day: a document's key changes with every rollup run anyway.
+# A day: the key changes with every rollup run anyway.
 PROGRESS_CACHE_SECONDS = 24 * 3600
 
 

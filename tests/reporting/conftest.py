@@ -10,7 +10,7 @@ from django.db import transaction
 
 from reporting.rollup import rebuild
 from targets import demo, services
-from targets.models import Indicator, Plan, Region, Submission
+from targets.models import Indicator, Plan, Region, RegionTarget, Submission
 from targets.services.plan_definition import load_plan_file
 
 
@@ -82,6 +82,23 @@ def split_in_two(split) -> Callable[[], None]:
             split(code, region, target, reason="年初分解")
 
     return make
+
+
+@pytest.fixture
+def bulletin_march(plan, figure, time_machine) -> Submission:
+    """March's figures for a bulletin, sent on time (淇滨区's rural transfer, 1,200 of a 6,000
+    split, is returned for correcting), and the clock after March's deadline (5 April)."""
+    time_machine.move_to("2015-04-02 10:00 +08:00")
+    RegionTarget.objects.create(
+        indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
+        region=Region.objects.get(code="410611"),
+        target=6000,
+    )
+    rural = figure("rural-transfer", "410611", 3, 1200)
+    figure("in-service", "410621", 3, 2300)
+    rebuild(plan)
+    time_machine.move_to("2015-04-10 10:00 +08:00")
+    return rural
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,18 @@ from typing import Any, TypeVar
 from reporting.rows import IndicatorProgress, Progress, RegionProgress
 from targets.completeness import Reported
 
+# The plan's eight training quotas (they feed training-total), in the plan's order.
+TRAINING_QUOTAS = [
+    "rural-transfer",
+    "in-service",
+    "reemployment",
+    "entrepreneurship",
+    "public-institution",
+    "new-farmers",
+    "rain-dew",
+    "disabled",
+]
+
 Row = TypeVar("Row", IndicatorProgress, RegionProgress, Progress)
 
 

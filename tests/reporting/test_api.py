@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reporting.rollup import rebuild
+from tests.reporting.items import TRAINING_QUOTAS
 
 pytestmark = pytest.mark.django_db
 
@@ -26,16 +27,6 @@ COUNTIES = [  # in the plan's order (fixtures/plan-2015.json)
     ("410601", "市直"),  # city-level units, after the counties
 ]
 GOALS = ["training-total", "vocational-enrolment", "high-skill-talent", "skill-appraisal"]
-TRAINING_QUOTAS = [
-    "rural-transfer",
-    "in-service",
-    "reemployment",
-    "entrepreneurship",
-    "public-institution",
-    "new-farmers",
-    "rain-dew",
-    "disabled",
-]
 RATES = [
     "veterans-awareness",
     "veterans-registration",

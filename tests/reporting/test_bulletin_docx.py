@@ -12,7 +12,6 @@ from docx.shared import Mm
 
 from reporting.rollup import rebuild
 from reporting.services import bulletins as publishing
-from targets.models import Indicator, Region, RegionTarget
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -22,18 +21,9 @@ PAGE = "/bulletins/2015/3/"
 
 
 @pytest.fixture
-def march(plan, figure, time_machine):
-    time_machine.move_to("2015-04-02 10:00 +08:00")
-    RegionTarget.objects.create(
-        indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
-        region=Region.objects.get(code="410611"),
-        target=6000,
-    )
-    rural = figure("rural-transfer", "410611", 3, 1200)
-    figure("in-service", "410621", 3, 2300)
-    rebuild(plan)
-    time_machine.move_to("2015-04-10 10:00 +08:00")
-    return rural
+def march(bulletin_march):
+    """March for the Word file (``bulletin_march``)."""
+    return bulletin_march
 
 
 def paragraphs(response) -> list[str]:

@@ -185,17 +185,7 @@ def test_counties_rank_by_their_mean_over_split_quotas(march) -> None:
 
 def test_red_items_city_wide_and_by_county(march) -> None:
     city, counties = rankings.red_items(progress(march, 3))
-    assert [i.code for i in city] == [
-        "training-total",
-        "rural-transfer",
-        "in-service",
-        "reemployment",
-        "entrepreneurship",
-        "public-institution",
-        "new-farmers",
-        "rain-dew",
-        "disabled",
-    ]
+    assert [i.code for i in city] == ["training-total", *items.TRAINING_QUOTAS]
     assert {name: [q.code for q, _row in rows] for name, rows in counties.items()} == {
         "浚县": ["rural-transfer"]
     }

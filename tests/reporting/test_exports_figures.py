@@ -155,16 +155,7 @@ def test_goal_breakdown_adds_up_to_the_goal(figures: Plan) -> None:
     assert sum(row.actual for row in breakdown.rows) == goal.actual
     own = breakdown.own
     assert (own.target, own.actual) == (8550, 2150)
-    assert [row.code for row in breakdown.rows[:-1]] == [
-        "rural-transfer",
-        "in-service",
-        "reemployment",
-        "entrepreneurship",
-        "public-institution",
-        "new-farmers",
-        "rain-dew",
-        "disabled",
-    ]
+    assert [row.code for row in breakdown.rows[:-1]] == items.TRAINING_QUOTAS
     assert goal_breakdown(None, allocations(figures)) == []
 
 
