@@ -104,34 +104,23 @@ def progress_figure(
         unit = indicator.unit
     current = actual[-1] if actual else None
     data: list[dict[str, Any]] = [
-        {
-            "type": "scatter",
-            "mode": "lines+markers",
-            "name": _("实际完成（累计）") if indicator.kind == "flow" else _("实际完成"),
-            "x": to_date,
-            "y": actual,
-            "line": {"color": ACCENT, "width": 3},
-        },
-        {
-            "type": "scatter",
-            "mode": "lines",
-            "name": _("序时进度") if indicator.kind == "flow" else _("目标"),
-            "x": MONTHS,
-            "y": target_line,
-            "line": {"color": GREY, "width": 2},
-        },
+        _line(
+            _("实际完成（累计）") if indicator.kind == "flow" else _("实际完成"),
+            to_date,
+            actual,
+            {"color": ACCENT, "width": 3},
+            "lines+markers",
+        ),
+        _line(
+            _("序时进度") if indicator.kind == "flow" else _("目标"),
+            MONTHS,
+            target_line,
+            {"color": GREY, "width": 2},
+        ),
     ]
     if current is not None and projected is not None and month < 12:
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": _("预计全年"),
-                "x": [month, 12],
-                "y": [current, projected],
-                "line": {"color": ACCENT, "width": 2, "dash": "dash"},
-            }
-        )
+        line = {"color": ACCENT, "width": 2, "dash": "dash"}
+        data.append(_line(_("预计全年"), [month, 12], [current, projected], line))
     for year, earlier_rows in earlier:
         shown = sorted(earlier_rows, key=lambda row: row.month)
         data.append(
@@ -253,6 +242,13 @@ def county_ranking_figure(ranking: list[dict[str, Any]], month: int) -> Figure:
     }
 
 
+def _line(
+    name: str, x: list[Any], y: list[Any], line: dict[str, Any], mode: str = "lines"
+) -> dict[str, Any]:
+    """A line trace; ``lines+markers`` for figures reported month by month."""
+    return {"type": "scatter", "mode": mode, "name": name, "x": x, "y": y, "line": line}
+
+
 def _bar(name: str, x: list[Any], y: list[Any], colour: Any, text: str | None = None) -> dict:
     """A vertical bar trace; with ``text``, each bar's value printed above it."""
     trace = {"type": "bar", "name": name, "x": x, "y": y, "marker": {"color": colour}}
@@ -298,14 +294,13 @@ def completeness_figure(rows: list[dict[str, Any]], month: int) -> Figure:
     return {
         "data": [
             _bar(_("报送率"), months, share("received"), ACCENT),
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": _("按时报送率"),
-                "x": months,
-                "y": share("on_time"),
-                "line": {"color": GREEN, "width": 3},
-            },
+            _line(
+                _("按时报送率"),
+                months,
+                share("on_time"),
+                {"color": GREEN, "width": 3},
+                "lines+markers",
+            ),
         ],
         "layout": _layout(
             xaxis=_month_axis(),

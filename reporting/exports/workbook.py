@@ -2,7 +2,7 @@
 
 Plain functions: ``write_summary`` writes the workbook for a plan and as-of month to a binary
 file object and returns the data rows per sheet: a cover (封面), the progress sheets
-(``progress_sheets``: 总表, 分县区, the progress API's document for that month) and the
+(``progress_sheets``: 总表, 分县区, the plan's progress as of that month) and the
 records behind them (``record_sheets``: 月度明细, 修改记录, 目标调整记录, 里程碑), all in the
 layout of ``styles``. In openpyxl's write-only mode no cell can be gone back to: the cover's
 row counts are known only at the end, so the cover is created first, to stay the first sheet,
