@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from targets.models import Indicator
 
 from .models import Rollup
+from .rows import IndicatorProgress
 
 Figure = dict[str, Any]
 
@@ -103,34 +104,23 @@ def progress_figure(
         unit = indicator.unit
     current = actual[-1] if actual else None
     data: list[dict[str, Any]] = [
-        {
-            "type": "scatter",
-            "mode": "lines+markers",
-            "name": _("实际完成（累计）") if indicator.kind == "flow" else _("实际完成"),
-            "x": to_date,
-            "y": actual,
-            "line": {"color": ACCENT, "width": 3},
-        },
-        {
-            "type": "scatter",
-            "mode": "lines",
-            "name": _("序时进度") if indicator.kind == "flow" else _("目标"),
-            "x": MONTHS,
-            "y": target_line,
-            "line": {"color": GREY, "width": 2},
-        },
+        _line(
+            _("实际完成（累计）") if indicator.kind == "flow" else _("实际完成"),
+            to_date,
+            actual,
+            {"color": ACCENT, "width": 3},
+            "lines+markers",
+        ),
+        _line(
+            _("序时进度") if indicator.kind == "flow" else _("目标"),
+            MONTHS,
+            target_line,
+            {"color": GREY, "width": 2},
+        ),
     ]
     if current is not None and projected is not None and month < 12:
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": _("预计全年"),
-                "x": [month, 12],
-                "y": [current, projected],
-                "line": {"color": ACCENT, "width": 2, "dash": "dash"},
-            }
-        )
+        line = {"color": ACCENT, "width": 2, "dash": "dash"}
+        data.append(_line(_("预计全年"), [month, 12], [current, projected], line))
     for year, earlier_rows in earlier:
         shown = sorted(earlier_rows, key=lambda row: row.month)
         data.append(
@@ -252,29 +242,36 @@ def county_ranking_figure(ranking: list[dict[str, Any]], month: int) -> Figure:
     }
 
 
-def veterans_figure(rates: list[dict[str, Any]]) -> Figure:
+def _line(
+    name: str, x: list[Any], y: list[Any], line: dict[str, Any], mode: str = "lines"
+) -> dict[str, Any]:
+    """A line trace; ``lines+markers`` for figures reported month by month."""
+    return {"type": "scatter", "mode": mode, "name": name, "x": x, "y": y, "line": line}
+
+
+def _bar(name: str, x: list[Any], y: list[Any], colour: Any, text: str | None = None) -> dict:
+    """A vertical bar trace; with ``text``, each bar's value printed above it."""
+    trace = {"type": "bar", "name": name, "x": x, "y": y, "marker": {"color": colour}}
+    if text is not None:
+        trace |= {"texttemplate": text, "textposition": "outside"}
+    return trace
+
+
+def veterans_figure(rates: list[IndicatorProgress]) -> Figure:
     """(d) The veterans' rates (API fractions) against their target rates, in percent."""
-    names = [rate["name"] for rate in rates]
+    names = [rate.name for rate in rates]
     return {
         "data": [
-            {
-                "type": "bar",
-                "name": _("实际"),
-                "x": names,
-                "y": [_percent(rate["actual"]) for rate in rates],
-                "marker": {"color": [STATUS_COLOURS.get(rate["status"], GREY) for rate in rates]},
-                "texttemplate": "%{y:.1f}%",
-                "textposition": "outside",
-            },
-            {
-                "type": "bar",
-                "name": _("目标"),
-                "x": names,
-                "y": [_percent(rate["target"]) for rate in rates],
-                "marker": {"color": "#d9dee5"},
-                "texttemplate": "%{y:.0f}%",
-                "textposition": "outside",
-            },
+            _bar(
+                _("实际"),
+                names,
+                [_percent(rate.actual) for rate in rates],
+                [STATUS_COLOURS.get(rate.status, GREY) for rate in rates],
+                "%{y:.1f}%",
+            ),
+            _bar(
+                _("目标"), names, [_percent(rate.target) for rate in rates], "#d9dee5", "%{y:.0f}%"
+            ),
         ],
         "layout": _layout(
             barmode="group",
@@ -296,21 +293,14 @@ def completeness_figure(rows: list[dict[str, Any]], month: int) -> Figure:
     months = [row["month"] for row in shown]
     return {
         "data": [
-            {
-                "type": "bar",
-                "name": _("报送率"),
-                "x": months,
-                "y": share("received"),
-                "marker": {"color": ACCENT},
-            },
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": _("按时报送率"),
-                "x": months,
-                "y": share("on_time"),
-                "line": {"color": GREEN, "width": 3},
-            },
+            _bar(_("报送率"), months, share("received"), ACCENT),
+            _line(
+                _("按时报送率"),
+                months,
+                share("on_time"),
+                {"color": GREEN, "width": 3},
+                "lines+markers",
+            ),
         ],
         "layout": _layout(
             xaxis=_month_axis(),

@@ -1,15 +1,16 @@
 """Reads for the leaders' dashboard: the rollup tables and the plan's definitions only.
 
 Every number comes from ``Rollup`` / ``CompletenessRollup`` through the same conversion as the
-progress API (``selectors._item``), so the page and the API cannot disagree. The one read of
-submissions is ``figures_behind``: the quota drill-down lists the figures behind a number,
-narrowed by the access policy.
+progress API (``selectors.indicator_progress``), so the page and the API cannot disagree. The
+one read of submissions is ``figures_behind``: the quota drill-down lists the figures behind a
+number, narrowed by the access policy.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import fields, replace
 from decimal import Decimal
 from typing import Any
 
@@ -28,9 +29,10 @@ from targets.models import (
 )
 
 from . import formatting, selectors
-from .bulletin import ranked_counties
+from .bulletins.rankings import ranked_counties
 from .models import CompletenessRollup, Rollup
 from .rollup.rules import status_for
+from .rows import GoalBreakdown, GoalPart, IndicatorProgress, Progress, QuotaRow
 
 QUOTA = Indicator.Role.QUOTA
 ROLLUP_ORDER = ("indicator__order", "indicator__code", "region__order", "region__code")
@@ -41,7 +43,7 @@ def month_choices(plan: Plan) -> list[tuple[str, int]]:
     return [(f"{plan.year}-{month:02d}", month) for month in range(1, 13)]
 
 
-def row_item(row: Rollup, coverage: completeness.Coverage | None = None) -> dict[str, Any]:
+def row_item(row: Rollup, coverage: completeness.Coverage | None = None) -> QuotaRow:
     """A rollup row as the API gives it, plus what a table needs to name and link it.
 
     With the ``coverage`` of the row's month, it is judged as the API judges it (``pending``
@@ -49,13 +51,14 @@ def row_item(row: Rollup, coverage: completeness.Coverage | None = None) -> dict
     """
     indicator = row.indicator
     reported = coverage.reported(indicator, row.region_id) if coverage is not None else None
-    item = selectors._item(indicator, row, reported)
-    item["missing"] = (
+    item = selectors.indicator_progress(indicator, row, reported)
+    missing = (
         coverage.missing_names(indicator, row.region_id)
-        if coverage is not None and item["status"] == completeness.PENDING
+        if coverage is not None and item.status == completeness.PENDING
         else []
     )
-    item.update(
+    return QuotaRow(
+        **{f.name: getattr(item, f.name) for f in fields(item)},
         indicator=indicator,
         department_code=indicator.department.code,
         department_short=indicator.department.short_name,
@@ -63,8 +66,7 @@ def row_item(row: Rollup, coverage: completeness.Coverage | None = None) -> dict
         region_code=row.region.code if row.region_id else None,
         place=row.region.name if row.region_id else None,
         month=row.month,
-    )
-    return item
+    ).with_missing(missing)
 
 
 def quota_rollups(plan: Plan, month: int) -> QuerySet[Rollup]:
@@ -78,29 +80,28 @@ def quota_rollups(plan: Plan, month: int) -> QuerySet[Rollup]:
 
 def quota_rows(
     rollups: Iterable[Rollup], coverage: completeness.Coverage | None = None
-) -> list[dict[str, Any]]:
+) -> list[QuotaRow]:
     return [row_item(row, coverage) for row in rollups]
 
 
 def with_missing(
-    items: list[dict[str, Any]], coverage: completeness.Coverage
-) -> list[dict[str, Any]]:
-    """The document's city-wide items (goals), each pending one with who is missing."""
+    items: Iterable[IndicatorProgress], coverage: completeness.Coverage
+) -> list[IndicatorProgress]:
+    """The city-wide items (goals), each pending one with who is missing."""
     by_code = {indicator.code: indicator for indicator in coverage.by_id.values()}
     return [
-        {
-            **item,
-            "missing": coverage.missing_names(by_code[item["code"]])
-            if item["status"] == completeness.PENDING and item["code"] in by_code
-            else [],
-        }
+        item.with_missing(
+            coverage.missing_names(by_code[item.code])
+            if item.status == completeness.PENDING and item.code in by_code
+            else []
+        )
         for item in items
     ]
 
 
-def with_status(rows: list[dict[str, Any]], status: str | None) -> list[dict[str, Any]]:
+def with_status(rows: list[QuotaRow], status: str | None) -> list[QuotaRow]:
     """The rows of one judged status (``pending`` is not stored: it is filtered here)."""
-    return rows if not status else [row for row in rows if row["status"] == status]
+    return rows if not status else [row for row in rows if row.status == status]
 
 
 def allocations(plan: Plan) -> list[dict[str, Any]]:
@@ -131,40 +132,39 @@ def allocations(plan: Plan) -> list[dict[str, Any]]:
 
 
 def goal_breakdown(
-    document: dict[str, Any] | None, allocations: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
+    progress: Progress | None, allocations: list[dict[str, Any]]
+) -> list[GoalBreakdown]:
     """Each goal that quotas feed (``allocations``), broken down so that its parts add up to
     it on the page.
 
     The rows are the feeding quotas' items, then the goal's own part (其他职业技能培训): the
     figures reported against the goal itself (the goal's actual less its quotas' actuals) and
     the target no quota carries (the plan's 8,550 of 70,000). Only flow quotas feed a flow
-    goal, so the subtraction is exact. ``goal`` is the goal's item of the progress document.
+    goal, so the subtraction is exact.
     """
-    if document is None:
+    if progress is None:
         return []
-    goals = {goal["code"]: goal for goal in document["goals"]}
-    quotas = {quota["code"]: quota for quota in document["quotas"]}
+    goals = {goal.code: goal for goal in progress.goals}
+    quotas = {quota.code: quota for quota in progress.quotas}
     result = []
     for allocation in allocations:
         indicator = allocation["goal"]
         goal = goals.get(indicator.code)
-        parts = [quotas[code] for code in allocation["feeding"] if code in quotas]
-        if goal is None or not parts or goal["target"] is None:
+        parts = tuple(quotas[code] for code in allocation["feeding"] if code in quotas)
+        if goal is None or not parts or goal.target is None:
             continue
-        actual = goal["actual"]
-        own = {
-            "code": goal["code"],
-            "name": indicator.series_name
+        actual = goal.actual
+        own = GoalPart(
+            code=goal.code,
+            name=indicator.series_name
             or _("%(goal)s（未列入部门任务的部分）") % {"goal": indicator.name},
-            "department": goal["department"],
-            "kind": goal["kind"],
-            "unit": goal["unit"],
-            "target": goal["target"] - sum(q["target"] or 0 for q in parts),
-            "actual": None if actual is None else actual - sum(q["actual"] or 0 for q in parts),
-            "is_goal_own": True,
-        }
-        result.append({"goal": goal, "rows": [*parts, own], "own": own})
+            department=goal.department,
+            kind=goal.kind,
+            unit=goal.unit,
+            target=goal.target - sum(q.target or 0 for q in parts),
+            actual=None if actual is None else actual - sum(q.actual or 0 for q in parts),
+        )
+        result.append(GoalBreakdown(goal=goal, quotas=parts, own=own))
     return result
 
 
@@ -214,14 +214,13 @@ def same_month(plan: Plan, month: int) -> dict[tuple[str, str | None], dict[str,
     for row in rows:
         code, region_code, kind, completion, actual, numerator, denominator = row[:7]
         is_rate = kind == Indicator.Kind.RATE
-        exact = {"kind": kind, "actual": actual, "numerator": numerator}
-        exact |= {"denominator": denominator, "target": row[8] if is_rate else row[7]}
+        target = row[8] if is_rate else row[7]
         found[code, region_code] = {
-            "completion": selectors._number(completion),
+            "completion": selectors.rounded(completion),
             # What the page prints: rounded once from the earlier plan's own figures.
-            "completion_exact": formatting.completion_of(exact),
+            "completion_exact": formatting.completion(kind, actual, target, numerator, denominator),
             "actual": (
-                selectors._number(Decimal(numerator or 0) / denominator) if denominator else None
+                selectors.rounded(Decimal(numerator or 0) / denominator) if denominator else None
             )
             if is_rate
             else actual,
@@ -230,16 +229,22 @@ def same_month(plan: Plan, month: int) -> dict[tuple[str, str | None], dict[str,
 
 
 def with_previous(
-    rows: list[dict[str, Any]], previous: dict[tuple[str, str | None], dict[str, Any]]
-) -> list[dict[str, Any]]:
+    rows: list[QuotaRow], previous: dict[tuple[str, str | None], dict[str, Any]]
+) -> list[QuotaRow]:
     """Each row with the earlier plan's completion and actual of the same quota, place, month
     (``None`` where that plan has no such quota or no rollup)."""
+    found = []
     for row in rows:
-        earlier = previous.get((row["code"], row["region_code"]), {})
-        row["previous_completion"] = earlier.get("completion")
-        row["previous_completion_exact"] = earlier.get("completion_exact")
-        row["previous_actual"] = earlier.get("actual")
-    return rows
+        earlier = previous.get((row.code, row.region_code), {})
+        found.append(
+            replace(
+                row,
+                previous_completion=earlier.get("completion"),
+                previous_completion_exact=earlier.get("completion_exact"),
+                previous_actual=earlier.get("actual"),
+            )
+        )
+    return found
 
 
 def indicator_rollups(plan: Plan, indicator: Indicator) -> list[Rollup]:
@@ -251,7 +256,7 @@ def indicator_rollups(plan: Plan, indicator: Indicator) -> list[Rollup]:
     )
 
 
-def heatmap(document: dict[str, Any]) -> dict[str, Any]:
+def heatmap(progress: Progress) -> dict[str, Any]:
     """Department × county: the mean completion of the department's flow and stock quotas in
     the county. Rates are left out (a rate's completion is not a share of a count, and is
     never averaged with one); a cell with any of its quotas pending (reports missing or not
@@ -260,18 +265,18 @@ def heatmap(document: dict[str, Any]) -> dict[str, Any]:
     regions: list[str] = []
     completions: dict[tuple[str, str], list[float]] = defaultdict(list)
     pending: set[tuple[str, str]] = set()
-    for quota in document["quotas"]:
-        if quota["kind"] == Indicator.Kind.RATE:
+    for quota in progress.quotas:
+        if quota.kind == Indicator.Kind.RATE:
             continue
-        if quota["department"] not in departments:
-            departments.append(quota["department"])
-        for region in quota["regions"]:
-            if region["name"] not in regions:
-                regions.append(region["name"])
-            if region.get("status") == completeness.PENDING:
-                pending.add((quota["department"], region["name"]))
-            elif region["completion"] is not None:
-                completions[quota["department"], region["name"]].append(region["completion"])
+        if quota.department not in departments:
+            departments.append(quota.department)
+        for region in quota.regions:
+            if region.name not in regions:
+                regions.append(region.name)
+            if region.status == completeness.PENDING:
+                pending.add((quota.department, region.name))
+            elif region.completion is not None:
+                completions[quota.department, region.name].append(region.completion)
     z = [
         [
             (
@@ -287,15 +292,15 @@ def heatmap(document: dict[str, Any]) -> dict[str, Any]:
     return {"departments": departments, "regions": regions, "z": z, "pending": marks}
 
 
-def county_ranking(document: dict[str, Any]) -> list[dict[str, Any]]:
+def county_ranking(progress: Progress) -> list[dict[str, Any]]:
     """The bulletin's (通报) county ranking: each county's mean completion of its split quotas
     against the mean expected share of the same quotas, best first (``bulletin``)."""
     pending = {
-        region["code"]
-        for quota in document["quotas"]
-        if quota["kind"] != Indicator.Kind.RATE
-        for region in quota["regions"]
-        if region.get("target") and region.get("status") == completeness.PENDING
+        region.code
+        for quota in progress.quotas
+        if quota.kind != Indicator.Kind.RATE
+        for region in quota.regions
+        if region.target and region.status == completeness.PENDING
     }
     return [
         {
@@ -309,12 +314,12 @@ def county_ranking(document: dict[str, Any]) -> list[dict[str, Any]]:
             if standing.code in pending
             else status_for(standing.completion, standing.expected),
         }
-        for standing in ranked_counties(document)
+        for standing in ranked_counties(progress)
     ]
 
 
-def rate_quotas(document: dict[str, Any]) -> list[dict[str, Any]]:
-    return [quota for quota in document["quotas"] if quota["kind"] == Indicator.Kind.RATE]
+def rate_quotas(progress: Progress) -> list[IndicatorProgress]:
+    return [quota for quota in progress.quotas if quota.kind == Indicator.Kind.RATE]
 
 
 def completeness_by_month(plan: Plan) -> list[dict[str, Any]]:
@@ -364,15 +369,15 @@ def figures_behind(user: Any, quota: Indicator, month: int) -> QuerySet[Submissi
     )
 
 
-def split_remainder(items: Iterable[dict[str, Any]]) -> int | None:
+def split_remainder(items: Iterable[QuotaRow]) -> int | None:
     """Of one month's city and county rows of a counted quota: target − all splits (县区 and
     市直), when something is left unallocated; ``None`` otherwise (a rate has no split)."""
     items = list(items)
-    city = next((item for item in items if item["place"] is None), None)
-    if city is None or city["kind"] == Indicator.Kind.RATE or city["target"] is None:
+    city = next((item for item in items if item.place is None), None)
+    if city is None or city.kind == Indicator.Kind.RATE or city.target is None:
         return None
-    split = sum(item["target"] or 0 for item in items if item["place"] is not None)
-    remainder = city["target"] - split
+    split = sum(item.target or 0 for item in items if item.place is not None)
+    remainder = city.target - split
     return remainder if remainder > 0 else None
 
 

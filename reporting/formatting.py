@@ -11,15 +11,15 @@ which can round a half the other way (0.752499996 → 0.7525 → 75.3 % instead 
 - ``percent``: one decimal (70.8%), ``trim`` drops a ".0" (for the plan's own targets: 90%);
 - ``points``: the difference of two percentages as printed, so the reader's arithmetic agrees.
 
-``completion_of``, ``rate_of`` and ``value_of`` take a goal, quota or region item of the
-progress document (``reporting.selectors.progress``) and give the exact fraction.
+``completion_of``, ``rate_of`` and ``value_of`` take a goal, quota or county row
+(``reporting.rows``) and give the exact fraction.
 """
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, Protocol
 
 DASH = "—"
 Number = Fraction | Decimal | int | float
@@ -87,30 +87,55 @@ def amount(value: int | None) -> str:
     return f"{wan.normalize():f}万"
 
 
-# --- exact fractions from the progress document's items ----------------------------------------
+# --- exact fractions from the progress rows ------------------------------------------------------
 
 
-def rate_of(item: dict[str, Any]) -> Fraction | None:
-    """A rate item's rate, numerator ÷ denominator; None without a denominator."""
-    if not item.get("denominator"):
+class Figures(Protocol):
+    """A goal, quota or county row (``reporting.rows``), or a goal's own part."""
+
+    kind: str
+    target: Any
+    actual: Any
+    numerator: int | None
+    denominator: int | None
+
+
+def rate(numerator: int | None, denominator: int | None) -> Fraction | None:
+    """Numerator ÷ denominator; None without a denominator."""
+    if not denominator:
         return None
-    return Fraction(item.get("numerator") or 0, item["denominator"])
+    return Fraction(numerator or 0, denominator)
 
 
-def completion_of(item: dict[str, Any]) -> Fraction | None:
+def completion(
+    kind: str,
+    actual: Any,
+    target: Any,
+    numerator: int | None = None,
+    denominator: int | None = None,
+) -> Fraction | None:
     """Actual ÷ target exactly (for a rate: its rate ÷ its target rate); None without data
     or without a target."""
-    if item.get("kind") == "rate":
-        rate, target = rate_of(item), item.get("target")
-        if rate is None or not target:
+    if kind == "rate":
+        value = rate(numerator, denominator)
+        if value is None or not target:
             return None
-        return rate / exact(target)
-    actual, target = item.get("actual"), item.get("target")
+        return value / exact(target)
     if actual is None or not target:
         return None
     return Fraction(actual, target)
 
 
-def value_of(item: dict[str, Any]) -> Fraction | int | None:
+def rate_of(item: Figures) -> Fraction | None:
+    """A rate item's rate, numerator ÷ denominator; None without a denominator."""
+    return rate(item.numerator, item.denominator)
+
+
+def completion_of(item: Figures) -> Fraction | None:
+    """An item's completion, exactly (``completion``)."""
+    return completion(item.kind, item.actual, item.target, item.numerator, item.denominator)
+
+
+def value_of(item: Figures) -> Fraction | int | None:
     """What an item's value is: its rate for a rate, its actual count otherwise."""
-    return rate_of(item) if item.get("kind") == "rate" else item.get("actual")
+    return rate_of(item) if item.kind == "rate" else item.actual

@@ -6,6 +6,7 @@ Rows are rebuilt from approved submissions by ``reporting.rollup``; nothing else
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +14,24 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from targets.models import Department, Indicator, Plan, Region
+
+
+def month_1_12(name: str) -> models.CheckConstraint:
+    """The constraint every per-month row carries: its month is 1 to 12."""
+    return models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name=name)
+
+
+def unconstrained(to: type[models.Model], verbose_name: Any, **options: Any) -> models.ForeignKey:
+    """A derived row's reference: no index of its own and no constraint in the database."""
+    options.setdefault("related_name", "+")
+    return models.ForeignKey(
+        to,
+        on_delete=models.CASCADE,
+        db_index=False,
+        db_constraint=False,
+        verbose_name=verbose_name,
+        **options,
+    )
 
 
 class Rollup(models.Model):
@@ -29,33 +48,9 @@ class Rollup(models.Model):
     # build's time), and these rows are derived: the rebuild takes its ids from the plan's own
     # indicators and the regions, and a plan, indicator or region deleted through Django
     # takes its rollups with it (Django cascades; the nightly rebuild replaces the rest).
-    plan = models.ForeignKey(
-        Plan,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-        verbose_name=_("年度方案"),
-    )
-    indicator = models.ForeignKey(
-        Indicator,
-        on_delete=models.CASCADE,
-        related_name="rollups",
-        db_index=False,
-        db_constraint=False,
-        verbose_name=_("指标"),
-    )
-    region = models.ForeignKey(
-        Region,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-        verbose_name=_("县区"),
-        help_text=_("为空表示全市"),
-    )
+    plan = unconstrained(Plan, _("年度方案"))
+    indicator = unconstrained(Indicator, _("指标"), related_name="rollups")
+    region = unconstrained(Region, _("县区"), null=True, blank=True, help_text=_("为空表示全市"))
     month = models.PositiveSmallIntegerField(_("截至月份"))
     actual = models.BigIntegerField(_("完成数"), null=True, blank=True)
     numerator = models.BigIntegerField(_("分子累计"), null=True, blank=True)
@@ -87,9 +82,7 @@ class Rollup(models.Model):
                 condition=Q(region__isnull=True),
                 name="rollup_unique_city_cell",
             ),
-            models.CheckConstraint(
-                condition=Q(month__gte=1, month__lte=12), name="rollup_month_1_12"
-            ),
+            month_1_12("rollup_month_1_12"),
         ]
         indexes = [models.Index(fields=["plan", "month"], name="rollup_plan_month")]
 
@@ -179,9 +172,7 @@ class ReminderRun(models.Model):
         ordering = ["-sent_at"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "month"], name="reminder_once_a_month"),
-            models.CheckConstraint(
-                condition=Q(month__gte=1, month__lte=12), name="reminder_month_1_12"
-            ),
+            month_1_12("reminder_month_1_12"),
         ]
 
     def __str__(self) -> str:
@@ -231,9 +222,7 @@ class Bulletin(models.Model):
         ordering = ["plan", "month"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "month"], name="bulletin_once_a_month"),
-            models.CheckConstraint(
-                condition=Q(month__gte=1, month__lte=12), name="bulletin_month_1_12"
-            ),
+            month_1_12("bulletin_month_1_12"),
             models.CheckConstraint(
                 condition=Q(status="draft")
                 | Q(status="published", published_at__isnull=False, published_by__isnull=False),
@@ -286,11 +275,7 @@ class ExportLog(models.Model):
         verbose_name = _("导出记录")
         verbose_name_plural = _("导出记录")
         ordering = ["-exported_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(month__gte=1, month__lte=12), name="export_log_month_1_12"
-            ),
-        ]
+        constraints = [month_1_12("export_log_month_1_12")]
 
     def __str__(self) -> str:
         return f"{self.plan.year}-{self.month:02d} summary.xlsx @ {self.exported_at:%Y-%m-%d %H:%M}"
@@ -344,11 +329,7 @@ class ExportJob(models.Model):
         verbose_name = _("后台导出任务")
         verbose_name_plural = _("后台导出任务")
         ordering = ["-requested_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(month__gte=1, month__lte=12), name="export_job_month_1_12"
-            ),
-        ]
+        constraints = [month_1_12("export_job_month_1_12")]
 
     def __str__(self) -> str:
         return f"{self.plan.year}-{self.month:02d} summary.xlsx ({self.status})"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from django.core.cache import cache
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from targets import completeness, periods
 from targets.models import Indicator, Plan, Region
 
 from .models import Rollup, RollupRun
-from .rows import ROW_FIELDS, ProgressRow
+from .rows import ROW_FIELDS, IndicatorProgress, Progress, ProgressRow, RegionProgress
 
 AS_OF = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -76,72 +76,90 @@ def default_as_of(plan: Plan, now: datetime | None = None) -> int:
     return periods.default_as_of(plan, now)
 
 
-def _number(value: Decimal | None, places: int = 4) -> float | None:
+def rounded(value: Decimal | None, places: int = 4) -> float | None:
+    """A fraction as the API gives it: a float of four places."""
     return None if value is None else float(round(value, places))
 
 
 def _rate(row: Rollup | ProgressRow) -> float | None:
-    return _number(row.rate)
+    return rounded(row.rate)
 
 
-def _item(
+def indicator_progress(
     indicator: Indicator, row: Rollup | ProgressRow, reported: completeness.Reported | None = None
-) -> dict[str, Any]:
-    """A row of the document. Its ``status`` is the rollup's only once every report the row
+) -> IndicatorProgress:
+    """A goal's or quota's row. Its ``status`` is the rollup's only once every report the row
     needs for the month is approved; before that ``pending`` (not judged). Without
     ``reported`` (callers that judge no month): the rollup's status as it is."""
     is_rate = indicator.kind == Indicator.Kind.RATE
-    item: dict[str, Any] = {
-        "code": indicator.code,
-        "department": indicator.department.name,
-        "name": indicator.name,
-        "kind": indicator.kind,
-        "unit": indicator.unit,
-        "target": _number(row.target_rate) if is_rate else row.target,
-        "actual": _rate(row) if is_rate else row.actual,
-        "completion": _number(row.completion),
-        "expected": _number(row.expected),
-        "status": row.status
-        if reported is None
-        else completeness.judged_status(row.status, reported),
-        "reported": None if reported is None else reported.as_dict(),
-        "projected": _rate(row) if is_rate else row.projected,
-    }
-    if is_rate:
-        item["numerator"] = row.numerator
-        item["denominator"] = row.denominator
-    return item
+    return IndicatorProgress(
+        code=indicator.code,
+        department=indicator.department.name,
+        name=indicator.name,
+        kind=indicator.kind,
+        unit=indicator.unit,
+        target=rounded(row.target_rate) if is_rate else row.target,
+        actual=_rate(row) if is_rate else row.actual,
+        completion=rounded(row.completion),
+        expected=rounded(row.expected),
+        status=row.status if reported is None else completeness.judged_status(row.status, reported),
+        reported=reported,
+        projected=_rate(row) if is_rate else row.projected,
+        numerator=row.numerator if is_rate else None,
+        denominator=row.denominator if is_rate else None,
+    )
+
+
+def _region_progress(
+    indicator: Indicator, region: Region, row: ProgressRow, reported: completeness.Reported
+) -> RegionProgress:
+    item = indicator_progress(indicator, row, reported)
+    return RegionProgress(
+        code=region.code,
+        name=region.name,
+        kind=region.kind,
+        target=item.target,
+        actual=item.actual,
+        completion=item.completion,
+        status=item.status,
+        reported=item.reported,
+        projected=item.projected,
+        numerator=item.numerator,
+        denominator=item.denominator,
+    )
 
 
 def progress(
     plan: Plan, month: int, coverage: completeness.Coverage | None = None
-) -> dict[str, Any] | None:
-    """The progress API's document for a plan and as-of month; None if not rolled up yet.
+) -> Progress | None:
+    """A plan's progress as of a month (the API's document, ``reporting.api.document``);
+    None if not rolled up yet.
 
     Kept in the cache under the plan's latest rollup run: every rebuild, full or incremental,
     records a run in the same transaction as its rows, so a new run means a new key and a
-    document is never served after the rows behind it changed. A page that has read the
+    progress is never served after the rows behind it changed. A page that has read the
     month's ``coverage`` already passes it (its indicators and regions are not read again).
     """
     latest_run = (
         RollupRun.objects.filter(plan=plan).order_by("-pk").values_list("pk", flat=True).first()
     )
-    key = f"progress:{plan.pk}:{month}:{latest_run}"
-    document = cache.get(key)
-    if document is None:
-        document = _progress(plan, month, coverage)
-        if document is not None:
-            cache.set(key, document, PROGRESS_CACHE_SECONDS)
-    return document  # the cache hands out its own copy (it stores values pickled)
+    # "rows": a typed ``Progress``, never a JSON document cached by an earlier release.
+    key = f"progress-rows:{plan.pk}:{month}:{latest_run}"
+    found = cache.get(key)
+    if found is None:
+        found = _progress(plan, month, coverage)
+        if found is not None:
+            cache.set(key, found, PROGRESS_CACHE_SECONDS)
+    return found
 
 
-# A day: a document's key changes with every rollup run anyway.
+# A day: the key changes with every rollup run anyway.
 PROGRESS_CACHE_SECONDS = 24 * 3600
 
 
 def _progress(
     plan: Plan, month: int, coverage: completeness.Coverage | None = None
-) -> dict[str, Any] | None:
+) -> Progress | None:
     if coverage is not None and coverage.month == month:
         indicators, regions = coverage.by_id, coverage.regions
     else:
@@ -187,34 +205,27 @@ def _progress(
     goals, quotas = [], []
     for indicator_id, row in city.items():
         indicator = indicators[indicator_id]
-        item = _item(indicator, row, coverage.reported(indicator))
+        item = indicator_progress(indicator, row, coverage.reported(indicator))
         if indicator.role == Indicator.Role.GOAL:
-            if row.unallocated is not None:
-                item["unallocated"] = row.unallocated
-            goals.append(item)
+            goals.append(replace(item, unallocated=row.unallocated))
         elif indicator.role == Indicator.Role.QUOTA:
-            item["regions"] = [
-                {
-                    "code": regions[r.region_id].code,
-                    "name": regions[r.region_id].name,
-                    "kind": regions[r.region_id].kind,  # "city" is 市直, no county
-                    **{
-                        key: value
-                        for key, value in _item(
-                            indicator, r, coverage.reported(indicator, r.region_id)
-                        ).items()
-                        if key in ("target", "actual", "completion", "status", "projected")
-                        or key in ("numerator", "denominator", "reported")
-                    },
-                }
+            regions_of = tuple(
+                _region_progress(
+                    indicator,
+                    regions[r.region_id],
+                    r,
+                    coverage.reported(indicator, r.region_id),
+                )
                 for r in by_region[indicator_id]
-            ]
-            quotas.append(item)
-    return {
-        "plan": {"year": plan.year, "doc_number": plan.doc_number, "title": plan.title},
-        "as_of": f"{plan.year}-{month:02d}",
-        "reported": coverage.totals().as_dict(),
-        "time_elapsed": round(month / 12, 4),
-        "goals": goals,
-        "quotas": quotas,
-    }
+            )
+            quotas.append(replace(item, regions=regions_of))
+    return Progress(
+        year=plan.year,
+        doc_number=plan.doc_number,
+        title=plan.title,
+        month=month,
+        reported=coverage.totals(),
+        time_elapsed=round(month / 12, 4),
+        goals=tuple(goals),
+        quotas=tuple(quotas),
+    )

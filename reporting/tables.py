@@ -11,14 +11,15 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from . import formatting
+from .rows import QuotaRow
 from .templatetags.progress_format import completion_percent, figure, percent, value_text
 from .templatetags.progress_status import status_cell
 
 NUM = {"th": {"class": "num"}, "td": {"class": "num"}}
 
 
-def _is_rate(record: dict[str, Any]) -> bool:
-    return record["kind"] == "rate"
+def _is_rate(record: QuotaRow) -> bool:
+    return record.kind == "rate"
 
 
 class QuotaTable(tables.Table):
@@ -40,7 +41,7 @@ class QuotaTable(tables.Table):
     class Meta:
         template_name = "django_tables2/table.html"
         attrs = {"class": "table quota-table"}
-        row_attrs = {"data-quota": lambda record: record["code"]}
+        row_attrs = {"data-quota": lambda record: record.code}
         orderable = True
 
     def __init__(
@@ -61,37 +62,37 @@ class QuotaTable(tables.Table):
             column = self.columns["previous_completion"].column
             column.verbose_name = _("%(year)s年同期完成率") % {"year": compare_year}
 
-    def render_name(self, value: str, record: dict[str, Any]) -> str:
-        url = reverse("dashboard-quota", args=[record["code"]])
+    def render_name(self, value: str, record: QuotaRow) -> str:
+        url = reverse("dashboard-quota", args=[record.code])
         if self.query:
             url = f"{url}?{self.query}"
         return format_html('<a href="{}" class="quota-link">{}</a>', url, value)
 
-    def render_previous_completion(self, value: Any, record: dict[str, Any]) -> str:
-        exact = record.get("previous_completion_exact")
+    def render_previous_completion(self, value: Any, record: QuotaRow) -> str:
+        exact = record.previous_completion_exact
         return formatting.percent(exact) if exact is not None else percent(value)
 
-    def render_target(self, value: Any, record: dict[str, Any]) -> str:
+    def render_target(self, value: Any, record: QuotaRow) -> str:
         return percent(value, 0) if _is_rate(record) else figure(value)
 
-    def render_actual(self, value: Any, record: dict[str, Any]) -> str:
+    def render_actual(self, value: Any, record: QuotaRow) -> str:
         if _is_rate(record):
             return format_html(
                 '{} <span class="muted">（{}/{}）</span>',
                 value_text(record),
-                figure(record.get("numerator")),
-                figure(record.get("denominator")),
+                figure(record.numerator),
+                figure(record.denominator),
             )
         return figure(value)
 
-    def render_completion(self, value: Any, record: dict[str, Any]) -> str:
+    def render_completion(self, value: Any, record: QuotaRow) -> str:
         return completion_percent(record)
 
     def render_expected(self, value: Any) -> str:
         return percent(value)
 
-    def render_status(self, value: str, record: dict[str, Any]) -> str:
+    def render_status(self, value: str, record: QuotaRow) -> str:
         return status_cell(record)
 
-    def render_projected(self, value: Any, record: dict[str, Any]) -> str:
+    def render_projected(self, value: Any, record: QuotaRow) -> str:
         return percent(value) if _is_rate(record) else figure(value)

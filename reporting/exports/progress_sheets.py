@@ -1,4 +1,4 @@
-"""总表 and 分县区: the progress API's document (``selectors.progress``) for the as-of month.
+"""总表 and 分县区: the plan's progress (``selectors.progress``) as of the month.
 
 Percentages are written as ``reporting.formatting`` prints them on every page: the exact ratio
 rounded once to the cell's 0.0 %; a goal's own part (其他职业技能培训) is a row after its quotas
@@ -8,7 +8,8 @@ so the parts add up to the goal, and counts are totalled per unit, never 人次 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -20,29 +21,37 @@ from targets.models import Indicator, Plan, Region
 from ..dashboard import allocations, goal_breakdown
 from ..formatting import completion_of, rate_of, rounded_fraction
 from ..models import Rollup
-from ..rows import ROW_FIELDS, ProgressRow
+from ..rows import (
+    ROW_FIELDS,
+    GoalBreakdown,
+    GoalPart,
+    IndicatorProgress,
+    Progress,
+    ProgressRow,
+    RegionProgress,
+)
 from .styles import INTEGER, PERCENT, Column, Context, append_rows, cell, filter_rows, sheet
 
 
-def status_text(item: dict[str, Any]) -> str:
+def status_text(item: IndicatorProgress) -> str:
     """正常 / 预警 / 滞后; a row not judged because the month's reports behind it are not all
     approved: 待报（已审核 m/n）; no data: —. Without ``reported`` a row counts as complete."""
-    if item.get("status") == "pending":
-        reported = item.get("reported")
+    if item.status == "pending":
+        reported = item.reported
         if reported:
             return _("待报（已审核 %(approved)s/%(expected)s）") % {
-                "approved": reported.get("approved"),
-                "expected": reported.get("expected"),
+                "approved": reported.approved,
+                "expected": reported.expected,
             }
         return _("待报")
     statuses = {"green": _("正常"), "amber": _("预警"), "red": _("滞后")}
-    return statuses.get(item.get("status"), "—")
+    return statuses.get(item.status, "—")
 
 
-def goal_parts_after(plan: Plan, document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def goal_parts_after(plan: Plan, progress: Progress) -> dict[str, GoalBreakdown]:
     """Each goal's breakdown (``dashboard.goal_breakdown``) by the code of its last quota:
     the goal's own part is written after that quota's row."""
-    return {b["rows"][-2]["code"]: b for b in goal_breakdown(document, allocations(plan))}
+    return {b.quotas[-1].code: b for b in goal_breakdown(progress, allocations(plan))}
 
 
 # 总表 ----------------------------------------------------------------------------------------
@@ -71,11 +80,11 @@ def _summary_columns() -> list[Column]:
     ]
 
 
-def _summary_rows(plan: Plan, document: dict[str, Any] | None) -> Iterator[list[Any]]:
+def _summary_rows(plan: Plan, progress: Progress | None) -> Iterator[list[Any]]:
     """Goals, then quotas; after a goal's last quota, the goal's own part (其他职业技能培训)
     so that the rows feeding a goal (计入目标) add up to it. Percentages are the exact ratios
     rounded once, as the dashboard and bulletin print them."""
-    if document is None:
+    if progress is None:
         return
     indicators = {
         i.code: i
@@ -85,56 +94,56 @@ def _summary_rows(plan: Plan, document: dict[str, Any] | None) -> Iterator[list[
     }
     kinds = dict(Indicator.Kind.choices)
     parts = (
-        (_("全市目标"), document["goals"], {}),
-        (_("部门任务"), document["quotas"], goal_parts_after(plan, document)),
+        (_("全市目标"), progress.goals, {}),
+        (_("部门任务"), progress.quotas, goal_parts_after(plan, progress)),
     )
     for role, items, own_parts in parts:
         for item in items:
-            indicator = indicators[item["code"]]
-            is_rate = item["kind"] == Indicator.Kind.RATE
-            value = rounded_fraction(rate_of(item)) if is_rate else item["actual"]
+            indicator = indicators[item.code]
+            is_rate = item.kind == Indicator.Kind.RATE
+            value = rounded_fraction(rate_of(item)) if is_rate else item.actual
             yield [
                 role,
-                item["code"],
-                item["name"],
-                item["department"],
-                kinds[item["kind"]],
-                item["unit"],
-                item["target"],
+                item.code,
+                item.name,
+                item.department,
+                kinds[item.kind],
+                item.unit,
+                item.target,
                 value,
                 rounded_fraction(completion_of(item)),
-                rounded_fraction(item["expected"]),
+                rounded_fraction(item.expected),
                 status_text(item),
-                value if is_rate else item["projected"],  # a rate's projection is its rate
-                item.get("unallocated"),
+                value if is_rate else item.projected,  # a rate's projection is its rate
+                item.unallocated,
                 indicator.feeds.code if indicator.feeds_id else None,
-                item.get("numerator"),
-                item.get("denominator"),
+                item.numerator,
+                item.denominator,
                 indicator.numerator.code if indicator.numerator_id else None,
                 indicator.denominator.code if indicator.denominator_id else None,
             ]
-            breakdown = own_parts.get(item["code"])
+            breakdown = own_parts.get(item.code)
             if breakdown is not None:
-                own, goal = breakdown["own"], breakdown["goal"]
+                own, goal = breakdown.own, breakdown.goal
                 yield [
                     _("未列入部门任务"),
-                    own["code"],
-                    own["name"],
-                    own["department"],
-                    kinds[own["kind"]],
-                    own["unit"],
-                    own["target"],
-                    own["actual"],
+                    own.code,
+                    own.name,
+                    own.department,
+                    kinds[own.kind],
+                    own.unit,
+                    own.target,
+                    own.actual,
                     rounded_fraction(completion_of(own)),
-                    rounded_fraction(goal["expected"]),
+                    rounded_fraction(goal.expected),
                     "—",  # not judged on its own: the goal is
                     *[None, None],
-                    goal["code"],
+                    goal.code,
                     *[None] * 4,
                 ]
 
 
-def write_summary_sheet(wb: Workbook, context: Context, document: dict | None) -> int:
+def write_summary_sheet(wb: Workbook, context: Context, progress: Progress | None) -> int:
     columns = _summary_columns()
     ws = sheet(
         wb,
@@ -153,13 +162,13 @@ def write_summary_sheet(wb: Workbook, context: Context, document: dict | None) -
         row_formats[6] = row_formats[7] = row_formats[11] = number
         return row_formats
 
-    return append_rows(ws, columns, _summary_rows(context.plan, document), formats=formats)
+    return append_rows(ws, columns, _summary_rows(context.plan, progress), formats=formats)
 
 
 # 分县区 --------------------------------------------------------------------------------------
 
 
-def write_county_sheet(wb: Workbook, context: Context, document: dict | None) -> int:
+def write_county_sheet(wb: Workbook, context: Context, progress: Progress | None) -> int:
     """Quotas × counties: a count's actual, a rate's rate (numerator ÷ denominator); the city
     column is the row total (a rate: the ratio of the summed counts). Under them one 合计 per
     unit of the quotas whose months add up (flows): 人次 and 人 are never added together, and
@@ -179,20 +188,20 @@ def write_county_sheet(wb: Workbook, context: Context, document: dict | None) ->
     )
     count = 0
     totals: dict[str, list[int]] = {}  # by unit, in the order met: per county, then the city
-    for quota in _county_items(context, document, regions):
-        if quota["kind"] == Indicator.Kind.RATE:
+    for quota, places in _county_items(context, progress, regions):
+        if quota.kind == Indicator.Kind.RATE:
             number = PERCENT
-            by_code = {r["code"]: rounded_fraction(rate_of(r)) for r in quota["regions"]}
+            by_code = {r.code: rounded_fraction(rate_of(r)) for r in places}
             actuals = [by_code.get(r.code) for r in regions] + [rounded_fraction(rate_of(quota))]
         else:
             number = INTEGER
-            by_code = {r["code"]: r["actual"] for r in quota["regions"]}
-            actuals = [by_code.get(r.code) for r in regions] + [quota["actual"]]
-        if quota["kind"] == Indicator.Kind.FLOW:
-            unit_totals = totals.setdefault(quota["unit"], [0] * len(actuals))
+            by_code = {r.code: r.actual for r in places}
+            actuals = [by_code.get(r.code) for r in regions] + [quota.actual]
+        if quota.kind == Indicator.Kind.FLOW:
+            unit_totals = totals.setdefault(quota.unit, [0] * len(actuals))
             for index, actual in enumerate(actuals):
                 unit_totals[index] += actual or 0
-        labels = [quota["code"], quota["name"], quota["department"], quota["unit"]]
+        labels = [quota.code, quota.name, quota.department, quota.unit]
         ws.append([cell(ws, label) for label in labels] + [cell(ws, a, number) for a in actuals])
         count += 1
     for unit, unit_totals in totals.items():
@@ -206,18 +215,28 @@ def write_county_sheet(wb: Workbook, context: Context, document: dict | None) ->
     return count + len(totals)
 
 
+@dataclass(frozen=True)
+class PlaceActual:
+    """A goal's own part in one place (its county rollup less its quotas')."""
+
+    code: str
+    actual: int | None
+    numerator: None = None
+    denominator: None = None
+
+
 def _county_items(
-    context: Context, document: dict | None, regions: list[Region]
-) -> Iterator[dict[str, Any]]:
-    """The quotas, each goal's own part after its last quota: its county figures are the
-    goal's county rollup rows less its quotas' (a goal adds up its own figures and its
-    quotas')."""
-    if document is None:
+    context: Context, progress: Progress | None, regions: list[Region]
+) -> Iterator[tuple[IndicatorProgress | GoalPart, Sequence[RegionProgress | PlaceActual]]]:
+    """The quotas with their places, each goal's own part after its last quota: its county
+    figures are the goal's county rollup rows less its quotas' (a goal adds up its own figures
+    and its quotas')."""
+    if progress is None:
         return
-    own_after = goal_parts_after(context.plan, document)
+    own_after = goal_parts_after(context.plan, progress)
     goals = dict(
         Indicator.objects.filter(
-            plan=context.plan, code__in=[b["goal"]["code"] for b in own_after.values()]
+            plan=context.plan, code__in=[b.goal.code for b in own_after.values()]
         ).values_list("pk", "code")
     )
     region_codes = {region.pk: region.code for region in regions}
@@ -227,16 +246,16 @@ def _county_items(
     ).values_list(*ROW_FIELDS):
         row = ProgressRow(*values)
         goal_regions[goals[row.indicator_id]][region_codes[row.region_id]] = row.actual
-    for quota in document["quotas"]:
-        yield quota
-        breakdown = own_after.get(quota["code"])
+    for quota in progress.quotas:
+        yield quota, quota.regions
+        breakdown = own_after.get(quota.code)
         if breakdown is None:
             continue
-        own, quotas = breakdown["own"], breakdown["rows"][:-1]
+        own, quotas = breakdown.own, breakdown.quotas
         own_regions = []
-        for region, actual in goal_regions[own["code"]].items():
-            parts = [r["actual"] or 0 for q in quotas for r in q["regions"] if r["code"] == region]
+        for region, actual in goal_regions[own.code].items():
+            parts = [r.actual or 0 for q in quotas for r in q.regions if r.code == region]
             own_regions.append(
-                {"code": region, "actual": None if actual is None else actual - sum(parts)}
+                PlaceActual(code=region, actual=None if actual is None else actual - sum(parts))
             )
-        yield {**own, "regions": own_regions}
+        yield own, own_regions

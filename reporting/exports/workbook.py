@@ -2,7 +2,7 @@
 
 Plain functions: ``write_summary`` writes the workbook for a plan and as-of month to a binary
 file object and returns the data rows per sheet: a cover (封面), the progress sheets
-(``progress_sheets``: 总表, 分县区, the progress API's document for that month) and the
+(``progress_sheets``: 总表, 分县区, the plan's progress as of that month) and the
 records behind them (``record_sheets``: 月度明细, 修改记录, 目标调整记录, 里程碑), all in the
 layout of ``styles``. In openpyxl's write-only mode no cell can be gone back to: the cover's
 row counts are known only at the end, so the cover is created first, to stay the first sheet,
@@ -121,12 +121,12 @@ def write_summary(
         reporting_unit=reporting_unit(plan),
         tick=tick,
     )
-    document = selectors.progress(plan, month)
+    progress = selectors.progress(plan, month)
     wb = Workbook(write_only=True)
     cover = wb.create_sheet("封面")  # first in the book, filled once the counts are known
     counts = {
-        "总表": write_summary_sheet(wb, context, document),
-        "分县区": write_county_sheet(wb, context, document),
+        "总表": write_summary_sheet(wb, context, progress),
+        "分县区": write_county_sheet(wb, context, progress),
         "月度明细": write_detail_sheet(wb, context),
         "修改记录": write_events_sheet(wb, context),
         "目标调整记录": write_target_changes_sheet(wb, context),

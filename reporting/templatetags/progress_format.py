@@ -9,7 +9,6 @@ Give a whole progress item where there is one (``item|completion_percent``,
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django import template
 from django.utils.html import format_html_join
@@ -36,17 +35,17 @@ def percent(value: float | Decimal | None, places: int = 1) -> str:
 
 
 @register.filter
-def completion_percent(item: dict[str, Any]) -> str:
+def completion_percent(item: formatting.Figures) -> str:
     """A goal's, quota's or county's completion from its exact actual ÷ target."""
     return formatting.percent(formatting.completion_of(item))
 
 
 @register.filter
-def value_text(item: dict[str, Any]) -> str:
+def value_text(item: formatting.Figures) -> str:
     """An item's value: a rate as a percentage of its exact counts, a count otherwise."""
-    if item.get("kind") == "rate":
+    if item.kind == "rate":
         return formatting.percent(formatting.rate_of(item))
-    return formatting.count(item.get("actual"))
+    return formatting.count(item.actual)
 
 
 @register.filter

@@ -3,14 +3,13 @@ with how many of its reports are approved and who is missing."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from targets.completeness import PENDING
+from reporting.rows import IndicatorProgress
+from targets.completeness import PENDING, Reported
 
 from .progress_format import status_label
 
@@ -20,31 +19,30 @@ register = template.Library()
 MISSING_SHOWN = 3
 
 
-def pending_label(item: dict[str, Any]) -> str:
+def pending_label(item: IndicatorProgress) -> str:
     """待报 while nothing the row needs is approved, 数据不全 once part of it is."""
-    reported = item.get("reported") or {}
-    return _("数据不全") if reported.get("approved") else _("待报")
+    return _("数据不全") if item.reported and item.reported.approved else _("待报")
 
 
 @register.filter
-def status_cell(item: dict[str, Any]) -> SafeString:
+def status_cell(item: IndicatorProgress) -> SafeString:
     """The status badge of a goal, quota or county row; a pending row is grey, never
     coloured, and says what is approved and who is missing."""
-    status = item.get("status")
+    status = item.status
     if not status:
         return format_html('<span class="status status--none">{}</span>', status_label(None))
     if status != PENDING:
         return format_html(
             '<span class="status status--{}">{}</span>', status, status_label(status)
         )
-    reported = item.get("reported") or {}
-    missing = item.get("missing") or []
+    reported = item.reported or Reported(expected=0, approved=0)
+    missing = item.missing
     parts = [
         format_html('<span class="status status--pending">{}</span>', pending_label(item)),
         format_html(
             ' <span class="reported muted">{}</span>',
             _("已审核 %(approved)s/%(expected)s")
-            % {"approved": reported.get("approved", 0), "expected": reported.get("expected", 0)},
+            % {"approved": reported.approved, "expected": reported.expected},
         ),
     ]
     if missing:
@@ -64,6 +62,6 @@ def status_cell(item: dict[str, Any]) -> SafeString:
 
 
 @register.filter
-def status_class(item: dict[str, Any]) -> str:
+def status_class(item: IndicatorProgress) -> str:
     """A card's modifier: the status, ``pending``, or ``none``."""
-    return item.get("status") or "none"
+    return item.status or "none"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
+from django.db import transaction
 
-from targets import services
-from targets.models import Indicator, Region, Submission
+from reporting.rollup import rebuild
+from targets import demo, services
+from targets.models import Indicator, Plan, Region, RegionTarget, Submission
+from targets.services.plan_definition import load_plan_file
 
 
 @pytest.fixture
@@ -27,6 +30,86 @@ def correct(clerk_of, reviewer) -> Callable[..., Submission]:
         return correction
 
     return make
+
+
+@pytest.fixture
+def enter(clerk_of, reviewer) -> Callable[..., None]:
+    """An approved figure of (plan, series code, county, month), through the services."""
+
+    def make(plan: Plan, code: str, region: str, month: int, value: int) -> None:
+        indicator = Indicator.objects.select_related("department", "plan").get(plan=plan, code=code)
+        clerk = clerk_of(indicator.department.code)
+        submission = services.submission_save(
+            actor=clerk,
+            indicator=indicator,
+            region=Region.objects.get(code=region),
+            month=month,
+            value=value,
+        )
+        services.submission_submit(actor=clerk, submission=submission)
+        services.submission_approve(actor=reviewer, submission=submission)
+
+    return make
+
+
+@pytest.fixture
+def split(plan: Plan) -> Callable[..., None]:
+    """Give a quota of the plan a county target (年中 or 年初分解), through the service."""
+
+    def make(code: str, region: str, target: int, reason: str = "测试：县区分解") -> None:
+        services.region_target_set(
+            reason=reason,
+            indicator=Indicator.objects.get(plan=plan, code=code),
+            region=Region.objects.get(code=region),
+            target=target,
+        )
+
+    return make
+
+
+@pytest.fixture
+def split_in_two(split) -> Callable[[], None]:
+    """Rural transfer (6,000 and 4,000) and in-service training (5,000 each) split to 淇滨区
+    and 浚县 at the start of the year, when called."""
+
+    def make() -> None:
+        for code, region, target in [
+            ("rural-transfer", "410611", 6000),
+            ("rural-transfer", "410621", 4000),
+            ("in-service", "410611", 5000),
+            ("in-service", "410621", 5000),
+        ]:
+            split(code, region, target, reason="年初分解")
+
+    return make
+
+
+@pytest.fixture
+def bulletin_march(plan, figure, time_machine) -> Submission:
+    """March's figures for a bulletin, sent on time (淇滨区's rural transfer, 1,200 of a 6,000
+    split, is returned for correcting), and the clock after March's deadline (5 April)."""
+    time_machine.move_to("2015-04-02 10:00 +08:00")
+    RegionTarget.objects.create(
+        indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
+        region=Region.objects.get(code="410611"),
+        target=6000,
+    )
+    rural = figure("rural-transfer", "410611", 3, 1200)
+    figure("in-service", "410621", 3, 2300)
+    rebuild(plan)
+    time_machine.move_to("2015-04-10 10:00 +08:00")
+    return rural
+
+
+@pytest.fixture(scope="module")
+def demo_plan(django_db_setup, django_db_blocker) -> Iterator[Plan]:
+    """The demo once for a test module, rolled up, in a transaction rolled back at its end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        plan = load_plan_file()
+        demo.load_demo(plan, "demo-pass-for-tests")
+        rebuild(plan)
+        yield plan
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

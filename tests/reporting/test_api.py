@@ -12,8 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reporting.rollup import rebuild
-from targets import services
-from targets.models import Indicator, Region
+from tests.reporting.items import TRAINING_QUOTAS
 
 pytestmark = pytest.mark.django_db
 
@@ -28,16 +27,6 @@ COUNTIES = [  # in the plan's order (fixtures/plan-2015.json)
     ("410601", "市直"),  # city-level units, after the counties
 ]
 GOALS = ["training-total", "vocational-enrolment", "high-skill-talent", "skill-appraisal"]
-TRAINING_QUOTAS = [
-    "rural-transfer",
-    "in-service",
-    "reemployment",
-    "entrepreneurship",
-    "public-institution",
-    "new-farmers",
-    "rain-dew",
-    "disabled",
-]
 RATES = [
     "veterans-awareness",
     "veterans-registration",
@@ -56,7 +45,7 @@ def reader(reviewer) -> Client:
 
 
 @pytest.fixture
-def march(plan, figure) -> None:
+def march(plan, figure, split) -> None:
     """A few figures in every state, rolled up; the numbers the tests expect follow from these."""
     figure("rural-transfer", "410611", 1, 1000)
     figure("rural-transfer", "410611", 3, 500)
@@ -71,12 +60,7 @@ def march(plan, figure) -> None:
     figure("vocational-enrolment", "410621", 2, 8000)
     figure("veterans-registered", "410611", 2, 8)
     figure("veterans-trained", "410611", 3, 7)
-    services.region_target_set(
-        reason="测试：县区分解",
-        indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
-        region=Region.objects.get(code="410621"),
-        target=6000,
-    )
+    split("rural-transfer", "410621", 6000)
     rebuild(plan)
 
 
@@ -176,13 +160,8 @@ class TestNumbers:
         assert counties["410622"]["actual"] == 0  # a draft
         assert counties["410603"]["actual"] == 0  # returned
 
-    def test_county_with_a_split_target(self, plan, figure, reader) -> None:
-        services.region_target_set(
-            reason="测试：县区分解",
-            indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
-            region=Region.objects.get(code="410621"),
-            target=6000,
-        )
+    def test_county_with_a_split_target(self, plan, figure, reader, split) -> None:
+        split("rural-transfer", "410621", 6000)
         figure("rural-transfer", "410621", 1, 900)
         figure("rural-transfer", "410621", 3, 600)
         rebuild(plan)
@@ -366,7 +345,7 @@ def test_the_document_is_cached_until_the_next_rollup_run(plan, figure) -> None:
     from reporting.selectors import progress
 
     def rural(document):
-        return next(q for q in document["quotas"] if q["code"] == "rural-transfer")["actual"]
+        return next(q for q in document.quotas if q.code == "rural-transfer").actual
 
     figure("rural-transfer", "410611", 3, 100)
     rebuild(plan)

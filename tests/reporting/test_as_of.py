@@ -8,6 +8,7 @@ month (the deadline, the first moment late, is the 6th at midnight, Beijing time
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,19 +16,24 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reporting import selectors
+from reporting import api, selectors
 from reporting.rollup import postgres as rollup_sql
 from reporting.rollup import rebuild
 from reporting.supervision import due_month, sync_after_rollup
 from reporting.tasks import rollup_plan
 from targets import completeness, periods
-from targets.models import Department, Indicator, Region, SupervisionNotice
+from targets.models import Department, Indicator, Plan, Region, SupervisionNotice
 
 pytestmark = pytest.mark.django_db
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 PLACES = 6
 REPORTS_A_MONTH = 17 * PLACES
+
+
+def document_of(plan: Plan, month: int) -> dict[str, Any]:
+    """The progress API's document for the month (what these tests check)."""
+    return api.document(selectors.progress(plan, month))
 
 
 def at(*args: int) -> datetime:
@@ -117,7 +123,7 @@ def test_reported_counts_and_pending_rows(plan, figure) -> None:
     figure("rural-transfer", "410621", 3, 300, status="submitted")
     rebuild(plan)
 
-    document = selectors.progress(plan, 3)
+    document = document_of(plan, 3)
 
     assert document["reported"] == {"expected": REPORTS_A_MONTH, "approved": 1}
     quota = by_code(document["quotas"])["rural-transfer"]
@@ -142,7 +148,7 @@ def test_a_complete_month_is_judged(plan, figure, complete) -> None:
     assert complete(3, leave=(("veterans-trained", "410622"),)) == REPORTS_A_MONTH - 2
     rebuild(plan)
 
-    document = selectors.progress(plan, 3)
+    document = document_of(plan, 3)
 
     assert document["reported"] == {"expected": REPORTS_A_MONTH, "approved": REPORTS_A_MONTH - 1}
     quota = by_code(document["quotas"])["rural-transfer"]
@@ -189,10 +195,10 @@ def test_the_cached_document_changes_with_an_approval(plan, figure, reviewer) ->
 
     submitted = figure("rural-transfer", "410611", 3, 1000, status="submitted")
     rollup_plan(plan.pk)
-    before = by_code(selectors.progress(plan, 3)["quotas"])["rural-transfer"]["reported"]
+    before = by_code(document_of(plan, 3)["quotas"])["rural-transfer"]["reported"]
     services.submission_approve(actor=reviewer, submission=submitted)
     rollup_plan(plan.pk)  # what the approval dispatches after its commit
-    after = by_code(selectors.progress(plan, 3)["quotas"])["rural-transfer"]["reported"]
+    after = by_code(document_of(plan, 3)["quotas"])["rural-transfer"]["reported"]
     assert (before["approved"], after["approved"]) == (0, 1)
 
 
@@ -212,7 +218,7 @@ def test_a_rate_is_judged_in_points_of_the_rate(plan, figure, complete, trained,
     complete(3)
     rebuild(plan)
 
-    document = selectors.progress(plan, 3)
+    document = document_of(plan, 3)
 
     participation = by_code(document["quotas"])["veterans-participation"]
     assert participation["actual"] == trained / 1000
@@ -227,7 +233,7 @@ def test_rate_bands_follow_the_margin(plan, figure, complete, settings) -> None:
     figure("veterans-trained", "410611", 3, 850)  # 85 %: exactly 5 points below 90 %
     complete(3)
     rebuild(plan)
-    quota = by_code(selectors.progress(plan, 3)["quotas"])["veterans-participation"]
+    quota = by_code(document_of(plan, 3)["quotas"])["veterans-participation"]
     assert quota["status"] == "amber"
 
 
@@ -276,7 +282,7 @@ def test_the_demo_shows_october_partly_approved(demo_plan, make_user) -> None:
     from django.test import Client
 
     assert selectors.default_as_of(demo_plan) == 10
-    document = selectors.progress(demo_plan, 10)
+    document = document_of(demo_plan, 10)
     quotas = by_code(document["quotas"])
     assert document["reported"]["approved"] < document["reported"]["expected"]
     assert {quota["status"] for quota in quotas.values()} == {"pending"}

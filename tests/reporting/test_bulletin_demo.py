@@ -6,26 +6,13 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from django.db import transaction
 
-from reporting import bulletin
-from reporting.rollup import rebuild
+from reporting.bulletins import numbers as bulletin_numbers
+from reporting.bulletins import rankings
+from reporting.bulletins import text as bulletin_text
 from reporting.selectors import progress
-from targets import demo
-from targets.services.plan_definition import load_plan_file
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo_plan(django_db_setup, django_db_blocker):
-    """The demo once for this module, rolled up, in a transaction rolled back at its end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        plan = load_plan_file()
-        demo.load_demo(plan, "demo-pass-for-tests")
-        rebuild(plan)
-        yield plan
-        transaction.set_rollback(True)
 
 
 DEMO_SEPTEMBER = """\
@@ -68,45 +55,45 @@ DEMO_SEPTEMBER = """\
 
 
 def test_the_demo_september_bulletin_word_for_word(demo_plan) -> None:
-    numbers = bulletin.collect(demo_plan, 9)
+    numbers = bulletin_numbers.collect(demo_plan, 9)
 
-    title, text = bulletin.render(numbers)
+    title, text = bulletin_text.render(numbers)
 
     assert title == "关于2015年1—9月全民技能振兴工程目标任务进展情况的通报"
     assert text == DEMO_SEPTEMBER
 
 
 def test_the_demo_numbers_are_the_progress_apis(demo_plan) -> None:
-    numbers = bulletin.collect(demo_plan, 9)
+    numbers = bulletin_numbers.collect(demo_plan, 9)
     assert numbers["progress"] == progress(demo_plan, 9)
-    training = next(g for g in numbers["progress"]["goals"] if g["code"] == "training-total")
-    assert (training["actual"], training["completion"]) == (49973, 0.7139)  # "5万…71.4%"
+    training = next(g for g in numbers["progress"].goals if g.code == "training-total")
+    assert (training.actual, training.completion) == (49973, 0.7139)  # "5万…71.4%"
 
 
 def test_the_demo_training_goals_parts_add_up(demo_plan) -> None:
-    numbers = bulletin.collect(demo_plan, 9)
+    numbers = bulletin_numbers.collect(demo_plan, 9)
     (part,) = numbers["breakdowns"]
-    quotas = {q["code"]: q["actual"] for q in numbers["progress"]["quotas"]}
+    quotas = {q.code: q.actual for q in numbers["progress"].quotas}
     # 49,973 = the eight training quotas + 4,816 其他职业技能培训 (against the 8,550 left over).
     assert sum(quotas[code] for code in part["quotas"]) + part["own_actual"] == 49973
     assert (part["own_actual"], part["own_target"]) == (4816, 8550)
 
 
 def test_the_demo_counties_rank_by_mean_completion(demo_plan) -> None:
-    standings = bulletin.ranked_counties(progress(demo_plan, 9), judged_only=True)
+    standings = rankings.ranked_counties(progress(demo_plan, 9), judged_only=True)
     # 山城区 sent nothing for September: its rows are pending, not ranked.
     assert [s.name for s in standings] == ["淇滨区", "浚县", "淇县", "鹤山区"]
-    assert bulletin.unranked_counties(progress(demo_plan, 9)) == ["山城区"]
+    assert rankings.unranked_counties(progress(demo_plan, 9)) == ["山城区"]
     # skill-appraisal has no county split and rates have none: 8 of the 12 quotas count.
     assert {s.quotas for s in standings} == {8}
     # 鹤山区: the mean of its eight split quotas' actual ÷ target, computed here exactly and
     # rounded at four places (63.5 % in the text).
     shares = [
-        Fraction(row["actual"], row["target"])
-        for quota in progress(demo_plan, 9)["quotas"]
-        if quota["kind"] != "rate"
-        for row in quota["regions"]
-        if row["name"] == "鹤山区" and row["target"]
+        Fraction(row.actual, row.target)
+        for quota in progress(demo_plan, 9).quotas
+        if quota.kind != "rate"
+        for row in quota.regions
+        if row.name == "鹤山区" and row.target
     ]
     mean = sum(shares) / len(shares)
     expected = (Decimal(mean.numerator) / Decimal(mean.denominator)).quantize(Decimal("0.0001"))

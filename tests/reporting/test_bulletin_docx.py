@@ -10,9 +10,8 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from reporting import bulletin
 from reporting.rollup import rebuild
-from targets.models import Indicator, Region, RegionTarget
+from reporting.services import bulletins as publishing
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -22,18 +21,9 @@ PAGE = "/bulletins/2015/3/"
 
 
 @pytest.fixture
-def march(plan, figure, time_machine):
-    time_machine.move_to("2015-04-02 10:00 +08:00")
-    RegionTarget.objects.create(
-        indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
-        region=Region.objects.get(code="410611"),
-        target=6000,
-    )
-    rural = figure("rural-transfer", "410611", 3, 1200)
-    figure("in-service", "410621", 3, 2300)
-    rebuild(plan)
-    time_machine.move_to("2015-04-10 10:00 +08:00")
-    return rural
+def march(bulletin_march):
+    """March for the Word file (``bulletin_march``)."""
+    return bulletin_march
 
 
 def paragraphs(response) -> list[str]:
@@ -100,7 +90,7 @@ def test_a_published_word_file_is_the_published_text_not_the_current_rollup(
     march, make_user, correct, time_machine
 ) -> None:
     reviewer = make_user("reviewer")
-    published = bulletin.bulletin_publish(
+    published = publishing.bulletin_publish(
         plan=march.indicator.plan, month=3, actor=reviewer, confirmed=True
     )
     time_machine.move_to("2015-04-20 10:00 +08:00")

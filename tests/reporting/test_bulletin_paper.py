@@ -3,7 +3,7 @@ pending rows not judged, 市直 apart, the training goal's parts, English punctu
 
 from __future__ import annotations
 
-import copy
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -13,13 +13,17 @@ from django.db import IntegrityError, transaction
 from django.template import Context, Template
 from django.utils import translation
 
-from reporting import bulletin
+from reporting.bulletins import numbers as bulletin_numbers
+from reporting.bulletins import rankings, wording
+from reporting.bulletins import text as bulletin_text
 from reporting.models import Bulletin
 from reporting.rollup import rebuild
+from reporting.rows import IndicatorProgress, Progress
 from reporting.selectors import progress
-from targets import services
-from targets.models import Indicator, Region
+from reporting.services import bulletins as publishing
+from targets.models import Indicator
 from tests.helpers import client_for
+from tests.reporting import items
 
 pytestmark = pytest.mark.django_db
 
@@ -29,23 +33,12 @@ CJK_PUNCTUATION = set("、，。（）：；")
 
 
 @pytest.fixture
-def march(plan, figure, complete, time_machine):
+def march(plan, figure, complete, time_machine, split_in_two):
     """March, sent on time: two quotas split to 淇滨区 and 浚县; 浚县's veterans: 32 of 49
     registered trained (参训率 65.3 %, 72.6 % of the 90 % target); 100 其他职业技能培训;
     every other figure approved as 0 except 教育局's in 鹤山区 (enrolment: pending)."""
     time_machine.move_to("2015-04-02 10:00 +08:00")
-    for code, region, target in [
-        ("rural-transfer", "410611", 6000),
-        ("rural-transfer", "410621", 4000),
-        ("in-service", "410611", 5000),
-        ("in-service", "410621", 5000),
-    ]:
-        services.region_target_set(
-            indicator=Indicator.objects.get(plan=plan, code=code),
-            region=Region.objects.get(code=region),
-            target=target,
-            reason="年初分解",
-        )
+    split_in_two()
     for code, region, value in [
         ("rural-transfer", "410611", 1800),
         ("rural-transfer", "410621", 400),
@@ -66,7 +59,7 @@ def march(plan, figure, complete, time_machine):
 
 
 def text_of(plan, month: int = 3) -> str:
-    return bulletin.render(bulletin.collect(plan, month))[1]
+    return bulletin_text.render(bulletin_numbers.collect(plan, month))[1]
 
 
 # --- §2: a county's rate is its rate -----------------------------------------------------------
@@ -74,9 +67,9 @@ def text_of(plan, month: int = 3) -> str:
 
 def test_a_countys_rate_is_printed_as_its_rate_and_its_completion_labelled(march) -> None:
     document = progress(march, 3)
-    quota = next(q for q in document["quotas"] if q["code"] == "veterans-participation")
-    row = next(r for r in quota["regions"] if r["code"] == "410621")
-    assert row["status"] == "red"
+    quota = next(q for q in document.quotas if q.code == "veterans-participation")
+    row = next(r for r in quota.regions if r.code == "410621")
+    assert row.status == "red"
 
     text = text_of(march)
 
@@ -87,40 +80,40 @@ def test_a_countys_rate_is_printed_as_its_rate_and_its_completion_labelled(march
 
 
 def test_the_dashboard_and_the_bulletin_print_the_same_digits() -> None:
-    item = {
-        "code": "x",
-        "name": "某项培训",
-        "department": "某局",
-        "kind": "flow",
-        "unit": "人次",
-        "target": 200000,
-        "actual": 150498,
-        "completion": 0.7525,  # the API's four places: rounding it again gave 75.3 %
-        "expected": 0.75,
-        "status": "green",
-    }
+    item = items.item(
+        code="x",
+        name="某项培训",
+        department="某局",
+        kind="flow",
+        unit="人次",
+        target=200000,
+        actual=150498,
+        completion=0.7525,  # the API's four places: rounding it again gave 75.3 %
+        expected=0.75,
+        status="green",
+    )
     dashboard = Template("{% load progress_format %}{{ item|completion_percent }}").render(
         Context({"item": item})
     )
 
     assert dashboard == "75.2%"
-    assert "的75.2%，超序时进度0.2个百分点" in bulletin.clause(item)
+    assert "的75.2%，超序时进度0.2个百分点" in wording.clause(item)
 
 
 # --- §3: the training goal's own figures are a visible part ------------------------------------
 
 
 def test_the_training_goals_parts_add_up_to_the_goal(march) -> None:
-    numbers = bulletin.collect(march, 3)
+    numbers = bulletin_numbers.collect(march, 3)
     document = numbers["progress"]
-    goal = next(g for g in document["goals"] if g["code"] == "training-total")
+    goal = next(g for g in document.goals if g.code == "training-total")
     (part,) = numbers["breakdowns"]
-    quotas = {q["code"]: q for q in document["quotas"]}
+    quotas = {q.code: q for q in document.quotas}
 
     assert part["own_actual"] == 100 and part["own_target"] == 8550
-    assert sum(quotas[c]["actual"] for c in part["quotas"]) + part["own_actual"] == goal["actual"]
+    assert sum(quotas[c].actual for c in part["quotas"]) + part["own_actual"] == goal.actual
     assert len(part["quotas"]) == 8
-    text = bulletin.render(numbers)[1]
+    text = bulletin_text.render(numbers)[1]
     assert (
         "其他职业技能培训（未分解到部门，不排名）：完成100人次，占未分解目标（8550人次）的1.2%。"
     ) in text
@@ -130,25 +123,33 @@ def test_the_training_goals_parts_add_up_to_the_goal(march) -> None:
 # --- §1: pending rows are not judged -----------------------------------------------------------
 
 
-def _pending(document: dict, code: str, region: str | None = None) -> dict:
-    document = copy.deepcopy(document)
-    for item in [*document["goals"], *document["quotas"]]:
-        if item["code"] != code:
-            continue
-        target = item if region is None else next(r for r in item["regions"] if r["code"] == region)
-        target["status"] = "pending"
-        target["reported"] = {"expected": 6, "approved": 5}
-    return document
+def _pending(document: Progress, code: str, region: str | None = None) -> Progress:
+    """The document with one row (a goal or quota, or one of a quota's counties) pending."""
+    waiting = {"status": "pending", "reported": items.reported(6, 5)}
+
+    def changed(item: IndicatorProgress) -> IndicatorProgress:
+        if item.code != code:
+            return item
+        if region is None:
+            return replace(item, **waiting)
+        places = tuple(replace(r, **waiting) if r.code == region else r for r in item.regions)
+        return replace(item, regions=places)
+
+    return replace(
+        document,
+        goals=tuple(changed(goal) for goal in document.goals),
+        quotas=tuple(changed(quota) for quota in document.quotas),
+    )
 
 
 def test_a_pending_quota_is_not_judged_nor_listed_in_red(march) -> None:
-    numbers = bulletin.collect(march, 3)
-    before = bulletin.render(numbers)[1]
+    numbers = bulletin_numbers.collect(march, 3)
+    before = bulletin_text.render(numbers)[1]
     assert "人力资源社会保障局企业在岗职工培训完成2500人次" in before  # red, judged today
     numbers["progress"] = _pending(numbers["progress"], "in-service")
     numbers["progress"] = _pending(numbers["progress"], "rural-transfer", "410621")
 
-    text = bulletin.render(numbers)[1]
+    text = bulletin_text.render(numbers)[1]
 
     line = next(x for x in text.split("\n") if "企业在岗职工培训完成2500人次" in x)
     assert "数据不全（已审核5/6项），暂不评价进度" in line
@@ -158,45 +159,51 @@ def test_a_pending_quota_is_not_judged_nor_listed_in_red(march) -> None:
     assert "数据不全、本期暂不评价的任务：职业教育在校生规模、企业在岗职工培训。" in problems
     assert "浚县1项，退役士兵参训率" in problems  # its rural row is pending now: not red
     # Pending quotas come after the judged ones (every quota has data here).
-    assert [q["code"] for q in bulletin.ranked_quotas(numbers["progress"])][-1] == "in-service"
+    assert [q.code for q in rankings.ranked_quotas(numbers["progress"])][-1] == "in-service"
     # 浚县's mean leaves out its pending row and says so.
-    judged = bulletin.ranked_counties(numbers["progress"], judged_only=True)
+    judged = rankings.ranked_counties(numbers["progress"], judged_only=True)
     standing = next(s for s in judged if s.code == "410621")
     assert (standing.quotas, standing.pending) == (1, 1)
     # The dashboard's ranking keeps 浚县 on both rows (and greys it).
-    everyone = next(s for s in bulletin.ranked_counties(numbers["progress"]) if s.code == "410621")
+    everyone = next(s for s in rankings.ranked_counties(numbers["progress"]) if s.code == "410621")
     assert (everyone.quotas, everyone.pending) == (2, 1)
     assert "另有1项数据不全，未计入" in text
 
 
 def test_a_row_without_reported_counts_is_complete() -> None:
-    assert not bulletin.is_pending({"status": "red"})
-    assert bulletin.is_pending({"status": "red", "reported": {"expected": 6, "approved": 5}})
-    assert not bulletin.is_pending({"status": "red", "reported": {"expected": 6, "approved": 6}})
-    assert bulletin.is_pending({"status": "pending"})
+    assert not bulletin_numbers.is_pending(items.item(status="red"))
+    assert bulletin_numbers.is_pending(items.item(status="red", reported=items.reported(6, 5)))
+    assert not bulletin_numbers.is_pending(items.item(status="red", reported=items.reported(6, 6)))
+    assert bulletin_numbers.is_pending(items.item(status="pending"))
 
 
 def test_city_level_units_are_listed_apart_from_the_county_ranking(march) -> None:
-    numbers = bulletin.collect(march, 3)
-    for quota in numbers["progress"]["quotas"]:
-        if quota["code"] == "rural-transfer":
-            quota["regions"].append(
-                {
-                    "code": "410600",
-                    "name": "市直",
-                    "kind": "city",
-                    "target": 2000,
-                    "actual": 500,
-                    "completion": 0.25,
-                    "status": "green",
-                }
-            )
+    numbers = bulletin_numbers.collect(march, 3)
+    city_level = items.region(
+        code="410600",
+        name="市直",
+        kind="city",
+        target=2000,
+        actual=500,
+        completion=0.25,
+        status="green",
+    )
+    found = numbers["progress"]
+    numbers["progress"] = replace(
+        found,
+        quotas=tuple(
+            replace(quota, regions=(*quota.regions, city_level))
+            if quota.code == "rural-transfer"
+            else quota
+            for quota in found.quotas
+        ),
+    )
 
-    standings = bulletin.ranked_counties(numbers["progress"], judged_only=True)
-    text = bulletin.render(numbers)[1]
+    standings = rankings.ranked_counties(numbers["progress"], judged_only=True)
+    text = bulletin_text.render(numbers)[1]
 
     assert "410600" not in [s.code for s in standings]
-    assert [s.code for s in bulletin.city_places(numbers["progress"])] == ["410600"]
+    assert [s.code for s in rankings.city_places(numbers["progress"])] == ["410600"]
     assert (
         "市直（市直单位，不参加县区排名）：1项分解任务平均完成年度目标的25.0%，与序时进度持平。"
     ) in text
@@ -206,7 +213,7 @@ def test_city_level_units_are_listed_apart_from_the_county_ranking(march) -> Non
 
 
 def test_the_sections_come_in_the_usual_order(march) -> None:
-    headings = [line for heading, line in bulletin.blocks(text_of(march)) if heading]
+    headings = [line for heading, line in bulletin_text.blocks(text_of(march)) if heading]
     assert headings == [
         "一、总体进展",
         "二、各县区进展",
@@ -256,10 +263,10 @@ def test_numbers_follow_publication_per_plan_without_gaps(
 
     second_plan = plan_of_year(2016)
     rebuild(second_plan)
-    first = bulletin.bulletin_publish(plan=march, month=3, actor=reviewer, confirmed=True)
-    earlier = bulletin.bulletin_publish(plan=march, month=2, actor=reviewer, confirmed=True)
+    first = publishing.bulletin_publish(plan=march, month=3, actor=reviewer, confirmed=True)
+    earlier = publishing.bulletin_publish(plan=march, month=2, actor=reviewer, confirmed=True)
     time_machine.move_to("2016-02-10 10:00 +08:00")
-    other = bulletin.bulletin_publish(plan=second_plan, month=1, actor=reviewer, confirmed=True)
+    other = publishing.bulletin_publish(plan=second_plan, month=1, actor=reviewer, confirmed=True)
 
     assert (first.number, earlier.number, other.number) == (1, 2, 1)
     assert (first.issuer, first.cc) == ("鹤壁市人力资源和社会保障局", "市政府办公室")
@@ -321,7 +328,7 @@ def test_missing_reports_are_named_and_publishing_needs_a_confirmation(
 def test_a_sent_but_unapproved_report_is_outstanding(march, figure) -> None:
     figure("vocational-enrolment", "410602", 3, 10, status="submitted")
 
-    (entry,) = bulletin.outstanding(march, 3)
+    (entry,) = bulletin_numbers.outstanding(march, 3)
 
     assert (entry["department"], entry["region"]) == ("edu", "410602")
     assert (entry["expected"], entry["sent"], entry["approved"]) == (1, 1, 0)
@@ -334,10 +341,10 @@ def test_a_sent_but_unapproved_report_is_outstanding(march, figure) -> None:
 
 
 def test_the_english_version_uses_english_punctuation(march, make_user) -> None:
-    numbers = bulletin.collect(march, 3)
+    numbers = bulletin_numbers.collect(march, 3)
     with translation.override("en"):
-        title, text = bulletin.render(numbers)
-        masthead = bulletin.masthead(march, 3, None)
+        title, text = bulletin_text.render(numbers)
+        masthead = bulletin_text.masthead(march, 3, None)
     for line in [title, *text.split("\n"), *masthead.values()]:
         assert not CJK_PUNCTUATION & set(line), line
     assert masthead["cc"].startswith("CC: ")
@@ -355,9 +362,9 @@ def test_a_published_bulletin_in_english_is_its_stored_numbers_in_english(
 ) -> None:
     reviewer = make_user("reviewer")
     time_machine.move_to(AFTER_DEADLINE)
-    published = bulletin.bulletin_publish(plan=march, month=3, actor=reviewer, confirmed=True)
+    published = publishing.bulletin_publish(plan=march, month=3, actor=reviewer, confirmed=True)
     with translation.override("en"):
-        english = bulletin.render(published.numbers)[1]
+        english = bulletin_text.render(bulletin_numbers.from_stored(published.numbers))[1]
     rural = Indicator.objects.get(plan=march, code="rural-transfer")
     correct(rural.submissions.get(region__code="410611", month=3, is_counted=True), 2800)
     rebuild(march)
@@ -372,7 +379,7 @@ def test_a_published_bulletin_in_english_is_its_stored_numbers_in_english(
 
 def test_published_at_is_local_in_the_issue_date(march, make_user, time_machine) -> None:
     time_machine.move_to(datetime(2015, 4, 30, 23, 30, tzinfo=SHANGHAI))  # 15:30 UTC
-    published = bulletin.bulletin_publish(
+    published = publishing.bulletin_publish(
         plan=march, month=3, actor=make_user("reviewer"), confirmed=True
     )
     assert str(published.issued_on) == "2015-04-30"
@@ -393,7 +400,7 @@ def test_a_month_with_every_report_approved_publishes_without_asking(
     march, make_user, time_machine, monkeypatch
 ) -> None:
     time_machine.move_to(AFTER_DEADLINE)
-    monkeypatch.setattr(bulletin, "outstanding", lambda plan, month: [])
+    monkeypatch.setattr(bulletin_numbers, "outstanding", lambda plan, month: [])
 
     response = client_for(make_user("reviewer")).post("/bulletins/2015/3/publish/")
 
@@ -407,7 +414,7 @@ def test_an_empty_issuer_is_the_leading_group_office(march) -> None:
     march.bulletin_issuer, march.bulletin_cc = "", ""
     march.save()
 
-    masthead = bulletin.masthead(march, 3, None)
+    masthead = bulletin_text.masthead(march, 3, None)
 
     assert masthead["issuer"] == "鹤壁市全民技能振兴工程领导小组办公室"
     assert masthead["cc"] == ""  # no 抄送 line

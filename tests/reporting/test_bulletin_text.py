@@ -6,12 +6,13 @@ from typing import Any
 
 import pytest
 
-from reporting import bulletin
 from reporting import formatting as fmt
+from reporting.bulletins import numbers as bulletin_numbers
+from reporting.bulletins import rankings
+from reporting.bulletins import text as bulletin_text
 from reporting.rollup import rebuild
 from reporting.selectors import progress
-from targets import services
-from targets.models import Indicator, Region
+from tests.reporting import items
 
 pytestmark = pytest.mark.django_db
 
@@ -56,32 +57,21 @@ def test_percentages_carry_one_decimal(fraction: float, trim: bool, text: str) -
 
 
 def test_titles_name_the_months_covered() -> None:
-    doc: dict[str, Any] = {"plan": {"year": 2015}, "as_of": "2015-01"}
-    assert bulletin.title(doc) == "关于2015年1月全民技能振兴工程目标任务进展情况的通报"
-    doc["as_of"] = "2015-09"
-    assert bulletin.title(doc) == "关于2015年1—9月全民技能振兴工程目标任务进展情况的通报"
+    doc = items.progress(year=2015, month=1)
+    assert bulletin_text.title(doc) == "关于2015年1月全民技能振兴工程目标任务进展情况的通报"
+    doc = items.progress(year=2015, month=9)
+    assert bulletin_text.title(doc) == "关于2015年1—9月全民技能振兴工程目标任务进展情况的通报"
 
 
 # --- a hand-made March -----------------------------------------------------------------------
 
 
 @pytest.fixture
-def march(plan, figure, complete, time_machine):
+def march(plan, figure, complete, time_machine, split_in_two):
     """A few figures, all sent on time (2 April), split targets for two quotas in two counties;
     every other cell of March approved as 0, so every row is judged."""
     time_machine.move_to("2015-04-02 10:00 +08:00")
-    for code, region, target in [
-        ("rural-transfer", "410611", 6000),
-        ("rural-transfer", "410621", 4000),
-        ("in-service", "410611", 5000),
-        ("in-service", "410621", 5000),
-    ]:
-        services.region_target_set(
-            indicator=Indicator.objects.get(plan=plan, code=code),
-            region=Region.objects.get(code=region),
-            target=target,
-            reason="年初分解",
-        )
+    split_in_two()
     for code, region, month, value in [
         ("rural-transfer", "410611", 1, 1000),
         ("rural-transfer", "410611", 3, 800),
@@ -150,14 +140,14 @@ HAND_MADE_MARCH = """\
 
 
 def test_a_hand_made_march_word_for_word(march) -> None:
-    title, text = bulletin.render(bulletin.collect(march, 3))
+    title, text = bulletin_text.render(bulletin_numbers.collect(march, 3))
 
     assert title == "关于2015年1—3月全民技能振兴工程目标任务进展情况的通报"
     assert text == HAND_MADE_MARCH
 
 
 def test_quotas_rank_by_completion_against_time_ties_in_the_plans_order(march) -> None:
-    ranked = [q["code"] for q in bulletin.ranked_quotas(progress(march, 3))]
+    ranked = [q.code for q in rankings.ranked_quotas(progress(march, 3))]
     assert ranked == [
         "veterans-registration",  # 100% of 100%: level with the target
         "veterans-participation",  # 90% of 90%: level too, later in the plan
@@ -175,18 +165,18 @@ def test_quotas_rank_by_completion_against_time_ties_in_the_plans_order(march) -
 
 
 def test_quotas_without_data_come_last() -> None:
-    document = {
-        "quotas": [
-            {"code": "a", "kind": "flow", "actual": None, "target": 100, "expected": 0.25},
-            {"code": "b", "kind": "flow", "actual": 10, "target": 100, "expected": 0.25},
-            {"code": "c", "kind": "flow", "actual": 30, "target": 100, "expected": 0.25},
-        ]
-    }
-    assert [q["code"] for q in bulletin.ranked_quotas(document)] == ["c", "b", "a"]
+    document = items.progress(
+        quotas=(
+            items.item(code="a", kind="flow", actual=None, target=100, expected=0.25),
+            items.item(code="b", kind="flow", actual=10, target=100, expected=0.25),
+            items.item(code="c", kind="flow", actual=30, target=100, expected=0.25),
+        )
+    )
+    assert [q.code for q in rankings.ranked_quotas(document)] == ["c", "b", "a"]
 
 
 def test_counties_rank_by_their_mean_over_split_quotas(march) -> None:
-    standings = bulletin.ranked_counties(progress(march, 3))
+    standings = rankings.ranked_counties(progress(march, 3))
     assert [(s.name, s.quotas, str(s.completion), str(s.expected)) for s in standings] == [
         ("淇滨区", 2, "0.3000", "0.2500"),
         ("浚县", 2, "0.1500", "0.2500"),
@@ -194,19 +184,9 @@ def test_counties_rank_by_their_mean_over_split_quotas(march) -> None:
 
 
 def test_red_items_city_wide_and_by_county(march) -> None:
-    city, counties = bulletin.red_items(progress(march, 3))
-    assert [i["code"] for i in city] == [
-        "training-total",
-        "rural-transfer",
-        "in-service",
-        "reemployment",
-        "entrepreneurship",
-        "public-institution",
-        "new-farmers",
-        "rain-dew",
-        "disabled",
-    ]
-    assert {name: [q["code"] for q, _row in rows] for name, rows in counties.items()} == {
+    city, counties = rankings.red_items(progress(march, 3))
+    assert [i.code for i in city] == ["training-total", *items.TRAINING_QUOTAS]
+    assert {name: [q.code for q, _row in rows] for name, rows in counties.items()} == {
         "浚县": ["rural-transfer"]
     }
 
@@ -216,7 +196,7 @@ def test_a_report_sent_late_is_reported_late(march, figure, time_machine) -> Non
     figure("rural-transfer", "410611", 4, 700)
     rebuild(march)
 
-    text = "\n".join(bulletin.paragraphs(bulletin.collect(march, 4)))
+    text = "\n".join(bulletin_text.paragraphs(bulletin_numbers.collect(march, 4)))
 
     assert (
         "人力资源社会保障局鹤山区未报8项，山城区未报8项，淇滨区未报7项、迟报1项，浚县未报8项"
@@ -226,16 +206,10 @@ def test_a_report_sent_late_is_reported_late(march, figure, time_machine) -> Non
 
 def test_a_month_with_every_report_on_time_says_so() -> None:
     numbers: dict[str, Any] = {
-        "progress": {
-            "plan": {"year": 2015},
-            "as_of": "2015-06",
-            "time_elapsed": 0.5,
-            "goals": [],
-            "quotas": [],
-        },
+        "progress": items.progress(year=2015, month=6, time_elapsed=0.5),
         "gaps": [],
     }
-    lines = bulletin.paragraphs(numbers)
+    lines = bulletin_text.paragraphs(numbers)
     assert "6月份数据各部门、各县区均已按时报送。" in lines
     assert "各项任务尚未分解到县区或数据不全，本期不作县区排名。" in lines
     assert "本期没有进度滞后（红色）的任务。" in lines

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import time
 from datetime import timedelta
 from typing import Any
@@ -377,22 +376,12 @@ def test_exporting_in_the_background_changes_no_figure(figures, auditor, queue) 
 # A real worker against Redis ----------------------------------------------------------------
 
 
-def _require_broker() -> None:
-    if os.environ.get("CELERY_BROKER_URL"):
-        return
-    message = "needs Redis: set CELERY_BROKER_URL"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true: {message}", pytrace=False)
-    pytest.skip(message)
-
-
 # PostgreSQL as well: on SQLite the worker thread and the test share an in-memory database
 # whose table locks fail at once.
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_writes_a_large_export_with_progress(
-    require_postgres, plan, figure, auditor, monkeypatch
+    require_postgres, require_broker, plan, figure, auditor, monkeypatch
 ) -> None:
-    _require_broker()
     assert not app.conf.task_always_eager, "with a broker, tasks must go through it"
     for month in range(1, 7):
         for county in COUNTIES:

@@ -15,18 +15,16 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from django.db import transaction
 from openpyxl import load_workbook
 
+from reporting.api import document as api_document
 from reporting.exports.styles import HEADER_ROW, INTEGER, PERCENT
 from reporting.exports.workbook import SHEETS, write_summary
 from reporting.formatting import completion_of, rate_of, rounded_fraction
 from reporting.rollup import rebuild
 from reporting.selectors import progress
-from targets import demo, services
-from targets.models import Indicator, Milestone, Plan, Region, Submission, SubmissionEvent
+from targets.models import Milestone, Plan, Region, Submission, SubmissionEvent
 from targets.periods import deadline
-from targets.services.plan_definition import load_plan_file
 
 pytestmark = pytest.mark.django_db
 
@@ -107,8 +105,10 @@ def reconcile(plan: Plan, month: int) -> dict[str, int]:
     rows = table(book["总表"])
     summary = [row for row in rows if row["类别"] != OWN_PART]
     own_parts = {row["计入目标"]: row for row in rows if row["类别"] == OWN_PART}
-    document = progress(plan, month)
+    typed = progress(plan, month)
+    document = api_document(typed)
     api = {item["code"]: item for item in document["goals"] + document["quotas"]}
+    rows_of = {item.code: item for item in [*typed.goals, *typed.quotas]}
     assert [row["代码"] for row in summary] == list(api)
     feeders: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in summary:
@@ -122,7 +122,8 @@ def reconcile(plan: Plan, month: int) -> dict[str, int]:
             numerator = detail.city(row["分子填报项"], "flow") or 0
             denominator = detail.city(row["分母填报项"], "flow") or 0
             assert (row["分子（累计）"], row["分母（累计）"]) == (numerator, denominator)
-            assert row[ACTUAL] == _ratio(numerator, denominator) == _percent(rate_of(item))
+            rate = _percent(rate_of(rows_of[item["code"]]))
+            assert row[ACTUAL] == _ratio(numerator, denominator) == rate
             assert row["预计全年"] == row[ACTUAL]
         else:
             parts = [detail.city(row["代码"], kind)]
@@ -147,7 +148,7 @@ def reconcile(plan: Plan, month: int) -> dict[str, int]:
             assert own[ACTUAL] == (detail.city(row["代码"], "flow") or 0)
             assert own[ACTUAL] + quota_actuals == row[ACTUAL]
         assert row["年度目标"] == item["target"]
-        assert row[COMPLETION] == _percent(completion_of(item))
+        assert row[COMPLETION] == _percent(completion_of(rows_of[item["code"]]))
         assert row["序时进度"] == _percent(item["expected"])
         assert row["状态"] == _status(item)
         checked += 1
@@ -167,6 +168,7 @@ def reconcile(plan: Plan, month: int) -> dict[str, int]:
     for row in quota_rows:
         quota, kind = api[row["代码"]], kinds[row["代码"]]
         by_county = {r["code"]: r for r in quota["regions"]}
+        typed_county = {r.code: r for r in rows_of[quota["code"]].regions}
         for county in COUNTIES:
             cell = row[regions[county]]
             if kind == "rate":
@@ -174,7 +176,7 @@ def reconcile(plan: Plan, month: int) -> dict[str, int]:
                 expected = _ratio(
                     detail.county(num, county, "flow"), detail.county(den, county, "flow")
                 )
-                assert cell == expected == _percent(rate_of(by_county[county]))
+                assert cell == expected == _percent(rate_of(typed_county[county]))
             else:
                 expected = detail.county(row["代码"], county, kind)
                 if expected is None and kind == "flow":
@@ -217,7 +219,7 @@ def reconcile(plan: Plan, month: int) -> dict[str, int]:
 
 
 @pytest.fixture
-def small(plan: Plan, figure: Any, correct: Any) -> Plan:
+def small(plan: Plan, figure: Any, correct: Any, split: Any) -> Plan:
     """A hand-made plan's figures: flows, levels, rates, a county split, a correction."""
     figure("rural-transfer", "410611", 1, 1000)
     march = figure("rural-transfer", "410611", 3, 500)
@@ -237,12 +239,7 @@ def small(plan: Plan, figure: Any, correct: Any) -> Plan:
     figure("veterans-passed", "410611", 3, 21)
     figure("veterans-eligible", "410621", 2, 10)
     correct(march, 650)
-    services.region_target_set(
-        reason="测试：县区分解",
-        indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
-        region=Region.objects.get(code="410611"),
-        target=6000,
-    )
+    split("rural-transfer", "410611", 6000)
     rebuild(plan)
     return plan
 
@@ -392,17 +389,6 @@ def test_exporting_changes_no_data(small: Plan) -> None:
     before = list(Submission.objects.order_by("pk").values())
     workbook(small, 4)
     assert list(Submission.objects.order_by("pk").values()) == before
-
-
-@pytest.fixture(scope="module")
-def demo_plan(django_db_setup, django_db_blocker):
-    """The demo once for this module, rolled up, in a transaction rolled back at its end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        plan = load_plan_file()
-        demo.load_demo(plan, "demo-pass-for-tests")
-        rebuild(plan)
-        yield plan
-        transaction.set_rollback(True)
 
 
 @pytest.mark.parametrize("month", [3, 9, 10])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from typing import Any
 
 import lxml.html
@@ -21,9 +22,10 @@ from reporting.exports.workbook import write_summary
 from reporting.formatting import completion_of, rate_of, rounded_fraction
 from reporting.rollup import rebuild
 from reporting.selectors import progress
-from targets import services
-from targets.models import Indicator, Plan, Region, Submission
+from targets.completeness import Reported
+from targets.models import Indicator, Plan, Submission
 from tests.helpers import client_for
+from tests.reporting import items
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +65,7 @@ def _css(element: Any, selector: str) -> list[Any]:
 
 
 @pytest.fixture
-def figures(plan: Plan, figure: Any) -> Plan:
+def figures(plan: Plan, figure: Any, split: Any) -> Plan:
     """Flows in 人次 and in 人 in several counties, the goal's own figures, a level, rates."""
     figure("rural-transfer", "410611", 1, 1000)  # 人次
     figure("rural-transfer", "410621", 2, 300)
@@ -79,12 +81,7 @@ def figures(plan: Plan, figure: Any) -> Plan:
     figure("veterans-registered", "410611", 2, 33)
     figure("veterans-trained", "410611", 2, 29)
     figure("veterans-passed", "410611", 2, 21)
-    services.region_target_set(
-        reason="测试：县区分解",
-        indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
-        region=Region.objects.get(code="410611"),
-        target=6000,
-    )
+    split("rural-transfer", "410611", 6000)
     rebuild(plan)
     return plan
 
@@ -152,22 +149,13 @@ def test_the_goal_s_own_part_completes_the_summary(figures: Plan) -> None:
 def test_goal_breakdown_adds_up_to_the_goal(figures: Plan) -> None:
     document = progress(figures, 2)
     (breakdown,) = goal_breakdown(document, allocations(figures))
-    goal = breakdown["goal"]
-    assert goal["code"] == "training-total"
-    assert sum(row["target"] for row in breakdown["rows"]) == goal["target"] == 70_000
-    assert sum(row["actual"] for row in breakdown["rows"]) == goal["actual"]
-    own = breakdown["own"]
-    assert (own["target"], own["actual"]) == (8550, 2150)
-    assert [row["code"] for row in breakdown["rows"][:-1]] == [
-        "rural-transfer",
-        "in-service",
-        "reemployment",
-        "entrepreneurship",
-        "public-institution",
-        "new-farmers",
-        "rain-dew",
-        "disabled",
-    ]
+    goal = breakdown.goal
+    assert goal.code == "training-total"
+    assert sum(row.target for row in breakdown.rows) == goal.target == 70_000
+    assert sum(row.actual for row in breakdown.rows) == goal.actual
+    own = breakdown.own
+    assert (own.target, own.actual) == (8550, 2150)
+    assert [row.code for row in breakdown.rows[:-1]] == items.TRAINING_QUOTAS
     assert goal_breakdown(None, allocations(figures)) == []
 
 
@@ -265,20 +253,20 @@ def test_change_log_names_departments_items_and_counties(figures: Plan) -> None:
 def test_pending_rows_say_how_many_reports_are_approved(
     figures: Plan, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    document = progress(figures, 2)
-    document["quotas"][0].update(status="pending", reported={"expected": 6, "approved": 5})
-    document["goals"][0].pop("reported", None)
-    document["goals"][0]["status"] = "green"
+    found = progress(figures, 2)
+    quota = replace(found.quotas[0], status="pending", reported=Reported(expected=6, approved=5))
+    goal = replace(found.goals[0], reported=None, status="green")
+    document = replace(found, quotas=(quota, *found.quotas[1:]), goals=(goal, *found.goals[1:]))
     monkeypatch.setattr("reporting.selectors.progress", lambda plan, month: document)
     rows = {r["代码"]: r for r in table(workbook(figures, 2)["总表"]) if r["类别"] != OWN_PART}
-    assert rows[document["quotas"][0]["code"]]["状态"] == "待报（已审核 5/6）"
+    assert rows[document.quotas[0].code]["状态"] == "待报（已审核 5/6）"
     assert rows["training-total"]["状态"] == "正常"  # no "reported": complete, judged
 
 
 def test_status_text() -> None:
-    assert status_text({"status": "red", "reported": {"expected": 2, "approved": 2}}) == ("滞后")
-    assert status_text({"status": "pending"}) == "待报"
-    assert status_text({"status": None}) == "—"
+    assert status_text(items.item(status="red", reported=items.reported(2, 2))) == ("滞后")
+    assert status_text(items.item(status="pending")) == "待报"
+    assert status_text(items.item(status=None)) == "—"
 
 
 # Reconciliation against the API ---------------------------------------------------------------
@@ -299,17 +287,19 @@ def _fraction(value: Any) -> float | None:
 def test_every_summary_number_is_the_api_s(figures: Plan, leader: Any, month: int) -> None:
     api = client_for(leader).get(f"/api/progress/2015/?as_of=2015-{month:02d}").json()
     rows = [r for r in table(workbook(figures, month)["总表"]) if r["类别"] != OWN_PART]
-    items = api["goals"] + api["quotas"]
-    assert [r["代码"] for r in rows] == [item["code"] for item in items]
-    for row, item in zip(rows, items, strict=True):
+    listed = api["goals"] + api["quotas"]
+    typed = progress(figures, month)
+    rows_of = {item.code: item for item in [*typed.goals, *typed.quotas]}
+    assert [r["代码"] for r in rows] == [item["code"] for item in listed]
+    for row, item in zip(rows, listed, strict=True):
         assert row["名称"] == item["name"]
         assert row["责任部门"] == item["department"]
         assert row["单位"] == item["unit"]
         assert row["年度目标"] == item["target"]
-        assert row[COMPLETION] == _fraction(completion_of(item))
+        assert row[COMPLETION] == _fraction(completion_of(rows_of[item["code"]]))
         assert row["序时进度"] == _fraction(item["expected"])
         if item["kind"] == "rate":
-            assert row[ACTUAL] == row["预计全年"] == _fraction(rate_of(item))
+            assert row[ACTUAL] == row["预计全年"] == _fraction(rate_of(rows_of[item["code"]]))
             assert (row["分子（累计）"], row["分母（累计）"]) == (
                 item["numerator"],
                 item["denominator"],

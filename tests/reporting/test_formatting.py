@@ -9,6 +9,7 @@ import pytest
 from django.template import Context, Template
 
 from reporting import formatting
+from tests.reporting import items
 
 
 @pytest.mark.parametrize(
@@ -36,19 +37,19 @@ def test_percent_trim_drops_only_a_zero_decimal() -> None:
 
 
 def test_completion_is_exact_where_the_rounded_api_value_is_not() -> None:
-    item = {"kind": "flow", "actual": 150_498, "target": 200_000, "completion": 0.7525}
+    item = items.item(kind="flow", actual=150_498, target=200_000, completion=0.7525)
     assert formatting.percent(formatting.completion_of(item)) == "75.2%"
     # The four-place completion of the API, rounded again, gives the other digit.
-    assert formatting.percent(item["completion"]) == "75.3%"
+    assert formatting.percent(item.completion) == "75.3%"
 
 
 def test_rate_value_and_completion_are_separate() -> None:
     # 浚县's 参训率: 65.3 % trained of registered, against a 90 % target: 72.6 % completion.
-    item = {"kind": "rate", "numerator": 653, "denominator": 1000, "target": 0.9}
+    item = items.item(kind="rate", numerator=653, denominator=1000, target=0.9)
     assert formatting.percent(formatting.rate_of(item)) == "65.3%"
     assert formatting.percent(formatting.completion_of(item)) == "72.6%"
     assert formatting.value_of(item) == Fraction(653, 1000)
-    assert formatting.completion_of({"kind": "rate", "numerator": 0, "denominator": 0}) is None
+    assert formatting.completion_of(items.item(kind="rate", numerator=0, denominator=0)) is None
 
 
 def test_counts_and_amounts() -> None:
@@ -69,7 +70,7 @@ def test_template_filters_use_the_exact_ratio() -> None:
     template = Template(
         "{% load progress_format %}{{ item|completion_percent }} {{ item|value_text }}"
     )
-    item = {"kind": "flow", "actual": 150_498, "target": 200_000, "completion": 0.7525}
+    item = items.item(kind="flow", actual=150_498, target=200_000, completion=0.7525)
     assert template.render(Context({"item": item})) == "75.2% 150,498"
-    rate = {"kind": "rate", "numerator": 653, "denominator": 1000, "target": 0.9}
+    rate = items.item(kind="rate", numerator=653, denominator=1000, target=0.9)
     assert template.render(Context({"item": rate})) == "72.6% 65.3%"

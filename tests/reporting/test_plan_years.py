@@ -13,8 +13,8 @@ import pytest
 from django.core.cache import cache
 
 from reporting.rollup import rebuild
-from targets import services
-from targets.models import Indicator, Plan, Region
+from reporting.rows import QuotaRow
+from targets.models import Plan
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -32,26 +32,6 @@ def _text(response: Any) -> str:
 
 
 @pytest.fixture
-def enter(clerk_of: Any, reviewer: Any) -> Any:
-    """An approved figure of (plan, series code, county, month), through the services."""
-
-    def make(plan: Plan, code: str, region: str, month: int, value: int) -> None:
-        indicator = Indicator.objects.select_related("department", "plan").get(plan=plan, code=code)
-        clerk = clerk_of(indicator.department.code)
-        submission = services.submission_save(
-            actor=clerk,
-            indicator=indicator,
-            region=Region.objects.get(code=region),
-            month=month,
-            value=value,
-        )
-        services.submission_submit(actor=clerk, submission=submission)
-        services.submission_approve(actor=reviewer, submission=submission)
-
-    return make
-
-
-@pytest.fixture
 def plans(plan: Plan, enter: Any, plan_of_year: Any) -> dict[int, Plan]:
     """2014 (closed) with rural transfer 700 by June; 2015 (active) 1,000 by March; 2016 draft."""
     older = plan_of_year(2014, Plan.Status.ACTIVE)
@@ -66,8 +46,8 @@ def plans(plan: Plan, enter: Any, plan_of_year: Any) -> dict[int, Plan]:
     return {2014: Plan.objects.get(pk=older.pk), 2015: plan, 2016: draft}
 
 
-def _rural(response: Any) -> dict[str, Any]:
-    return next(r for r in response.context["table"].data.data if r["code"] == "rural-transfer")
+def _rural(response: Any) -> QuotaRow:
+    return next(r for r in response.context["table"].data.data if r.code == "rural-transfer")
 
 
 # The default year ---------------------------------------------------------------------
@@ -108,7 +88,7 @@ def test_the_api_without_as_of_and_the_default_plan_agree(plans, leader) -> None
     page = client.get("/dashboard/")
     api = client.get("/api/progress/2015/").json()
     assert api["as_of"] == page.context["as_of"]
-    assert _rural(page)["actual"] == next(
+    assert _rural(page).actual == next(
         q["actual"] for q in api["quotas"] if q["code"] == "rural-transfer"
     )
 
@@ -133,11 +113,11 @@ def test_a_closed_year_is_shown_with_its_own_months(plans, leader, url) -> None:
 
 def test_a_closed_years_numbers_are_its_own(plans, leader) -> None:
     client = client_for(leader)
-    assert _rural(client.get("/dashboard/", {"year": "2014", "as_of": "2014-06"}))["actual"] == 700
-    assert _rural(client.get("/dashboard/", {"year": "2014", "as_of": "2014-03"}))["actual"] == 300
-    assert _rural(client.get("/dashboard/", {"year": "2015"}))["actual"] == 1000
+    assert _rural(client.get("/dashboard/", {"year": "2014", "as_of": "2014-06"})).actual == 700
+    assert _rural(client.get("/dashboard/", {"year": "2014", "as_of": "2014-03"})).actual == 300
+    assert _rural(client.get("/dashboard/", {"year": "2015"})).actual == 1000
     quota = client.get("/dashboard/quota/rural-transfer/", {"year": "2014"})
-    assert [(r["month"], r["actual"]) for r in quota.context["by_month"]] == [
+    assert [(r.month, r.actual) for r in quota.context["by_month"]] == [
         (1, 0),
         (2, 300),
         (3, 300),
@@ -170,8 +150,8 @@ def test_filters_keep_the_year(plans, leader) -> None:
     response = client_for(leader).get(
         "/dashboard/", {"year": "2014", "as_of": "2014-06", "county": "410621"}
     )
-    assert _rural(response)["actual"] == 400
-    assert _rural(response)["place"] == "浚县"
+    assert _rural(response).actual == 400
+    assert _rural(response).place == "浚县"
 
 
 @pytest.mark.parametrize("url", URLS)

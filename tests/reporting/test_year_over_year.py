@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
@@ -16,8 +17,8 @@ from django.core.cache import cache
 
 from reporting.models import Rollup
 from reporting.rollup import rebuild
-from targets import services
-from targets.models import Indicator, Plan, Region
+from reporting.rows import QuotaRow
+from targets.models import Plan
 from targets.services.plan_definition import load_plan_definition
 from tests.helpers import client_for
 
@@ -132,24 +133,6 @@ def definition(
 
 
 @pytest.fixture
-def enter(clerk_of: Any, reviewer: Any) -> Any:
-    def make(plan: Plan, code: str, region: str, month: int, value: int) -> None:
-        indicator = Indicator.objects.select_related("department", "plan").get(plan=plan, code=code)
-        clerk = clerk_of(indicator.department.code)
-        submission = services.submission_save(
-            actor=clerk,
-            indicator=indicator,
-            region=Region.objects.get(code=region),
-            month=month,
-            value=value,
-        )
-        services.submission_submit(actor=clerk, submission=submission)
-        services.submission_approve(actor=reviewer, submission=submission)
-
-    return make
-
-
-@pytest.fixture
 def two_years(db: None, enter: Any) -> dict[int, Plan]:
     """2014 (closed once its figures were in) and 2015 (active).
 
@@ -182,8 +165,8 @@ def two_years(db: None, enter: Any) -> dict[int, Plan]:
     return {2014: Plan.objects.get(pk=older.pk), 2015: plan}
 
 
-def _rows(response: Any) -> dict[str, dict[str, Any]]:
-    return {row["code"]: row for row in response.context["table"].data.data}
+def _rows(response: Any) -> dict[str, QuotaRow]:
+    return {row.code: row for row in response.context["table"].data.data}
 
 
 def _figures(response: Any) -> dict[str, dict[str, Any]]:
@@ -209,13 +192,13 @@ def test_the_previous_plan_by_default_same_month(two_years, leader) -> None:
     assert response.context["plan"] == two_years[2015]
     assert response.context["compare"] == two_years[2014]
     rows = _rows(response)
-    assert rows["rural-transfer"]["completion"] == 0.4  # 240 / 600
-    assert rows["rural-transfer"]["previous_completion"] == 0.45  # 180 / 400
-    assert rows["rural-transfer"]["previous_actual"] == 180
-    assert rows["veterans-pass"]["completion"] == 1.0  # 36/40 = 0.9, / 0.9
-    assert rows["veterans-pass"]["previous_completion"] == 0.8333  # 15/20 = 0.75, / 0.9
-    assert rows["veterans-pass"]["previous_actual"] == 0.75
-    assert rows["entrepreneurship"]["previous_completion"] is None  # no such quota in 2014
+    assert rows["rural-transfer"].completion == 0.4  # 240 / 600
+    assert rows["rural-transfer"].previous_completion == 0.45  # 180 / 400
+    assert rows["rural-transfer"].previous_actual == 180
+    assert rows["veterans-pass"].completion == 1.0  # 36/40 = 0.9, / 0.9
+    assert rows["veterans-pass"].previous_completion == 0.8333  # 15/20 = 0.75, / 0.9
+    assert rows["veterans-pass"].previous_actual == 0.75
+    assert rows["entrepreneurship"].previous_completion is None  # no such quota in 2014
     page = response.content.decode()
     assert "上年同期完成率" in page
     assert "45.0%" in page
@@ -224,23 +207,23 @@ def test_the_previous_plan_by_default_same_month(two_years, leader) -> None:
 
 def test_the_same_month_follows_the_as_of_month(two_years, leader) -> None:
     rows = _rows(client_for(leader).get("/dashboard/", {"as_of": "2015-02"}))
-    assert rows["rural-transfer"]["previous_completion"] == 0.2  # 80 / 400
-    assert rows["veterans-pass"]["previous_completion"] is None  # nobody trained yet in 2014
+    assert rows["rural-transfer"].previous_completion == 0.2  # 80 / 400
+    assert rows["veterans-pass"].previous_completion is None  # nobody trained yet in 2014
 
 
 def test_the_county_row_compares_with_the_same_county(two_years, leader) -> None:
     rows = _rows(client_for(leader).get("/dashboard/", {"as_of": "2015-03", "county": "410611"}))
-    assert rows["rural-transfer"]["completion"] == 0.5  # 150 / 300
-    assert rows["rural-transfer"]["previous_completion"] == 0.6  # 120 / 200
+    assert rows["rural-transfer"].completion == 0.5  # 150 / 300
+    assert rows["rural-transfer"].previous_completion == 0.6  # 120 / 200
 
 
 def test_drill_down_tables_carry_the_column(two_years, leader) -> None:
     client = client_for(leader)
     county = _rows(client.get("/dashboard/county/410611/", {"as_of": "2015-03"}))
-    assert county["rural-transfer"]["previous_completion"] == 0.6
+    assert county["rural-transfer"].previous_completion == 0.6
     department = client.get("/dashboard/department/hrss/", {"as_of": "2015-03"})
     by_place = {
-        (row["code"], row["region_code"]): row["previous_completion"]
+        (row.code, row.region_code): row.previous_completion
         for row in department.context["table"].data.data
     }
     assert by_place[("rural-transfer", None)] == 0.45
@@ -254,12 +237,12 @@ def test_the_numbers_are_the_earlier_plans_rollup(two_years, leader) -> None:
     api = client.get("/api/progress/2014/", {"as_of": "2014-03"}).json()
     rural = next(q for q in api["quotas"] if q["code"] == "rural-transfer")
     assert (
-        _rows(client.get("/dashboard/"))["rural-transfer"]["previous_completion"]
+        _rows(client.get("/dashboard/"))["rural-transfer"].previous_completion
         == (rural["completion"])
     )
     # Without the earlier plan's rollup there is nothing to compare with, figures or not.
     Rollup.objects.filter(plan=two_years[2014]).delete()
-    assert _rows(client.get("/dashboard/"))["rural-transfer"]["previous_completion"] is None
+    assert _rows(client.get("/dashboard/"))["rural-transfer"].previous_completion is None
 
 
 def test_no_comparison(two_years, leader) -> None:
@@ -289,7 +272,7 @@ def test_an_older_plan_is_named_by_its_year(two_years, leader) -> None:
     page = response.content.decode()
     assert "2013年同期完成率" in page
     assert "上年同期完成率" not in page
-    assert _rows(response)["rural-transfer"]["previous_completion"] is None  # never rolled up
+    assert _rows(response)["rural-transfer"].previous_completion is None  # never rolled up
     # The default is still the latest earlier plan, and the choice lists both.
     default = client.get("/dashboard/", {"as_of": "2015-03"})
     assert default.context["compare"].year == 2014
@@ -407,11 +390,12 @@ def test_the_earlier_years_completion_is_printed_from_its_exact_ratio(two_years,
     """The column rounds once from the earlier plan's own figures, not from the API's four
     places: 150,498 of 200,000 is 75.2 %, where 0.7525 would print 75.3 %."""
     table = client_for(leader).get("/dashboard/").context["table"]
-    record = {
-        "previous_completion": 0.7525,
-        "previous_completion_exact": Fraction(150_498, 200_000),
-    }
+    record = replace(
+        table.data[0],
+        previous_completion=0.7525,
+        previous_completion_exact=Fraction(150_498, 200_000),
+    )
     assert table.render_previous_completion(0.7525, record) == "75.2%"
-    rows = {row["code"]: row for row in table.data}
-    assert rows["rural-transfer"]["previous_completion_exact"] == Fraction(180, 400)
-    assert rows["veterans-pass"]["previous_completion_exact"] == Fraction(15, 20) / Fraction(9, 10)
+    rows = {row.code: row for row in table.data}
+    assert rows["rural-transfer"].previous_completion_exact == Fraction(180, 400)
+    assert rows["veterans-pass"].previous_completion_exact == Fraction(15, 20) / Fraction(9, 10)

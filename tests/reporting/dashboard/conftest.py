@@ -7,12 +7,11 @@ from typing import Any
 import pytest
 
 from reporting.rollup import rebuild
-from targets import services
-from targets.models import Indicator, Plan, Region
+from targets.models import Plan
 
 
 @pytest.fixture
-def figures(plan: Plan, figure: Any) -> None:
+def figures(plan: Plan, figure: Any, split: Any) -> None:
     """Hand-made figures over three months, a county split, the veterans' counts; rolled up."""
     figure("rural-transfer", "410611", 1, 1000)
     figure("rural-transfer", "410611", 3, 500)
@@ -29,16 +28,6 @@ def figures(plan: Plan, figure: Any) -> None:
     figure("veterans-registered", "410611", 2, 32)
     figure("veterans-trained", "410611", 3, 28)
     figure("veterans-passed", "410611", 3, 21)
-    services.region_target_set(
-        reason="测试：县区分解",
-        indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
-        region=Region.objects.get(code="410611"),
-        target=6000,
-    )
-    services.region_target_set(
-        reason="测试：县区分解",
-        indicator=Indicator.objects.get(plan=plan, code="rural-transfer"),
-        region=Region.objects.get(code="410621"),
-        target=5000,
-    )
+    split("rural-transfer", "410611", 6000)
+    split("rural-transfer", "410621", 5000)
     rebuild(plan)

@@ -82,7 +82,7 @@ def test_as_of_changes_the_numbers(figures, leader) -> None:
     goals = {}
     for as_of in ("2015-01", "2015-02", "2015-04"):
         response = client.get("/dashboard/", {"as_of": as_of})
-        goals[as_of] = {g["code"]: g["actual"] for g in response.context["goals"]}
+        goals[as_of] = {g.code: g.actual for g in response.context["goals"]}
     assert goals["2015-01"]["training-total"] == 1000
     assert goals["2015-02"]["training-total"] == 1000 + 300 + 2300 + 2000
     assert goals["2015-04"]["training-total"] == 1000 + 300 + 2300 + 2000 + 500 + 900

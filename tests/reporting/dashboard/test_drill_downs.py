@@ -17,12 +17,12 @@ def test_quota_drill_down_by_county_and_by_month(figures, leader) -> None:
     response = client.get("/dashboard/quota/rural-transfer/", {"as_of": "2015-03"})
     api = api_document(client, "2015-03")
     quota = next(q for q in api["quotas"] if q["code"] == "rural-transfer")
-    by_county = {row["region_code"]: row for row in response.context["by_county"]}
-    assert by_county[None]["actual"] == quota["actual"] == 1800
+    by_county = {row.region_code: row for row in response.context["by_county"]}
+    assert by_county[None].actual == quota["actual"] == 1800
     for region in quota["regions"]:
-        assert by_county[region["code"]]["actual"] == region["actual"]
-        assert by_county[region["code"]]["target"] == region["target"]
-    months = [(row["month"], row["actual"]) for row in response.context["by_month"]]
+        assert by_county[region["code"]].actual == region["actual"]
+        assert by_county[region["code"]].target == region["target"]
+    months = [(row.month, row.actual) for row in response.context["by_month"]]
     assert months == [(1, 1000), (2, 1300), (3, 1800)]
     for month, actual in months:
         assert api_document(client, f"2015-{month:02d}")["quotas"][0]["actual"] == actual
@@ -42,20 +42,20 @@ def test_county_drill_down(figures, leader) -> None:
     client = client_for(leader)
     response = client.get("/dashboard/county/410621/", {"as_of": "2015-02"})
     api = api_document(client, "2015-02")
-    rows = {row["code"]: row for row in response.context["rows"]}
+    rows = {row.code: row for row in response.context["rows"]}
     assert len(rows) == 12
     for quota in api["quotas"]:
         county = next(r for r in quota["regions"] if r["code"] == "410621")
-        assert rows[quota["code"]]["actual"] == county["actual"]
-        assert rows[quota["code"]]["completion"] == county["completion"]
-    assert rows["rural-transfer"]["actual"] == 300
+        assert rows[quota["code"]].actual == county["actual"]
+        assert rows[quota["code"]].completion == county["completion"]
+    assert rows["rural-transfer"].actual == 300
     assert "浚县" in page_text(response)
 
 
 def test_department_drill_down(figures, leader) -> None:
     response = client_for(leader).get("/dashboard/department/civil/", {"as_of": "2015-03"})
     rows = response.context["rows"]
-    assert {row["code"] for row in rows} == {
+    assert {row.code for row in rows} == {
         "veterans-awareness",
         "veterans-registration",
         "veterans-participation",
@@ -63,4 +63,4 @@ def test_department_drill_down(figures, leader) -> None:
     }
     assert len(rows) == 4 * (1 + len(COUNTIES))
     hrss = client_for(leader).get("/dashboard/department/hrss/", {"as_of": "2015-03"})
-    assert {row["department_code"] for row in hrss.context["rows"]} == {"hrss"}
+    assert {row.department_code for row in hrss.context["rows"]} == {"hrss"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from reporting import api as progress_api
 from reporting.models import Rollup
 from reporting.rollup import rebuild
 from tests.helpers import client_for
@@ -21,14 +22,14 @@ def test_cards_and_table_equal_the_api(figures, leader, as_of) -> None:
     response = client.get("/dashboard/", {"as_of": as_of})
     # The API's goals, each with who is missing besides (the page names them)
     goals = response.context["goals"]
-    assert [{k: v for k, v in goal.items() if k != "missing"} for goal in goals] == api["goals"]
-    table = {row["code"]: row for row in response.context["table"].data.data}
+    assert [progress_api.goal_item(goal) for goal in goals] == api["goals"]
+    table = {row.code: row for row in response.context["table"].data.data}
     assert set(table) == {quota["code"] for quota in api["quotas"]}
     for quota in api["quotas"]:
         row = table[quota["code"]]
         for key in ("target", "actual", "completion", "expected", "status", "projected"):
-            assert row[key] == quota[key], (quota["code"], key)
-        assert row["place"] is None  # the city-wide row
+            assert getattr(row, key) == quota[key], (quota["code"], key)
+        assert row.place is None  # the city-wide row
     page = page_text(response)
     for goal in api["goals"]:
         assert f">{goal['actual']:,}<" in page
@@ -40,22 +41,22 @@ def test_county_filter_shows_the_api_county_rows(figures, leader, as_of) -> None
     client = client_for(leader)
     api = api_document(client, as_of)
     response = client.get("/dashboard/", {"as_of": as_of, "county": "410611"})
-    rows = {row["code"]: row for row in response.context["table"].data.data}
+    rows = {row.code: row for row in response.context["table"].data.data}
     for quota in api["quotas"]:
         county = next(r for r in quota["regions"] if r["code"] == "410611")
         for key in ("target", "actual", "completion", "status", "projected"):
-            assert rows[quota["code"]][key] == county[key], (quota["code"], key)
-        assert rows[quota["code"]]["place"] == "淇滨区"
+            assert getattr(rows[quota["code"]], key) == county[key], (quota["code"], key)
+        assert rows[quota["code"]].place == "淇滨区"
 
 
 def test_hand_computed_numbers(figures, leader) -> None:
     response = client_for(leader).get("/dashboard/", {"as_of": "2015-03", "county": "410611"})
-    row = next(r for r in response.context["table"].data.data if r["code"] == "rural-transfer")
-    assert (row["target"], row["actual"]) == (6000, 1500)
-    assert row["completion"] == 0.25
-    assert row["expected"] == 0.25
-    assert row["status"] == "green"
-    assert row["projected"] == 6000
+    row = next(r for r in response.context["table"].data.data if r.code == "rural-transfer")
+    assert (row.target, row.actual) == (6000, 1500)
+    assert row.completion == 0.25
+    assert row.expected == 0.25
+    assert row.status == "green"
+    assert row.projected == 6000
 
 
 def test_department_and_status_filters(figures, leader) -> None:
@@ -65,7 +66,7 @@ def test_department_and_status_filters(figures, leader) -> None:
         .context["table"]
         .data.data
     )
-    assert [row["code"] for row in rows] == [
+    assert [row.code for row in rows] == [
         "veterans-awareness",
         "veterans-registration",
         "veterans-participation",
@@ -74,7 +75,7 @@ def test_department_and_status_filters(figures, leader) -> None:
     api = api_document(client, "2015-03")
     for status in ("green", "amber", "red"):
         response = client.get("/dashboard/", {"as_of": "2015-03", "status": status})
-        shown = sorted(row["code"] for row in response.context["table"].data.data)
+        shown = sorted(row.code for row in response.context["table"].data.data)
         assert shown == sorted(q["code"] for q in api["quotas"] if q["status"] == status)
 
 
@@ -82,7 +83,7 @@ def test_table_is_sortable_and_links_to_the_drill_down(figures, leader) -> None:
     client = client_for(leader)
     response = client.get("/dashboard/", {"as_of": "2015-03", "sort": "-completion"})
     rows = list(response.context["table"].rows)
-    completions = [row.record["completion"] for row in rows if row.record["completion"]]
+    completions = [row.record.completion for row in rows if row.record.completion]
     assert completions == sorted(completions, reverse=True)
     page = page_text(response)
     assert 'href="/dashboard/quota/rural-transfer/?year=2015&amp;as_of=2015-03"' in page
@@ -91,8 +92,8 @@ def test_table_is_sortable_and_links_to_the_drill_down(figures, leader) -> None:
 
 def test_the_8550_no_department_carries(figures, leader) -> None:
     response = client_for(leader).get("/dashboard/")
-    training = next(g for g in response.context["goals"] if g["code"] == "training-total")
-    assert training["unallocated"] == 8550
+    training = next(g for g in response.context["goals"] if g.code == "training-total")
+    assert training.unallocated == 8550
     page = page_text(response)
     assert '<span class="goal-unallocated">8,550</span>' in page
     assert "合计 61,450 人次" in page
@@ -101,11 +102,11 @@ def test_the_8550_no_department_carries(figures, leader) -> None:
 
 def test_rates_show_as_percentages_with_their_counts(figures, leader) -> None:
     response = client_for(leader).get("/dashboard/", {"as_of": "2015-03"})
-    rows = {row["code"]: row for row in response.context["table"].data.data}
+    rows = {row.code: row for row in response.context["table"].data.data}
     # awareness 38/40 = 95 %, registration 32/40 = 80 %, participation 28/32, pass 21/28.
-    assert rows["veterans-awareness"]["actual"] == 0.95
-    assert rows["veterans-participation"]["actual"] == 0.875
-    assert rows["veterans-pass"]["actual"] == 0.75
+    assert rows["veterans-awareness"].actual == 0.95
+    assert rows["veterans-participation"].actual == 0.875
+    assert rows["veterans-pass"].actual == 0.75
     page = page_text(response)
     assert "95.0%" in page
     assert "（38/40）" in page
@@ -119,10 +120,10 @@ def test_rate_without_denominator_is_no_data(plan, figure, complete, leader) -> 
     complete(1)  # every report of January approved: judged, and no eligible veterans
     rebuild(plan)
     rows = {
-        row["code"]: row for row in client_for(leader).get("/dashboard/").context["table"].data.data
+        row.code: row for row in client_for(leader).get("/dashboard/").context["table"].data.data
     }
-    assert rows["veterans-awareness"]["actual"] is None
-    assert rows["veterans-awareness"]["status"] is None
+    assert rows["veterans-awareness"].actual is None
+    assert rows["veterans-awareness"].status is None
 
 
 def test_without_a_rollup_a_chinese_message(plan, figure, leader) -> None:

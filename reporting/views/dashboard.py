@@ -28,9 +28,10 @@ from skills_plan.views import allowed_by
 from targets import completeness, policy
 from targets.models import Department, Indicator, Plan, Region
 
-from . import charts, dashboard, selectors
-from .filters import QuotaFilter
-from .tables import QuotaTable
+from .. import charts, dashboard, selectors
+from ..filters import QuotaFilter
+from ..rows import QuotaRow
+from ..tables import QuotaTable
 
 YEAR = re.compile(r"^\d{4}$")
 NO_COMPARISON = "none"
@@ -156,7 +157,7 @@ def _chart(
 
 
 def _table(
-    request: HttpRequest, rows: list[dict[str, Any]], context: dict[str, Any], **kwargs: Any
+    request: HttpRequest, rows: list[QuotaRow], context: dict[str, Any], **kwargs: Any
 ) -> QuotaTable:
     compare = context["compare"]
     table = QuotaTable(
@@ -173,12 +174,12 @@ def _table(
 
 def _rows(
     rollups: Any, years: Years, month: int, coverage: completeness.Coverage
-) -> list[dict[str, Any]]:
+) -> list[QuotaRow]:
     """The table's rows, judged with the month's completeness, with the earlier plan's
     same-month numbers when comparing."""
     rows = dashboard.quota_rows(rollups, coverage)
     if years.compare is not None:
-        dashboard.with_previous(rows, dashboard.same_month(years.compare, month))
+        return dashboard.with_previous(rows, dashboard.same_month(years.compare, month))
     return rows
 
 
@@ -212,10 +213,10 @@ def dashboard_home(request: HttpRequest, years: Years) -> HttpResponse:
     month = _month(request, plan)
     context = _common(years, month)
     context.update(allocations=dashboard.allocations(plan), milestones=dashboard.milestones(plan))
-    document = selectors.progress(plan, month, context["coverage"])
-    context["document"] = document
-    context["breakdowns"] = dashboard.goal_breakdown(document, context["allocations"])
-    if document is None:
+    progress = selectors.progress(plan, month, context["coverage"])
+    context["progress"] = progress
+    context["breakdowns"] = dashboard.goal_breakdown(progress, context["allocations"])
+    if progress is None:
         return render(request, "reporting/dashboard.html", context)
 
     quota_filter = QuotaFilter(
@@ -225,12 +226,10 @@ def dashboard_home(request: HttpRequest, years: Years) -> HttpResponse:
         _rows(quota_filter.qs, years, month, context["coverage"]),
         quota_filter.form.cleaned_data.get("status") if quota_filter.is_valid() else None,
     )
-    training = next(
-        (goal for goal in document["goals"] if goal.get("unallocated") is not None), None
-    )
+    training = next((goal for goal in progress.goals if goal.unallocated is not None), None)
     goal_charts = []
     if training is not None:
-        indicator = Indicator.objects.get(plan=plan, code=training["code"])
+        indicator = Indicator.objects.get(plan=plan, code=training.code)
         goal_charts.append(
             _chart(
                 "chart-goal-progress",
@@ -245,7 +244,7 @@ def dashboard_home(request: HttpRequest, years: Years) -> HttpResponse:
             )
         )
     context.update(
-        goals=dashboard.with_missing(document["goals"], context["coverage"]),
+        goals=dashboard.with_missing(progress.goals, context["coverage"]),
         filter=quota_filter,
         table=_table(request, rows, context, exclude=() if _county(request) else ("place",)),
         counties=list(Region.objects.order_by("order", "code")),
@@ -254,7 +253,7 @@ def dashboard_home(request: HttpRequest, years: Years) -> HttpResponse:
             _chart(
                 "chart-heatmap",
                 _("部门 × 县区 完成率"),
-                charts.heatmap_figure(dashboard.heatmap(document)),
+                charts.heatmap_figure(dashboard.heatmap(progress)),
                 _(
                     "各部门在该县区累计量、存量任务完成率的平均值；比率类任务不与数量类任务平均，不计入；"
                     "未分解到县区的任务不计；标“待报”的格子当月报表未全部审核，不评判。"
@@ -263,7 +262,7 @@ def dashboard_home(request: HttpRequest, years: Years) -> HttpResponse:
             _chart(
                 "chart-ranking",
                 _("县区排名：培训任务完成率与序时进度"),
-                charts.county_ranking_figure(dashboard.county_ranking(document), month),
+                charts.county_ranking_figure(dashboard.county_ranking(progress), month),
                 _(
                     "与通报相同：各县区已分解任务完成率的平均值，短竖线为这些任务的平均序时进度，虚线为时间进度。"
                 ),
@@ -272,7 +271,7 @@ def dashboard_home(request: HttpRequest, years: Years) -> HttpResponse:
             _chart(
                 "chart-veterans",
                 _("退役士兵四率与目标"),
-                charts.veterans_figure(dashboard.rate_quotas(document)),
+                charts.veterans_figure(dashboard.rate_quotas(progress)),
                 _("比率按目标比率评判：低于目标不超过预警幅度（百分点）为预警。"),
                 charts.status_legend(),
             ),
@@ -316,8 +315,8 @@ def dashboard_quota(request: HttpRequest, years: Years, code: str) -> HttpRespon
     rollups = dashboard.indicator_rollups(plan, quota)
     covers = completeness.coverages(plan, range(1, month + 1))
     items = [dashboard.row_item(row, covers[row.month]) for row in rollups if row.month <= month]
-    by_month = [item for item in items if item["place"] is None and item["month"] <= month]
-    by_county = [item for item in items if item["month"] == month]
+    by_month = [item for item in items if item.place is None and item.month <= month]
+    by_county = [item for item in items if item.month == month]
     context.update(
         quota=quota,
         has_rollup=bool(rollups),

@@ -1,9 +1,10 @@
 """The month's bulletin as a Word file, for leaders who edit it before sending.
 
-The same content as the page (``bulletin.content``: 期号, issuer, 成文日期, title, body, 抄送),
-laid out the way official papers are (GB/T 9704): A4, margins 37/35/28/26 mm, body in 仿宋 16 pt
-(三号), headings in 黑体, the title in 小标宋 22 pt (二号). Fonts are named for the East Asian text
-(``w:eastAsia``), where Word looks for Chinese fonts. Everything is written as plain text runs.
+The same content as the page (``bulletins.text.content``: 期号, issuer, 成文日期, title, body,
+抄送), laid out the way official papers are (GB/T 9704): A4, margins 37/35/28/26 mm, body in
+仿宋 16 pt (三号), headings in 黑体, the title in 小标宋 22 pt (二号). Fonts are named for the
+East Asian text (``w:eastAsia``), where Word looks for Chinese fonts. Everything is written as
+plain text runs.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def _paragraph(
 
 
 def build(content: dict[str, Any]) -> bytes:
-    """The .docx file's bytes for a bulletin's ``content`` (``bulletin.content``)."""
+    """The .docx file's bytes for a bulletin's ``content`` (``bulletins.text.content``)."""
     document = Document()
     section = document.sections[0]
     section.page_width, section.page_height = A4

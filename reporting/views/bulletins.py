@@ -17,10 +17,12 @@ from targets import policy
 from targets.models import Plan
 from targets.periods import deadline, last_day_on_time
 
-from . import bulletin as bulletins
-from . import bulletin_docx as word
-from .models import Bulletin
-from .selectors import default_as_of, default_plan, progress
+from ..bulletins import changes, word
+from ..bulletins.text import content as bulletin_content
+from ..bulletins.text import date_text, number_text
+from ..models import Bulletin
+from ..selectors import default_as_of, default_plan, progress
+from ..services import bulletins as publishing
 
 
 def _plan_month(request: HttpRequest, year: int, month: int) -> Plan:
@@ -78,16 +80,16 @@ def _bulletin_page(
     context: dict[str, Any] = {
         "plan": plan,
         "too_early": timezone.now() < publishable_from,
-        "last_day_on_time": bulletins.date_text(last_day_on_time(plan, month)),
+        "last_day_on_time": date_text(last_day_on_time(plan, month)),
         "month": month,
         "bulletin": published,
         "error": error,
-        "outstanding": [bulletins.outstanding_text(entry) for entry in outstanding or []],
+        "outstanding": [publishing.outstanding_text(entry) for entry in outstanding or []],
         "may_publish": policy.may_publish_bulletin(request.user) and published is None,
-        "paper": bulletins.content(plan, month, published),
+        "paper": bulletin_content(plan, month, published),
     }
     if published is not None:
-        context["changes"] = bulletins.changes_since(
+        context["changes"] = changes.changes_since(
             published.numbers["progress"], progress(plan, month)
         )
     return render(request, "reporting/bulletin.html", context, status=status)
@@ -108,7 +110,7 @@ def bulletin_docx(request: HttpRequest, year: int, month: int) -> HttpResponse:
     """The month's bulletin as a Word file: the same content as the page (a published one from
     its stored text and numbers, never the current rollup)."""
     plan = _plan_month(request, year, month)
-    paper = bulletins.content(plan, month, _published(plan, month))
+    paper = bulletin_content(plan, month, _published(plan, month))
     if paper is None:
         raise Http404(_("本月进度汇总尚未生成，暂无通报。"))
     response = HttpResponse(
@@ -129,18 +131,18 @@ def bulletin_publish(request: HttpRequest, year: int, month: int) -> HttpRespons
     answered 409 with their list and a confirmation, published when ``confirm`` is sent."""
     plan = _plan_month(request, year, month)
     try:
-        published = bulletins.bulletin_publish(
+        published = publishing.bulletin_publish(
             plan=plan, month=month, actor=request.user, confirmed=bool(request.POST.get("confirm"))
         )
-    except bulletins.NeedsConfirmation as exc:
+    except publishing.NeedsConfirmation as exc:
         return _bulletin_page(
             request, plan, month, error=str(exc), outstanding=exc.outstanding, status=409
         )
-    except bulletins.BulletinError as exc:
+    except publishing.BulletinError as exc:
         return _bulletin_page(request, plan, month, error=str(exc), status=409)
     messages.success(
         request,
         _("通报（%(number)s）已发布。此后数据更正不再改变本期通报。")
-        % {"number": bulletins.number_text(published.number)},
+        % {"number": number_text(published.number)},
     )
     return redirect("bulletin", year=year, month=month)

@@ -1,0 +1,124 @@
+"""The numbers a bulletin is written from (``collect``) and how they are stored with a
+published one (``stored``, ``from_stored``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from targets.completeness import gaps, missing_reports
+from targets.models import Indicator, Plan, Region
+
+from .. import api, selectors
+from ..rows import IndicatorProgress, Progress, RegionProgress
+
+CITY_KIND = "city"  # a region item of this kind is 市直: city-level units, not a county
+
+
+def outstanding(plan: Plan, month: int) -> list[dict[str, Any]]:
+    """Departments × places whose ``month`` report is not fully approved (the reminders'
+    list, ``targets.completeness.missing_reports``): the series expected, sent (approved or
+    waiting for review) and approved, as stored with a published bulletin."""
+    return [
+        {
+            "department": report.department.code,
+            "department_name": report.department.name,
+            "region": report.region.code,
+            "region_name": report.region.name,
+            "expected": report.expected,
+            "sent": report.approved + report.sent,
+            "approved": report.approved,
+        }
+        for report in missing_reports(plan, month)
+    ]
+
+
+def reports_owed(plan: Plan) -> int:
+    """Reports owed a month: one per department with series, per place."""
+    departments = (
+        Indicator.objects.filter(plan=plan, accepts_figures=True)
+        .values("department_id")
+        .distinct()
+        .count()
+    )
+    return departments * Region.objects.count()
+
+
+def breakdowns(plan: Plan, progress: Progress) -> list[dict[str, Any]]:
+    """Each goal that quotas feed, as its parts: the quotas, and the goal's own figures (those
+    of no quota, against the part of the target left to no quota), so the parts add up."""
+    quotas = {q.code: q for q in progress.quotas}
+    found = []
+    for goal in progress.goals:
+        if goal.kind != Indicator.Kind.FLOW:
+            continue
+        indicator = Indicator.objects.filter(plan=plan, code=goal.code).first()
+        if indicator is None:
+            continue
+        fed_by = [
+            code
+            for code in Indicator.objects.filter(plan=plan, feeds=indicator)
+            .order_by("order", "code")
+            .values_list("code", flat=True)
+            if code in quotas
+        ]
+        if not fed_by:
+            continue
+        parts = sum(quotas[code].actual or 0 for code in fed_by)
+        own_name = (indicator.series_name or "").split("（")[0].strip() or goal.name
+        found.append(
+            {
+                "goal": goal.code,
+                "quotas": fed_by,
+                "own_name": own_name,
+                "own_actual": None if goal.actual is None else goal.actual - parts,
+                "own_target": goal.unallocated or 0,
+            }
+        )
+    return found
+
+
+def collect(plan: Plan, month: int) -> dict[str, Any] | None:
+    """The numbers a bulletin is written from; None before the month is rolled up."""
+    found = selectors.progress(plan, month)
+    if found is None:
+        return None
+    return {
+        "progress": found,
+        "gaps": [
+            {
+                "department": gap.department,
+                "department_name": gap.department_name,
+                "region": gap.region,
+                "region_name": gap.region_name,
+                "missing": gap.missing,
+                "late": gap.late,
+            }
+            for gap in gaps(plan, month)
+        ],
+        "outstanding": outstanding(plan, month),
+        "reports": reports_owed(plan),
+        "breakdowns": breakdowns(plan, found),
+        "deadline_day": plan.deadline_day,
+    }
+
+
+def stored(numbers: dict[str, Any]) -> dict[str, Any]:
+    """The numbers as stored with a published bulletin: the progress as the API's document."""
+    return {**numbers, "progress": api.document(numbers["progress"])}
+
+
+def from_stored(numbers: dict[str, Any]) -> dict[str, Any]:
+    """A published bulletin's stored numbers, to word them again (in another language)."""
+    return {**numbers, "progress": api.progress_from_document(numbers["progress"])}
+
+
+def is_pending(item: IndicatorProgress | RegionProgress) -> bool:
+    """Not judged: the as-of month's reports behind the row are not all approved."""
+    if item.status == "pending":
+        return True
+    reported = item.reported
+    return reported is not None and reported.approved < reported.expected
+
+
+def is_city_place(row: RegionProgress) -> bool:
+    return row.kind == CITY_KIND
