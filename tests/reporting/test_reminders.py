@@ -18,7 +18,7 @@ from reporting.rollup import rebuild
 from targets import services
 from targets.completeness import gaps
 from targets.models import Department, Indicator, Membership, Region
-from tests.helpers import client_for
+from tests.helpers import HRSS_CODES, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -58,16 +58,7 @@ def report(clerk, region: str, codes: list[str], day: int) -> None:
         services.submission_submit(actor=clerk, submission=submission, at=at)
 
 
-HRSS = [
-    "training-total",
-    "high-skill-talent",
-    "skill-appraisal",
-    "rural-transfer",
-    "in-service",
-    "reemployment",
-    "entrepreneurship",
-    "public-institution",
-]
+HRSS = HRSS_CODES
 
 
 @pytest.fixture

@@ -67,17 +67,6 @@ def submitted(figure, delay, django_capture_on_commit_callbacks):
     return make
 
 
-@pytest.fixture
-def eager() -> Iterator[None]:
-    """Tasks in process, whatever the environment says (CI sets a broker)."""
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = before
-
-
 class TestDispatchOnCommit:
     def test_an_approval_dispatches_one_rollup(
         self, plan, reviewer, submitted, delay, django_capture_on_commit_callbacks
