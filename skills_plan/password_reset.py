@@ -22,7 +22,7 @@ from django.shortcuts import render
 from .auth import client_ip
 
 
-def _over_limit(kind: str, value: str, limit: int) -> bool:
+def over_limit(kind: str, value: str, limit: int) -> bool:
     """Count one more request for ``value``; True once there were more than ``limit``."""
     digest = hashlib.sha256(value.encode()).hexdigest()  # no addresses in the cache
     key = f"password-reset:{kind}:{digest}"
@@ -44,12 +44,12 @@ def _refused(request: HttpRequest) -> HttpResponse:
 
 class LimitedPasswordResetView(PasswordResetView):
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if _over_limit("address", client_ip(request), settings.PASSWORD_RESET_ADDRESS_LIMIT):
+        if over_limit("address", client_ip(request), settings.PASSWORD_RESET_ADDRESS_LIMIT):
             return _refused(request)
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         email = form.cleaned_data["email"].strip().lower()
-        if _over_limit("email", email, settings.PASSWORD_RESET_EMAIL_LIMIT):
+        if over_limit("email", email, settings.PASSWORD_RESET_EMAIL_LIMIT):
             return _refused(self.request)
         return super().form_valid(form)

@@ -85,8 +85,8 @@ def test_the_refusal_in_english(accounts) -> None:
 
 
 COUNT_ONCE = (
-    "from skills_plan.password_reset import _over_limit; "
-    "print(_over_limit('address', 'shared-test-{}', 1))"
+    "from skills_plan.password_reset import over_limit; "
+    "print(over_limit('address', 'shared-test-{}', 1))"
 )
 
 
