@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
@@ -145,16 +146,33 @@ def progress(
     )
     # "rows": a typed ``Progress``, never a JSON document cached by an earlier release.
     key = f"progress-rows:{plan.pk}:{month}:{latest_run}"
+    # The cache hands out a fresh unpickled copy on every read: thousands of objects for a
+    # province-sized month, and garbage to collect after each request. A Progress is
+    # immutable, so the one this process read last serves for as long as the cache holds its
+    # key (an entry cleared or expired there is read again).
+    with _HELD_LOCK:
+        found = _held.get(key)
+    if found is not None and cache.has_key(key):
+        return found
     found = cache.get(key)
     if found is None:
         found = _progress(plan, month, coverage)
-        if found is not None:
-            cache.set(key, found, PROGRESS_CACHE_SECONDS)
+        if found is None:
+            return None
+        cache.set(key, found, PROGRESS_CACHE_SECONDS)
+    with _HELD_LOCK:
+        _held[key] = found
+        while len(_held) > PROGRESS_HELD:
+            del _held[next(iter(_held))]  # the oldest
     return found
 
 
 # A day: the key changes with every rollup run anyway.
 PROGRESS_CACHE_SECONDS = 24 * 3600
+# The progresses a process holds read (plans × months pages ask for at once, with room).
+PROGRESS_HELD = 32
+_held: dict[str, Progress] = {}
+_HELD_LOCK = threading.Lock()
 
 
 def _progress(
