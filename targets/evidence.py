@@ -429,7 +429,7 @@ def _display_name(name: str) -> str:
     base = re.split(r"[\\/]", unicodedata.normalize("NFC", name))[-1]
     base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
     base = _UNSAFE_NAME_CHARS.sub("_", base)
-    return " ".join(base.split()).lstrip(" .")[:200]
+    return " ".join(base.split()).lstrip(" .")
 
 
 def _extension(name: str) -> str:
