@@ -166,7 +166,7 @@ def check_evidence(upload: UploadedFile) -> CheckedEvidence:
         header = upload.read(HEADER_BYTES)
         kind = _kind_of(upload, header, display)
     except _Unreadable as error:
-        raise _refused(_("文件“%(name)s”已损坏或无法读取，请检查后重新上传。"), display) from error
+        raise _refused(_broken_message(), display) from error
     if kind != expected:
         raise _refused(
             _(
@@ -415,7 +415,7 @@ def _sha256(upload: UploadedFile, size: int, display: str) -> str:
             break
         digest.update(chunk)
     if read != size:
-        raise _refused(_("文件“%(name)s”已损坏或无法读取，请检查后重新上传。"), display)
+        raise _refused(_broken_message(), display)
     upload.seek(0)
     return digest.hexdigest()
 
@@ -454,3 +454,7 @@ def _encrypted_message() -> str:
 
 def _macros_message() -> str:
     return _("文件“%(name)s”含有宏或控件，不能上传。请另存为不含宏的 .docx 或 .xlsx 文件后再上传。")
+
+
+def _broken_message() -> str:
+    return _("文件“%(name)s”已损坏或无法读取，请检查后重新上传。")
