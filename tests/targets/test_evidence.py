@@ -30,6 +30,7 @@ from django.core.files.uploadedfile import (
     UploadedFile,
 )
 from django.http import Http404
+from django.utils import translation
 
 from targets.evidence import (
     EvidenceRefused,
@@ -196,6 +197,7 @@ def test_a_renamed_program_or_page_is_refused(name: str, content: bytes):
         ("setup.doc", ole_file(("\x05SummaryInformation", 2), ("䡀㼿䕸䑨", 2))),  # an installer
         ("a.docx", rezip(b"", {"[Content_Types].xml": b"<Types/>", "ppt/presentation.xml": b""})),
         ("a.xlsx", rezip(b"", {"readme.txt": b"just a zip"})),
+        ("a.docx", rezip(b"", {"word/document.xml": b"<w:document/>"})),  # no content types
     ],
 )
 def test_content_not_recognised_is_refused(name: str, content: bytes):
@@ -232,6 +234,11 @@ def test_an_extension_that_disagrees_with_the_content_is_refused(
 
 def test_an_empty_file_is_refused():
     assert "文件“空.pdf”是空文件" in refusal("空.pdf", b"")
+    with translation.override("en"):
+        assert (
+            refusal("a.pdf", b"") == "“a.pdf” is empty; please check it and choose the file again."
+        )
+        assert "its content is a PNG image" in refusal("scan.pdf", png())
 
 
 def test_a_broken_zip_or_compound_file_is_refused_as_unreadable():
@@ -285,6 +292,25 @@ def test_a_file_longer_than_its_declared_size_is_refused():
     lying.size = len(PDF) - 10
     with pytest.raises(EvidenceRefused, match="已损坏或无法读取"):
         check_evidence(lying)
+
+
+class CountingUpload(SimpleUploadedFile):
+    """An upload that counts the bytes read from it."""
+
+    bytes_read = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.file.read(size)
+        self.bytes_read += len(data)
+        return data
+
+
+def test_a_file_far_longer_than_its_declared_size_is_not_read_whole():
+    lying = CountingUpload("a.pdf", PDF + b"\0" * (8 * 1024 * 1024))
+    lying.size = len(PDF)
+    with pytest.raises(EvidenceRefused, match="已损坏或无法读取"):
+        check_evidence(lying)
+    assert lying.bytes_read <= 2 * 1024 * 1024
 
 
 def refusal_without_inflating(name: str, content: bytes) -> str:
