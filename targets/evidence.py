@@ -57,23 +57,16 @@ class EvidenceKind:
     label: Promise  # what it is, for messages
 
 
+_WORD_DOCX = gettext_lazy("Word 文档（.docx）")
+_EXCEL_XLSX = gettext_lazy("Excel 工作簿（.xlsx）")
+_OOXML = "application/vnd.openxmlformats-officedocument."
 PDF = EvidenceKind("pdf", ".pdf", "application/pdf", gettext_lazy("PDF 文件"))
 PNG = EvidenceKind("png", ".png", "image/png", gettext_lazy("PNG 图片"))
 JPEG = EvidenceKind("jpeg", ".jpg", "image/jpeg", gettext_lazy("JPEG 图片"))
 GIF = EvidenceKind("gif", ".gif", "image/gif", gettext_lazy("GIF 图片"))
-DOCX = EvidenceKind(
-    "docx",
-    ".docx",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    gettext_lazy("Word 文档（.docx）"),
-)
+DOCX = EvidenceKind("docx", ".docx", f"{_OOXML}wordprocessingml.document", _WORD_DOCX)
 DOC = EvidenceKind("doc", ".doc", "application/msword", gettext_lazy("旧版 Word 文档（.doc）"))
-XLSX = EvidenceKind(
-    "xlsx",
-    ".xlsx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    gettext_lazy("Excel 工作簿（.xlsx）"),
-)
+XLSX = EvidenceKind("xlsx", ".xlsx", f"{_OOXML}spreadsheetml.sheet", _EXCEL_XLSX)
 XLS = EvidenceKind(
     "xls", ".xls", "application/vnd.ms-excel", gettext_lazy("旧版 Excel 工作簿（.xls）")
 )
