@@ -24,11 +24,7 @@ from urllib.parse import quote
 import docx
 import openpyxl
 import pytest
-from django.core.files.uploadedfile import (
-    SimpleUploadedFile,
-    TemporaryUploadedFile,
-    UploadedFile,
-)
+from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile, UploadedFile
 from django.http import Http404
 from django.utils import translation
 
@@ -257,7 +253,7 @@ def test_a_compound_file_whose_directory_chain_loops_is_refused():
 
 
 class UnreadableUpload(UploadedFile):
-    """An upload that fails the test if anything reads it."""
+    """Fails the test if anything reads it."""
 
     def __init__(self, name: str, size: int):
         super().__init__(file=None, name=name, content_type="application/pdf", size=size)
@@ -452,6 +448,17 @@ def test_a_download_never_claims_a_type_that_renders(settings: Any, tmp_path: Pa
     response.close()
     assert response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"].startswith('attachment; filename="a.pdf"')
+
+
+def test_evidence_storage_names_an_entry_of_storages(settings: Any, tmp_path: Path):
+    backend = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    other = {**backend, "OPTIONS": {"location": str(tmp_path / "other")}}
+    settings.STORAGES = {**settings.STORAGES, "evidence": other}
+    settings.MEDIA_ROOT, settings.EVIDENCE_STORAGE = tmp_path / "media", "evidence"
+    original = upload("a.pdf", PDF)
+    stored = store_evidence(original, check_evidence(original), folder="e")
+    assert (tmp_path / "other" / stored).read_bytes() == PDF
+    assert not (tmp_path / "media").exists()
 
 
 def test_a_missing_stored_file_is_not_found(settings: Any, tmp_path: Path):
