@@ -421,7 +421,7 @@ def test_store_and_download_round_trip_with_a_chinese_name(settings: Any, tmp_pa
     try:
         assert b"".join(response.streaming_content) == PDF
     finally:
-        response.close()
+        response.file_to_stream.close()  # close() would signal request_finished
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Length"] == str(len(PDF))
     assert response["Content-Disposition"] == (
@@ -445,7 +445,7 @@ def test_a_download_never_claims_a_type_that_renders(settings: Any, tmp_path: Pa
     settings.MEDIA_ROOT = tmp_path
     stored = store_evidence(upload("a.pdf", PDF), check_evidence(upload("a.pdf", PDF)), folder="e")
     response = evidence_response(stored, "a.pdf", "text/html")
-    response.close()
+    response.file_to_stream.close()  # close() would signal request_finished
     assert response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"].startswith('attachment; filename="a.pdf"')
 
