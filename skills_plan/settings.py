@@ -206,6 +206,36 @@ STORAGES = {
     },
 }
 
+# Uploaded files (the work items' evidence, 佐证材料) are kept under MEDIA_ROOT by Django's
+# storage and never served as static files: nothing answers MEDIA_URL (no URL pattern, no nginx
+# location); downloads go through a view that asks the policy (targets/evidence.py).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+MEDIA_URL = "/media/"
+
+
+def _within(path: Path, folder: Path) -> bool:
+    path, folder = path.resolve(), folder.resolve()
+    return path == folder or folder in path.parents
+
+
+if any(_within(MEDIA_ROOT, served) for served in [STATIC_ROOT, *STATICFILES_DIRS]):
+    raise ImproperlyConfigured(
+        f"MEDIA_ROOT ({MEDIA_ROOT}) must not be inside STATIC_ROOT or STATICFILES_DIRS: "
+        "uploaded files are never served as static files"
+    )
+
+# Evidence files: the largest file (checked on the upload's size before anything is read), the
+# largest total a .docx/.xlsx declares once unpacked, and a plan's total (the default for every
+# plan). EVIDENCE_STORAGE names the entry of STORAGES they are kept in.
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+EVIDENCE_MAX_INFLATED_BYTES = env_int("EVIDENCE_MAX_INFLATED_BYTES", 200 * 1024 * 1024)
+EVIDENCE_PLAN_TOTAL_BYTES = env_int("EVIDENCE_PLAN_TOTAL_BYTES", 2 * 1024 * 1024 * 1024)
+EVIDENCE_STORAGE = os.environ.get("EVIDENCE_STORAGE", "default")
+if EVIDENCE_STORAGE not in STORAGES:
+    raise ImproperlyConfigured(
+        f"EVIDENCE_STORAGE must name an entry of STORAGES, got {EVIDENCE_STORAGE!r}"
+    )
+
 # Django's cache (the dashboard's progress documents, the password-reset counts). Without
 # CACHE_URL each process keeps its own, so a limit counts per gunicorn worker; redis://… shares it.
 CACHE_URL = os.environ.get("CACHE_URL", "")

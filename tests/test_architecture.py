@@ -54,6 +54,7 @@ HARMLESS_RECEIVERS = {
     "item": "a dict",
     "layout": "a dict of chart layout",
     "cache": "Django's cache, not the database",
+    "storage": "a Django file storage (targets/evidence.py saves a file, not a row)",
 }
 # (c) Writes outside the rooms, each with its reason: (path, receiver); receiver "*": any.
 WRITE_EXCEPTIONS = {
