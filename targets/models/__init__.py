@@ -23,6 +23,7 @@ from .plan import (
     bulletin_issuer_of,
     default_deadline_day,
 )
+from .work import StepReport, StepReportEvent, WorkStep, WorkUnit, responsible_units, unit_name
 
 __all__ = [
     "CITY_LEVEL_CODE",
@@ -39,9 +40,15 @@ __all__ = [
     "RegionTarget",
     "Submission",
     "SubmissionEvent",
+    "StepReport",
+    "StepReportEvent",
     "SupervisionNotice",
     "SupervisionNoticeEvent",
     "TargetChange",
+    "WorkStep",
+    "WorkUnit",
     "bulletin_issuer_of",
     "default_deadline_day",
+    "responsible_units",
+    "unit_name",
 ]
