@@ -174,7 +174,9 @@ class StepReport(models.Model):
         ordering = ["step", "month", "revision"]
         constraints = [
             check(
-                Q(month__gte=1, month__lte=12), "stepreport_month_1_12", _("月份必须在 1 到 12 之间。")
+                Q(month__gte=1, month__lte=12),
+                "stepreport_month_1_12",
+                _("月份必须在 1 到 12 之间。"),
             ),
             check(Q(revision__gte=1), "stepreport_revision_positive", _("版本号从 1 开始。")),
             check(
