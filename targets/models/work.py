@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -82,11 +82,13 @@ def responsible_units(milestone: Milestone) -> list[tuple[int, int | None]]:
 
 class WorkStepQuerySet(models.QuerySet["WorkStep"]):
     def done_by(self, month: int) -> QuerySet[WorkStep]:
-        """Steps whose counted (approved) report of a month up to ``month`` says 已完成."""
-        done = StepReport.objects.filter(
-            step=OuterRef("pk"), is_counted=True, month__lte=month, progress=Progress.DONE
+        """Steps whose latest counted (approved) report of a month up to ``month`` says 已完成."""
+        latest = (
+            StepReport.objects.filter(step=OuterRef("pk"), is_counted=True, month__lte=month)
+            .order_by("-month")
+            .values("progress")[:1]
         )
-        return self.filter(Exists(done))
+        return self.annotate(latest_progress=Subquery(latest)).filter(latest_progress=Progress.DONE)
 
     def overdue(self, as_of: date) -> QuerySet[WorkStep]:
         """Steps due before ``as_of`` and not done by then (逾期): done means an approved report
