@@ -279,6 +279,12 @@ def _clerk_covers_unit(user: User, department_id: int, region_id: int | None) ->
     return membership.region_id is None or membership.region_id == region_id
 
 
+def may_set_work_units(user: User, milestone: Milestone) -> bool:
+    """Name a work item's requirement and co-operating units: administrators, who set the
+    plan up (like the figures' definitions)."""
+    return role_of(user) == Role.ADMINISTRATOR
+
+
 def may_set_work_step(
     user: User, milestone: Milestone, department_id: int, region_id: int | None
 ) -> bool:

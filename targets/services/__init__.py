@@ -79,6 +79,7 @@ from .work import (
     step_report_save,
     step_report_submit,
     work_step_set,
+    work_units_set,
 )
 
 __all__ = [
@@ -137,4 +138,5 @@ __all__ = [
     "submissions_review",
     "user_ensure",
     "work_step_set",
+    "work_units_set",
 ]

@@ -5,6 +5,7 @@ leaves its trail with its actor: ``AuditEntry`` for a step, ``StepReportEvent`` 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,9 @@ from ..models import (
     StepReport,
     StepReportEvent,
     WorkStep,
+    WorkUnit,
     responsible_units,
+    unit_name,
 )
 from .base import audit, check_month, check_plan_active
 from .submissions import check_review_comment
@@ -114,6 +117,60 @@ def work_step_set(
         at=at,
     )
     return step
+
+
+@transaction.atomic
+def work_units_set(
+    *,
+    actor: User,
+    milestone: Milestone,
+    requirement: str,
+    units: Sequence[tuple[Department, Region | None]],
+) -> list[WorkUnit]:
+    """Set a work item's requirement (工作要求) and its co-operating units, the whole list at
+    once: units not in ``units`` stop co-operating, new ones start.
+
+    Refused for a closed plan, for the lead unit named as a co-operating one, for a unit named
+    twice, and for dropping a unit that has steps.
+    """
+    milestone = Milestone.objects.select_for_update().select_related("plan").get(pk=milestone.pk)
+    if not policy.may_set_work_units(actor, milestone):
+        raise PermissionDenied(_("您无权设定重点工作的责任单位。"))
+    if milestone.plan.status == Plan.Status.CLOSED:
+        raise ValidationError(
+            _("%(year)s年度方案已结束，不能再设定责任单位。") % {"year": milestone.plan.year}
+        )
+    wanted = [(department.pk, region.pk if region else None) for department, region in units]
+    if (milestone.department_id, milestone.region_id) in wanted:
+        raise ValidationError({"units": _("牵头单位不必再列为配合单位。")})
+    if len(set(wanted)) != len(wanted):
+        raise ValidationError({"units": _("同一配合单位不能重复。")})
+    existing = {(u.department_id, u.region_id): u for u in milestone.work_units.all()}
+    dropped = [unit for key, unit in existing.items() if key not in wanted]
+    for unit in dropped:
+        steps = milestone.steps.filter(department_id=unit.department_id, region_id=unit.region_id)
+        if steps.exists():
+            name = {"unit": unit_name(unit.department, unit.region)}
+            raise ValidationError({"units": _("%(unit)s 已有工作措施，不能取消。") % name})
+    WorkUnit.objects.filter(pk__in=[unit.pk for unit in dropped]).delete()
+    for department, region in units:
+        if (department.pk, region.pk if region else None) not in existing:
+            WorkUnit.objects.create(milestone=milestone, department=department, region=region)
+    milestone.requirement = requirement.strip()
+    milestone.save(update_fields=["requirement"])
+    kept = list(milestone.work_units.select_related("department", "region"))
+    audit(
+        actor=actor,
+        action=AuditEntry.Action.WORK_UNITS_SET,
+        about=milestone,
+        plan=milestone.plan,
+        detail={
+            "requirement": milestone.requirement,
+            "units": [unit_name(unit.department, unit.region) for unit in kept],
+            "dropped": [unit_name(unit.department, unit.region) for unit in dropped],
+        },
+    )
+    return kept
 
 
 def _event(

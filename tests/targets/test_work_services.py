@@ -305,3 +305,78 @@ def test_a_reviewer_neither_reports_nor_a_clerk_reviews(
     with pytest.raises(PermissionDenied):
         services.step_report_return(actor=clerk, report=sent, comment="不行")
     assert written() == before
+
+
+# --- responsible units ----------------------------------------------------------------------
+
+
+def units(*codes: tuple[str, str | None]) -> list[tuple[Department, Region | None]]:
+    return [
+        (Department.objects.get(code=d), Region.objects.get(code=r) if r else None)
+        for d, r in codes
+    ]
+
+
+def test_an_administrator_names_the_cooperating_units_and_the_requirement(
+    plan: Any, administrator: Any
+) -> None:
+    milestone = item(plan)
+    services.work_units_set(
+        actor=administrator,
+        milestone=milestone,
+        requirement=" 年底前完成 ",
+        units=units(("edu", None), ("hrss", "410621")),
+    )
+    kept = services.work_units_set(
+        actor=administrator,
+        milestone=milestone,
+        requirement="年底前完成",
+        units=units(("hrss", "410621"), ("agri", None)),
+    )
+    milestone.refresh_from_db()
+    assert milestone.requirement == "年底前完成"
+    assert {(u.department.code, u.region.code if u.region else None) for u in kept} == {
+        ("hrss", "410621"),
+        ("agri", None),
+    }
+    entry = AuditEntry.objects.filter(action="work-units-set").last()
+    assert (entry.actor, entry.object_id, entry.detail["dropped"]) == (
+        administrator,
+        milestone.pk,
+        ["教育局"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("named", "says"),
+    [
+        ((("hrss", None),), "牵头单位不必再列为配合单位"),
+        ((("edu", None), ("edu", None)), "同一配合单位不能重复"),
+    ],
+)
+def test_bad_units_are_refused(plan: Any, administrator: Any, named: Any, says: str) -> None:
+    before = written()
+    with pytest.raises(ValidationError) as refusal:
+        services.work_units_set(
+            actor=administrator, milestone=item(plan), requirement="", units=units(*named)
+        )
+    assert says in message(refusal.value)
+    assert written() == before
+
+
+def test_a_unit_with_steps_stays_and_only_administrators_name_units(
+    plan: Any, clerk_of: Any, administrator: Any, reviewer: Any
+) -> None:
+    milestone = item(plan)
+    services.work_units_set(
+        actor=administrator, milestone=milestone, requirement="", units=units(("edu", None))
+    )
+    step(clerk_of("edu"), milestone, department="edu")
+    hrss = clerk_of("hrss")
+    before = written()
+    with pytest.raises(ValidationError, match="已有工作措施，不能取消"):
+        services.work_units_set(actor=administrator, milestone=milestone, requirement="", units=[])
+    for someone in (reviewer, hrss):
+        with pytest.raises(PermissionDenied):
+            services.work_units_set(actor=someone, milestone=milestone, requirement="", units=[])
+    assert written() == before
