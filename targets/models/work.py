@@ -101,7 +101,9 @@ class WorkStep(models.Model):
     its own due date. Its unit (``department``, ``region``) is one of the item's
     ``responsible_units``: the services check it."""
 
-    milestone = link(Milestone, "steps", _("重点工作"))
+    # A draft plan's item dropped from its definition takes its steps along; reports exist
+    # only in an active plan and protect their steps (``StepReport.step``).
+    milestone = link(Milestone, "steps", _("重点工作"), on_delete=models.CASCADE)
     department = link(Department, "work_steps", _("责任部门"))
     region = optional_region("work_steps")
     title = models.CharField(_("工作措施"), max_length=200)

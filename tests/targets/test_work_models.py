@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from targets.models import StepReport, WorkStep, WorkUnit
@@ -134,3 +135,17 @@ def test_a_step_past_its_due_date_and_not_done_is_overdue(
     # Done in March: as of February it was still open, and overdue if due by then.
     assert set(WorkStep.objects.done_by(2)) == set()
     assert set(WorkStep.objects.done_by(3)) == {done}
+
+
+def test_an_item_takes_its_steps_along_but_reports_protect_them(
+    plan: Any, clerk: Any, reviewer: Any
+) -> None:
+    milestone = item(plan)
+    step(clerk, milestone)
+    milestone.delete()  # a draft plan's definition dropping an item
+    assert not WorkStep.objects.exists()
+    other = item(plan, "publicity")
+    report(clerk, reviewer, step(clerk, other), 3, status=Status.DRAFT)
+    with pytest.raises(ProtectedError), transaction.atomic():
+        other.delete()
+    assert WorkStep.objects.count() == 1 and StepReport.objects.count() == 1
