@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import api, bulletins, dashboard, exports, status
+from .views import api, bulletins, dashboard, exports, status, workitems
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard_home, name="dashboard"),
@@ -14,6 +14,7 @@ urlpatterns = [
         name="dashboard-department",
     ),
     path("api/progress/<int:year>/", api.progress_api, name="progress-api"),
+    path("api/workitems/<int:year>/", workitems.workitems_api, name="workitems-api"),
     path("review/reports/", status.report_status, name="report-status"),
     path("bulletins/", bulletins.bulletin_list, name="bulletins"),
     path("bulletins/<int:year>/<int:month>/", bulletins.bulletin_page, name="bulletin"),

@@ -22,7 +22,18 @@ from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import QuerySet
 
-from .models import Indicator, Membership, Plan, Region, Submission, SupervisionNotice
+from .models import (
+    Indicator,
+    Membership,
+    Milestone,
+    Plan,
+    Region,
+    StepReport,
+    Submission,
+    SupervisionNotice,
+    WorkStep,
+    responsible_units,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -250,3 +261,64 @@ def may_publish_bulletin(user: User) -> bool:
     Reading bulletins follows ``may_view_dashboard``; clerks neither read nor publish them.
     """
     return role_of(user) in BULLETIN_PUBLISH_ROLES
+
+
+# 工作台账 (work items): a unit is a department, city-wide or in one county (or 市直). A clerk
+# covers a unit of their department: every unit of it when city-wide, only their county's
+# when a county clerk (never the city-wide unit, as with notices). Steps are set by the clerks
+# of the item's responsible units (or an administrator); reports are entered by the clerks
+# covering the step's unit, reviewed by reviewers; readers see every report that was sent.
+
+
+def _clerk_covers_unit(user: User, department_id: int, region_id: int | None) -> bool:
+    if role_of(user) != Role.CLERK:
+        return False
+    membership = membership_of(user)
+    if membership.department_id != department_id:
+        return False
+    return membership.region_id is None or membership.region_id == region_id
+
+
+def may_set_work_units(user: User, milestone: Milestone) -> bool:
+    """Name a work item's requirement and co-operating units: administrators, who set the
+    plan up (like the figures' definitions)."""
+    return role_of(user) == Role.ADMINISTRATOR
+
+
+def may_set_work_step(
+    user: User, milestone: Milestone, department_id: int, region_id: int | None
+) -> bool:
+    """Set (create or edit) a step of ``milestone`` for the unit (``department_id``,
+    ``region_id``): an administrator, or a clerk covering that unit when it is one of the
+    item's responsible units."""
+    if role_of(user) == Role.ADMINISTRATOR:
+        return True
+    if not _clerk_covers_unit(user, department_id, region_id):
+        return False
+    return (department_id, region_id) in responsible_units(milestone)
+
+
+def may_report_step(user: User, step: WorkStep) -> bool:
+    """Enter, save, send or correct a step's monthly report: the clerks covering its unit."""
+    return _clerk_covers_unit(user, step.department_id, step.region_id)
+
+
+def may_review_step(user: User, step: WorkStep) -> bool:
+    """Approve or return a sent step report."""
+    return role_of(user) == Role.REVIEWER
+
+
+def readable_step_reports(user: User, queryset: QuerySet[StepReport]) -> QuerySet[StepReport]:
+    """Narrow step reports to what this user may read: a clerk, every report of the units they
+    cover; reviewers, leaders, auditors and administrators, every report once sent (a draft is
+    its unit's own); nobody else, none."""
+    role = role_of(user)
+    if role in READ_ALL_ROLES:
+        return queryset.exclude(status=StepReport.Status.DRAFT)
+    if role == Role.CLERK:
+        membership = membership_of(user)
+        queryset = queryset.filter(step__department_id=membership.department_id)
+        if membership.region_id is not None:
+            queryset = queryset.filter(step__region_id=membership.region_id)
+        return queryset
+    return queryset.none()

@@ -101,6 +101,7 @@ RULES: dict[str, Rule] = {
     "dashboard-county": Rule(READERS),
     "dashboard-department": Rule(READERS),
     "progress-api": Rule(READERS, why="clerks not at all (README)"),
+    "workitems-api": Rule(READERS, why="as the progress API"),
     "bulletins": Rule(READERS),
     "bulletin": Rule(READERS),
     "bulletin-docx": Rule(READERS),

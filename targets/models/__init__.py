@@ -23,6 +23,7 @@ from .plan import (
     bulletin_issuer_of,
     default_deadline_day,
 )
+from .work import StepReport, StepReportEvent, WorkStep, WorkUnit, responsible_units, unit_name
 
 __all__ = [
     "CITY_LEVEL_CODE",
@@ -37,11 +38,17 @@ __all__ = [
     "Plan",
     "Region",
     "RegionTarget",
+    "StepReport",
+    "StepReportEvent",
     "Submission",
     "SubmissionEvent",
     "SupervisionNotice",
     "SupervisionNoticeEvent",
     "TargetChange",
+    "WorkStep",
+    "WorkUnit",
     "bulletin_issuer_of",
     "default_deadline_day",
+    "responsible_units",
+    "unit_name",
 ]

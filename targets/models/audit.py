@@ -90,6 +90,8 @@ class AuditEntry(models.Model):
         DEFINITION_SAVE = "definition-save", _("修改方案定义")
         DEFINITION_DELETE = "definition-delete", _("删除方案定义")
         MILESTONE_UPDATE = "milestone-update", _("更新重点工作进展")
+        WORK_STEP_SET = "work-step-set", _("设定工作措施")
+        WORK_UNITS_SET = "work-units-set", _("设定责任单位")
 
     at = models.DateTimeField(_("时间"))
     # None: the system (a command run by the operator, a scheduled task).

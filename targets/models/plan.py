@@ -387,6 +387,7 @@ class Milestone(models.Model):
     department = link(Department, "milestones", _("责任部门"))
     region = optional_region("milestones")
     description = models.TextField(_("内容"), blank=True)
+    requirement = models.TextField(_("工作要求"), blank=True)
     source_clause = models.CharField(_("方案依据"), max_length=100, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status, default=Status.NOT_STARTED)
     due_on = models.DateField(_("完成时限"))

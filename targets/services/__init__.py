@@ -71,10 +71,21 @@ from .submissions import (
     submission_withdraw,
     submissions_review,
 )
+from .work import (
+    REPORT_TEXT_MAX,
+    step_report_approve,
+    step_report_correct,
+    step_report_return,
+    step_report_save,
+    step_report_submit,
+    work_step_set,
+    work_units_set,
+)
 
 __all__ = [
     "MAX_VALUE",
     "NOTICE_TEXT_MAX",
+    "REPORT_TEXT_MAX",
     "REVIEW_COMMENT_MAX",
     "ROLE_GROUP_NAMES",
     "TARGET_REASON_MAX",
@@ -113,6 +124,11 @@ __all__ = [
     "review_comment_problem",
     "role_groups_sync",
     "state_token",
+    "step_report_approve",
+    "step_report_correct",
+    "step_report_return",
+    "step_report_save",
+    "step_report_submit",
     "submission_approve",
     "submission_correct",
     "submission_return",
@@ -121,4 +137,6 @@ __all__ = [
     "submission_withdraw",
     "submissions_review",
     "user_ensure",
+    "work_step_set",
+    "work_units_set",
 ]
