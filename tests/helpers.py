@@ -44,6 +44,16 @@ def indicator_of(plan: Plan, code: str) -> Indicator:
     return Indicator.objects.select_related("plan", "department").get(plan=plan, code=code)
 
 
+def cell_submission(
+    plan: Plan, code: str, region: str, month: int, **flags: bool
+) -> Submission | None:
+    """The revision of a cell (series × county × month) with ``flags`` (``is_current=True``,
+    ``is_counted=True``), if there is one."""
+    return Submission.objects.filter(
+        indicator__plan=plan, indicator__code=code, region__code=region, month=month, **flags
+    ).first()
+
+
 def figure_enter(
     plan: Plan,
     clerk: Any,

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from reporting.models import Rollup
 from reporting.rollup import compute, rebuild, rebuild_after_change
 from reporting.rows import ROW_FIELDS
-from targets.models import Indicator, Submission
+from targets.models import Indicator
+from tests.helpers import cell_submission
 
 pytestmark = pytest.mark.django_db
 
@@ -54,13 +55,7 @@ def test_incremental_equals_full_rebuild(plan, clerk_of, figure, correct, histor
     with transaction.atomic():
         rebuild(plan)
         for code, region, month, value in history:
-            current = Submission.objects.filter(
-                indicator__plan=plan,
-                indicator__code=code,
-                region__code=region,
-                month=month,
-                is_current=True,
-            ).first()
+            current = cell_submission(plan, code, region, month, is_current=True)
             try:
                 if current is None:
                     submission = figure(code, region, month, value)

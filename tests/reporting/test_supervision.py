@@ -20,6 +20,7 @@ from reporting.supervision import NO_LONGER_BEHIND, due_month, sync_notices
 from reporting.tasks import nightly_rebuild, rollup_plan
 from targets import services
 from targets.models import Indicator, Plan, Region, Submission, SupervisionNotice
+from tests.helpers import cell_submission
 
 pytestmark = pytest.mark.django_db
 
@@ -68,13 +69,7 @@ def refigure(plan, figure, correct):
     """A figure for a cell, as a correction where one is approved already (``complete``)."""
 
     def make(code: str, region: str, month: int, value: int) -> Submission:
-        counted = Submission.objects.filter(
-            indicator__plan=plan,
-            indicator__code=code,
-            region__code=region,
-            month=month,
-            is_counted=True,
-        ).first()
+        counted = cell_submission(plan, code, region, month, is_counted=True)
         return figure(code, region, month, value) if counted is None else correct(counted, value)
 
     return make
