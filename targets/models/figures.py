@@ -147,8 +147,9 @@ class Submission(models.Model):
         )
 
 
-class SubmissionEvent(models.Model):
-    """The audit trail: every create, change and status change of a figure."""
+class WorkflowEvent(models.Model):
+    """One step in the life of a reviewed record (a figure, a step report): who did what, when,
+    from which status to which, and why. Written once, never changed."""
 
     class Action(models.TextChoices):
         CREATE = "create", _("新建")
@@ -159,21 +160,35 @@ class SubmissionEvent(models.Model):
         CORRECT = "correct", _("更正")
         WITHDRAW = "withdraw", _("撤回")
 
-    submission = link(Submission, "events", _("填报"))
     action = models.CharField(_("操作"), max_length=10, choices=Action)
     actor = user_field(_("操作人"), optional=False)
     at = models.DateTimeField(_("时间"))
-    old_value = models.BigIntegerField(_("原数值"), null=True, blank=True)
-    new_value = models.BigIntegerField(_("新数值"), null=True, blank=True)
     old_status = models.CharField(_("原状态"), max_length=10, blank=True)
     new_status = models.CharField(_("新状态"), max_length=10, blank=True)
     reason = models.TextField(_("理由/意见"), blank=True)
 
+    # The name of the field that holds the record the event is about.
+    subject_field = ""
+
     class Meta:
-        verbose_name = _("修改记录")
-        verbose_name_plural = _("修改记录")
+        abstract = True
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
         at = timezone.localtime(self.at)
-        return f"{self.get_action_display()} {self.submission} @ {at:%Y-%m-%d %H:%M}"
+        subject = getattr(self, self.subject_field)
+        return f"{self.get_action_display()} {subject} @ {at:%Y-%m-%d %H:%M}"
+
+
+class SubmissionEvent(WorkflowEvent):
+    """The audit trail: every create, change and status change of a figure."""
+
+    submission = link(Submission, "events", _("填报"))
+    old_value = models.BigIntegerField(_("原数值"), null=True, blank=True)
+    new_value = models.BigIntegerField(_("新数值"), null=True, blank=True)
+
+    subject_field = "submission"
+
+    class Meta(WorkflowEvent.Meta):
+        verbose_name = _("修改记录")
+        verbose_name_plural = _("修改记录")

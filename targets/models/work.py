@@ -20,11 +20,10 @@ from typing import TYPE_CHECKING
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .fields import check, link, optional_region, user_field
-from .figures import Submission, SubmissionEvent
+from .figures import Submission, WorkflowEvent
 from .plan import Department, Milestone
 
 if TYPE_CHECKING:
@@ -231,24 +230,13 @@ class StepReport(models.Model):
         return f"{self.step} · {self.month}月 · v{self.revision}"
 
 
-class StepReportEvent(models.Model):
+class StepReportEvent(WorkflowEvent):
     """The trail of a step's reports: every create, change and status change, with its actor."""
 
-    Action = SubmissionEvent.Action
-
     report = link(StepReport, "events", _("工作台账月报"))
-    action = models.CharField(_("操作"), max_length=10, choices=Action)
-    actor = user_field(_("操作人"), optional=False)
-    at = models.DateTimeField(_("时间"))
-    old_status = models.CharField(_("原状态"), max_length=10, blank=True)
-    new_status = models.CharField(_("新状态"), max_length=10, blank=True)
-    reason = models.TextField(_("理由/意见"), blank=True)
 
-    class Meta:
+    subject_field = "report"
+
+    class Meta(WorkflowEvent.Meta):
         verbose_name = _("台账记录")
         verbose_name_plural = _("台账记录")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        at = timezone.localtime(self.at)
-        return f"{self.get_action_display()} {self.report} @ {at:%Y-%m-%d %H:%M}"
