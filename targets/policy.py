@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, TypeVar
 from django.db.models import QuerySet
 
 from .models import (
+    EvidenceFile,
     Indicator,
     Membership,
     Milestone,
@@ -322,3 +323,10 @@ def readable_step_reports(user: User, queryset: QuerySet[StepReport]) -> QuerySe
             queryset = queryset.filter(step__region_id=membership.region_id)
         return queryset
     return queryset.none()
+
+
+def may_download_evidence(user: User, file: EvidenceFile) -> bool:
+    """Download an evidence file: whoever may read a step report that points to it (a clerk,
+    their units' reports; reviewers, leaders, auditors and administrators, sent ones)."""
+    reports = StepReport.objects.filter(evidence_links__evidence=file)
+    return readable_step_reports(user, reports).exists()

@@ -84,6 +84,12 @@ def _default_language() -> Generator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path_factory: pytest.TempPathFactory, settings: Any) -> None:
+    """Uploaded evidence goes to a fresh folder per test, never to the checkout's media/."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def eager() -> Generator[None]:
     """Celery tasks run in process, whatever the environment says (CI sets a broker): nothing

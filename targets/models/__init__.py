@@ -7,6 +7,7 @@ here, as ``targets.models``.
 """
 
 from .audit import AuditEntry, TargetChange
+from .evidence import EvidenceFile, StepReportEvidence
 from .figures import MAX_FIGURE, Submission, SubmissionEvent
 from .notices import SupervisionNotice, SupervisionNoticeEvent
 from .plan import (
@@ -32,6 +33,7 @@ __all__ = [
     "MAX_FIGURE",
     "AuditEntry",
     "Department",
+    "EvidenceFile",
     "Indicator",
     "Membership",
     "Milestone",
@@ -40,6 +42,7 @@ __all__ = [
     "RegionTarget",
     "StepReport",
     "StepReportEvent",
+    "StepReportEvidence",
     "Submission",
     "SubmissionEvent",
     "SupervisionNotice",

@@ -159,6 +159,8 @@ class WorkflowEvent(models.Model):
         RETURN = "return", _("退回")
         CORRECT = "correct", _("更正")
         WITHDRAW = "withdraw", _("撤回")
+        ATTACH = "attach", _("添加佐证材料")
+        DETACH = "detach", _("删除佐证材料")
 
     action = models.CharField(_("操作"), max_length=10, choices=Action)
     actor = user_field(_("操作人"), optional=False)

@@ -69,6 +69,14 @@ class Plan(models.Model):
         default=DEFAULT_BULLETIN_CC,
         help_text=_("月度通报的抄送单位，用“，”或“、”分隔；留空则不印抄送栏。"),
     )
+    evidence_total_bytes = models.PositiveBigIntegerField(
+        _("佐证材料总量上限（字节）"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "本方案全部佐证材料的总大小上限；留空则用系统默认值（EVIDENCE_PLAN_TOTAL_BYTES）。"
+        ),
+    )
 
     class Meta:
         verbose_name = _("年度方案")

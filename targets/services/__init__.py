@@ -31,6 +31,11 @@ from .entry import (
     EntryRefused,
     month_save,
 )
+from .evidence import (
+    evidence_attach,
+    evidence_detach,
+    plan_evidence_bytes,
+)
 from .notices import (
     NOTICE_TEXT_MAX,
     notice_answer,
@@ -100,6 +105,8 @@ __all__ = [
     "check_value",
     "definition_delete",
     "definition_save",
+    "evidence_attach",
+    "evidence_detach",
     "goal_share_problem",
     "indicator_target_set",
     "load_plan_definition",
@@ -114,6 +121,7 @@ __all__ = [
     "plan_activate",
     "plan_clone",
     "plan_close",
+    "plan_evidence_bytes",
     "plan_problems",
     "plan_refusal",
     "rate_excesses",

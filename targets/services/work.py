@@ -29,6 +29,7 @@ from ..models import (
     unit_name,
 )
 from .base import audit, check_month, check_plan_active
+from .evidence import evidence_carry
 from .submissions import check_review_comment
 
 if TYPE_CHECKING:
@@ -373,4 +374,5 @@ def step_report_correct(
         entered_at=at,
     )
     _event(correction, Action.CORRECT, actor, at, old_status=previous.status, reason=reason.strip())
+    evidence_carry(previous, correction)
     return correction
