@@ -117,3 +117,27 @@ def audit(
         object_text=str(about)[:300],
         detail={key: _json(value) for key, value in (detail or {}).items()},
     )
+
+
+def upsert_row(
+    model: type,
+    lookup: dict[str, Any],
+    values: dict[str, Any],
+    on_create: dict[str, Any] | None = None,
+) -> tuple[Any, bool]:
+    """Create or update one row, saving only when something differs; and whether it saved.
+    ``on_create`` holds what only a new row is given (who set it up, when)."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model(**lookup, **values, **(on_create or {}))
+    elif all(getattr(obj, field) == value for field, value in values.items()):
+        return obj, False
+    else:
+        for field, value in values.items():
+            setattr(obj, field, value)
+    # Field checks and clean() give the messages; the foreign keys were just looked up and the
+    # database constraints stand behind it all (the load is one transaction).
+    relations = [f.name for f in model._meta.fields if f.is_relation]
+    obj.full_clean(exclude=relations, validate_constraints=False)
+    obj.save()
+    return obj, True

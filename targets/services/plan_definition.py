@@ -29,8 +29,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import AuditEntry, Department, Indicator, Milestone, Plan, Region, RegionTarget
-from .base import audit
+from .base import audit, upsert_row
 from .plans import indicator_target_set, region_target_set
+from .work_definition import clone_work_units, load_work
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
@@ -66,7 +67,7 @@ _INDICATOR_FIELDS = (
     "source_clause",
     "order",
 )
-_MILESTONE_FIELDS = ("title", "category", "description", "source_clause", "order")
+_MILESTONE_FIELDS = ("title", "category", "description", "requirement", "source_clause", "order")
 
 Item = TypeVar("Item")
 
@@ -201,6 +202,7 @@ def plan_clone(
         )
         for milestone in source.milestones.order_by("pk")
     )
+    clone_work_units(source, plan)
     audit(
         actor=actor,
         action=AuditEntry.Action.PLAN_CLONE,
@@ -212,24 +214,6 @@ def plan_clone(
 
 
 # --- loading ------------------------------------------------------------------------------
-
-
-def _upsert(model: type, lookup: dict[str, Any], values: dict[str, Any]) -> tuple[Any, bool]:
-    """Create or update one row, saving only when something differs; and whether it saved."""
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        obj = model(**lookup, **values)
-    elif all(getattr(obj, field) == value for field, value in values.items()):
-        return obj, False
-    else:
-        for field, value in values.items():
-            setattr(obj, field, value)
-    # Field checks and clean() give the messages; the foreign keys were just looked up and the
-    # database constraints stand behind it all (the load is one transaction).
-    relations = [f.name for f in model._meta.fields if f.is_relation]
-    obj.full_clean(exclude=relations, validate_constraints=False)
-    obj.save()
-    return obj, True
 
 
 def _refuse_duplicates(rows: list[dict[str, Any]], what: str) -> None:
@@ -314,7 +298,7 @@ def load_plan_definition(
     changed: list[str] = []  # the models of the rows saved or deleted
 
     def upsert(model: type, lookup: dict[str, Any], values: dict[str, Any]) -> Any:
-        obj, saved = _upsert(model, lookup, values)
+        obj, saved = upsert_row(model, lookup, values)
         if saved:
             changed.append(model.__name__)
         return obj
@@ -402,6 +386,7 @@ def load_plan_definition(
                 "department": department(row["department"]),
                 "region": region(row.get("region")),
                 "description": row.get("description", ""),
+                "requirement": row.get("requirement", ""),
                 "source_clause": row.get("source_clause", ""),
                 "due_on": date.fromisoformat(row["due_on"]),
                 "order": row.get("order", 0),
@@ -411,6 +396,7 @@ def load_plan_definition(
         )
     if prune and _prune(plan, data):
         changed.append("Indicator")
+    changed += load_work(plan, data, department=department, region=region, prune=prune, actor=actor)
     if status is not None and status != plan.status:
         plan.status = status
         plan.full_clean(validate_constraints=False)

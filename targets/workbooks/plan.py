@@ -5,7 +5,11 @@ Sheets (Chinese headers in row 1, one item a row, codes as the keys):
 - 方案: the plan header, one field a row (字段代码 · 项目 · 内容);
 - 指标: city goals, departmental quotas and the count series behind rates;
 - 县区分解: county splits (indicator code × county code → target);
-- 重点工作: milestones (their status and evidence are progress, not definition);
+- 重点工作: milestones with their lead unit and 工作要求 (their status and evidence are
+  progress, not definition);
+- 配合单位: each milestone's co-operating units, with their own 工作要求;
+- 工作措施: the steps the responsible units set at the start of the year (their monthly
+  reports are progress, not definition);
 - 代码表: departments, counties, roles, kinds and categories, for reference (not read back).
 
 ``read_definition`` checks the whole workbook before anything is saved and reports every
@@ -30,7 +34,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ..models import Department, Indicator, Milestone, Plan, Region, RegionTarget
+from ..models import (
+    Department,
+    Indicator,
+    Milestone,
+    Plan,
+    Region,
+    RegionTarget,
+    WorkStep,
+    WorkUnit,
+)
 from ..services import load_plan_definition
 from .plan_read import read_definition
 from .plan_sheets import (
@@ -43,6 +56,8 @@ from .plan_sheets import (
     SHEET_MILESTONES,
     SHEET_PLAN,
     SHEET_SPLITS,
+    SHEET_STEPS,
+    SHEET_UNITS,
     YES,
     CellError,
     Column,
@@ -143,10 +158,36 @@ def definition_rows(plan: Plan) -> dict[str, Any]:
                 "source_clause": m.source_clause,
                 "due_on": m.due_on,
                 "order": m.order,
+                "requirement": m.requirement,
             }
             for m in Milestone.objects.filter(plan=plan)
             .select_related("department", "region")
             .order_by("order", "code")
+        ],
+        SHEET_UNITS: [
+            {
+                "milestone": u.milestone.code,
+                "department": u.department.code,
+                "region": u.region.code if u.region else None,
+                "requirement": u.requirement,
+                "milestone_title": u.milestone.title,
+            }
+            for u in WorkUnit.objects.filter(milestone__plan=plan)
+            .select_related("milestone", "department", "region")
+            .order_by("milestone__order", "milestone__code", "department__order", "region__order")
+        ],
+        SHEET_STEPS: [
+            {
+                "milestone": s.milestone.code,
+                "department": s.department.code,
+                "region": s.region.code if s.region else None,
+                "title": s.title,
+                "due_on": s.due_on,
+                "order": s.order,
+            }
+            for s in WorkStep.objects.filter(milestone__plan=plan)
+            .select_related("milestone", "department", "region")
+            .order_by("milestone__order", "milestone__code", "order", "due_on", "pk")
         ],
     }
 

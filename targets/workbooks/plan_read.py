@@ -23,14 +23,19 @@ from .plan_sheets import (
     MAX_ERRORS,
     MAX_UPLOAD_BYTES,
     MILESTONE_COLUMNS,
+    OPTIONAL_SHEETS,
     PLAN_HEADERS,
     PLAN_ROWS,
     SHEET_INDICATORS,
     SHEET_MILESTONES,
     SHEET_PLAN,
     SHEET_SPLITS,
+    SHEET_STEPS,
+    SHEET_UNITS,
     SHEETS,
     SPLIT_COLUMNS,
+    STEP_COLUMNS,
+    UNIT_COLUMNS,
     CellError,
     Column,
     DefinitionRefused,
@@ -233,6 +238,27 @@ def _check_milestones(
                 reader.error(title, row.number, row.column(columns, key), message % v[key])
 
 
+def _check_work(
+    reader: Reader,
+    title: str,
+    columns: tuple[Column, ...],
+    rows: list[Row],
+    milestones: set[str],
+    departments: set[str],
+    regions: set[str],
+) -> None:
+    """A 配合单位 or 工作措施 row names a milestone of the 重点工作 sheet and known codes."""
+    for row in rows:
+        v = row.values
+        for key, known, message in (
+            ("milestone", milestones, _("“重点工作”表中没有代码为“%s”的重点工作。")),
+            ("department", departments, _("未知的部门代码“%s”（见“代码表”）。")),
+            ("region", regions, _("未知的县区代码“%s”（见“代码表”）。")),
+        ):
+            if v[key] is not None and v[key] not in known:
+                reader.error(title, row.number, row.column(columns, key), message % v[key])
+
+
 def _open(file: IO[bytes]) -> Any:
     content = file.read(MAX_UPLOAD_BYTES + 1)
     if not content:
@@ -277,6 +303,11 @@ def read_definition(file: IO[bytes]) -> dict[str, Any]:
             indicator_rows = table(reader, workbook, SHEET_INDICATORS, INDICATOR_COLUMNS)
             split_rows = table(reader, workbook, SHEET_SPLITS, SPLIT_COLUMNS)
             milestone_rows = table(reader, workbook, SHEET_MILESTONES, MILESTONE_COLUMNS)
+            work_rows = {
+                title: table(reader, workbook, title, columns)
+                for title, columns in ((SHEET_UNITS, UNIT_COLUMNS), (SHEET_STEPS, STEP_COLUMNS))
+                if title in workbook.sheetnames
+            }
         except excel.UploadRefused as refused:
             raise _file_error(refused.messages[0]) from refused
     finally:
@@ -290,10 +321,14 @@ def read_definition(file: IO[bytes]) -> dict[str, Any]:
         split_rows = None
     _check_splits(reader, split_rows or [], indicators, regions)
     _check_milestones(reader, milestone_rows or [], departments, regions)
+    milestones = {row.values["code"] for row in milestone_rows or [] if row.values["code"]}
+    for title, columns in ((SHEET_UNITS, UNIT_COLUMNS), (SHEET_STEPS, STEP_COLUMNS)):
+        rows = work_rows.get(title) or []
+        _check_work(reader, title, columns, rows, milestones, departments, regions)
     if indicator_rows == []:
         reader.error(SHEET_INDICATORS, None, None, _("没有任何指标。"))
     if reader.errors:
-        order = {title: index for index, title in enumerate(SHEETS)}
+        order = {title: index for index, title in enumerate((*SHEETS, *OPTIONAL_SHEETS))}
         errors = sorted(
             reader.errors,
             key=lambda e: (order.get(e.sheet, -1), e.row or 0, len(e.column), e.column),
@@ -306,7 +341,28 @@ def read_definition(file: IO[bytes]) -> dict[str, Any]:
         plan[key] = plan[key].isoformat()
     plan["status"] = Plan.Status.DRAFT
     plan["_rows"] = rows_of
+    work: dict[str, list[dict[str, Any]]] = {}
+    if work_rows.get(SHEET_UNITS) is not None:
+        work["work_units"] = [
+            {
+                "milestone": row.values["milestone"],
+                "department": row.values["department"],
+                "region": row.values["region"],
+                "requirement": row.values["requirement"] or "",
+            }
+            for row in work_rows[SHEET_UNITS]
+        ]
+    if work_rows.get(SHEET_STEPS) is not None:
+        work["work_steps"] = [
+            {
+                **{k: v for k, v in row.values.items() if v is not None},
+                "due_on": row.values["due_on"].isoformat(),
+                "order": row.values["order"] or 0,
+            }
+            for row in work_rows[SHEET_STEPS]
+        ]
     return {
+        **work,
         "plan": plan,
         "departments": [],
         "regions": [],

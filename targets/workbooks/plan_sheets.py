@@ -8,15 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..models import Indicator, Milestone, Plan
+from ..models import Indicator, Milestone, Plan, WorkStep
 from . import upload as excel
 
 SHEET_PLAN = "方案"
 SHEET_INDICATORS = "指标"
 SHEET_SPLITS = "县区分解"
 SHEET_MILESTONES = "重点工作"
+SHEET_UNITS = "配合单位"
+SHEET_STEPS = "工作措施"
 SHEET_CODES = "代码表"
 SHEETS = (SHEET_PLAN, SHEET_INDICATORS, SHEET_SPLITS, SHEET_MILESTONES)
+# Read when present: a workbook exported before they existed still imports (and leaves a
+# draft's co-operating units and steps as they are).
+OPTIONAL_SHEETS = (SHEET_UNITS, SHEET_STEPS)
 
 MAX_UPLOAD_BYTES = excel.MAX_UPLOAD_BYTES
 MAX_ROWS = 1000
@@ -91,11 +96,29 @@ MILESTONE_COLUMNS = (
     Column("source_clause", "方案依据", 14, "text", False, _max(Milestone, "source_clause")),
     Column("due_on", "完成时限", 12, "date", True),
     Column("order", "排序", 6, "int"),
+    Column("requirement", "工作要求", 50, "text"),
+)
+UNIT_COLUMNS = (
+    Column("milestone", "重点工作代码", 28, "code", True, _max(Milestone, "code")),
+    Column("department", "配合部门代码", 12, "department", True),
+    Column("region", "县区代码", 10, "region"),
+    Column("requirement", "工作要求", 50, "text"),
+    Column("milestone_title", "重点工作名称（仅供参考）", 40, "ignored"),
+)
+STEP_COLUMNS = (
+    Column("milestone", "重点工作代码", 28, "code", True, _max(Milestone, "code")),
+    Column("department", "责任部门代码", 12, "department", True),
+    Column("region", "县区代码", 10, "region"),
+    Column("title", "工作措施", 40, "text", True, _max(WorkStep, "title")),
+    Column("due_on", "完成时限", 12, "date", True),
+    Column("order", "排序", 6, "int"),
 )
 SHEET_COLUMNS = {
     SHEET_INDICATORS: INDICATOR_COLUMNS,
     SHEET_SPLITS: SPLIT_COLUMNS,
     SHEET_MILESTONES: MILESTONE_COLUMNS,
+    SHEET_UNITS: UNIT_COLUMNS,
+    SHEET_STEPS: STEP_COLUMNS,
 }
 
 

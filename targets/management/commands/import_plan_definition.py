@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from targets.workbooks.plan import import_definition
@@ -13,11 +14,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path")
+        parser.add_argument(
+            "--by",
+            metavar="USERNAME",
+            help="the user recorded as having set the workbook's new steps (工作措施)",
+        )
 
-    def handle(self, *args: Any, path: str, **options: Any) -> None:
+    def handle(self, *args: Any, path: str, by: str | None = None, **options: Any) -> None:
+        actor = None
+        if by is not None:
+            actor = get_user_model().objects.filter(username=by).first()
+            if actor is None:
+                raise CommandError(f"没有用户名为 {by} 的用户。")
         try:
             with open(path, "rb") as handle:
-                result = import_definition(handle)
+                result = import_definition(handle, actor=actor)
         except OSError as error:
             raise CommandError(f"{path}: {error}") from error
         except DefinitionRefused as refused:

@@ -118,7 +118,15 @@ def test_the_export_is_the_definition_workbook(plan: Plan, admin_client: Client)
     assert "attachment" in response["Content-Disposition"]
     assert "2015.xlsx" in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["方案", "指标", "县区分解", "重点工作", "代码表"]
+    assert workbook.sheetnames == [
+        "方案",
+        "指标",
+        "县区分解",
+        "重点工作",
+        "配合单位",
+        "工作措施",
+        "代码表",
+    ]
     assert workbook["方案"]["C2"].value == 2015
 
 

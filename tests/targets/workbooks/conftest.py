@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
+from django.contrib.auth import get_user_model
 
 from targets import services
-from targets.models import Indicator, Plan, Region
+from targets.models import Department, Indicator, Plan, Region, WorkUnit
 from targets.workbooks.plan import build_definition
 
 from .plan_book import as_2016, edited
@@ -28,6 +31,24 @@ def defined(plan: Plan) -> Plan:
             target=target,
         )
     plan.milestones.filter(code="publicity").update(description="=宣传月+成果展")
+    # A county unit co-operating, and steps: one of the lead unit, one of a county unit.
+    heshan = plan.milestones.get(code="heshan-brand-base")
+    WorkUnit.objects.create(
+        milestone=heshan, department=Department.objects.get(code="edu"), region=regions["410602"]
+    )
+    admin = get_user_model().objects.create_superuser("plan-admin")
+    for department, region, title, due_on in (
+        ("hrss", "410602", "完成实训楼主体工程", date(2015, 9, 30)),
+        ("edu", "410602", "=开设订单班", date(2015, 11, 30)),
+    ):
+        services.work_step_set(
+            actor=admin,
+            milestone=heshan,
+            department=Department.objects.get(code=department),
+            region=regions[region],
+            title=title,
+            due_on=due_on,
+        )
     plan.deadline_day = 8
     plan.save()
     plan.refresh_from_db()

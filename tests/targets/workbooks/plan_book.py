@@ -10,7 +10,15 @@ import pytest
 from django.db.models import Model
 from openpyxl import Workbook, load_workbook
 
-from targets.models import Indicator, Milestone, Plan, RegionTarget, TargetChange
+from targets.models import (
+    Indicator,
+    Milestone,
+    Plan,
+    RegionTarget,
+    TargetChange,
+    WorkStep,
+    WorkUnit,
+)
 from targets.workbooks.plan import import_definition
 from targets.workbooks.plan_sheets import DefinitionRefused
 
@@ -45,6 +53,18 @@ def dump(plan: Plan, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
             )
         ),
         "milestones": [_row(m, {"id", "plan"}) for m in plan.milestones.order_by("code")],
+        "work_units": sorted(
+            (u.milestone.code, u.department.code, u.region_id, u.requirement)
+            for u in WorkUnit.objects.filter(milestone__plan=plan).select_related(
+                "milestone", "department"
+            )
+        ),
+        "work_steps": sorted(
+            (s.milestone.code, s.department.code, s.region_id, s.title, s.due_on, s.order)
+            for s in WorkStep.objects.filter(milestone__plan=plan).select_related(
+                "milestone", "department"
+            )
+        ),
     }
 
 
@@ -90,8 +110,15 @@ def set_cell(sheet: str, code: str, column: str, value: Any) -> Callable[[Workbo
     return edit
 
 
-def import_workbook(content: bytes) -> Any:
-    return import_definition(io.BytesIO(content))
+def import_workbook(content: bytes, actor: Any = None) -> Any:
+    """Import as an administrator would (a new step records who set it)."""
+    if actor is None:
+        from django.contrib.auth import get_user_model
+
+        actor, _created = get_user_model().objects.get_or_create(
+            username="plan-importer", defaults={"is_staff": True, "is_superuser": True}
+        )
+    return import_definition(io.BytesIO(content), actor=actor)
 
 
 def refusal(content: bytes) -> list[tuple[str, str]]:

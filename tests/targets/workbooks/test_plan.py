@@ -11,12 +11,12 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from targets.models import Indicator, Plan, RegionTarget
+from targets.models import Indicator, Plan, RegionTarget, WorkStep
 from targets.services import plan_definition
 from targets.services.plan_definition import plan_clone
 from targets.services.plans import plan_close
 from targets.workbooks.plan import build_definition
-from targets.workbooks.plan_sheets import SHEET_CODES, SHEETS
+from targets.workbooks.plan_sheets import OPTIONAL_SHEETS, SHEET_CODES, SHEETS
 
 from .plan_book import (
     DOC_2016,
@@ -38,7 +38,7 @@ from .plan_book import (
 def test_the_workbook_has_chinese_sheets_and_headers(exported: bytes) -> None:
     workbook = load_workbook(io.BytesIO(exported))
 
-    assert workbook.sheetnames == [*SHEETS, SHEET_CODES]
+    assert workbook.sheetnames == [*SHEETS, *OPTIONAL_SHEETS, SHEET_CODES]
     assert [c.value for c in workbook["方案"][1]] == ["字段代码", "项目", "内容"]
     assert [c.value for c in workbook["指标"][1]][:7] == [
         "代码",
@@ -192,12 +192,19 @@ def test_the_commands_export_and_import(
     assert f"{path}: 2015 鹤政办〔2015〕39号" in capsys.readouterr().out
     path.write_bytes(edited(path.read_bytes(), as_2016))
 
-    call_command("import_plan_definition", str(path))
+    # New steps record who set them: the command names that user.
+    with pytest.raises(CommandError, match="1 处错误"):
+        call_command("import_plan_definition", str(path))
+    assert "载入新的工作措施需要记录设定人" in capsys.readouterr().err
+    assert not Plan.objects.filter(year=2016).exists()
+
+    call_command("import_plan_definition", str(path), "--by", "plan-admin")
 
     assert "2016 鹤政办〔2016〕12号 (created, draft): 21 indicators, 13 milestones" in (
         capsys.readouterr().out
     )
     assert Plan.objects.get(year=2016).status == "draft"
+    assert WorkStep.objects.filter(milestone__plan__year=2016).count() == 2
 
 
 def test_the_import_command_lists_each_bad_cell(

@@ -175,7 +175,7 @@ CELL_CASES: dict[str, tuple[Callable[[Workbook], Any], str, str]] = {
         "表头应为“年度目标”，实为“目标”；请不要增删、移动或改名列。",
     ),
     "content right of the table": _cell(
-        "重点工作", "publicity", "J", "备注", "表格范围外有内容，请删除或移入表内。"
+        "重点工作", "publicity", "K", "备注", "表格范围外有内容，请删除或移入表内。"
     ),
     "a code with spaces": _cell(
         "重点工作",
@@ -218,7 +218,7 @@ def test_every_problem_is_reported_at_once(workbook_2016: bytes) -> None:
 
 def test_a_workbook_without_indicators_is_refused(workbook_2016: bytes) -> None:
     def empty(workbook: Workbook) -> None:
-        for title in ("指标", "县区分解", "重点工作"):
+        for title in ("指标", "县区分解", "重点工作", "配合单位", "工作措施"):
             workbook[title].delete_rows(2, workbook[title].max_row)
 
     assert refusal(edited(workbook_2016, empty)) == [("指标", "没有任何指标。")]
