@@ -20,15 +20,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import (
+    AnnualPlan,
+    Department,
     EvidenceFile,
     Indicator,
     Membership,
     Milestone,
     Plan,
+    Rectification,
     Region,
+    RegisterRecord,
     StepReport,
     Submission,
     SupervisionNotice,
@@ -43,6 +47,7 @@ if TYPE_CHECKING:
 
 Role = Membership.Role
 Readable = TypeVar("Readable", Submission, SupervisionNotice)
+R = TypeVar("R", bound=RegisterRecord)
 
 READ_ALL_ROLES = frozenset({Role.REVIEWER, Role.LEADER, Role.AUDITOR, Role.ADMINISTRATOR})
 DASHBOARD_ROLES = READ_ALL_ROLES
@@ -326,7 +331,84 @@ def readable_step_reports(user: User, queryset: QuerySet[StepReport]) -> QuerySe
 
 
 def may_download_evidence(user: User, file: EvidenceFile) -> bool:
-    """Download an evidence file: whoever may read a step report that points to it (a clerk,
-    their units' reports; reviewers, leaders, auditors and administrators, sent ones)."""
+    """Download an evidence file: whoever may read a step report or an annual implementation
+    plan that points to it (a clerk, their units' own; reviewers, leaders, auditors and
+    administrators, sent ones)."""
     reports = StepReport.objects.filter(evidence_links__evidence=file)
-    return readable_step_reports(user, reports).exists()
+    if readable_step_reports(user, reports).exists():
+        return True
+    return readable_registers(user, AnnualPlan.objects.filter(file=file)).exists()
+
+
+# Registers (竞赛, 评价试点, 年度实施方案, 会议与督查调研): a row belongs to a unit, as a step does.
+# Competitions, pilots and meetings are the lead department's (人社局) to keep, city-wide or a
+# county's; each department sends its own annual implementation plan, city-wide. Reviewers
+# review; readers see every row once sent; 整改事项 are answered by their responsible unit.
+LEAD_DEPARTMENT_REGISTERS = frozenset({"competitions", "pilots", "meetings"})
+
+
+def may_enter_register(user: User, kind: str, department_id: int, region_id: int | None) -> bool:
+    """Enter, change, send or reopen a register row of ``kind`` for the unit."""
+    if not _clerk_covers_unit(user, department_id, region_id):
+        return False
+    if kind in LEAD_DEPARTMENT_REGISTERS:
+        return Department.objects.filter(pk=department_id, is_lead=True).exists()
+    return kind == "annual-plans" and region_id is None
+
+
+def register_units(user: User, kind: str) -> tuple[int, int | None] | None:
+    """The unit a clerk enters ``kind`` rows for (their own), or ``None`` if they may not."""
+    membership = membership_of(user)
+    if membership is None or role_of(user) != Role.CLERK:
+        return None
+    unit = (membership.department_id, membership.region_id)
+    return unit if may_enter_register(user, kind, *unit) else None
+
+
+def may_review_register(user: User) -> bool:
+    """Approve or return a sent register row, close a 整改事项."""
+    return role_of(user) == Role.REVIEWER
+
+
+def may_read_registers(user: User) -> bool:
+    return role_of(user) in READ_ALL_ROLES or role_of(user) == Role.CLERK
+
+
+def readable_registers(user: User, queryset: QuerySet[R]) -> QuerySet[R]:
+    """Register rows this user may read: a clerk, their units' (a city-wide clerk every unit
+    of the department, a county clerk their county's); the readers, every row once sent."""
+    role = role_of(user)
+    if role in READ_ALL_ROLES:
+        return queryset.exclude(status=Submission.Status.DRAFT)
+    if role == Role.CLERK:
+        membership = membership_of(user)
+        queryset = queryset.filter(department_id=membership.department_id)
+        if membership.region_id is not None:
+            queryset = queryset.filter(region_id=membership.region_id)
+        return queryset
+    return queryset.none()
+
+
+def may_answer_rectification(user: User, item: Rectification) -> bool:
+    """Report progress on a 整改事项: the clerks covering its responsible unit."""
+    return item.closed_on is None and _clerk_covers_unit(user, item.department_id, item.region_id)
+
+
+def readable_rectifications(
+    user: User, queryset: QuerySet[Rectification]
+) -> QuerySet[Rectification]:
+    """整改事项 of sent meetings for the readers; a clerk, their units' own and those of the
+    meetings their unit keeps."""
+    role = role_of(user)
+    if role in READ_ALL_ROLES:
+        return queryset.exclude(meeting__status=Submission.Status.DRAFT)
+    if role == Role.CLERK:
+        membership = membership_of(user)
+        own = Q(department_id=membership.department_id)
+        kept = Q(meeting__department_id=membership.department_id)
+        if membership.region_id is not None:
+            own &= Q(region_id=membership.region_id)
+            kept &= Q(meeting__region_id=membership.region_id)
+        sent = ~Q(meeting__status=Submission.Status.DRAFT)
+        return queryset.filter((own & sent) | kept)
+    return queryset.none()

@@ -24,6 +24,16 @@ from .plan import (
     bulletin_issuer_of,
     default_deadline_day,
 )
+from .registers import (
+    REGISTER_MODELS,
+    AnnualPlan,
+    Competition,
+    EvaluationPilot,
+    Level,
+    Meeting,
+    Rectification,
+    RegisterRecord,
+)
 from .work import StepReport, StepReportEvent, WorkStep, WorkUnit, responsible_units, unit_name
 
 __all__ = [
@@ -31,15 +41,23 @@ __all__ = [
     "DEFAULT_BULLETIN_CC",
     "DEFAULT_BULLETIN_ISSUER",
     "MAX_FIGURE",
+    "REGISTER_MODELS",
+    "AnnualPlan",
     "AuditEntry",
+    "Competition",
     "Department",
+    "EvaluationPilot",
     "EvidenceFile",
     "Indicator",
+    "Level",
+    "Meeting",
     "Membership",
     "Milestone",
     "Plan",
+    "Rectification",
     "Region",
     "RegionTarget",
+    "RegisterRecord",
     "StepReport",
     "StepReportEvent",
     "StepReportEvidence",

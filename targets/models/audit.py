@@ -92,6 +92,14 @@ class AuditEntry(models.Model):
         MILESTONE_UPDATE = "milestone-update", _("更新重点工作进展")
         WORK_STEP_SET = "work-step-set", _("设定工作措施")
         WORK_UNITS_SET = "work-units-set", _("设定责任单位")
+        REGISTER_SAVE = "register-save", _("登记台账")
+        REGISTER_SUBMIT = "register-submit", _("报送台账")
+        REGISTER_APPROVE = "register-approve", _("审核通过台账")
+        REGISTER_RETURN = "register-return", _("退回台账")
+        REGISTER_REOPEN = "register-reopen", _("重新打开台账")
+        RECTIFICATION_ADD = "rectification-add", _("登记整改事项")
+        RECTIFICATION_PROGRESS = "rectification-progress", _("反馈整改情况")
+        RECTIFICATION_CLOSE = "rectification-close", _("整改销号")
 
     at = models.DateTimeField(_("时间"))
     # None: the system (a command run by the operator, a scheduled task).

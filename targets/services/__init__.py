@@ -34,6 +34,7 @@ from .entry import (
 from .evidence import (
     evidence_attach,
     evidence_detach,
+    evidence_store,
     plan_evidence_bytes,
 )
 from .notices import (
@@ -61,6 +62,17 @@ from .plans import (
 from .rates import (
     RateExcess,
     rate_excesses,
+)
+from .registers import (
+    kind_of,
+    rectification_add,
+    rectification_close,
+    rectification_progress,
+    register_approve,
+    register_reopen,
+    register_return,
+    register_save,
+    register_submit,
 )
 from .submissions import (
     REVIEW_COMMENT_MAX,
@@ -107,8 +119,10 @@ __all__ = [
     "definition_save",
     "evidence_attach",
     "evidence_detach",
+    "evidence_store",
     "goal_share_problem",
     "indicator_target_set",
+    "kind_of",
     "load_plan_definition",
     "load_plan_file",
     "membership_assign",
@@ -125,9 +139,17 @@ __all__ = [
     "plan_problems",
     "plan_refusal",
     "rate_excesses",
+    "rectification_add",
+    "rectification_close",
+    "rectification_progress",
     "region_target_mark_demo",
     "region_target_set",
     "region_targets_total",
+    "register_approve",
+    "register_reopen",
+    "register_return",
+    "register_save",
+    "register_submit",
     "require_open_plan",
     "review_comment_problem",
     "role_groups_sync",

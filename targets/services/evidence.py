@@ -7,6 +7,7 @@ its last link has committed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -18,13 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import evidence, policy
-from ..models import EvidenceFile, StepReport, StepReportEvent, StepReportEvidence
+from ..models import EvidenceFile, Plan, StepReport, StepReportEvent, StepReportEvidence
 from .base import check_plan_active
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
-
-    from ..models import Plan
 
 Status = StepReport.Status
 Action = StepReportEvent.Action
@@ -65,26 +64,25 @@ def _event(report: StepReport, action: str, actor: User, at: datetime, name: str
     )
 
 
-def evidence_attach(
-    *, actor: User, report: StepReport, upload: UploadedFile, at: datetime | None = None
+def evidence_store(
+    *,
+    actor: User,
+    plan: Plan,
+    upload: UploadedFile,
+    write: Callable[[EvidenceFile], None],
+    at: datetime | None = None,
 ) -> EvidenceFile:
-    """Check ``upload``, store it and attach it to ``report`` (a current draft or returned
-    revision of the actor's unit). Refused with a Chinese message, storing nothing, for a file
-    that is not accepted, one over the plan's total, or a report that is locked."""
-    with transaction.atomic():
-        # Checks that need no file first: a locked report refuses before the upload is read.
-        locked = _editable(report, actor)
+    """Check ``upload``, store it, and in one transaction count it against the plan's total,
+    write its ``EvidenceFile`` row and call ``write`` (which points a record at it and leaves
+    the trail, checking again what it must). If anything refuses, the stored file is removed
+    and nothing is written."""
     checked = evidence.check_evidence(upload)
     at = at or timezone.now()
-    plan = locked.step.milestone.plan
     stored = evidence.store_evidence(upload, checked, folder=f"evidence/{plan.year}")
     try:
         with transaction.atomic():
-            locked = _editable(report, actor)
-            if locked.evidence_links.count() >= MAX_FILES_PER_REPORT:
-                raise ValidationError(
-                    _("每份台账最多附 %(max)s 个佐证材料。") % {"max": MAX_FILES_PER_REPORT}
-                )
+            # One upload at a time per plan counts against its total.
+            Plan.objects.select_for_update().filter(pk=plan.pk).first()
             evidence.check_total(plan_evidence_bytes(plan), checked.size, plan.evidence_total_bytes)
             file = EvidenceFile.objects.create(
                 plan=plan,
@@ -97,12 +95,34 @@ def evidence_attach(
                 uploaded_by=actor,
                 uploaded_at=at,
             )
-            StepReportEvidence.objects.create(report=locked, evidence=file)
-            _event(locked, Action.ATTACH, actor, at, file.download_name)
+            write(file)
     except BaseException:
         evidence.evidence_storage().delete(stored)
         raise
     return file
+
+
+def evidence_attach(
+    *, actor: User, report: StepReport, upload: UploadedFile, at: datetime | None = None
+) -> EvidenceFile:
+    """Check ``upload``, store it and attach it to ``report`` (a current draft or returned
+    revision of the actor's unit). Refused with a Chinese message, storing nothing, for a file
+    that is not accepted, one over the plan's total, or a report that is locked."""
+    with transaction.atomic():
+        # Checks that need no file first: a locked report refuses before the upload is read.
+        plan = _editable(report, actor).step.milestone.plan
+    at = at or timezone.now()
+
+    def attach(file: EvidenceFile) -> None:
+        locked = _editable(report, actor)
+        if locked.evidence_links.count() >= MAX_FILES_PER_REPORT:
+            raise ValidationError(
+                _("每份台账最多附 %(max)s 个佐证材料。") % {"max": MAX_FILES_PER_REPORT}
+            )
+        StepReportEvidence.objects.create(report=locked, evidence=file)
+        _event(locked, Action.ATTACH, actor, at, file.download_name)
+
+    return evidence_store(actor=actor, plan=plan, upload=upload, write=attach, at=at)
 
 
 @transaction.atomic
