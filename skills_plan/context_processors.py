@@ -22,6 +22,7 @@ NAV_PAGES: list[tuple[str, Any, Callable[[Any], bool]]] = [
     ("bulletins", _("月度通报"), policy.may_view_dashboard),
     ("my-notices", _("督办"), policy.may_enter),
     ("notices", _("督办"), policy.may_read_all_notices),
+    ("registers", _("工作登记"), policy.may_read_registers),
     ("exports", _("数据导出"), policy.may_export),
 ]
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import entry, notices, review
+from .views import entry, notices, registers, review
 
 ENTRY_MONTH = "entry/<int:year>/<int:month>/"
 
@@ -20,4 +20,16 @@ urlpatterns = [
     path("review/cell/<int:submission_id>/history/", review.cell_history, name="cell-history"),
     path("review/notices/", notices.notices, name="notices"),
     path("review/notices/<int:notice_id>/close/", notices.notice_close, name="notice-close"),
+    path("registers/", registers.register_index, name="registers"),
+    path("registers/rectifications/", registers.rectification_list, name="rectifications"),
+    path(
+        "registers/rectifications/<int:pk>/<slug:action>/",
+        registers.rectification_act,
+        name="rectification-act",
+    ),
+    path("registers/files/<int:file_id>/", registers.register_file, name="register-file"),
+    path("registers/<slug:kind>/", registers.register_list, name="register-list"),
+    path("registers/<slug:kind>/new/", registers.register_new, name="register-new"),
+    path("registers/<slug:kind>/export.xlsx", registers.register_export, name="register-export"),
+    path("registers/<slug:kind>/<int:pk>/", registers.register_page, name="register"),
 ]

@@ -14,11 +14,13 @@ bureau's 浚县 clerk and the education bureau's clerk must not reach them (no I
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -112,6 +114,22 @@ RULES: dict[str, Rule] = {
     "export-job": Rule(frozenset({"auditor"}), why="the job's own requester"),
     "export-job-status": Rule(frozenset({"auditor"}), why="the job's own requester"),
     "export-job-download": Rule(frozenset({"auditor"}), why="the job's own requester"),
+    "registers": Rule(CLERKS | READERS),
+    "register-list": Rule(CLERKS | READERS, why="each clerk sees only their units' rows"),
+    "register-export": Rule(CLERKS | READERS, why="each clerk exports only their units' rows"),
+    "register-new": Rule(
+        frozenset({"clerk", "county_clerk"}),
+        frozenset({"clerk", "county_clerk"}),
+        "competitions are the lead department's (人社局), city-wide or a county's",
+    ),
+    "register": Rule(
+        READERS | {"clerk"}, frozenset({"reviewer"}), "the row's own clerk; reviewers approve"
+    ),
+    "register-file": Rule(READERS | {"clerk"}, why="whoever may read the annual plan's row"),
+    "rectifications": Rule(CLERKS | READERS, why="each clerk sees only their units' 整改事项"),
+    "rectification-act": Rule(
+        NOBODY, frozenset({"clerk"}), "progress: the responsible unit's clerks, POST only"
+    ),
 }
 
 
@@ -162,6 +180,7 @@ def world(
     services.submission_approve(actor=users["reviewer"], submission=submission)
     notice = services.notice_raise(plan=plan, indicator=indicator, region=qibin, month=3)
     rebuild(plan)
+    registers = _registers(plan, users, qibin)
     job = ExportJob.objects.create(plan=plan, month=2, requested_by=users["auditor"])
     export_jobs.run(job.pk)
     return {
@@ -175,8 +194,14 @@ def world(
             "job_id": job.pk,
             "department_id": Department.objects.get(code="hrss").pk,
             "uidb64": "MQ",
+            "kind": "competitions",
+            "pk": registers["competition"].pk,
+            "file_id": registers["file"].pk,
+            "action": "progress",
             "token": "set-password",
         },
+        # Keyword values that differ from one URL to another.
+        "per_url": {"rectification-act": {"pk": registers["rectification"].pk}},
         "codes": {
             "dashboard-quota": "rural-transfer",
             "dashboard-county": "410611",
@@ -185,9 +210,53 @@ def world(
     }
 
 
+def _registers(plan: Plan, users: dict[str, Any], qibin: Region) -> dict[str, Any]:
+    """A sent competition and annual plan of the HR bureau, city-wide, and a 整改事项 of a sent
+    meeting for its 淇滨区 unit."""
+    clerk, hrss = users["clerk"], Department.objects.get(code="hrss")
+    unit = {"actor": clerk, "plan": plan, "department": hrss, "region": None}
+    competition = services.register_save(
+        kind="competitions",
+        values={
+            "name": "矩阵测试竞赛",
+            "level": "city",
+            "starts_on": date(2015, 9, 1),
+            "ends_on": date(2015, 9, 2),
+            "organiser": "市人社局",
+            "occupations": "焊工",
+            "participants": 10,
+            "winners": 2,
+        },
+        **unit,
+    )
+    annual = services.register_save(
+        kind="annual-plans",
+        values={"title": "人社局年度实施方案", "issued_on": date(2015, 7, 1)},
+        upload=SimpleUploadedFile("方案.pdf", b"%PDF-1.4\n%%EOF\n"),
+        **unit,
+    )
+    meeting = services.register_save(
+        kind="meetings",
+        values={"held_on": date(2015, 7, 1), "kind": "meeting", "title": "推进会"},
+        **unit,
+    )
+    rectification = services.rectification_add(
+        actor=clerk,
+        meeting=meeting,
+        description="补齐台账",
+        department=hrss,
+        region=qibin,
+        due_on=date(2015, 8, 1),
+    )
+    for record in (competition, annual, meeting):
+        services.register_submit(actor=clerk, record=record)
+    return {"competition": competition, "file": annual.file, "rectification": rectification}
+
+
 def url_of(route: str, pattern: URLPattern, world: dict[str, Any]) -> str:
     """The URL of ``pattern`` with the world's objects filled in (test_large_ids uses it too)."""
     kwargs = dict(world["kwargs"])
+    kwargs.update(world.get("per_url", {}).get(pattern.name, {}))
     if pattern.name in world["codes"]:
         kwargs["code"] = world["codes"][pattern.name]
     needed = set(pattern.pattern.converters)
@@ -238,6 +307,8 @@ POST_DATA: dict[str, dict[str, str]] = {
     "notice-close": {"reason": "权限矩阵测试"},
     "review-month": {"action": "approve"},
     "export-job-create": {"as_of": "2015-02"},
+    "register": {"action": "approve"},
+    "rectification-act": {"progress": "已整改"},
 }
 
 
