@@ -342,7 +342,8 @@ def may_download_evidence(user: User, file: EvidenceFile) -> bool:
 
 # Registers (竞赛, 评价试点, 年度实施方案, 会议与督查调研): a row belongs to a unit, as a step does.
 # Competitions, pilots and meetings are the lead department's (人社局) to keep, city-wide or a
-# county's; each department sends its own annual implementation plan, city-wide. Reviewers
+# county's; each department sends its own annual implementation plan and self-assessments,
+# city-wide. Reviewers
 # review; readers see every row once sent; 整改事项 are answered by their responsible unit.
 LEAD_DEPARTMENT_REGISTERS = frozenset({"competitions", "pilots", "meetings"})
 
@@ -353,7 +354,7 @@ def may_enter_register(user: User, kind: str, department_id: int, region_id: int
         return False
     if kind in LEAD_DEPARTMENT_REGISTERS:
         return Department.objects.filter(pk=department_id, is_lead=True).exists()
-    return kind == "annual-plans" and region_id is None
+    return kind in ("annual-plans", "self-assessments") and region_id is None
 
 
 def register_units(user: User, kind: str) -> tuple[int, int | None] | None:

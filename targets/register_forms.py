@@ -11,7 +11,16 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import AnnualPlan, Competition, Department, EvaluationPilot, Level, Meeting, Region
+from .models import (
+    AnnualPlan,
+    Competition,
+    Department,
+    EvaluationPilot,
+    Level,
+    Meeting,
+    Region,
+    SelfAssessment,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = forms.Textarea(attrs={"rows": 3})
@@ -73,11 +82,19 @@ class MeetingForm(forms.ModelForm):
         widgets = {"held_on": DATE, "findings": TEXT}
 
 
+class SelfAssessmentForm(forms.ModelForm):
+    class Meta:
+        model = SelfAssessment
+        fields = ["period", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 10})}
+
+
 FORMS: dict[str, type[forms.ModelForm]] = {
     "competitions": CompetitionForm,
     "pilots": PilotForm,
     "annual-plans": AnnualPlanForm,
     "meetings": MeetingForm,
+    "self-assessments": SelfAssessmentForm,
 }
 
 

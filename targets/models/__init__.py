@@ -33,6 +33,7 @@ from .registers import (
     Meeting,
     Rectification,
     RegisterRecord,
+    SelfAssessment,
 )
 from .work import StepReport, StepReportEvent, WorkStep, WorkUnit, responsible_units, unit_name
 
@@ -58,6 +59,7 @@ __all__ = [
     "Region",
     "RegionTarget",
     "RegisterRecord",
+    "SelfAssessment",
     "StepReport",
     "StepReportEvent",
     "StepReportEvidence",

@@ -1,6 +1,7 @@
-"""Registers the plan names (三、（四）2–3, 四、（一）): skill competitions, enterprise skill
-appraisal pilots, each department's annual implementation plan, and the lead office's meetings,
-inspections and visits with the 整改事项 they raise.
+"""Registers the plan names (三、（四）2–3, 四、（一）–（二）): skill competitions, enterprise skill
+appraisal pilots, each department's annual implementation plan, the lead office's meetings,
+inspections and visits with the 整改事项 they raise, and each department's self-assessment for
+the mid-year review and the year-end summary (年中有督导、年底有总结).
 
 Every register row is entered by the clerk of the unit that answers for it, sent, and approved
 or returned by a reviewer (``RegisterRecord``): an approved row is locked; reopening it (with a
@@ -225,9 +226,50 @@ class Rectification(models.Model):
         return self.closed_on is None and self.due_on < on
 
 
+class SelfAssessment(RegisterRecord):
+    """A department's self-assessment (自评) for the mid-year review (年中督导, June) or the
+    year-end summary (年底总结, December): its clerk writes it, a reviewer approves it, and the
+    review's report quotes the approved one. One per department, plan and period."""
+
+    class Period(models.IntegerChoices):
+        MID_YEAR = 6, _("年中督导")
+        YEAR_END = 12, _("年底总结")
+
+    period = models.PositiveSmallIntegerField(_("阶段"), choices=Period)
+    text = models.TextField(_("自评情况"))
+
+    class Meta:
+        verbose_name = _("部门自评")
+        verbose_name_plural = _("部门自评")
+        ordering = ["plan", "period", "department", "pk"]
+        constraints = [
+            *_review_checks("selfassessment"),
+            check(
+                Q(period__in=[6, 12]),
+                "selfassessment_period_6_or_12",
+                _("自评只在年中（6月）和年底（12月）。"),
+            ),
+            check(~Q(text=""), "selfassessment_text_not_empty", _("自评情况不能为空。")),
+            check(
+                Q(region__isnull=True),
+                "selfassessment_citywide",
+                _("部门自评由部门（市本级）填写。"),
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "department", "period"],
+                name="selfassessment_one_per_period",
+                violation_error_message=_("本部门该阶段的自评已登记，请修改原记录。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} · {self.get_period_display()}"
+
+
 REGISTER_MODELS: dict[str, type[RegisterRecord]] = {
     "competitions": Competition,
     "pilots": EvaluationPilot,
     "annual-plans": AnnualPlan,
     "meetings": Meeting,
+    "self-assessments": SelfAssessment,
 }

@@ -41,6 +41,7 @@ Status = RegisterRecord.Status
 Action = AuditEntry.Action
 EDITABLE = (Status.DRAFT, Status.RETURNED)
 TEXT_MAX = 2000
+ASSESSMENT_MAX = 10000  # a self-assessment runs to a few pages
 _KINDS = {model: kind for kind, model in REGISTER_MODELS.items()}
 
 
@@ -66,8 +67,9 @@ def _values(record: RegisterRecord) -> dict[str, Any]:
 def _check(record: RegisterRecord) -> None:
     for field in record._meta.concrete_fields:
         value = getattr(record, field.attname)
-        if isinstance(field, models.TextField) and len(value) > TEXT_MAX:
-            raise ValidationError({field.name: _("内容不能超过 %(max)s 字。") % {"max": TEXT_MAX}})
+        limit = ASSESSMENT_MAX if field.name == "text" else TEXT_MAX
+        if isinstance(field, models.TextField) and len(value) > limit:
+            raise ValidationError({field.name: _("内容不能超过 %(max)s 字。") % {"max": limit}})
     # Field checks (lengths, choices, required) and the table's checks, in Chinese.
     record.full_clean()
 

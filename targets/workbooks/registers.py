@@ -44,6 +44,7 @@ OWN_FIELDS = {
     ],
     "annual-plans": ["title", "issued_on", "file"],
     "meetings": ["held_on", "kind", "title", "units_visited", "findings"],
+    "self-assessments": ["period", "text"],
 }
 
 

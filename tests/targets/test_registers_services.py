@@ -292,3 +292,35 @@ def test_no_rectification_on_a_sent_meeting(plan: Plan, clerk: Any) -> None:
             due_on=date(2015, 8, 1),
         )
     assert not Rectification.objects.exists()
+
+
+def test_a_department_writes_one_self_assessment_per_period(plan: Plan, clerk_of: Any) -> None:
+    edu = clerk_of("edu")
+
+    def assess(period: int, text: str) -> Any:
+        return services.register_save(
+            actor=edu,
+            kind="self-assessments",
+            plan=plan,
+            department=dept("edu"),
+            region=None,
+            values={"period": period, "text": text},
+        )
+
+    assess(6, "上半年完成培训任务过半。")
+    with pytest.raises(ValidationError, match="该阶段的自评已登记"):
+        assess(6, "重复")
+    with pytest.raises(ValidationError):
+        assess(9, "九月不是自评阶段")
+    with pytest.raises(ValidationError, match="不能超过 10000 字"):
+        assess(12, "字" * 10001)
+    assess(12, "全年任务完成。")
+    with pytest.raises(PermissionDenied):
+        services.register_save(
+            actor=clerk_of("agri"),
+            kind="self-assessments",
+            plan=plan,
+            department=dept("edu"),
+            region=None,
+            values={"period": 6, "text": "x"},
+        )
