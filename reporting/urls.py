@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import api, bulletins, dashboard, exports, status, workitems
+from .views import api, bulletins, dashboard, exports, status, summaries, workitems
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard_home, name="dashboard"),
@@ -24,6 +24,9 @@ urlpatterns = [
         bulletins.bulletin_publish,
         name="bulletin-publish",
     ),
+    path("summaries/", summaries.summary_list, name="summaries"),
+    path("summaries/<int:year>/<int:month>/", summaries.summary_page, name="summary"),
+    path("summaries/<int:year>/<int:month>.docx", summaries.summary_docx, name="summary-docx"),
     path("exports/", exports.exports_page, name="exports"),
     path("exports/<int:year>/summary.xlsx", exports.summary_download, name="export-summary"),
     path("exports/<int:year>/jobs/", exports.export_job_create, name="export-job-create"),

@@ -114,6 +114,9 @@ RULES: dict[str, Rule] = {
     "export-job": Rule(frozenset({"auditor"}), why="the job's own requester"),
     "export-job-status": Rule(frozenset({"auditor"}), why="the job's own requester"),
     "export-job-download": Rule(frozenset({"auditor"}), why="the job's own requester"),
+    "summaries": Rule(READERS),
+    "summary": Rule(READERS),
+    "summary-docx": Rule(READERS),
     "registers": Rule(CLERKS | READERS),
     "register-list": Rule(CLERKS | READERS, why="each clerk sees only their units' rows"),
     "register-export": Rule(CLERKS | READERS, why="each clerk exports only their units' rows"),
@@ -201,7 +204,11 @@ def world(
             "token": "set-password",
         },
         # Keyword values that differ from one URL to another.
-        "per_url": {"rectification-act": {"pk": registers["rectification"].pk}},
+        "per_url": {
+            "rectification-act": {"pk": registers["rectification"].pk},
+            "summary": {"month": 6},
+            "summary-docx": {"month": 6},
+        },
         "codes": {
             "dashboard-quota": "rural-transfer",
             "dashboard-county": "410611",
