@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 
-from . import services
+from . import demo_registers, services
 from .models import Department, Indicator, Membership, Plan, Region, Submission
 
 SEED = 20150611
@@ -298,4 +298,5 @@ def load_demo(plan: Plan, password: str) -> DemoSummary:
         actor=clerks["hrss"], submission=correction, at=_at(plan.year, 5, 12, 11)
     )
     services.submission_approve(actor=reviewer, submission=correction, at=_at(plan.year, 5, 14))
+    demo_registers.load_registers(plan, clerks, reviewer)
     return DemoSummary(len(users), Submission.objects.filter(is_demo=True).count(), True)
