@@ -92,6 +92,7 @@ class AuditEntry(models.Model):
         MILESTONE_UPDATE = "milestone-update", _("更新重点工作进展")
         WORK_STEP_SET = "work-step-set", _("设定工作措施")
         WORK_UNITS_SET = "work-units-set", _("设定责任单位")
+        STEP_REPORT_DELETE = "step-report-delete", _("删除台账草稿")
         REGISTER_SAVE = "register-save", _("登记台账")
         REGISTER_SUBMIT = "register-submit", _("报送台账")
         REGISTER_APPROVE = "register-approve", _("审核通过台账")

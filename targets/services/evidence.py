@@ -139,10 +139,18 @@ def evidence_detach(
     at = at or timezone.now()
     link.delete()
     _event(locked, Action.DETACH, actor, at, file.download_name)
-    if not StepReportEvidence.objects.filter(evidence=file).exists():
-        stored = file.stored_name
-        file.delete()
-        transaction.on_commit(lambda: evidence.evidence_storage().delete(stored))
+    drop_if_unused(file)
+
+
+def drop_if_unused(file: EvidenceFile) -> bool:
+    """Delete a file no record points to any more (its stored copy after commit); a file a
+    step report or an annual plan still points to stays. Whether it was deleted."""
+    if file.report_links.exists() or file.annual_plans.exists():
+        return False
+    stored = file.stored_name
+    file.delete()
+    transaction.on_commit(lambda: evidence.evidence_storage().delete(stored))
+    return True
 
 
 def evidence_carry(previous: StepReport, correction: StepReport) -> None:

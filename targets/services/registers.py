@@ -17,7 +17,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import evidence, policy
+from .. import policy
 from ..models import (
     REGISTER_MODELS,
     AnnualPlan,
@@ -31,7 +31,7 @@ from ..models import (
     RegisterRecord,
 )
 from .base import audit, check_plan_active
-from .evidence import evidence_store
+from .evidence import drop_if_unused, evidence_store
 from .submissions import check_review_comment
 
 if TYPE_CHECKING:
@@ -164,12 +164,7 @@ def register_save(
 
 def _drop_file(file_id: int) -> None:
     """Delete a replaced file when nothing points to it any more (the storage after commit)."""
-    file = EvidenceFile.objects.get(pk=file_id)
-    if file.annual_plans.exists() or file.report_links.exists():
-        return
-    stored = file.stored_name
-    file.delete()
-    transaction.on_commit(lambda: evidence.evidence_storage().delete(stored))
+    drop_if_unused(EvidenceFile.objects.get(pk=file_id))
 
 
 def _move(

@@ -29,7 +29,7 @@ from ..models import (
     unit_name,
 )
 from .base import audit, check_month, check_plan_active
-from .evidence import evidence_carry
+from .evidence import drop_if_unused, evidence_carry
 from .submissions import check_review_comment
 
 if TYPE_CHECKING:
@@ -376,3 +376,45 @@ def step_report_correct(
     _event(correction, Action.CORRECT, actor, at, old_status=previous.status, reason=reason.strip())
     evidence_carry(previous, correction)
     return correction
+
+
+@transaction.atomic
+def step_report_delete(*, actor: User, report: StepReport, at: datetime | None = None) -> None:
+    """Delete a draft that was never sent: its own trail goes with it and an ``AuditEntry``
+    keeps what it said. A correction's draft deleted, the approved revision it corrected is
+    current again. Its files are deleted only when no other revision points to them, so a
+    locked revision's evidence always stays."""
+    report = _locked(report)
+    if not policy.may_report_step(actor, report.step):
+        raise PermissionDenied(_("您无权删除该单位的工作台账。"))
+    check_plan_active(report.step.milestone.plan)
+    if not report.is_current or report.status != Status.DRAFT:
+        raise ValidationError(_("只有未报送过的草稿可以删除；已报送的台账留作记录。"))
+    at = at or timezone.now()
+    files = [link.evidence for link in report.evidence_links.select_related("evidence")]
+    audit(
+        actor=actor,
+        action=AuditEntry.Action.STEP_REPORT_DELETE,
+        about=report,
+        plan=report.step.milestone.plan,
+        detail={
+            "step": report.step.title,
+            "month": report.month,
+            "revision": report.revision,
+            "progress": report.progress,
+            "done": report.done,
+            "problems": report.problems,
+            "files": [file.download_name for file in files],
+        },
+        at=at,
+    )
+    report.evidence_links.all().delete()
+    report.events.all().delete()
+    previous = report.revision - 1
+    report.delete()
+    if previous:
+        StepReport.objects.filter(
+            step_id=report.step_id, month=report.month, revision=previous
+        ).update(is_current=True)
+    for file in files:
+        drop_if_unused(file)

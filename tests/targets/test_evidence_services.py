@@ -13,7 +13,14 @@ from django.db.models import ProtectedError
 
 from targets import policy, services
 from targets.evidence import evidence_storage
-from targets.models import EvidenceFile, StepReport, StepReportEvent, StepReportEvidence, WorkStep
+from targets.models import (
+    AuditEntry,
+    EvidenceFile,
+    StepReport,
+    StepReportEvent,
+    StepReportEvidence,
+    WorkStep,
+)
 from tests.targets.test_evidence import PDF, png
 from tests.targets.work_flow import Progress, Status, item, report, step
 
@@ -151,3 +158,29 @@ def test_who_may_download_follows_who_may_read_the_report(
     assert policy.may_download_evidence(auditor, file)
     assert policy.may_download_evidence(reviewer, file)
     assert not policy.may_download_evidence(clerk_of("edu"), file)
+
+
+def test_deleting_a_correction_draft_keeps_the_approved_revisions_files(
+    clerk: Any, reviewer: Any, work_step: WorkStep, django_capture_on_commit_callbacks: Any
+) -> None:
+    saved = draft(clerk, work_step)
+    kept = services.evidence_attach(actor=clerk, report=saved, upload=pdf())
+    services.step_report_submit(actor=clerk, report=saved)
+    services.step_report_approve(actor=reviewer, report=saved)
+    correction = services.step_report_correct(
+        actor=clerk, report=saved, reason="补充材料", progress=Progress.DONE
+    )
+    extra = services.evidence_attach(actor=clerk, report=correction, upload=png_upload())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.step_report_delete(actor=clerk, report=correction)
+    # The approved revision is current again and keeps its file; the draft's own file is gone.
+    saved.refresh_from_db()
+    assert saved.is_current and saved.status == Status.APPROVED
+    assert list(EvidenceFile.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert stored_files() == [kept.stored_name.rsplit("/", 1)[1]]
+    assert not EvidenceFile.objects.filter(pk=extra.pk).exists()
+    entry = AuditEntry.objects.get(action="step-report-delete")
+    assert entry.actor == clerk and entry.detail["files"] == ["会议纪要.pdf", "现场.png"]
+    # A locked revision cannot be deleted at all.
+    with pytest.raises(ValidationError, match="只有未报送过的草稿可以删除"):
+        services.step_report_delete(actor=clerk, report=saved)
