@@ -40,6 +40,10 @@ class StepState:
     def evidence_count(self) -> int:
         return len(self.evidence)
 
+    @property
+    def status_label(self) -> str:
+        return str(Progress(self.status).label)
+
 
 @dataclass(frozen=True)
 class ItemState:
@@ -51,6 +55,10 @@ class ItemState:
     def evidence_count(self) -> int:
         """Distinct files attached to the item's counted reports up to the month."""
         return len(frozenset().union(*(state.evidence for state in self.steps)))
+
+    @property
+    def status_label(self) -> str:
+        return str(Progress(self.status).label)
 
     @property
     def overdue_steps(self) -> list[StepState]:
