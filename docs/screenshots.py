@@ -2,7 +2,9 @@
 
 Builds the demo (SQLite in a temporary directory: the 2015 plan, the synthetic demo figures,
 the rollup), serves it with `runserver`, and has Debian's Chromium (with fonts-noto-cjk, so
-the Chinese shows) log in as the leader and save each page below into docs/.
+the Chinese shows) log in as the leader and save each page below into docs/. Names given on
+the command line (``python docs/screenshots.py work-panel.png``) take only those pictures.
+The demo's evidence files go to a temporary MEDIA_ROOT, not the working tree.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 PASSWORD = "demo-2015"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-# (file, user, path, full page)
-PAGES = [
+# (file, user, path, full page, or the CSS selector of the one element to take)
+PAGES: list[tuple[str, str, str, bool | str]] = [
     ("dashboard.png", "leader", "/dashboard/?as_of=2015-09", True),
     ("quota-drilldown.png", "leader", "/dashboard/quota/rural-transfer/?as_of=2015-09", True),
+    ("work-panel.png", "leader", "/dashboard/?as_of=2015-10", "#work-panel"),
     ("bulletin.png", "leader", "/bulletins/2015/9/", True),
     ("entry.png", "clerk-hrss", "/entry/2015/10/", False),
     ("review.png", "reviewer", "/review/", True),
@@ -44,6 +47,7 @@ def main() -> None:
             "DEBUG": "1",
             "DATABASE_URL": f"sqlite:///{tmp}/demo.sqlite3",
             "DEMO_PASSWORD": PASSWORD,
+            "MEDIA_ROOT": f"{tmp}/media",
         }
         env.pop("CELERY_BROKER_URL", None)
         for command in (["migrate", "-v0"], ["load_plan"], ["load_demo"], ["rollup"]):
@@ -64,13 +68,13 @@ def main() -> None:
                     break
                 except OSError:
                     time.sleep(0.2)
-            shoot(base)
+            shoot(base, set(sys.argv[1:]))
         finally:
             server.terminate()
             server.wait(timeout=10)
 
 
-def shoot(base: str) -> None:
+def shoot(base: str, only: set[str]) -> None:
     from playwright.sync_api import sync_playwright
 
     DOCS.mkdir(exist_ok=True)
@@ -82,6 +86,8 @@ def shoot(base: str) -> None:
         page = context.new_page()
         user = None
         for name, username, path, full_page in PAGES:
+            if only and name not in only:
+                continue
             if username != user:
                 context.clear_cookies()
                 page.goto(f"{base}/accounts/login/")
@@ -96,7 +102,10 @@ def shoot(base: str) -> None:
                 sys.exit(f"{path}: {status}")
             page.wait_for_load_state("networkidle")
             page.wait_for_timeout(500)  # charts finish drawing
-            page.screenshot(path=str(DOCS / name), full_page=full_page)
+            if isinstance(full_page, str):
+                page.locator(full_page).screenshot(path=str(DOCS / name))
+            else:
+                page.screenshot(path=str(DOCS / name), full_page=full_page)
             print(f"docs/{name} ← {path}")
         browser.close()
 

@@ -3,7 +3,8 @@
 Every number comes from ``Rollup`` / ``CompletenessRollup`` through the same conversion as the
 progress API (``selectors.indicator_progress``), so the page and the API cannot disagree. The
 one read of submissions is ``figures_behind``: the quota drill-down lists the figures behind a
-number, narrowed by the access policy.
+number, narrowed by the access policy. The 重点工作 panel reads the work ledger's approved
+step reports through ``targets.work_selectors`` (``work_panel``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from targets import completeness, policy
+from targets import completeness, policy, work_selectors
 from targets.models import (
     Department,
     Indicator,
@@ -26,6 +27,7 @@ from targets.models import (
     Region,
     Submission,
     TargetChange,
+    unit_name,
 )
 
 from . import formatting, selectors
@@ -168,8 +170,31 @@ def goal_breakdown(
     return result
 
 
-def milestones(plan: Plan) -> QuerySet[Milestone]:
-    return plan.milestones.select_related("department", "region").order_by("order", "code")
+def work_panel(plan: Plan, month: int) -> dict[str, Any]:
+    """The 重点工作 panel as of ``month``: each item's state, the counts by status, the steps
+    overdue (逾期) and the latest approved reports; no report read when no step is set."""
+    items = work_selectors.work_items(plan, month)
+    has_steps = any(state.steps for state in items)
+    return {
+        "items": items,
+        "counts": [
+            {"status": status, "label": label, "count": count}
+            for (status, count), label in zip(
+                work_selectors.status_counts(items).items(), Milestone.Status.labels, strict=True
+            )
+        ],
+        "overdue": sum(len(state.overdue_steps) for state in items),
+        "steps": sum(len(state.steps) for state in items),
+        "latest": work_selectors.latest_reports(plan, month) if has_steps else [],
+    }
+
+
+def cooperating_units(item: Milestone) -> list[str]:
+    """A work item's co-operating units (配合单位) as people name them."""
+    return [
+        unit_name(unit.department, unit.region)
+        for unit in item.work_units.select_related("department", "region")
+    ]
 
 
 def city_series(plan: Plan, indicator: Indicator) -> list[Rollup]:

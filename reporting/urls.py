@@ -13,6 +13,11 @@ urlpatterns = [
         dashboard.dashboard_department,
         name="dashboard-department",
     ),
+    path(
+        "dashboard/workitem/<slug:code>/",
+        dashboard.dashboard_workitem,
+        name="dashboard-workitem",
+    ),
     path("api/progress/<int:year>/", api.progress_api, name="progress-api"),
     path("api/workitems/<int:year>/", workitems.workitems_api, name="workitems-api"),
     path("review/reports/", status.report_status, name="report-status"),

@@ -1,7 +1,7 @@
 """``GET /api/workitems/<year>/``'s JSON (CONTRACT.md): a plan's work items as of a month.
 
-``evidence_count`` is 0 until evidence files exist (issue #17, part 3): the key is there so
-that readers of the API need not change when they come.
+``evidence_count`` is the number of distinct evidence files attached to the item's counted
+(approved) step reports of the as-of month or earlier (``ItemState.evidence_count``).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def work_item(state: ItemState) -> dict[str, Any]:
         "due_on": item.due_on.isoformat(),
         "status": state.status,
         "steps": [step_item(step) for step in state.steps],
-        "evidence_count": 0,
+        "evidence_count": state.evidence_count,
     }
 
 

@@ -10,7 +10,8 @@ and autumn); 山城区 and 鹤山区 are behind; city-level units report under �
 and one 市直 split was raised in August, with its reason; 山城区's September report is
 missing; October is still partly awaiting approval (one cell returned); enrolment is a level
 that jumps with the new school year in September; veterans' rates sit near their targets; one
-March figure was corrected after approval.
+March figure was corrected after approval. The work items' steps and monthly reports (工作台账,
+with generated evidence files) are ``demo_work``'s, equally synthetic.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 
-from . import demo_registers, services
+from . import demo_registers, demo_work, services
 from .models import Department, Indicator, Membership, Plan, Region, Submission
 
 SEED = 20150611
@@ -111,6 +112,7 @@ class DemoSummary:
     accounts: int
     submissions: int
     created: bool
+    step_reports: int = 0  # the work ledger's reports written by this run
 
 
 def _at(year: int, month: int, day: int, hour: int = 10) -> datetime:
@@ -232,7 +234,10 @@ def load_demo(plan: Plan, password: str) -> DemoSummary:
     """Accounts always; figures only when the plan has none yet (so reruns change nothing)."""
     users = ensure_accounts(password)
     if Submission.objects.filter(indicator__plan=plan).exists():
-        return DemoSummary(len(users), Submission.objects.filter(is_demo=True).count(), False)
+        # A database loaded before the work ledger existed gets its demo ledger once.
+        reports = 0 if demo_work.has_work(plan) else demo_work.load_work(plan, users)
+        count = Submission.objects.filter(is_demo=True).count()
+        return DemoSummary(len(users), count, False, reports)
 
     _set_region_targets(plan, users["admin"])
     for milestone in plan.milestones.filter(code__in=MILESTONE_STATUS):
@@ -298,5 +303,6 @@ def load_demo(plan: Plan, password: str) -> DemoSummary:
         actor=clerks["hrss"], submission=correction, at=_at(plan.year, 5, 12, 11)
     )
     services.submission_approve(actor=reviewer, submission=correction, at=_at(plan.year, 5, 14))
+    reports = demo_work.load_work(plan, users)
     demo_registers.load_registers(plan, clerks, reviewer)
-    return DemoSummary(len(users), Submission.objects.filter(is_demo=True).count(), True)
+    return DemoSummary(len(users), Submission.objects.filter(is_demo=True).count(), True, reports)

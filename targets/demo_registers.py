@@ -7,7 +7,6 @@ the clerks and the reviewer would, dated within the demo year.
 
 from __future__ import annotations
 
-import zlib
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +15,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from . import services
+from .demo_work import demo_pdf
 from .models import Department, Plan, Region
 
 TZ = ZoneInfo(settings.TIME_ZONE)
@@ -60,33 +60,6 @@ RETURNED_SELF_ASSESSMENT = ("poverty", "【演示】雨露计划培训按计划�
 
 def _at(plan: Plan, month: int, day: int, hour: int = 10) -> datetime:
     return datetime.combine(date(plan.year, month, day), time(hour), tzinfo=TZ)
-
-
-def demo_pdf(title: str) -> bytes:
-    """A one-page PDF saying it is a synthetic demo file (ASCII only: no fonts needed)."""
-    text = f"BT /F1 14 Tf 72 760 Td (DEMO - synthetic file: {title}) Tj ET".encode("ascii")
-    stream = zlib.compress(text)
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
 
 
 def _through(

@@ -102,6 +102,7 @@ RULES: dict[str, Rule] = {
     "dashboard-quota": Rule(READERS),
     "dashboard-county": Rule(READERS),
     "dashboard-department": Rule(READERS),
+    "dashboard-workitem": Rule(READERS),
     "progress-api": Rule(READERS, why="clerks not at all (README)"),
     "workitems-api": Rule(READERS, why="as the progress API"),
     "bulletins": Rule(READERS),
@@ -213,6 +214,7 @@ def world(
             "dashboard-quota": "rural-transfer",
             "dashboard-county": "410611",
             "dashboard-department": "hrss",
+            "dashboard-workitem": "three-matchings",
         },
     }
 

@@ -15,8 +15,10 @@ reports missing or late (``targets.completeness.gaps``), the reports not yet app
 the text and the numbers (``Bulletin``), so a published bulletin never changes;
 ``changes_since`` lists what the current rollup says differently.
 
-Sections, in the usual order: 一、总体进展 二、各县区进展 三、各部门进展 四、存在的问题
-五、下步工作要求.
+Sections, in the usual order: 一、总体进展 二、各县区进展 三、各部门进展 四、重点工作进展
+五、存在的问题 六、下步工作要求. 重点工作进展 (``work``) is worded from the work items' numbers
+(``numbers.work``: approved step reports only), stored with the others at publication; a
+bulletin published before it existed keeps 四、存在的问题 五、下步工作要求.
 
 A row whose as-of month's reports are not all approved (``status`` ``pending``, or its
 ``reported`` counts short) is **not judged**: the text says 数据不全 with the reports approved,

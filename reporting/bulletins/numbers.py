@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from targets.completeness import gaps, missing_reports
-from targets.models import Indicator, Plan, Region
+from targets.models import Department, Indicator, Plan, Region
+from targets.work_selectors import status_counts, work_items
 
 from .. import api, selectors
 from ..rows import IndicatorProgress, Progress, RegionProgress
@@ -77,6 +78,45 @@ def breakdowns(plan: Plan, progress: Progress) -> list[dict[str, Any]]:
     return found
 
 
+def bulletin_unit(department: Department, region: Region | None) -> str:
+    """A responsible unit as a bulletin names it: 人力资源社会保障局, 鹤山区人力资源社会保障局."""
+    return department.name if region is None else f"{region.name}{department.name}"
+
+
+def work(plan: Plan, month: int) -> dict[str, Any]:
+    """The work items as of ``month`` (approved step reports only), as stored with a published
+    bulletin: counts by status, and the items and steps 滞后 (a step's ``overdue``: 逾期)."""
+    items = work_items(plan, month)
+    delayed_steps = [
+        {
+            "item": state.item.title,
+            "title": step.step.title,
+            "unit": bulletin_unit(step.step.department, step.step.region),
+            "due_on": step.step.due_on.isoformat(),
+            "overdue": step.overdue,
+        }
+        for state in items
+        for step in state.steps
+        if step.status == "delayed"
+    ]
+    return {
+        "counts": status_counts(items),
+        "items": len(items),
+        "steps": sum(len(state.steps) for state in items),
+        "overdue": sum(1 for step in delayed_steps if step["overdue"]),
+        "delayed_items": [
+            {
+                "code": state.item.code,
+                "title": state.item.title,
+                "unit": bulletin_unit(state.item.department, state.item.region),
+            }
+            for state in items
+            if state.status == "delayed"
+        ],
+        "delayed_steps": delayed_steps,
+    }
+
+
 def collect(plan: Plan, month: int) -> dict[str, Any] | None:
     """The numbers a bulletin is written from; None before the month is rolled up."""
     found = selectors.progress(plan, month)
@@ -99,11 +139,13 @@ def collect(plan: Plan, month: int) -> dict[str, Any] | None:
         "reports": reports_owed(plan),
         "breakdowns": breakdowns(plan, found),
         "deadline_day": plan.deadline_day,
+        "work": work(plan, month),
     }
 
 
 def stored(numbers: dict[str, Any]) -> dict[str, Any]:
-    """The numbers as stored with a published bulletin: the progress as the API's document."""
+    """The numbers as stored with a published bulletin: the progress as the API's document
+    (``work`` is plain JSON already, so the 重点工作进展 section is frozen with them)."""
     return {**numbers, "progress": api.document(numbers["progress"])}
 
 

@@ -1,4 +1,4 @@
-"""The bulletin's masthead, title and body: sections 一 to 五 as lines of text."""
+"""The bulletin's masthead, title and body: sections 一 to 六 as lines of text."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ from .wording import (
     ordinals,
     quota_clause,
 )
+from .work import has_work, work_lines, work_requirement
 
 # Section headings: 一、总体进展 (and 1. Overall progress in English).
 HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+\. )")
@@ -248,10 +249,10 @@ def _where(entries: Iterable[dict[str, Any]], describe: Any) -> str:
     )
 
 
-def _problems(numbers: dict[str, Any]) -> list[str]:
+def _problems(numbers: dict[str, Any], heading: str) -> list[str]:
     progress = numbers["progress"]
     month = progress.month
-    lines = [_("四、存在的问题")]
+    lines = [heading]
     city, by_county = red_items(progress)
     if not city and not by_county:
         lines.append(_("本期没有进度滞后（红色）的任务。"))
@@ -319,11 +320,12 @@ def _problems(numbers: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _requirements(numbers: dict[str, Any]) -> list[str]:
-    """五、下步工作要求, from the month's data: press the red items, 催报 the missing reports."""
+def _requirements(numbers: dict[str, Any], heading: str) -> list[str]:
+    """下步工作要求, from the month's data: press the red items and the 滞后 work, 催报 the
+    missing reports."""
     progress = numbers["progress"]
     month = progress.month
-    lines = [_("五、下步工作要求")]
+    lines = [heading]
     counter = iter(ordinals())
     city, by_county = red_items(progress)
     if city or by_county:
@@ -344,6 +346,9 @@ def _requirements(numbers: dict[str, Any]) -> list[str]:
                 "counties": listed(by_county) or _("有关县区"),
             }
         )
+    pressed = work_requirement(numbers, counter)
+    if pressed is not None:
+        lines.append(pressed)
     if numbers.get("outstanding") or numbers["gaps"]:
         by_department: dict[str, list[str]] = {}
         for entry in numbers.get("outstanding") or numbers["gaps"]:
@@ -378,13 +383,19 @@ def _requirements(numbers: dict[str, Any]) -> list[str]:
 def paragraphs(numbers: dict[str, Any]) -> list[str]:
     """The bulletin's body: salutation, opening, section headings (一、…) and paragraphs."""
     progress = numbers["progress"]
+    if has_work(numbers):
+        work = work_lines(numbers, _("四、重点工作进展"))
+        problems, requirements = _("五、存在的问题"), _("六、下步工作要求")
+    else:  # published before the section existed: its sections as they were
+        work, problems, requirements = [], _("四、存在的问题"), _("五、下步工作要求")
     return [
         *_opening(progress),
         *_overall(numbers),
         *_counties(progress),
         *_departments(numbers),
-        *_problems(numbers),
-        *_requirements(numbers),
+        *work,
+        *_problems(numbers, problems),
+        *_requirements(numbers, requirements),
     ]
 
 

@@ -3,7 +3,8 @@
 Plain functions: ``write_summary`` writes the workbook for a plan and as-of month to a binary
 file object and returns the data rows per sheet: a cover (封面), the progress sheets
 (``progress_sheets``: 总表, 分县区, the plan's progress as of that month) and the
-records behind them (``record_sheets``: 月度明细, 修改记录, 目标调整记录, 里程碑), all in the
+records behind them (``record_sheets``: 月度明细, 修改记录, 目标调整记录, 里程碑) and the work
+items' steps as of the month (``work_sheet``: 重点工作台账), all in the
 layout of ``styles``. In openpyxl's write-only mode no cell can be gone back to: the cover's
 row counts are known only at the end, so the cover is created first, to stay the first sheet,
 and filled last. ``export_summary`` writes and logs an export (``ExportLog``).
@@ -41,8 +42,18 @@ from .record_sheets import (
     write_target_changes_sheet,
 )
 from .styles import DATETIME, INTEGER, PERCENT, Context, cell
+from .work_sheet import write_work_sheet
 
-SHEETS = ("封面", "总表", "分县区", "月度明细", "修改记录", "目标调整记录", "里程碑")
+SHEETS = (
+    "封面",
+    "总表",
+    "分县区",
+    "月度明细",
+    "修改记录",
+    "目标调整记录",
+    "里程碑",
+    "重点工作台账",
+)
 
 
 def reporting_unit(plan: Plan) -> str:
@@ -131,6 +142,7 @@ def write_summary(
         "修改记录": write_events_sheet(wb, context),
         "目标调整记录": write_target_changes_sheet(wb, context),
         "里程碑": write_milestone_sheet(wb, context),
+        "重点工作台账": write_work_sheet(wb, context),
     }
     counts = {"封面": _write_cover(cover, context, counts), **counts}
     wb.save(out)

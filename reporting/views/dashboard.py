@@ -27,6 +27,7 @@ from django_tables2 import RequestConfig
 from skills_plan.views import allowed_by
 from targets import completeness, policy
 from targets.models import Department, Indicator, Plan, Region
+from targets.work_selectors import work_items
 
 from .. import charts, dashboard, selectors
 from ..filters import QuotaFilter
@@ -212,7 +213,7 @@ def dashboard_home(request: HttpRequest, years: Years) -> HttpResponse:
         return render(request, "reporting/dashboard.html", {"plan": None})
     month = _month(request, plan)
     context = _common(years, month)
-    context.update(allocations=dashboard.allocations(plan), milestones=dashboard.milestones(plan))
+    context.update(allocations=dashboard.allocations(plan), work=dashboard.work_panel(plan, month))
     progress = selectors.progress(plan, month, context["coverage"])
     context["progress"] = progress
     context["breakdowns"] = dashboard.goal_breakdown(progress, context["allocations"])
@@ -378,3 +379,17 @@ def dashboard_department(request: HttpRequest, years: Years, code: str) -> HttpR
         table=_table(request, rows, context, exclude=("department",)),
     )
     return render(request, "reporting/dashboard_department.html", context)
+
+
+@dashboard_page
+def dashboard_workitem(request: HttpRequest, years: Years, code: str) -> HttpResponse:
+    """One work item as of the month: its units, requirement, due date and status, and each
+    step with its unit, due date, status, 逾期, latest approved report and evidence count."""
+    plan = _plan_or_404(years.plan)
+    month = _month(request, plan)
+    found = work_items(plan, month, code)
+    if not found:
+        raise Http404(_("没有这项重点工作。"))
+    context = _common(years, month)
+    context.update(work=found[0], units=dashboard.cooperating_units(found[0].item))
+    return render(request, "reporting/dashboard_workitem.html", context)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from targets.services.plan_definition import load_plan_file
-from tests.browser.pages import demo_rolled_up, log_in
+from tests.browser.pages import demo_rolled_up, log_in, phone_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -96,3 +96,36 @@ def test_admin_and_other_pages_work_under_the_policy(live_server, page, django_u
         assert response.status == 200, path
         assert response.headers["content-security-policy"]
     assert not [p for p in problems if "Content Security Policy" in p], problems
+
+
+@pytest.mark.usefixtures("eager")
+@pytest.mark.parametrize("width", [360, 390])
+def test_the_work_panel_and_a_drill_down_on_a_phone(live_server, browser, request, width) -> None:
+    demo_rolled_up(PASSWORD)
+    page = phone_page(browser, request, width)
+    problems = _watch(page)
+    log_in(page, live_server, "leader", PASSWORD)
+    page.goto(f"{live_server.url}/dashboard/?as_of=2015-10")
+    panel = page.locator("#work-panel")
+    assert panel.locator('.work-counts [data-status="delayed"]').inner_text() == "3"
+    assert panel.locator(".work-overdue").inner_text() == "3"
+    assert panel.locator(".work-items tbody tr").count() == 13
+    assert panel.locator(".work-latest li").count() == 5
+    _fits(page)
+
+    panel.locator('tr[data-code="heshan-brand-base"] a').click()
+    page.wait_for_url("**/dashboard/workitem/heshan-brand-base/?year=2015&as_of=2015-10")
+    assert page.locator(".work-status").inner_text() == "滞后"
+    assert page.locator(".work-step").count() == 2
+    assert page.locator(".work-step__overdue").count() == 1  # 落实项目配套资金, due in May
+    assert "【演示】" in page.locator(".work-step__report").first.inner_text()
+    _fits(page)
+    assert not problems, problems
+
+
+def _fits(page) -> None:
+    """No sideways scroll: wide tables scroll inside their own box (.table-wrap)."""
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], widths

@@ -24,7 +24,12 @@ pytestmark = pytest.mark.django_db
 
 # Who may POST, tried in this order; None is an anonymous visitor (the login form).
 WHO = (None, "clerk", "reviewer", "leader", "auditor", "administrator", "superuser")
-CODES = {"quota": "rural-transfer", "county": "410611", "department": "hrss"}
+CODES = {
+    "quota": "rural-transfer",
+    "county": "410611",
+    "department": "hrss",
+    "workitem": "three-matchings",
+}
 # URL kwarg name → its value in ``world``. Extend this when a URL with a new kwarg is added.
 KWARGS: dict[str, Callable[[Any, str], Any]] = {
     "year": lambda world, name: world.plan.year,

@@ -7,8 +7,12 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from targets import services
+from targets.models import StepReport, WorkStep
+from tests.targets.test_evidence import PDF, png
 from tests.targets.work_flow import HESHAN_ITEM, Progress, Status, cooperate, item, report, step
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +65,7 @@ def test_the_document_has_the_contracts_shape(plan: Any, ledger: None, leader: A
     assert len(body["items"]) == 13
     for entry in body["items"]:
         assert set(entry) == ITEM_KEYS
-        assert entry["evidence_count"] == 0  # no evidence files yet
+        assert entry["evidence_count"] == 0  # no evidence files attached
         for one in entry["steps"]:
             assert set(one) == STEP_KEYS
     matchings = by_code(body)["three-matchings"]
@@ -157,3 +161,90 @@ def test_only_get(plan: Any, reviewer: Any) -> None:
     assert response.status_code == 405
     assert response["Allow"] == "GET, HEAD"
     assert "GET" in response.json()["error"]
+
+
+# Evidence counts -------------------------------------------------------------------------
+
+
+def attach(clerk: Any, saved: StepReport, *names: str) -> None:
+    for name in names:
+        content = PDF if name.endswith(".pdf") else png()
+        services.evidence_attach(
+            actor=clerk, report=saved, upload=SimpleUploadedFile(name, content)
+        )
+
+
+def with_files(
+    clerk: Any,
+    reviewer: Any,
+    work_step: WorkStep,
+    month: int,
+    *names: str,
+    status: str = Status.APPROVED,
+) -> StepReport:
+    """A report of ``month`` with evidence files, taken to ``status`` through the services."""
+    saved = services.step_report_save(
+        actor=clerk, step=work_step, month=month, progress=Progress.IN_PROGRESS, done="推进中"
+    )
+    attach(clerk, saved, *names)
+    if status != Status.DRAFT:
+        services.step_report_submit(actor=clerk, report=saved)
+    if status == Status.APPROVED:
+        services.step_report_approve(actor=reviewer, report=saved)
+    saved.refresh_from_db()
+    return saved
+
+
+def evidence_counts(user: Any, as_of: str) -> dict[str, int]:
+    body = client_of(user).get(URL, {"as_of": as_of}).json()
+    return {entry["code"]: entry["evidence_count"] for entry in body["items"]}
+
+
+def test_evidence_counts_are_the_counted_reports_distinct_files(
+    plan: Any, clerk: Any, reviewer: Any
+) -> None:
+    matchings = item(plan)
+    first = step(clerk, matchings, title="制定方案")
+    second = step(clerk, matchings, title="召开对接会")
+    february = with_files(clerk, reviewer, first, 2, "方案.pdf", "照片.png")
+    with_files(clerk, reviewer, second, 3, "纪要.pdf")
+    with_files(clerk, reviewer, first, 4, "未审核.pdf", status=Status.SUBMITTED)
+    with_files(clerk, reviewer, second, 4, "草稿.png", status=Status.DRAFT)
+    heshan = step(clerk, item(plan, HESHAN_ITEM), region="410602", title="申报基地")
+    with_files(clerk, reviewer, heshan, 3, "申报书.pdf", status=Status.SUBMITTED)
+
+    assert evidence_counts(reviewer, "2015-01")["three-matchings"] == 0
+    assert evidence_counts(reviewer, "2015-02")["three-matchings"] == 2
+    counts = evidence_counts(reviewer, "2015-04")
+    # Sent and draft reports' files do not count, nor an item with nothing approved.
+    assert (counts["three-matchings"], counts[HESHAN_ITEM], counts["publicity"]) == (3, 0, 0)
+
+    # A correction carries February's two files and adds one: counted once each, once approved.
+    correction = services.step_report_correct(
+        actor=clerk, report=february, reason="补充照片", progress=Progress.IN_PROGRESS
+    )
+    attach(clerk, correction, "补充.png")
+    assert evidence_counts(reviewer, "2015-04")["three-matchings"] == 3  # not approved yet
+    services.step_report_submit(actor=clerk, report=correction)
+    services.step_report_approve(actor=reviewer, report=correction)
+    assert evidence_counts(reviewer, "2015-02")["three-matchings"] == 3
+    assert evidence_counts(reviewer, "2015-04")["three-matchings"] == 4
+
+
+def test_the_query_count_does_not_grow_with_steps_and_files(
+    plan: Any, clerk: Any, reviewer: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = client_of(reviewer)
+    first = step(clerk, item(plan), title="制定方案")
+    with_files(clerk, reviewer, first, 2, "一.pdf")
+    client.get(URL, {"as_of": "2015-06"})  # warm the session
+    with django_assert_max_num_queries(20) as small:
+        assert client.get(URL, {"as_of": "2015-06"}).status_code == 200
+    for code in ("publicity", "skill-competitions", "project-ledger"):
+        more = step(clerk, item(plan, code), title="更多措施")
+        for month in (2, 3, 4):
+            with_files(clerk, reviewer, more, month, f"{month}.pdf", f"{month}.png")
+    with django_assert_max_num_queries(20) as large:
+        body = client.get(URL, {"as_of": "2015-06"}).json()
+    assert len(large.captured_queries) == len(small.captured_queries)
+    assert by_code(body)["publicity"]["evidence_count"] == 6

@@ -154,7 +154,7 @@ def test_a_pending_quota_is_not_judged_nor_listed_in_red(march) -> None:
     line = next(x for x in text.split("\n") if "企业在岗职工培训完成2500人次" in x)
     assert "数据不全（已审核5/6项），暂不评价进度" in line
     assert "序时进度" not in line
-    problems = text.split("四、存在的问题")[1].split("五、")[0]
+    problems = text.split("五、存在的问题")[1].split("六、")[0]
     assert "人力资源社会保障局企业在岗职工培训完成" not in problems
     assert "数据不全、本期暂不评价的任务：职业教育在校生规模、企业在岗职工培训。" in problems
     assert "浚县1项，退役士兵参训率" in problems  # its rural row is pending now: not red
@@ -218,8 +218,9 @@ def test_the_sections_come_in_the_usual_order(march) -> None:
         "一、总体进展",
         "二、各县区进展",
         "三、各部门进展",
-        "四、存在的问题",
-        "五、下步工作要求",
+        "四、重点工作进展",
+        "五、存在的问题",
+        "六、下步工作要求",
     ]
     text = text_of(march)
     assert "时间进度" not in text and "（序时进度25%）" in text
@@ -228,7 +229,7 @@ def test_the_sections_come_in_the_usual_order(march) -> None:
 
 
 def test_the_requirements_press_the_red_items_and_chase_the_missing_reports(march) -> None:
-    requirements = text_of(march).split("五、下步工作要求\n")[1].split("\n")
+    requirements = text_of(march).split("六、下步工作要求\n")[1].split("\n")
     assert requirements[0].startswith("（一）加快滞后任务进度。")
     assert "浚县" in requirements[0]
     assert requirements[1].startswith("（二）及时报送审核数据。请教育局（鹤山区）抓紧补报3月份数据")

@@ -35,6 +35,7 @@ COMPLETION = "完成率（完成÷目标）"
 OWN_PART = "未列入部门任务"
 FROZEN = {"总表": "D6", "分县区": "C6", "月度明细": "C6", "修改记录": "C6", "里程碑": "C6"}
 FROZEN["目标调整记录"] = "B6"  # the time of the change names its row
+FROZEN["重点工作台账"] = "C6"  # the item code and title name each row
 
 
 def workbook(plan: Plan, month: int, **kwargs: Any) -> tuple[Any, dict[str, int]]:

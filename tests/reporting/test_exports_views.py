@@ -18,7 +18,16 @@ from reporting.rollup import rebuild
 from targets.models import Plan, Submission
 from tests.helpers import client_for
 
-SHEET_NAMES = ("封面", "总表", "分县区", "月度明细", "修改记录", "目标调整记录", "里程碑")
+SHEET_NAMES = (
+    "封面",
+    "总表",
+    "分县区",
+    "月度明细",
+    "修改记录",
+    "目标调整记录",
+    "里程碑",
+    "重点工作台账",
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
 
 import pytest
@@ -10,9 +12,19 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Sum
 
-from targets import demo
-from targets.models import Indicator, Membership, RegionTarget, Submission, TargetChange
-from targets.services.plan_definition import load_plan_file
+from targets import demo, demo_work
+from targets.models import (
+    EvidenceFile,
+    Indicator,
+    Membership,
+    RegionTarget,
+    StepReport,
+    Submission,
+    TargetChange,
+    WorkStep,
+)
+from targets.services.plan_definition import DEFAULT_PLAN_FILE, load_plan_file
+from targets.work_selectors import status_counts, work_items
 
 pytestmark = pytest.mark.django_db
 
@@ -174,5 +186,72 @@ def test_enrolment_is_a_level_not_a_flow(demo_plan) -> None:
 
 def test_running_it_again_changes_nothing(demo_plan) -> None:
     before = list(Submission.objects.order_by("pk").values_list("pk", "value", "status"))
+    reports = list(StepReport.objects.order_by("pk").values_list("pk", "status"))
     call_command("load_demo")
     assert list(Submission.objects.order_by("pk").values_list("pk", "value", "status")) == before
+    assert list(StepReport.objects.order_by("pk").values_list("pk", "status")) == reports
+
+
+# The work ledger (工作台账) ---------------------------------------------------------------------
+
+
+def test_every_work_item_has_two_or_three_steps_per_responsible_unit(demo_plan) -> None:
+    per_unit = Count("id")
+    units = WorkStep.objects.values("milestone__code", "department__code", "region__code")
+    counted = units.annotate(n=per_unit)
+    assert {row["milestone__code"] for row in counted} == set(
+        demo_plan.milestones.values_list("code", flat=True)
+    )
+    assert len({row["milestone__code"] for row in counted}) == 13
+    assert {row["n"] for row in counted} <= {2, 3}
+    assert WorkStep.objects.count() == 44
+    # Co-operating units report too: 教育局 on 三个对接行动, 浚县's HR bureau on the pilots.
+    assert WorkStep.objects.filter(region__code="410621").count() == 2
+    assert WorkStep.objects.filter(milestone__code="three-matchings", department__code="edu")
+
+
+def test_the_work_reports_are_reviewed_and_marked_synthetic(demo_plan) -> None:
+    reports = StepReport.objects.all()
+    assert reports.count() == 158
+    assert dict(reports.values_list("status").annotate(n=Count("id"))) == {
+        "approved": 155,
+        "submitted": 2,
+        "returned": 1,
+    }
+    returned = reports.get(status="returned")
+    assert returned.month == 10 and returned.review_comment.startswith("【演示】")
+    assert all(report.done.startswith("【演示】") for report in reports)
+    # The items keep the plan's own 工作要求 (real words, from the plan file).
+    with open(DEFAULT_PLAN_FILE, encoding="utf-8") as handle:
+        real = {row["code"]: row["requirement"] for row in json.load(handle)["milestones"]}
+    assert dict(demo_plan.milestones.values_list("code", "requirement")) == real
+
+
+def test_evidence_files_are_small_generated_pdfs_and_images(demo_plan) -> None:
+    files = EvidenceFile.objects.filter(report_links__isnull=False).distinct()
+    assert files.count() == 18
+    assert set(files.values_list("kind", flat=True)) == {"pdf", "png"}
+    assert all(name.startswith("演示-") for name in files.values_list("download_name", flat=True))
+    assert all(size < 4096 for size in files.values_list("size", flat=True))
+    # Each is one the demo generated: its stored hash is that of the generator's bytes.
+    generated = {
+        hashlib.sha256(maker(n)).hexdigest()
+        for n in range(1, 19)
+        for maker in (lambda n: demo_work.demo_pdf(f"demo-{n}"), demo_work.demo_png)
+    }
+    assert set(files.values_list("sha256", flat=True)) <= generated
+    content = demo_work.demo_pdf("demo-1")
+    assert content.startswith(b"%PDF-") and b"SYNTHETIC DEMO" in content
+    assert content.rstrip().endswith(b"%%EOF")
+    assert demo_work.demo_png(1).startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_the_work_ledger_in_october_some_late_and_overdue(demo_plan) -> None:
+    items = work_items(demo_plan, 10)
+    assert status_counts(items) == {"not-started": 0, "in-progress": 6, "done": 4, "delayed": 3}
+    overdue = sorted(state.step.title for item in items for state in item.overdue_steps)
+    assert overdue == ["完成实训设备采购招标", "报请省教育厅审批", "落实项目配套资金"]
+    assert sum(item.evidence_count for item in items) == 18
+    # In March nothing was overdue yet and nothing finished as a whole.
+    march = work_items(demo_plan, 3)
+    assert not any(item.overdue_steps for item in march)
