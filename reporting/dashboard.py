@@ -29,6 +29,7 @@ from targets.models import (
     TargetChange,
     unit_name,
 )
+from targets.register_selectors import missing_annual_plans
 
 from . import formatting, selectors
 from .bulletins.rankings import ranked_counties
@@ -186,6 +187,8 @@ def work_panel(plan: Plan, month: int) -> dict[str, Any]:
         "overdue": sum(len(state.overdue_steps) for state in items),
         "steps": sum(len(state.steps) for state in items),
         "latest": work_selectors.latest_reports(plan, month) if has_steps else [],
+        # 四、（一）: the departments whose annual implementation plan has not been sent.
+        "missing_plans": missing_annual_plans(plan),
     }
 
 

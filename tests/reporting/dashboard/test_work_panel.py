@@ -4,14 +4,19 @@ month from approved step reports only, 逾期 steps, the latest approvals, evide
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from targets import services
+from targets.models import Department
 from tests.helpers import client_for
 from tests.reporting.dashboard.pages import page_text
 from tests.reporting.work_ledger import AS_OF, build, reported
+from tests.targets.test_evidence import PDF
 from tests.targets.work_flow import Progress, item, step
 
 pytestmark = pytest.mark.django_db
@@ -137,3 +142,27 @@ def test_queries_do_not_grow_with_the_ledger(
     with django_assert_max_num_queries(30) as large:
         assert client.get(url, {"as_of": AS_OF}).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_the_panel_names_who_has_not_sent_an_annual_plan(
+    plan: Any, leader: Any, clerk_of: Any
+) -> None:
+    def missing() -> str:
+        cache.clear()
+        page = page_text(client_for(leader).get("/dashboard/", {"as_of": AS_OF}))
+        return page.split("年度具体实施方案：")[1].split("</p>")[0]
+
+    assert all(name in missing() for name in ("人社局", "教育局", "残联"))
+    edu = clerk_of("edu")
+    record = services.register_save(
+        actor=edu,
+        kind="annual-plans",
+        plan=plan,
+        department=Department.objects.get(code="edu"),
+        region=None,
+        values={"title": "教育局实施方案", "issued_on": date(2015, 4, 1)},
+        upload=SimpleUploadedFile("方案.pdf", PDF),
+    )
+    assert "教育局" in missing()  # a draft is not sent
+    services.register_submit(actor=edu, record=record)
+    assert "教育局" not in missing() and "人社局" in missing()
