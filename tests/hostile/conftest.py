@@ -19,6 +19,7 @@ from reporting.models import Bulletin, ExportJob, ExportLog
 from reporting.rollup import rebuild
 from targets import services
 from targets.models import (
+    AuditEntry,
     Department,
     Plan,
     Submission,
@@ -87,6 +88,8 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
         "bulletin": list(Bulletin.objects.order_by("pk").values_list("pk", "month")),
         "export_job": list(ExportJob.objects.order_by("pk").values_list("pk", "status")),
         "export_log": list(ExportLog.objects.order_by("pk").values_list("pk")),
+        # Every other write of the services leaves an audit row (registers, 整改事项, …).
+        "audit": list(AuditEntry.objects.order_by("pk").values_list("pk", "action")),
     }
 
 

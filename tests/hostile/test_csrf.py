@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -19,6 +20,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.shortcuts import resolve_url
 from django.urls import URLPattern, URLResolver, get_resolver
+
+from targets import services
+from targets.models import Region
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +45,57 @@ KWARGS: dict[str, Callable[[Any, str], Any]] = {
     "code": lambda world, name: next(
         (code for part, code in CODES.items() if part in (name or "")), None
     ),
+    "kind": lambda world, name: "competitions",
+    "pk": lambda world, name: (
+        registers(world)["rectification" if name == "rectification-act" else "competition"].pk
+    ),
+    "file_id": lambda world, name: registers(world)["file"].pk,
+    "action": lambda world, name: "progress",
+}
+
+
+def registers(world: Any) -> dict[str, Any]:
+    """Register rows of the HR bureau's city-wide clerk, made once per world: a draft
+    competition, a sent annual plan with its file, a 整改事项 (淇滨区) of a sent meeting."""
+    if not hasattr(world, "registers"):
+        clerk = world.users["clerk"]
+        unit = {"actor": clerk, "plan": world.plan, "department": world.hrss, "region": None}
+        values = {**COMPETITION, "starts_on": date(2015, 9, 1), "ends_on": date(2015, 9, 2)}
+        competition = services.register_save(kind="competitions", values=values, **unit)
+        annual = services.register_save(
+            kind="annual-plans",
+            values={"title": "实施方案", "issued_on": date(2015, 7, 1)},
+            upload=SimpleUploadedFile("方案.pdf", b"%PDF-1.4\n%%EOF\n"),
+            **unit,
+        )
+        meeting = services.register_save(
+            kind="meetings",
+            values={"held_on": date(2015, 7, 1), "kind": "meeting", "title": "推进会"},
+            **unit,
+        )
+        item = services.rectification_add(
+            actor=clerk,
+            meeting=meeting,
+            description="补齐台账",
+            department=world.hrss,
+            region=Region.objects.get(code="410611"),
+            due_on=date(2015, 8, 1),
+        )
+        for record in (annual, meeting):
+            services.register_submit(actor=clerk, record=record)
+        world.registers = {"competition": competition, "file": annual.file, "rectification": item}
+    return world.registers
+
+
+COMPETITION = {
+    "name": "CSRF 测试竞赛",
+    "level": "city",
+    "starts_on": "2015-09-01",
+    "ends_on": "2015-09-02",
+    "organiser": "市人社局",
+    "occupations": "焊工",
+    "participants": 10,
+    "winners": 2,
 }
 # The POST-taking views known today and who may POST: the walk must find them all, and (but for
 # logging in and choosing a language) the body must really write when it carries a token.
@@ -56,6 +111,9 @@ KNOWN_POSTS = {
     "review-month": "reviewer",
     "bulletin-publish": "reviewer",
     "export-job-create": "auditor",
+    "register-new": "clerk",
+    "register": "clerk",
+    "rectification-act": "clerk",
 }
 _PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
@@ -125,6 +183,12 @@ def _body(world: Any, name: str, url: str, filled_template: Any) -> dict[str, An
         return {"action": "approve_all"}
     if name == "export-job-create":
         return {"as_of": "2015-03"}
+    if name == "register-new":
+        return dict(COMPETITION)
+    if name == "register":
+        return {"action": "submit"}
+    if name == "rectification-act":
+        return {"progress": "已整改"}
     if name == "bulletin-publish":
         return {"confirm": "1"}  # reports are missing: publishing them is confirmed
     return {}
