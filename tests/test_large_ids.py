@@ -67,7 +67,13 @@ def _huge_urls(route: str, pattern: Any, names: list[str], world: dict[str, Any]
         # Reverse with a marker in place of this one number (a segment may carry more than
         # the number, e.g. "<int:month>.docx"), then put the huge number where the marker is:
         # reverse() would refuse the huge number itself once a converter knew the limit.
-        marked = {**world, "kwargs": {**world["kwargs"], name: MARKER}}
+        per_url = world.get("per_url", {})
+        own = {**per_url.get(pattern.name, {}), name: MARKER}
+        marked = {
+            **world,
+            "kwargs": {**world["kwargs"], name: MARKER},
+            "per_url": {**per_url, pattern.name: own},
+        }
         url = url_of(route, pattern, marked)
         assert url.count(str(MARKER)) == 1, url
         urls.extend(url.replace(str(MARKER), str(huge)) for huge in HUGE)
