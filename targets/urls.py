@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import entry, notices, review
+from .views import entry, notices, review, work
 
 ENTRY_MONTH = "entry/<int:year>/<int:month>/"
+WORK_REPORT = "work/report/<int:report_id>/"
 
 urlpatterns = [
     path("entry/", entry.entry_index, name="entry"),
@@ -20,4 +21,17 @@ urlpatterns = [
     path("review/cell/<int:submission_id>/history/", review.cell_history, name="cell-history"),
     path("review/notices/", notices.notices, name="notices"),
     path("review/notices/<int:notice_id>/close/", notices.notice_close, name="notice-close"),
+    # 工作台账
+    path("work/", work.work_index, name="work"),
+    path("work/item/<int:milestone_id>/steps/", work.work_steps, name="work-steps"),
+    path("work/<int:year>/<int:month>/", work.work_month, name="work-month"),
+    path(
+        f"{WORK_REPORT}evidence/<int:file_id>/remove/",
+        work.work_evidence_remove,
+        name="work-evidence-remove",
+    ),
+    path(f"{WORK_REPORT}correct/", work.work_correct, name="work-correct"),
+    path(f"{WORK_REPORT}history/", work.work_history, name="work-history"),
+    path("review/work/", work.work_review, name="work-review"),
+    path("evidence/<int:file_id>/", work.evidence_download, name="evidence-download"),
 ]
