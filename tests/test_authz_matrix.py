@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -28,13 +29,19 @@ from reporting.rollup import rebuild
 from targets import services
 from targets.models import (
     Department,
+    EvidenceFile,
     Indicator,
     Plan,
     Region,
+    StepReport,
+    StepReportEvent,
     Submission,
     SubmissionEvent,
     SupervisionNotice,
+    WorkStep,
 )
+from tests.targets.test_evidence import PDF
+from tests.targets.work_flow import item, step
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +119,15 @@ RULES: dict[str, Rule] = {
     "export-job": Rule(frozenset({"auditor"}), why="the job's own requester"),
     "export-job-status": Rule(frozenset({"auditor"}), why="the job's own requester"),
     "export-job-download": Rule(frozenset({"auditor"}), why="the job's own requester"),
+    # 工作台账: the step, report and file belong to the hrss city-wide unit.
+    "work": Rule(CLERKS, why="each clerk's own unit's items"),
+    "work-steps": Rule(frozenset({"clerk"}), frozenset({"clerk"}), "the item's unit's clerks"),
+    "work-month": Rule(CLERKS, CLERKS, "each clerk sees and saves only their own unit's steps"),
+    "work-evidence-remove": Rule(NOBODY, frozenset({"clerk"}), "the report's unit's clerks"),
+    "work-correct": Rule(frozenset({"clerk"}), frozenset({"clerk"}), "the report's unit's clerks"),
+    "work-history": Rule(READERS | {"clerk"}, why="readers (sent reports), the unit's clerks"),
+    "work-review": Rule(frozenset({"reviewer"}), frozenset({"reviewer"})),
+    "evidence-download": Rule(READERS | {"clerk"}, why="whoever may read a report citing it"),
 }
 
 
@@ -161,6 +177,14 @@ def world(
     services.submission_submit(actor=users["clerk"], submission=submission)
     services.submission_approve(actor=users["reviewer"], submission=submission)
     notice = services.notice_raise(plan=plan, indicator=indicator, region=qibin, month=3)
+    work_step = step(users["clerk"], item(plan))
+    report = services.step_report_save(
+        actor=users["clerk"], step=work_step, month=2, progress="in-progress", done="对接会"
+    )
+    upload = SimpleUploadedFile("纪要.pdf", PDF, content_type="application/pdf")
+    file = services.evidence_attach(actor=users["clerk"], report=report, upload=upload)
+    services.step_report_submit(actor=users["clerk"], report=report)
+    services.step_report_approve(actor=users["reviewer"], report=report)
     rebuild(plan)
     job = ExportJob.objects.create(plan=plan, month=2, requested_by=users["auditor"])
     export_jobs.run(job.pk)
@@ -174,6 +198,9 @@ def world(
             "notice_id": notice.pk,
             "job_id": job.pk,
             "department_id": Department.objects.get(code="hrss").pk,
+            "milestone_id": work_step.milestone_id,
+            "report_id": report.pk,
+            "file_id": file.pk,
             "uidb64": "MQ",
             "token": "set-password",
         },
@@ -213,6 +240,14 @@ def _state() -> tuple[Any, ...]:
         ExportJob.objects.count(),
         ExportLog.objects.count(),
         get_user_model().objects.count(),
+        list(WorkStep.objects.order_by("pk").values_list("pk", "title", "due_on")),
+        list(
+            StepReport.objects.order_by("pk").values_list(
+                "pk", "status", "progress", "done", "is_current"
+            )
+        ),
+        StepReportEvent.objects.count(),
+        EvidenceFile.objects.count(),
     )
 
 
@@ -238,6 +273,9 @@ POST_DATA: dict[str, dict[str, str]] = {
     "notice-close": {"reason": "权限矩阵测试"},
     "review-month": {"action": "approve"},
     "export-job-create": {"as_of": "2015-02"},
+    "work-correct": {"progress": "done", "reason": "权限矩阵测试"},
+    "work-steps": {"title": "权限矩阵测试", "due_on": "2015-06-30"},
+    "work-review": {"action": "approve"},
 }
 
 

@@ -247,11 +247,14 @@ def work_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
         services.require_open_plan(plan)
         if not is_open:
             raise PermissionDenied(_("%(month)s月尚未开始，不能填报。") % {"month": month})
-        form = StepReportForm(request.POST)
-        row = _posted_row(form, rows)
-        row.form = form
-        if _report(request, form, row, month):
-            return redirect(f"{reverse('work-month', args=[year, month])}#step-{row.step.pk}")
+        raw = str(request.POST.get("step", "")).strip()
+        if not raw:
+            messages.error(request, _("没有选择工作措施，未保存任何内容。"))
+        else:
+            row = _posted_row(raw, rows)
+            row.form = StepReportForm(request.POST, auto_id=f"s{row.step.pk}-%s")
+            if _report(request, row.form, row, month):
+                return redirect(f"{reverse('work-month', args=[year, month])}#step-{row.step.pk}")
         status = 400
     for row in rows:
         if row.form is None and row.editable:
@@ -275,17 +278,20 @@ def work_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
 
 
 def _initial(row: StepRow) -> dict[str, Any]:
-    initial: dict[str, Any] = {"step": row.step.pk}
-    if row.report is not None:
-        report = row.report
-        initial.update(progress=report.progress, done=report.done, problems=report.problems)
-    return initial
+    report = row.report
+    if report is None:
+        return {"step": row.step.pk}
+    return {
+        "step": row.step.pk,
+        "progress": report.progress,
+        "done": report.done,
+        "problems": report.problems,
+    }
 
 
-def _posted_row(form: StepReportForm, rows: list[StepRow]) -> StepRow:
+def _posted_row(raw: str, rows: list[StepRow]) -> StepRow:
     """The posted step, which must be one of the clerk's on the page: else 404."""
-    raw = form.data.get("step", "")
-    row = next((row for row in rows if str(row.step.pk) == raw.strip()), None)
+    row = next((row for row in rows if str(row.step.pk) == raw), None)
     if row is None:
         raise Http404
     return row
