@@ -43,7 +43,8 @@ class StepForm(forms.Form):
     )
     due_on = forms.DateField(
         label=gettext_lazy("完成时限"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A date input takes and shows ISO dates, whatever the language.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": gettext_lazy("请填写完成时限。"),
             "invalid": gettext_lazy("完成时限必须是日期，如 2015-06-30。"),

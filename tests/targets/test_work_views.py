@@ -60,6 +60,7 @@ def test_the_clerks_pages_render_with_the_units_items_and_steps(
 
     steps = client.get(f"/work/item/{work_step.milestone_id}/steps/")
     assert steps.status_code == 200 and "召开对接会" in page_text(steps)
+    assert 'value="2015-06-30"' in page_text(steps)  # the step's date, ready to change
 
     month = client.get(MONTH)
     assert month.status_code == 200
