@@ -361,3 +361,12 @@ def test_a_closed_plan_takes_no_report(plan: Plan, clerk: Any, work_step: WorkSt
     page = page_text(client.get(MONTH))
     assert "2015年度方案已结束" in page and 'name="files"' not in page
     assert everything() == before
+
+
+def test_the_month_page_speaks_english_too(clerk: Any, work_step: WorkStep) -> None:
+    client = client_for(clerk)
+    client.cookies["django_language"] = "en"
+    text = page_text(client.get(MONTH))
+    assert "Work ledger 2015-3" in text
+    assert ">Send</button>" in text and ">Save</button>" in text
+    assert "工作进展" not in text
