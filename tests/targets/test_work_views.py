@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from targets.models import EvidenceFile, Plan, StepReport, StepReportEvidence, WorkStep
 from tests.helpers import assert_sent_to_log_in, client_for
+from tests.targets.test_evidence import PDF
 from tests.targets.work_flow import Progress, Status, item, report, step
 from tests.targets.work_pages import (
     MONTH,
@@ -370,3 +371,21 @@ def test_the_month_page_speaks_english_too(clerk: Any, work_step: WorkStep) -> N
     assert "Work ledger 2015-3" in text
     assert ">Send</button>" in text and ">Save</button>" in text
     assert "工作进展" not in text
+
+
+def test_a_file_over_djangos_memory_limit_arrives_and_one_over_ours_is_refused(
+    settings: Any, clerk: Any, work_step: WorkStep
+) -> None:
+    # Over FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB): Django spools it to a temporary file.
+    big = PDF + b"%" * (3 * 1024 * 1024)
+    client = client_for(clerk)
+    response = post_report(client, work_step, files=[SimpleUploadedFile("大.pdf", big)])
+    assert response.status_code == 302
+    assert EvidenceFile.objects.get().size == len(big)
+
+    settings.EVIDENCE_MAX_BYTES = 1024 * 1024
+    before = everything()
+    response = post_report(client, work_step, files=[SimpleUploadedFile("更大.pdf", big)])
+    assert response.status_code == 400
+    assert "超过了每个文件 1 MB 的上限" in page_text(response)
+    assert everything() == before
