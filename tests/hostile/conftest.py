@@ -20,12 +20,19 @@ from reporting.rollup import rebuild
 from targets import services
 from targets.models import (
     Department,
+    EvidenceFile,
     Plan,
+    StepReport,
+    StepReportEvent,
+    StepReportEvidence,
     Submission,
     SubmissionEvent,
     SupervisionNotice,
+    WorkStep,
 )
 from tests.helpers import figure_enter, indicator_of
+from tests.targets.work_flow import item, report, step
+from tests.targets.work_pages import draft_with_file
 
 
 @dataclass
@@ -37,6 +44,14 @@ class World:
     waiting: list[Submission]
     notice: SupervisionNotice
     job: ExportJob
+    # 工作台账: a step of the hrss city-wide unit, its approved February report (to correct),
+    # its March draft with a file (to change, to take the file off) and its April report sent
+    # (to review).
+    work_step: WorkStep
+    work_approved: StepReport
+    work_draft: StepReport
+    work_file: EvidenceFile
+    work_sent: StepReport
 
     def client(self, who: str | None, *, csrf: bool = False) -> Client:
         """A client logged in as ``who`` (None: anonymous); ``csrf`` enforces the token."""
@@ -60,6 +75,10 @@ def world(plan: Plan, people: dict[str, Any]) -> World:
         plan=plan, indicator=indicator_of(plan, "rural-transfer"), region=None, month=3
     )
     job = ExportJob.objects.create(plan=plan, month=2, requested_by=users["auditor"])
+    work_step = step(clerk, item(plan))
+    work_approved = report(clerk, reviewer, work_step, 2)
+    work_draft, work_file = draft_with_file(clerk, work_step)
+    work_sent = report(clerk, reviewer, work_step, 4, status=StepReport.Status.SUBMITTED)
     rebuild(plan)
     return World(
         plan=plan,
@@ -69,6 +88,11 @@ def world(plan: Plan, people: dict[str, Any]) -> World:
         waiting=waiting,
         notice=notice,
         job=job,
+        work_step=work_step,
+        work_approved=work_approved,
+        work_draft=work_draft,
+        work_file=work_file,
+        work_sent=work_sent,
     )
 
 
@@ -87,6 +111,15 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
         "bulletin": list(Bulletin.objects.order_by("pk").values_list("pk", "month")),
         "export_job": list(ExportJob.objects.order_by("pk").values_list("pk", "status")),
         "export_log": list(ExportLog.objects.order_by("pk").values_list("pk")),
+        "work_step": list(WorkStep.objects.order_by("pk").values_list("pk", "title", "due_on")),
+        "step_report": list(
+            StepReport.objects.order_by("pk").values_list(
+                "pk", "status", "progress", "done", "is_current", "review_comment"
+            )
+        ),
+        "step_event": list(StepReportEvent.objects.order_by("pk").values_list("pk", "action")),
+        "evidence": list(EvidenceFile.objects.order_by("pk").values_list("pk")),
+        "evidence_link": list(StepReportEvidence.objects.order_by("pk").values_list("pk")),
     }
 
 

@@ -123,7 +123,7 @@ def _months(user: Any, plan: Any) -> list[dict[str, Any]]:
 @require_http_methods(["GET", "POST"])
 def work_steps(request: HttpRequest, milestone_id: int) -> HttpResponse:
     """The steps the clerk's units set for one work item: add one, change one."""
-    item = get_object_or_404(items_of_all(), pk=milestone_id)
+    item = get_object_or_404(_items(), pk=milestone_id)
     plan = item.plan
     if not policy.may_enter_plan(request.user, plan):
         raise Http404
@@ -141,6 +141,9 @@ def work_steps(request: HttpRequest, milestone_id: int) -> HttpResponse:
     posted: StepForm | None = None
     if request.method == "POST":
         services.require_open_plan(plan)
+        raw = str(request.POST.get("step", "")).strip()
+        if raw and raw not in {str(step.pk) for step in steps}:
+            raise Http404  # another unit's or item's step, or none
         posted = StepForm(request.POST, units=choices, auto_id=_step_auto_id(request.POST))
         if _set_step(request, posted, item, units, steps):
             return redirect("work-steps", milestone_id=item.pk)
@@ -184,7 +187,8 @@ def _step_auto_id(data: Any) -> str:
     return f"step{step if step.isdigit() else '-new'}-%s"
 
 
-def items_of_all() -> Any:
+def _items() -> Any:
+    """Work items with what naming their units needs."""
     return Milestone.objects.select_related("plan", "department", "region").prefetch_related(
         "work_units__department", "work_units__region"
     )
@@ -201,11 +205,8 @@ def _set_step(
     if not form.is_valid():
         return False
     data = form.cleaned_data
-    step = None
-    if data["step"] is not None:
-        step = next((s for s in steps if s.pk == data["step"]), None)
-        if step is None:
-            raise Http404  # another unit's step, or none
+    # The posted step is one of ``steps`` (checked before the form).
+    step = next((s for s in steps if s.pk == data["step"]), None)
     department_id, region_id = next(u for u in units if unit_key(u) == data["unit"])
     try:
         saved = services.work_step_set(
