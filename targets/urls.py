@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import entry, notices, registers, review
+from .views import entry, notices, registers, review, work
 
 ENTRY_MONTH = "entry/<int:year>/<int:month>/"
+WORK_REPORT = "work/report/<int:report_id>/"
 
 urlpatterns = [
     path("entry/", entry.entry_index, name="entry"),
@@ -27,9 +28,21 @@ urlpatterns = [
         registers.rectification_act,
         name="rectification-act",
     ),
-    path("registers/files/<int:file_id>/", registers.register_file, name="register-file"),
     path("registers/<slug:kind>/", registers.register_list, name="register-list"),
     path("registers/<slug:kind>/new/", registers.register_new, name="register-new"),
     path("registers/<slug:kind>/export.xlsx", registers.register_export, name="register-export"),
     path("registers/<slug:kind>/<int:pk>/", registers.register_page, name="register"),
+    # 工作台账
+    path("work/", work.work_index, name="work"),
+    path("work/item/<int:milestone_id>/steps/", work.work_steps, name="work-steps"),
+    path("work/<int:year>/<int:month>/", work.work_month, name="work-month"),
+    path(
+        f"{WORK_REPORT}evidence/<int:file_id>/remove/",
+        work.work_evidence_remove,
+        name="work-evidence-remove",
+    ),
+    path(f"{WORK_REPORT}correct/", work.work_correct, name="work-correct"),
+    path(f"{WORK_REPORT}history/", work.work_history, name="work-history"),
+    path("review/work/", work.work_review, name="work-review"),
+    path("evidence/<int:file_id>/", work.evidence_download, name="evidence-download"),
 ]

@@ -30,13 +30,19 @@ from reporting.rollup import rebuild
 from targets import services
 from targets.models import (
     Department,
+    EvidenceFile,
     Indicator,
     Plan,
     Region,
+    StepReport,
+    StepReportEvent,
     Submission,
     SubmissionEvent,
     SupervisionNotice,
+    WorkStep,
 )
+from tests.targets.test_evidence import PDF
+from tests.targets.work_flow import item, step
 
 pytestmark = pytest.mark.django_db
 
@@ -129,11 +135,19 @@ RULES: dict[str, Rule] = {
     "register": Rule(
         READERS | {"clerk"}, frozenset({"reviewer"}), "the row's own clerk; reviewers approve"
     ),
-    "register-file": Rule(READERS | {"clerk"}, why="whoever may read the annual plan's row"),
     "rectifications": Rule(CLERKS | READERS, why="each clerk sees only their units' 整改事项"),
     "rectification-act": Rule(
         NOBODY, frozenset({"clerk"}), "progress: the responsible unit's clerks, POST only"
     ),
+    # 工作台账: the step, report and file belong to the hrss city-wide unit.
+    "work": Rule(CLERKS, why="each clerk's own unit's items"),
+    "work-steps": Rule(frozenset({"clerk"}), frozenset({"clerk"}), "the item's unit's clerks"),
+    "work-month": Rule(CLERKS, CLERKS, "each clerk sees and saves only their own unit's steps"),
+    "work-evidence-remove": Rule(NOBODY, frozenset({"clerk"}), "the report's unit's clerks"),
+    "work-correct": Rule(frozenset({"clerk"}), frozenset({"clerk"}), "the report's unit's clerks"),
+    "work-history": Rule(READERS | {"clerk"}, why="readers (sent reports), the unit's clerks"),
+    "work-review": Rule(frozenset({"reviewer"}), frozenset({"reviewer"})),
+    "evidence-download": Rule(READERS | {"clerk"}, why="whoever may read a report citing it"),
 }
 
 
@@ -183,6 +197,14 @@ def world(
     services.submission_submit(actor=users["clerk"], submission=submission)
     services.submission_approve(actor=users["reviewer"], submission=submission)
     notice = services.notice_raise(plan=plan, indicator=indicator, region=qibin, month=3)
+    work_step = step(users["clerk"], item(plan))
+    report = services.step_report_save(
+        actor=users["clerk"], step=work_step, month=2, progress="in-progress", done="对接会"
+    )
+    upload = SimpleUploadedFile("纪要.pdf", PDF, content_type="application/pdf")
+    file = services.evidence_attach(actor=users["clerk"], report=report, upload=upload)
+    services.step_report_submit(actor=users["clerk"], report=report)
+    services.step_report_approve(actor=users["reviewer"], report=report)
     rebuild(plan)
     registers = _registers(plan, users, qibin)
     job = ExportJob.objects.create(plan=plan, month=2, requested_by=users["auditor"])
@@ -197,10 +219,12 @@ def world(
             "notice_id": notice.pk,
             "job_id": job.pk,
             "department_id": Department.objects.get(code="hrss").pk,
+            "milestone_id": work_step.milestone_id,
+            "report_id": report.pk,
+            "file_id": file.pk,
             "uidb64": "MQ",
             "kind": "competitions",
             "pk": registers["competition"].pk,
-            "file_id": registers["file"].pk,
             "action": "progress",
             "token": "set-password",
         },
@@ -291,6 +315,14 @@ def _state() -> tuple[Any, ...]:
         ExportJob.objects.count(),
         ExportLog.objects.count(),
         get_user_model().objects.count(),
+        list(WorkStep.objects.order_by("pk").values_list("pk", "title", "due_on")),
+        list(
+            StepReport.objects.order_by("pk").values_list(
+                "pk", "status", "progress", "done", "is_current"
+            )
+        ),
+        StepReportEvent.objects.count(),
+        EvidenceFile.objects.count(),
     )
 
 
@@ -318,6 +350,9 @@ POST_DATA: dict[str, dict[str, str]] = {
     "export-job-create": {"as_of": "2015-02"},
     "register": {"action": "approve"},
     "rectification-act": {"progress": "已整改"},
+    "work-correct": {"progress": "done", "reason": "权限矩阵测试"},
+    "work-steps": {"title": "权限矩阵测试", "due_on": "2015-06-30"},
+    "work-review": {"action": "approve"},
 }
 
 

@@ -23,12 +23,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from skills_plan.views import allowed_by
 
-from .. import evidence, policy, services
+from .. import policy, services
 from ..models import (
     REGISTER_MODELS,
     AuditEntry,
     Department,
-    EvidenceFile,
     Rectification,
     Region,
     RegisterRecord,
@@ -436,13 +435,3 @@ def rectification_act(request: HttpRequest, pk: int, action: str) -> HttpRespons
     except PermissionDenied as error:
         raise Http404 from error
     return redirect("rectifications")
-
-
-@login_required
-@require_GET
-def register_file(request: HttpRequest, file_id: int) -> HttpResponse:
-    """An annual implementation plan's file, for whoever may read the plan's row."""
-    file = get_object_or_404(EvidenceFile, pk=file_id)
-    if not policy.may_download_evidence(request.user, file):
-        raise Http404
-    return evidence.evidence_response(file.stored_name, file.download_name, file.content_type)

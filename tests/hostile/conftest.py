@@ -21,12 +21,19 @@ from targets import services
 from targets.models import (
     AuditEntry,
     Department,
+    EvidenceFile,
     Plan,
+    StepReport,
+    StepReportEvent,
+    StepReportEvidence,
     Submission,
     SubmissionEvent,
     SupervisionNotice,
+    WorkStep,
 )
 from tests.helpers import figure_enter, indicator_of
+from tests.targets.work_flow import item, report, step
+from tests.targets.work_pages import draft_with_file
 
 
 @dataclass
@@ -38,6 +45,14 @@ class World:
     waiting: list[Submission]
     notice: SupervisionNotice
     job: ExportJob
+    # 工作台账: a step of the hrss city-wide unit, its approved February report (to correct),
+    # its March draft with a file (to change, to take the file off) and its April report sent
+    # (to review).
+    work_step: WorkStep
+    work_approved: StepReport
+    work_draft: StepReport
+    work_file: EvidenceFile
+    work_sent: StepReport
 
     def client(self, who: str | None, *, csrf: bool = False) -> Client:
         """A client logged in as ``who`` (None: anonymous); ``csrf`` enforces the token."""
@@ -61,6 +76,10 @@ def world(plan: Plan, people: dict[str, Any]) -> World:
         plan=plan, indicator=indicator_of(plan, "rural-transfer"), region=None, month=3
     )
     job = ExportJob.objects.create(plan=plan, month=2, requested_by=users["auditor"])
+    work_step = step(clerk, item(plan))
+    work_approved = report(clerk, reviewer, work_step, 2)
+    work_draft, work_file = draft_with_file(clerk, work_step)
+    work_sent = report(clerk, reviewer, work_step, 4, status=StepReport.Status.SUBMITTED)
     rebuild(plan)
     return World(
         plan=plan,
@@ -70,6 +89,11 @@ def world(plan: Plan, people: dict[str, Any]) -> World:
         waiting=waiting,
         notice=notice,
         job=job,
+        work_step=work_step,
+        work_approved=work_approved,
+        work_draft=work_draft,
+        work_file=work_file,
+        work_sent=work_sent,
     )
 
 
@@ -90,6 +114,15 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
         "export_log": list(ExportLog.objects.order_by("pk").values_list("pk")),
         # Every other write of the services leaves an audit row (registers, 整改事项, …).
         "audit": list(AuditEntry.objects.order_by("pk").values_list("pk", "action")),
+        "work_step": list(WorkStep.objects.order_by("pk").values_list("pk", "title", "due_on")),
+        "step_report": list(
+            StepReport.objects.order_by("pk").values_list(
+                "pk", "status", "progress", "done", "is_current", "review_comment"
+            )
+        ),
+        "step_event": list(StepReportEvent.objects.order_by("pk").values_list("pk", "action")),
+        "evidence": list(EvidenceFile.objects.order_by("pk").values_list("pk")),
+        "evidence_link": list(StepReportEvidence.objects.order_by("pk").values_list("pk")),
     }
 
 

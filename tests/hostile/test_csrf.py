@@ -42,6 +42,11 @@ KWARGS: dict[str, Callable[[Any, str], Any]] = {
     "notice_id": lambda world, name: world.notice.pk,
     "job_id": lambda world, name: world.job.pk,
     "department_id": lambda world, name: world.hrss.pk,
+    "milestone_id": lambda world, name: world.work_step.milestone_id,
+    "report_id": lambda world, name: (
+        (world.work_approved if name == "work-correct" else world.work_draft).pk
+    ),
+    "file_id": lambda world, name: world.work_file.pk,
     "code": lambda world, name: next(
         (code for part, code in CODES.items() if part in (name or "")), None
     ),
@@ -49,7 +54,6 @@ KWARGS: dict[str, Callable[[Any, str], Any]] = {
     "pk": lambda world, name: (
         registers(world)["rectification" if name == "rectification-act" else "competition"].pk
     ),
-    "file_id": lambda world, name: registers(world)["file"].pk,
     "action": lambda world, name: "progress",
 }
 
@@ -114,6 +118,11 @@ KNOWN_POSTS = {
     "register-new": "clerk",
     "register": "clerk",
     "rectification-act": "clerk",
+    "work-steps": "clerk",
+    "work-month": "clerk",
+    "work-evidence-remove": "clerk",
+    "work-correct": "clerk",
+    "work-review": "reviewer",
 }
 _PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
@@ -189,6 +198,15 @@ def _body(world: Any, name: str, url: str, filled_template: Any) -> dict[str, An
         return {"action": "submit"}
     if name == "rectification-act":
         return {"progress": "已整改"}
+    if name == "work-steps":
+        return {"unit": f"{world.hrss.pk}-0", "title": "召开推进会", "due_on": "2015-09-30"}
+    if name == "work-month":
+        step = world.work_step.pk
+        return {"step": step, "progress": "in-progress", "done": "改", "action": "save"}
+    if name == "work-correct":
+        return {"progress": "done", "reason": "补录漏报"}
+    if name == "work-review":
+        return {"report": world.work_sent.pk, "action": "approve"}
     if name == "bulletin-publish":
         return {"confirm": "1"}  # reports are missing: publishing them is confirmed
     return {}

@@ -138,12 +138,10 @@ def test_the_index_names_who_has_not_sent_an_annual_plan(
     missing = client_of(reviewer).get(reverse("registers")).content.decode()
     missing = missing.split("年度具体实施方案未报送")[1]
     assert "教育局" not in missing and "农业局" in missing
-    download = client_of(reviewer).get(reverse("register-file", args=[record.file_id]))
+    url = reverse("evidence-download", args=[record.file_id])
+    download = client_of(reviewer).get(url)
     assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
-    assert (
-        client_of(clerk_of("agri")).get(reverse("register-file", args=[record.file_id])).status_code
-        == 404
-    )
+    assert client_of(clerk_of("agri")).get(url).status_code == 403
 
 
 def test_the_export_keeps_typed_text_as_text_and_flags_overdue_items(
