@@ -30,6 +30,7 @@ PAGES: list[tuple[str, str, str, bool | str]] = [
     ("bulletin.png", "leader", "/bulletins/2015/9/", True),
     ("entry.png", "clerk-hrss", "/entry/2015/10/", False),
     ("review.png", "reviewer", "/review/", True),
+    ("project-ledger.png", "leader", "/projects/1/", True),  # the demo's first project
 ]
 
 

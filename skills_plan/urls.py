@@ -21,6 +21,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("no-role/", no_role, name="no-role"),
     path("", include("targets.urls")),
+    path("", include("targets.project_urls")),
     path("", include("reporting.urls")),
 ]
 

@@ -30,6 +30,9 @@ from .models import (
     Membership,
     Milestone,
     Plan,
+    Project,
+    ProjectEntry,
+    ProjectFile,
     Rectification,
     Region,
     RegisterRecord,
@@ -343,8 +346,8 @@ def may_download_evidence(user: User, file: EvidenceFile) -> bool:
 # Registers (竞赛, 评价试点, 年度实施方案, 会议与督查调研): a row belongs to a unit, as a step does.
 # Competitions, pilots and meetings are the lead department's (人社局) to keep, city-wide or a
 # county's; each department sends its own annual implementation plan and self-assessments,
-# city-wide. Reviewers
-# review; readers see every row once sent; 整改事项 are answered by their responsible unit.
+# city-wide. Reviewers review; readers see every row once sent; 整改事项 are answered by
+# their responsible unit.
 LEAD_DEPARTMENT_REGISTERS = frozenset({"competitions", "pilots", "meetings"})
 
 
@@ -413,3 +416,82 @@ def readable_rectifications(
         sent = ~Q(meeting__status=Submission.Status.DRAFT)
         return queryset.filter((own & sent) | kept)
     return queryset.none()
+
+
+# --- 项目库 and 一项目一台账 (projects and their ledgers) ---------------------------------------
+# A project belongs to a unit like a step does. The clerks covering its unit keep its ledger
+# (enter rows, send them) and attach its files; reviewers approve or return sent rows;
+# reviewers, leaders, auditors and administrators read every project and its sent rows, and
+# download its files (auditors above all: the 申报书 and 建设方案 the project is checked
+# against). Clerks see only their units' projects, so nobody sees another unit's drafts.
+# A draft plan's projects are the administrators' alone, as its dashboards are.
+
+
+def may_view_projects(user: User) -> bool:
+    """Open the project library at all: every role (a clerk sees their units' projects)."""
+    return role_of(user) is not None
+
+
+def readable_projects(user: User, queryset: QuerySet[Project]) -> QuerySet[Project]:
+    """Narrow projects to those this user may read."""
+    role = role_of(user)
+    if role != Role.ADMINISTRATOR:
+        queryset = queryset.exclude(plan__status=Plan.Status.DRAFT)
+    if role in READ_ALL_ROLES:
+        return queryset
+    if role == Role.CLERK:
+        membership = membership_of(user)
+        queryset = queryset.filter(department_id=membership.department_id)
+        if membership.region_id is not None:
+            queryset = queryset.filter(region_id=membership.region_id)
+        return queryset
+    return queryset.none()
+
+
+def may_read_project(user: User, project: Project) -> bool:
+    """Read a project's ledger page and workbook (drafts aside: ``readable_project_entries``)."""
+    if not plan_is_published(project.plan) and role_of(user) != Role.ADMINISTRATOR:
+        return False
+    if role_of(user) in READ_ALL_ROLES:
+        return True
+    return _clerk_covers_unit(user, project.department_id, project.region_id)
+
+
+def may_set_project(user: User, department_id: int, region_id: int | None) -> bool:
+    """Create or change a project of the unit (``department_id``, ``region_id``): an
+    administrator, who sets the plan up, or a clerk covering that unit."""
+    if role_of(user) == Role.ADMINISTRATOR:
+        return True
+    return _clerk_covers_unit(user, department_id, region_id)
+
+
+def may_keep_project_ledger(user: User, project: Project) -> bool:
+    """Enter, change and send a project's ledger rows and attach its files: its unit's clerks."""
+    return _clerk_covers_unit(user, project.department_id, project.region_id)
+
+
+def may_review_project_entry(user: User, entry: ProjectEntry) -> bool:
+    """Approve or return a sent ledger row."""
+    return role_of(user) == Role.REVIEWER
+
+
+def readable_project_entries(
+    user: User, queryset: QuerySet[ProjectEntry]
+) -> QuerySet[ProjectEntry]:
+    """Narrow ledger rows to what this user may read: a clerk, every row of their units'
+    projects; reviewers, leaders, auditors and administrators, every row once sent."""
+    role = role_of(user)
+    if role in READ_ALL_ROLES:
+        return queryset.exclude(status=ProjectEntry.Status.DRAFT)
+    if role == Role.CLERK:
+        membership = membership_of(user)
+        queryset = queryset.filter(project__department_id=membership.department_id)
+        if membership.region_id is not None:
+            queryset = queryset.filter(project__region_id=membership.region_id)
+        return queryset
+    return queryset.none()
+
+
+def may_download_project_file(user: User, file: ProjectFile) -> bool:
+    """Download a project's 申报书, 建设方案 or other file: whoever may read the project."""
+    return may_read_project(user, file.project)

@@ -33,6 +33,9 @@ from targets.models import (
     EvidenceFile,
     Indicator,
     Plan,
+    ProjectEntry,
+    ProjectEvent,
+    ProjectFile,
     Region,
     StepReport,
     StepReportEvent,
@@ -42,6 +45,7 @@ from targets.models import (
     WorkStep,
 )
 from tests.targets.test_evidence import PDF
+from tests.targets.test_projects_services import VALUES, pdf
 from tests.targets.work_flow import item, step
 
 pytestmark = pytest.mark.django_db
@@ -148,6 +152,16 @@ RULES: dict[str, Rule] = {
     "work-history": Rule(READERS | {"clerk"}, why="readers (sent reports), the unit's clerks"),
     "work-review": Rule(frozenset({"reviewer"}), frozenset({"reviewer"})),
     "evidence-download": Rule(READERS | {"clerk"}, why="whoever may read a report citing it"),
+    # 项目库 and 一项目一台账: the project is of hrss in 淇滨区; its clerks keep its ledger.
+    "projects": Rule(CLERKS | READERS, why="a clerk sees their units' projects only"),
+    "project-ledger": Rule(READERS | {"clerk"}, why="readers, and the project's unit (others 404)"),
+    "project-ledger-xlsx": Rule(READERS | {"clerk"}, why="as the ledger page"),
+    "project-file": Rule(READERS | {"clerk"}, why="who reads the project downloads its files"),
+    "project-file-attach": Rule(NOBODY, frozenset({"clerk"}), "the project's unit, POST only"),
+    "project-entry-new": Rule(frozenset({"clerk"}), frozenset({"clerk"}), "the project's unit"),
+    "project-entry-edit": Rule(frozenset({"clerk"}), frozenset({"clerk"}), "the row's unit"),
+    "project-entry-submit": Rule(NOBODY, frozenset({"clerk"}), "the row's unit, POST only"),
+    "project-entry-review": Rule(NOBODY, frozenset({"reviewer"}), "reviewers, POST only"),
 }
 
 
@@ -209,6 +223,22 @@ def world(
     registers = _registers(plan, users, qibin)
     job = ExportJob.objects.create(plan=plan, month=2, requested_by=users["auditor"])
     export_jobs.run(job.pk)
+    project = services.project_save(
+        actor=users["administrator"],
+        plan=plan,
+        code="qibin-base",
+        name="淇滨区实训基地（权限矩阵）",
+        department=indicator.department,
+        region=qibin,
+        county=qibin,
+    )
+    project_file = services.project_file_attach(
+        actor=users["clerk"], project=project, upload=pdf(), role="application"
+    )
+    entry = services.project_entry_save(
+        actor=users["clerk"], project=project, kind="funding", values=VALUES["funding"]
+    )
+    services.project_entry_submit(actor=users["clerk"], entry=entry)
     return {
         "plan": plan,
         "users": users,
@@ -222,6 +252,8 @@ def world(
             "milestone_id": work_step.milestone_id,
             "report_id": report.pk,
             "file_id": file.pk,
+            "project_id": project.pk,
+            "entry_id": entry.pk,
             "uidb64": "MQ",
             "kind": "competitions",
             "pk": registers["competition"].pk,
@@ -231,6 +263,7 @@ def world(
         # Keyword values that differ from one URL to another.
         "per_url": {
             "rectification-act": {"pk": registers["rectification"].pk},
+            "project-file": {"file_id": project_file.pk},
             "summary": {"month": 6},
             "summary-docx": {"month": 6},
         },
@@ -323,6 +356,9 @@ def _state() -> tuple[Any, ...]:
         ),
         StepReportEvent.objects.count(),
         EvidenceFile.objects.count(),
+        list(ProjectEntry.objects.order_by("pk").values_list("pk", "status", "source")),
+        ProjectEvent.objects.count(),
+        ProjectFile.objects.count(),
     )
 
 
@@ -353,6 +389,8 @@ POST_DATA: dict[str, dict[str, str]] = {
     "work-correct": {"progress": "done", "reason": "权限矩阵测试"},
     "work-steps": {"title": "权限矩阵测试", "due_on": "2015-06-30"},
     "work-review": {"action": "approve"},
+    "project-entry-review": {"action": "approve"},
+    "project-entry-new": {"name": "权限矩阵测试", "planned_on": "2015-06-30"},
 }
 
 

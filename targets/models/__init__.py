@@ -24,6 +24,7 @@ from .plan import (
     bulletin_issuer_of,
     default_deadline_day,
 )
+from .projects import Project, ProjectEntry, ProjectEvent, ProjectFile
 from .registers import (
     REGISTER_MODELS,
     AnnualPlan,
@@ -55,6 +56,10 @@ __all__ = [
     "Membership",
     "Milestone",
     "Plan",
+    "Project",
+    "ProjectEntry",
+    "ProjectEvent",
+    "ProjectFile",
     "Rectification",
     "Region",
     "RegionTarget",

@@ -59,6 +59,14 @@ from .plans import (
     region_target_set,
     region_targets_total,
 )
+from .projects import (
+    project_entry_approve,
+    project_entry_return,
+    project_entry_save,
+    project_entry_submit,
+    project_file_attach,
+    project_save,
+)
 from .rates import (
     RateExcess,
     rate_excesses,
@@ -139,6 +147,12 @@ __all__ = [
     "plan_evidence_bytes",
     "plan_problems",
     "plan_refusal",
+    "project_entry_approve",
+    "project_entry_return",
+    "project_entry_save",
+    "project_entry_submit",
+    "project_file_attach",
+    "project_save",
     "rate_excesses",
     "rectification_add",
     "rectification_close",

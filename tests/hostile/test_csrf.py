@@ -46,7 +46,11 @@ KWARGS: dict[str, Callable[[Any, str], Any]] = {
     "report_id": lambda world, name: (
         (world.work_approved if name == "work-correct" else world.work_draft).pk
     ),
-    "file_id": lambda world, name: world.work_file.pk,
+    "file_id": lambda world, name: (
+        (_project_ledger(world)[2] if name == "project-file" else world.work_file).pk
+    ),
+    "project_id": lambda world, name: _project_ledger(world)[0].pk,
+    "entry_id": lambda world, name: _project_ledger(world)[1].pk,
     "code": lambda world, name: next(
         (code for part, code in CODES.items() if part in (name or "")), None
     ),
@@ -124,6 +128,34 @@ KNOWN_POSTS = {
     "work-correct": "clerk",
     "work-review": "reviewer",
 }
+
+
+def _project_ledger(world: Any) -> tuple[Any, Any, Any]:
+    """A project of hrss in 淇滨区, its sent funding row and its file, made on first use."""
+    if not hasattr(world, "project_ledger"):
+        from targets import services
+        from targets.models import Region
+        from tests.targets.test_projects_services import VALUES, pdf
+
+        qibin, clerk = Region.objects.get(code="410611"), world.users["clerk"]
+        project = services.project_save(
+            actor=world.users["administrator"],
+            plan=world.plan,
+            code="csrf-base",
+            name="实训基地（CSRF）",
+            department=world.hrss,
+            region=qibin,
+            county=qibin,
+        )
+        link = services.project_file_attach(actor=clerk, project=project, upload=pdf(), role="plan")
+        row = services.project_entry_save(
+            actor=clerk, project=project, kind="funding", values=VALUES["funding"]
+        )
+        services.project_entry_submit(actor=clerk, entry=row)
+        world.project_ledger = (project, row, link)
+    return world.project_ledger
+
+
 _PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
 
