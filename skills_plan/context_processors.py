@@ -25,6 +25,7 @@ NAV_PAGES: list[tuple[str, Any, Callable[[Any], bool]]] = [
     ("my-notices", _("督办"), policy.may_enter),
     ("notices", _("督办"), policy.may_read_all_notices),
     ("registers", _("工作登记"), policy.may_read_registers),
+    ("projects", _("项目库"), policy.may_view_projects),
     ("summaries", _("督导总结"), policy.may_view_dashboard),
     ("exports", _("数据导出"), policy.may_export),
 ]

@@ -4,10 +4,11 @@ Plain functions: ``write_summary`` writes the workbook for a plan and as-of mont
 file object and returns the data rows per sheet: a cover (封面), the progress sheets
 (``progress_sheets``: 总表, 分县区, the plan's progress as of that month) and the
 records behind them (``record_sheets``: 月度明细, 修改记录, 目标调整记录, 里程碑) and the work
-items' steps as of the month (``work_sheet``: 重点工作台账), all in the
-layout of ``styles``. In openpyxl's write-only mode no cell can be gone back to: the cover's
-row counts are known only at the end, so the cover is created first, to stay the first sheet,
-and filled last. ``export_summary`` writes and logs an export (``ExportLog``).
+items' steps and the projects' approved ledger rows as of the month (``work_sheet``:
+重点工作台账; ``project_sheet``: 项目台账), all in the layout of ``styles``. In openpyxl's
+write-only mode no cell can be gone back to: the cover's row counts are known only at the end,
+so the cover is created first, to stay the first sheet, and filled last. ``export_summary``
+writes and logs an export (``ExportLog``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from ..formatting import rounded_fraction
 from ..models import ExportLog
 from ..services.exports import export_log_create
 from .progress_sheets import write_county_sheet, write_summary_sheet
+from .project_sheet import write_project_sheet
 from .record_sheets import (
     counted_submissions,
     plan_events,
@@ -53,6 +55,7 @@ SHEETS = (
     "目标调整记录",
     "里程碑",
     "重点工作台账",
+    "项目台账",
 )
 
 
@@ -143,6 +146,7 @@ def write_summary(
         "目标调整记录": write_target_changes_sheet(wb, context),
         "里程碑": write_milestone_sheet(wb, context),
         "重点工作台账": write_work_sheet(wb, context),
+        "项目台账": write_project_sheet(wb, context),
     }
     counts = {"封面": _write_cover(cover, context, counts), **counts}
     wb.save(out)

@@ -36,6 +36,7 @@ OWN_PART = "未列入部门任务"
 FROZEN = {"总表": "D6", "分县区": "C6", "月度明细": "C6", "修改记录": "C6", "里程碑": "C6"}
 FROZEN["目标调整记录"] = "B6"  # the time of the change names its row
 FROZEN["重点工作台账"] = "C6"  # the item code and title name each row
+FROZEN["项目台账"] = "C6"  # the project's code and name
 
 
 def workbook(plan: Plan, month: int, **kwargs: Any) -> tuple[Any, dict[str, int]]:

@@ -27,6 +27,7 @@ SHEET_NAMES = (
     "目标调整记录",
     "里程碑",
     "重点工作台账",
+    "项目台账",
 )
 
 pytestmark = pytest.mark.django_db
