@@ -16,8 +16,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from targets.models import Indicator, Milestone, Plan, Submission, SubmissionEvent, TargetChange
+from targets.models import Indicator, Plan, Submission, SubmissionEvent, TargetChange
 from targets.periods import deadline
+from targets.work_selectors import work_items
 
 from ..formatting import rounded_fraction
 from .styles import (
@@ -237,6 +238,10 @@ def write_target_changes_sheet(wb: Workbook, context: Context) -> int:
 
 
 def write_milestone_sheet(wb: Workbook, context: Context) -> int:
+    """One row per work item. Its 状态 is the one the dashboard, the API and 重点工作台账 give as
+    of the export's month (``work_items``: from the approved step reports), not a status set by
+    hand, so no two sheets of one workbook disagree about an item."""
+    states = {state.item.pk: state for state in work_items(context.plan, context.month)}
     columns = [
         Column(_("代码"), 24, value=lambda m: m.code),
         Column(_("名称"), 36, value=lambda m: m.title),
@@ -244,13 +249,12 @@ def write_milestone_sheet(wb: Workbook, context: Context) -> int:
         Column(_("责任部门"), 18, value=lambda m: m.department.name),
         Column(_("县区"), 9, value=lambda m: m.region.name if m.region_id else _("全市")),
         Column(_("完成时限"), 11, DATE, value=lambda m: m.due_on),
-        Column(_("状态"), 8, value=lambda m: m.get_status_display()),
+        Column(_("状态"), 8, value=lambda m: states[m.pk].status_label),
         Column(_("内容"), 40, value=lambda m: m.description or None),
         Column(_("佐证材料说明"), 40, value=lambda m: m.evidence or None),
         Column(_("方案依据"), 14, value=lambda m: m.source_clause or None),
     ]
-    ws = sheet(
-        wb, context, "里程碑", _("%(year)s年重点工作（里程碑）推进情况"), columns, label_columns=2
-    )
-    milestones = Milestone.objects.filter(plan=context.plan).select_related("department", "region")
+    heading = _("%(year)s年重点工作（里程碑）推进情况（截至%(month)s月）")
+    ws = sheet(wb, context, "里程碑", heading, columns, label_columns=2)
+    milestones = [state.item for state in states.values()]
     return append_rows(ws, columns, values_of(columns, milestones))

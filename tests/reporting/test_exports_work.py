@@ -11,6 +11,8 @@ from openpyxl import load_workbook
 
 from reporting.exports.styles import HEADER_ROW
 from reporting.exports.workbook import write_summary
+from targets.models import Milestone
+from targets.work_selectors import work_items
 from tests.reporting.work_ledger import build
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +89,23 @@ def test_clerks_text_is_written_as_text(plan: Any, ledger: dict) -> None:
 def test_no_steps_no_rows(plan: Any) -> None:
     rows, _ws, counts = rows_of(plan, 4)
     assert rows == [] and counts[SHEET] == 0
+
+
+def test_the_milestone_sheet_gives_each_items_status_as_of_the_month(
+    plan: Any, ledger: dict
+) -> None:
+    """里程碑 and the dashboard agree: the status derived from approved reports as of the
+    month, whatever an administrator once typed into the item."""
+    Milestone.objects.filter(plan=plan).update(status="done")  # a stale hand-set status
+    for month in (1, 4):
+        out = io.BytesIO()
+        write_summary(out, plan, month, exported_by="审计员")
+        out.seek(0)
+        ws = load_workbook(out)["里程碑"]
+        lines = list(ws.iter_rows(min_row=HEADER_ROW, values_only=True))
+        sheet = {row[0]: row[lines[0].index("状态")] for row in lines[1:]}
+        derived = {state.item.code: state.status_label for state in work_items(plan, month)}
+        assert sheet == derived
+        assert ws["A1"].value == f"2015年重点工作（里程碑）推进情况（截至{month}月）"
+    assert derived["three-matchings"] == "滞后" and "已完成" in derived.values()
+    assert set(derived.values()) != {"已完成"}
