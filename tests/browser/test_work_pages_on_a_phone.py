@@ -21,15 +21,19 @@ def _watch(page) -> list[str]:
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.on(
         "console",
-        lambda message: problems.append(message.text)
-        if message.type == "error" and not message.text.startswith("Failed to load resource")
-        else None,
+        lambda message: (
+            problems.append(message.text)
+            if message.type == "error" and not message.text.startswith("Failed to load resource")
+            else None
+        ),
     )
     page.on(
         "response",
-        lambda answer: problems.append(f"{answer.status} {answer.url}")
-        if answer.status >= 400 and not answer.url.endswith("/favicon.ico")
-        else None,
+        lambda answer: (
+            problems.append(f"{answer.status} {answer.url}")
+            if answer.status >= 400 and not answer.url.endswith("/favicon.ico")
+            else None
+        ),
     )
     return problems
 
