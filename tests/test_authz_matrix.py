@@ -158,6 +158,17 @@ RULES: dict[str, Rule] = {
     "project-ledger-xlsx": Rule(READERS | {"clerk"}, why="as the ledger page"),
     "project-file": Rule(READERS | {"clerk"}, why="who reads the project downloads its files"),
     "project-file-attach": Rule(NOBODY, frozenset({"clerk"}), "the project's unit, POST only"),
+    "project-file-remove": Rule(NOBODY, frozenset({"clerk"}), "the project's unit, POST only"),
+    "project-new": Rule(
+        CLERKS | {"administrator"},
+        CLERKS | {"administrator"},
+        "administrators for any unit, each clerk for their own",
+    ),
+    "project-edit": Rule(
+        frozenset({"clerk", "administrator"}),
+        frozenset({"clerk", "administrator"}),
+        "administrators, and the project's unit (readers 403, other clerks 404)",
+    ),
     "project-entry-new": Rule(frozenset({"clerk"}), frozenset({"clerk"}), "the project's unit"),
     "project-entry-edit": Rule(frozenset({"clerk"}), frozenset({"clerk"}), "the row's unit"),
     "project-entry-submit": Rule(NOBODY, frozenset({"clerk"}), "the row's unit, POST only"),
@@ -264,6 +275,7 @@ def world(
         "per_url": {
             "rectification-act": {"pk": registers["rectification"].pk},
             "project-file": {"file_id": project_file.pk},
+            "project-file-remove": {"file_id": project_file.pk},
             "summary": {"month": 6},
             "summary-docx": {"month": 6},
         },

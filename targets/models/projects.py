@@ -275,8 +275,8 @@ class ProjectEntry(models.Model):
 
 
 class ProjectEvent(WorkflowEvent):
-    """The project's trail: the project saved (create/change), a file attached (the file's name
-    in ``reason``), and each ledger row's create, change, send, approval and return."""
+    """The project's trail: the project saved (create/change), a file attached or taken off (the
+    file's name in ``reason``), and each ledger row's create, change, send, approval and return."""
 
     project = link(Project, "events", _("项目"))
     entry = link(ProjectEntry, "events", _("项目台账"), optional=True)

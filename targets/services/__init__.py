@@ -65,7 +65,9 @@ from .projects import (
     project_entry_save,
     project_entry_submit,
     project_file_attach,
+    project_file_detach,
     project_save,
+    project_setting_refusal,
 )
 from .rates import (
     RateExcess,
@@ -152,7 +154,9 @@ __all__ = [
     "project_entry_save",
     "project_entry_submit",
     "project_file_attach",
+    "project_file_detach",
     "project_save",
+    "project_setting_refusal",
     "rate_excesses",
     "rectification_add",
     "rectification_close",

@@ -144,8 +144,8 @@ def evidence_detach(
 
 def drop_if_unused(file: EvidenceFile) -> bool:
     """Delete a file no record points to any more (its stored copy after commit); a file a
-    step report or an annual plan still points to stays. Whether it was deleted."""
-    if file.report_links.exists() or file.annual_plans.exists():
+    step report, an annual plan or a project still points to stays. Whether it was deleted."""
+    if file.report_links.exists() or file.annual_plans.exists() or file.project_links.exists():
         return False
     stored = file.stored_name
     file.delete()

@@ -1,10 +1,12 @@
-"""项目库 and 一项目一台账: a project saved, its files attached, its ledger rows entered, sent,
-reviewed and locked. Each write checks the policy, runs in one transaction and leaves its trail
-with its actor in ``ProjectEvent``. A refused write writes nothing (and stores no file).
+"""项目库 and 一项目一台账: a project saved, its files attached (and taken off), its ledger rows
+entered, sent, reviewed and locked. Each write checks the policy, runs in one transaction and
+leaves its trail with its actor in ``ProjectEvent``. A refused write writes nothing (and stores
+no file).
 
 Files are checked (``targets/evidence.py``) and stored as the step reports' evidence is, and
 count against the same per-plan total (``plan_evidence_bytes`` sums every evidence file of the
-plan, a project's and a step report's alike).
+plan, a project's and a step report's alike). A file taken off is deleted as theirs is, only
+once nothing points to it (``drop_if_unused``).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from ..models import (
 )
 from ..models.projects import KIND_FIELDS, MAX_AMOUNT, TRAINING_UNITS
 from .base import MAX_VALUE, check_plan_active
-from .evidence import plan_evidence_bytes
+from .evidence import drop_if_unused, plan_evidence_bytes
 from .submissions import check_review_comment
 
 if TYPE_CHECKING:
@@ -101,9 +103,19 @@ def _count(value: object, field: str, label: str, limit: int = MAX_VALUE) -> int
     return value
 
 
-def _closed_refusal(plan: Plan) -> None:
+def project_setting_refusal(plan: Plan) -> str | None:
+    """Why ``plan``'s projects cannot be created or changed now: a closed plan's library is
+    read-only. A draft plan's are set up with the rest of the plan (by administrators: nobody
+    else reads them yet), so only a closed plan refuses; ``None`` otherwise."""
     if plan.status == Plan.Status.CLOSED:
-        raise ValidationError(_("%(year)s年度方案已结束，项目库只读。") % {"year": plan.year})
+        return _("%(year)s年度方案已结束，项目库只读。") % {"year": plan.year}
+    return None
+
+
+def _closed_refusal(plan: Plan) -> None:
+    refusal = project_setting_refusal(plan)
+    if refusal is not None:
+        raise ValidationError(refusal)
 
 
 # --- the project ---------------------------------------------------------------------------
@@ -228,6 +240,23 @@ def project_file_attach(
         evidence.evidence_storage().delete(stored)
         raise
     return link
+
+
+@transaction.atomic
+def project_file_detach(*, actor: User, link: ProjectFile, at: datetime | None = None) -> None:
+    """Take a file off its project: a wrong or outdated 申报书 or 建设方案 is removed by the
+    project's unit (who attached it) while the plan is open, and the trail keeps its name. The
+    stored file goes too, after commit, unless something else still points to it."""
+    project = _keepable(link.project, actor)
+    link = ProjectFile.objects.select_related("evidence").filter(pk=link.pk).first()
+    if link is None or link.project_id != project.pk:
+        raise ValidationError(_("该文件已不在这个项目上。"))
+    at = at or timezone.now()
+    file = link.evidence
+    reason = f"{link.get_role_display()}：{file.download_name}"
+    link.delete()
+    _event(project, Action.DETACH, actor, at, reason=reason)
+    drop_if_unused(file)
 
 
 # --- ledger rows ---------------------------------------------------------------------------

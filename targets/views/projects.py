@@ -33,7 +33,8 @@ Kind = ProjectEntry.Kind
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _readable_project(request: HttpRequest, project_id: int) -> Project:
+def readable_project(request: HttpRequest, project_id: int) -> Project:
+    """The project, if this user may read it; to anyone else it does not exist (404)."""
     project = get_object_or_404(
         Project.objects.select_related("plan", "department", "region", "county", "milestone"),
         pk=project_id,
@@ -74,15 +75,18 @@ def projects(request: HttpRequest) -> HttpResponse:
     else:
         county = ""
     page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "targets/project_list.html",
-        {"page": page, "regions": regions, "county": county},
-    )
+    context = {
+        "page": page,
+        "regions": regions,
+        "county": county,
+        "may_create": policy.may_create_projects(request.user),
+    }
+    return render(request, "targets/project_list.html", context)
 
 
 def _ledger_page(request: HttpRequest, project: Project, status: int = 200) -> HttpResponse:
     keeps = policy.may_keep_project_ledger(request.user, project)
+    sets = policy.may_set_project(request.user, project.department_id, project.region_id)
     return render(
         request,
         "targets/project_ledger.html",
@@ -91,6 +95,7 @@ def _ledger_page(request: HttpRequest, project: Project, status: int = 200) -> H
             "files": project.files.select_related("evidence__uploaded_by"),
             "parts": ledger_parts(request.user, project),
             "keeps": keeps and policy.plan_is_open(project.plan),
+            "may_edit": sets and services.project_setting_refusal(project.plan) is None,
             "reviews": policy.role_of(request.user) == policy.Role.REVIEWER
             and policy.plan_is_open(project.plan),
             "file_form": ProjectFileForm(),
@@ -104,13 +109,13 @@ def _ledger_page(request: HttpRequest, project: Project, status: int = 200) -> H
 @require_GET
 def project_ledger(request: HttpRequest, project_id: int) -> HttpResponse:
     """One project's ledger (一项目一台账): its facts and files, then one section per part."""
-    return _ledger_page(request, _readable_project(request, project_id))
+    return _ledger_page(request, readable_project(request, project_id))
 
 
 @login_required
 @require_GET
 def project_ledger_xlsx(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _readable_project(request, project_id)
+    project = readable_project(request, project_id)
     response = HttpResponse(ledger_workbook(request.user, project), content_type=XLSX)
     name = f"project-ledger-{project.plan.year}-{project.code}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -133,7 +138,7 @@ def project_file(request: HttpRequest, file_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def project_file_attach(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _readable_project(request, project_id)
+    project = readable_project(request, project_id)
     if not policy.may_keep_project_ledger(request.user, project):
         raise PermissionDenied
     services.require_open_plan(project.plan)
@@ -155,6 +160,25 @@ def project_file_attach(request: HttpRequest, project_id: int) -> HttpResponse:
         for message in errors:
             messages.error(request, message)
     return _ledger_page(request, project, status=400)
+
+
+@login_required
+@require_POST
+def project_file_remove(request: HttpRequest, file_id: int) -> HttpResponse:
+    """Take a file off its project: its unit's clerks, while the plan is open."""
+    link = get_object_or_404(ProjectFile.objects.select_related("evidence"), pk=file_id)
+    project = readable_project(request, link.project_id)
+    if not policy.may_keep_project_ledger(request.user, project):
+        raise PermissionDenied
+    services.require_open_plan(project.plan)
+    try:
+        services.project_file_detach(actor=request.user, link=link)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return _ledger_page(request, project, status=400)
+    messages.success(request, _("文件已删除。"))
+    return redirect(f"{_ledger_url(project)}#files")
 
 
 def _entry_page(
@@ -200,7 +224,7 @@ def _entry_page(
 @require_http_methods(["GET", "POST"])
 def project_entry_new(request: HttpRequest, project_id: int) -> HttpResponse:
     """A new row of the part named by ``?kind=`` (建设节点 unless named)."""
-    project = _readable_project(request, project_id)
+    project = readable_project(request, project_id)
     if not policy.may_keep_project_ledger(request.user, project):
         raise PermissionDenied
     kind = request.GET.get("kind") or Kind.MILESTONE

@@ -23,6 +23,9 @@ from targets.models import (
     Department,
     EvidenceFile,
     Plan,
+    Project,
+    ProjectEvent,
+    ProjectFile,
     StepReport,
     StepReportEvent,
     StepReportEvidence,
@@ -123,6 +126,10 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
         "step_event": list(StepReportEvent.objects.order_by("pk").values_list("pk", "action")),
         "evidence": list(EvidenceFile.objects.order_by("pk").values_list("pk")),
         "evidence_link": list(StepReportEvidence.objects.order_by("pk").values_list("pk")),
+        # 项目库: every project write leaves a ProjectEvent.
+        "project": list(Project.objects.order_by("pk").values_list("pk", "code", "name")),
+        "project_event": list(ProjectEvent.objects.order_by("pk").values_list("pk", "action")),
+        "project_file": list(ProjectFile.objects.order_by("pk").values_list("pk")),
     }
 
 

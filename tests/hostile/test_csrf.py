@@ -47,7 +47,7 @@ KWARGS: dict[str, Callable[[Any, str], Any]] = {
         (world.work_approved if name == "work-correct" else world.work_draft).pk
     ),
     "file_id": lambda world, name: (
-        (_project_ledger(world)[2] if name == "project-file" else world.work_file).pk
+        (_project_ledger(world)[2] if name.startswith("project-file") else world.work_file).pk
     ),
     "project_id": lambda world, name: _project_ledger(world)[0].pk,
     "entry_id": lambda world, name: _project_ledger(world)[1].pk,
@@ -127,6 +127,9 @@ KNOWN_POSTS = {
     "work-evidence-remove": "clerk",
     "work-correct": "clerk",
     "work-review": "reviewer",
+    "project-new": "clerk",
+    "project-edit": "clerk",
+    "project-file-remove": "clerk",
 }
 
 
@@ -239,6 +242,10 @@ def _body(world: Any, name: str, url: str, filled_template: Any) -> dict[str, An
         return {"progress": "done", "reason": "补录漏报"}
     if name == "work-review":
         return {"report": world.work_sent.pk, "action": "approve"}
+    if name in ("project-new", "project-edit"):
+        code = "csrf-new" if name == "project-new" else "csrf-base"
+        county = Region.objects.get(code="410611").pk
+        return {"code": code, "name": "实训基地（CSRF，改）", "county": county}
     if name == "bulletin-publish":
         return {"confirm": "1"}  # reports are missing: publishing them is confirmed
     return {}
