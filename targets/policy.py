@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 Role = Membership.Role
 Readable = TypeVar("Readable", Submission, SupervisionNotice)
 R = TypeVar("R", bound=RegisterRecord)
+Row = TypeVar("Row")
 
 READ_ALL_ROLES = frozenset({Role.REVIEWER, Role.LEADER, Role.AUDITOR, Role.ADMINISTRATOR})
 DASHBOARD_ROLES = READ_ALL_ROLES
@@ -196,19 +197,29 @@ def enterable_regions(user: User) -> QuerySet[Region]:
     return Region.objects.filter(pk=membership.region_id)
 
 
-def _readable(user: User, queryset: QuerySet[Readable]) -> QuerySet[Readable]:
-    """Rows of an indicator in a county (figures, notices) this user may read: all of them, a
-    clerk's of their department (and county), or none."""
+def unit_rows(
+    user: User, queryset: QuerySet[Row], *, department: str, region: str, draft: bool = False
+) -> QuerySet[Row]:
+    """Rows that belong to a unit (its department and county are at the field paths
+    ``department`` and ``region``) narrowed to what this user may read: the readers every row
+    (once sent, when ``draft``: a draft is its unit's own), a clerk the rows of the units they
+    cover (a city-wide clerk every county of the department), anybody else none. The one place
+    that says which unit's rows a person sees."""
     role = role_of(user)
     if role in READ_ALL_ROLES:
-        return queryset
+        return queryset.exclude(status=Submission.Status.DRAFT) if draft else queryset
     if role == Role.CLERK:
         membership = membership_of(user)
-        queryset = queryset.filter(indicator__department_id=membership.department_id)
+        queryset = queryset.filter(**{department: membership.department_id})
         if membership.region_id is not None:
-            queryset = queryset.filter(region_id=membership.region_id)
+            queryset = queryset.filter(**{region: membership.region_id})
         return queryset
     return queryset.none()
+
+
+def _readable(user: User, queryset: QuerySet[Readable]) -> QuerySet[Readable]:
+    """Rows of an indicator in a county (figures, notices) this user may read."""
+    return unit_rows(user, queryset, department="indicator__department_id", region="region_id")
 
 
 def readable_submissions(user: User, queryset: QuerySet[Submission]) -> QuerySet[Submission]:
@@ -318,16 +329,9 @@ def readable_step_reports(user: User, queryset: QuerySet[StepReport]) -> QuerySe
     """Narrow step reports to what this user may read: a clerk, every report of the units they
     cover; reviewers, leaders, auditors and administrators, every report once sent (a draft is
     its unit's own); nobody else, none."""
-    role = role_of(user)
-    if role in READ_ALL_ROLES:
-        return queryset.exclude(status=StepReport.Status.DRAFT)
-    if role == Role.CLERK:
-        membership = membership_of(user)
-        queryset = queryset.filter(step__department_id=membership.department_id)
-        if membership.region_id is not None:
-            queryset = queryset.filter(step__region_id=membership.region_id)
-        return queryset
-    return queryset.none()
+    return unit_rows(
+        user, queryset, department="step__department_id", region="step__region_id", draft=True
+    )
 
 
 def may_download_evidence(user: User, file: EvidenceFile) -> bool:
@@ -378,16 +382,7 @@ def may_read_registers(user: User) -> bool:
 def readable_registers(user: User, queryset: QuerySet[R]) -> QuerySet[R]:
     """Register rows this user may read: a clerk, their units' (a city-wide clerk every unit
     of the department, a county clerk their county's); the readers, every row once sent."""
-    role = role_of(user)
-    if role in READ_ALL_ROLES:
-        return queryset.exclude(status=Submission.Status.DRAFT)
-    if role == Role.CLERK:
-        membership = membership_of(user)
-        queryset = queryset.filter(department_id=membership.department_id)
-        if membership.region_id is not None:
-            queryset = queryset.filter(region_id=membership.region_id)
-        return queryset
-    return queryset.none()
+    return unit_rows(user, queryset, department="department_id", region="region_id", draft=True)
 
 
 def may_answer_rectification(user: User, item: Rectification) -> bool:

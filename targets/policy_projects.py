@@ -20,6 +20,7 @@ from .policy import (
     membership_of,
     plan_is_published,
     role_of,
+    unit_rows,
 )
 
 if TYPE_CHECKING:
@@ -43,15 +44,7 @@ def readable_projects(user: User, queryset: QuerySet[Project]) -> QuerySet[Proje
     role = role_of(user)
     if role != Role.ADMINISTRATOR:
         queryset = queryset.exclude(plan__status=Plan.Status.DRAFT)
-    if role in READ_ALL_ROLES:
-        return queryset
-    if role == Role.CLERK:
-        membership = membership_of(user)
-        queryset = queryset.filter(department_id=membership.department_id)
-        if membership.region_id is not None:
-            queryset = queryset.filter(region_id=membership.region_id)
-        return queryset
-    return queryset.none()
+    return unit_rows(user, queryset, department="department_id", region="region_id")
 
 
 def may_read_project(user: User, project: Project) -> bool:
@@ -107,16 +100,13 @@ def readable_project_entries(
 ) -> QuerySet[ProjectEntry]:
     """Narrow ledger rows to what this user may read: a clerk, every row of their units'
     projects; reviewers, leaders, auditors and administrators, every row once sent."""
-    role = role_of(user)
-    if role in READ_ALL_ROLES:
-        return queryset.exclude(status=ProjectEntry.Status.DRAFT)
-    if role == Role.CLERK:
-        membership = membership_of(user)
-        queryset = queryset.filter(project__department_id=membership.department_id)
-        if membership.region_id is not None:
-            queryset = queryset.filter(project__region_id=membership.region_id)
-        return queryset
-    return queryset.none()
+    return unit_rows(
+        user,
+        queryset,
+        department="project__department_id",
+        region="project__region_id",
+        draft=True,
+    )
 
 
 def may_download_project_file(user: User, file: ProjectFile) -> bool:
