@@ -262,7 +262,9 @@ def missing_reports(plan: Plan, month: int) -> list[MissingReport]:
             sent = sum(
                 1
                 for state in states
-                if state and not state[0] and state[1] == Submission.Status.SUBMITTED
+                if state
+                and not state[0]
+                and state[1] in (Submission.Status.SUBMITTED, Submission.Status.VERIFIED)
             )
             if approved < len(states):
                 found.append(

@@ -10,6 +10,12 @@ Every view, form, export and API asks these functions; none decides on its own.
 | auditor       | all                 | no                  | no      | yes       | yes    | no    |
 | administrator | all                 | no                  | no      | yes       | yes    | yes   |
 
+A reviewer, leader or auditor may belong to a county (县区人社局, ``Membership.region``): the
+table's "all" is then their county's cells and pages only (``county_of``); the city's own
+pages (its dashboard, drill-downs, bulletins, exports, notices, registers) are the city's
+people's. Under two-level review (``Plan.review_levels``) a county's figures are approved by
+that county's reviewer first and accepted by the city's reviewer after (``awaiting_review``).
+
 Administrators set the system up but neither enter nor approve figures: the people who
 answer for a number are the clerk who reported it and the reviewer who accepted it.
 A user with no membership (and not a superuser) may do nothing. Superusers are
@@ -53,6 +59,8 @@ Row = TypeVar("Row")
 READ_ALL_ROLES = frozenset({Role.REVIEWER, Role.LEADER, Role.AUDITOR, Role.ADMINISTRATOR})
 DASHBOARD_ROLES = READ_ALL_ROLES
 EXPORT_ROLES = frozenset({Role.AUDITOR, Role.ADMINISTRATOR})
+# The roles a county (县区) may have people of its own in.
+COUNTY_ROLES = frozenset({Role.REVIEWER, Role.LEADER, Role.AUDITOR})
 
 
 def membership_of(user: User) -> Membership | None:
@@ -79,6 +87,28 @@ def role_of(user: User) -> str | None:
     return None
 
 
+def county_of(user: User) -> int | None:
+    """The county (its ``Region`` id) a county's reviewer, leader or auditor answers for;
+    ``None`` for the city's people, clerks (see ``clerk_covers_unit``) and everyone else."""
+    if role_of(user) not in COUNTY_ROLES:
+        return None
+    return membership_of(user).region_id
+
+
+def reads_all(user: User) -> bool:
+    """Does this user read every county's cells and the city's pages: the city's reviewers,
+    leaders and auditors, and administrators (not a county's own people)."""
+    return role_of(user) in READ_ALL_ROLES and county_of(user) is None
+
+
+def reads_county(user: User, region_id: int | None) -> bool:
+    """Does this user read everything of the county ``region_id`` (its dashboard, its cells,
+    its sent rows): the city's readers, and that county's own people."""
+    if reads_all(user):
+        return True
+    return region_id is not None and county_of(user) == region_id
+
+
 def _clerk_covers(membership: Membership, indicator: Indicator, region: Region | None) -> bool:
     if indicator.department_id != membership.department_id:
         return False
@@ -91,7 +121,7 @@ def may_read_cell(user: User, indicator: Indicator, region: Region | None) -> bo
     """Read a figure of ``indicator`` in ``region`` (``None``: the city-wide figure)."""
     role = role_of(user)
     if role in READ_ALL_ROLES:
-        return True
+        return reads_county(user, region and region.pk)
     if role == Role.CLERK:
         return _clerk_covers(membership_of(user), indicator, region)
     return False
@@ -104,9 +134,9 @@ def may_enter_cell(user: User, indicator: Indicator, region: Region) -> bool:
     return _clerk_covers(membership_of(user), indicator, region)
 
 
-def may_approve_cell(user: User, indicator: Indicator, region: Region) -> bool:
-    """Approve or return a submitted figure."""
-    return role_of(user) == Role.REVIEWER
+def is_city_reviewer(user: User) -> bool:
+    """The lead bureau's own reviewers (市人社局), not a county's."""
+    return role_of(user) == Role.REVIEWER and county_of(user) is None
 
 
 def may_enter(user: User) -> bool:
@@ -115,12 +145,24 @@ def may_enter(user: User) -> bool:
 
 
 def may_review(user: User) -> bool:
-    """Open the reviewer's queue."""
+    """Open the reviewer's queue (a county's reviewer, with their county's figures)."""
     return role_of(user) == Role.REVIEWER
 
 
 def may_view_dashboard(user: User) -> bool:
-    return role_of(user) in DASHBOARD_ROLES
+    """Open the city's dashboard and its pages: the city's readers (``reads_all``)."""
+    return reads_all(user)
+
+
+def may_view_county(user: User, region: Region) -> bool:
+    """Open one county's own dashboard: the city's readers, and that county's own people."""
+    return reads_county(user, region.pk)
+
+
+def county_home(user: User) -> Region | None:
+    """The county whose pages a county's own reviewer, leader or auditor reads."""
+    county = county_of(user)
+    return None if county is None else membership_of(user).region
 
 
 # A plan's life (draft → active → closed, ``services.plan_activate``/``plan_close``) decides two
@@ -146,7 +188,7 @@ def may_view_plan(user: User, plan: Plan) -> bool:
     A draft plan only administrators, who set it up and check it before activating it; to
     everyone else it does not exist yet (404), so nobody reads a plan that may still change.
     """
-    if not may_view_dashboard(user):
+    if role_of(user) not in DASHBOARD_ROLES:
         return False
     return plan_is_published(plan) or role_of(user) == Role.ADMINISTRATOR
 
@@ -161,7 +203,7 @@ def may_enter_plan(user: User, plan: Plan) -> bool:
 
 def viewable_plans(user: User) -> QuerySet[Plan]:
     """The plans whose dashboards this user may read (``may_view_plan``), latest year first."""
-    if not may_view_dashboard(user):
+    if role_of(user) not in DASHBOARD_ROLES:
         return Plan.objects.none()
     plans = Plan.objects.order_by("-year")
     if role_of(user) != Role.ADMINISTRATOR:
@@ -170,7 +212,7 @@ def viewable_plans(user: User) -> QuerySet[Plan]:
 
 
 def may_export(user: User) -> bool:
-    return role_of(user) in EXPORT_ROLES
+    return role_of(user) in EXPORT_ROLES and reads_all(user)
 
 
 def may_administer(user: User) -> bool:
@@ -207,7 +249,9 @@ def unit_rows(
     that says which unit's rows a person sees."""
     role = role_of(user)
     if role in READ_ALL_ROLES:
-        return queryset.exclude(status=Submission.Status.DRAFT) if draft else queryset
+        queryset = queryset.exclude(status=Submission.Status.DRAFT) if draft else queryset
+        county = county_of(user)
+        return queryset if county is None else queryset.filter(**{region: county})
     if role == Role.CLERK:
         membership = membership_of(user)
         queryset = queryset.filter(**{department: membership.department_id})
@@ -228,7 +272,10 @@ def readable_submissions(user: User, queryset: QuerySet[Submission]) -> QuerySet
 
 
 def home_url_name(user: User) -> str:
-    """Where each role starts."""
+    """Where each role starts (a county's leader and auditor: their county's dashboard, which
+    ``dashboard`` sends them to)."""
+    if county_of(user) is not None and role_of(user) != Role.REVIEWER:
+        return "dashboard"
     return {
         Role.CLERK: "entry",
         Role.REVIEWER: "review",
@@ -244,7 +291,7 @@ def home_url_name(user: User) -> str:
 
 
 def may_read_all_notices(user: User) -> bool:
-    return role_of(user) in READ_ALL_ROLES
+    return reads_all(user)
 
 
 def may_answer_notice(user: User, notice: SupervisionNotice) -> bool:
@@ -259,7 +306,7 @@ NOTICE_CLOSE_ROLES = frozenset({Role.REVIEWER, Role.ADMINISTRATOR})
 def may_close_notice(user: User, notice: SupervisionNotice | None = None) -> bool:
     """Close (销号) a notice by hand, with a reason: the lead bureau's reviewers, and
     administrators (the system closes one itself when the item is back on track)."""
-    return role_of(user) in NOTICE_CLOSE_ROLES
+    return role_of(user) in NOTICE_CLOSE_ROLES and county_of(user) is None
 
 
 def readable_notices(
@@ -277,7 +324,7 @@ def may_publish_bulletin(user: User) -> bool:
 
     Reading bulletins follows ``may_view_dashboard``; clerks neither read nor publish them.
     """
-    return role_of(user) in BULLETIN_PUBLISH_ROLES
+    return role_of(user) in BULLETIN_PUBLISH_ROLES and county_of(user) is None
 
 
 # 工作台账 (work items): a unit is a department, city-wide or in one county (or 市直). A clerk
@@ -321,8 +368,8 @@ def may_report_step(user: User, step: WorkStep) -> bool:
 
 
 def may_review_step(user: User, step: WorkStep) -> bool:
-    """Approve or return a sent step report."""
-    return role_of(user) == Role.REVIEWER
+    """Approve or return a sent step report: the city's reviewers (one level, for now)."""
+    return is_city_reviewer(user)
 
 
 def readable_step_reports(user: User, queryset: QuerySet[StepReport]) -> QuerySet[StepReport]:
@@ -371,12 +418,12 @@ def register_units(user: User, kind: str) -> tuple[int, int | None] | None:
 
 
 def may_review_register(user: User) -> bool:
-    """Approve or return a sent register row, close a 整改事项."""
-    return role_of(user) == Role.REVIEWER
+    """Approve or return a sent register row, close a 整改事项: the city's reviewers."""
+    return is_city_reviewer(user)
 
 
 def may_read_registers(user: User) -> bool:
-    return role_of(user) in READ_ALL_ROLES or role_of(user) == Role.CLERK
+    return reads_all(user) or role_of(user) == Role.CLERK
 
 
 def readable_registers(user: User, queryset: QuerySet[R]) -> QuerySet[R]:
@@ -396,7 +443,7 @@ def readable_rectifications(
     """整改事项 of sent meetings for the readers; a clerk, their units' own and those of the
     meetings their unit keeps."""
     role = role_of(user)
-    if role in READ_ALL_ROLES:
+    if reads_all(user):
         return queryset.exclude(meeting__status=Submission.Status.DRAFT)
     if role == Role.CLERK:
         membership = membership_of(user)
@@ -425,4 +472,12 @@ from .policy_projects import (  # noqa: E402, F401
     own_project_unit,
     readable_project_entries,
     readable_projects,
+)
+
+# --- Figures' review at the county's and the city's level --------------------------------------
+from .policy_review import (  # noqa: E402, F401
+    awaiting_review,
+    may_approve_cell,
+    review_levels_of,
+    waiting_status,
 )

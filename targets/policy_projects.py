@@ -17,8 +17,10 @@ from .policy import (
     READ_ALL_ROLES,
     Role,
     clerk_covers_unit,
+    is_city_reviewer,
     membership_of,
     plan_is_published,
+    reads_county,
     role_of,
     unit_rows,
 )
@@ -52,7 +54,7 @@ def may_read_project(user: User, project: Project) -> bool:
     if not plan_is_published(project.plan) and role_of(user) != Role.ADMINISTRATOR:
         return False
     if role_of(user) in READ_ALL_ROLES:
-        return True
+        return reads_county(user, project.region_id)
     return clerk_covers_unit(user, project.department_id, project.region_id)
 
 
@@ -91,8 +93,8 @@ def may_keep_project_ledger(user: User, project: Project) -> bool:
 
 
 def may_review_project_entry(user: User, entry: ProjectEntry) -> bool:
-    """Approve or return a sent ledger row."""
-    return role_of(user) == Role.REVIEWER
+    """Approve or return a sent ledger row: the city's reviewers."""
+    return is_city_reviewer(user)
 
 
 def readable_project_entries(

@@ -216,6 +216,25 @@ def administrator(make_user: MakeUser) -> Any:
 
 
 @pytest.fixture
+def county_people(plan: Plan, make_user: MakeUser) -> dict[str, Any]:
+    """浚县's own reviewer, leader and auditor (县区人社局), named as the demo names them:
+    "reviewer-410621", "leader-410621", "auditor-410621"."""
+    return {
+        role: make_user(role, region="410621", username=f"{role}-410621")
+        for role in ("reviewer", "leader", "auditor")
+    }
+
+
+@pytest.fixture
+def two_levels(plan: Plan) -> Plan:
+    """The plan under two-level review: a county's figures are approved by its own reviewer
+    first, then accepted by the city's."""
+    plan.review_levels = 2
+    plan.save(update_fields=["review_levels"])
+    return plan
+
+
+@pytest.fixture
 def outsider(make_user: MakeUser) -> Any:
     """Logged in, with no role."""
     return make_user(None, username="outsider")

@@ -16,6 +16,16 @@ from .plan import Indicator, Region
 MAX_FIGURE = 99_999_999
 
 
+class ReviewStatus(models.TextChoices):
+    """Where a reviewed record other than a figure (a step report, a register row, a project's
+    ledger row) is in its one-level review."""
+
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已报送")
+    APPROVED = "approved", _("已审核")
+    RETURNED = "returned", _("已退回")
+
+
 class Submission(models.Model):
     """One monthly figure for a series × county × month, one row per revision.
 
@@ -28,6 +38,9 @@ class Submission(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("已报送")
+        # Two-level review: the county's reviewer has approved it; it counts once the city's
+        # reviewer accepts it (APPROVED).
+        VERIFIED = "verified", _("县区已审核")
         APPROVED = "approved", _("已审核")
         RETURNED = "returned", _("已退回")
 
@@ -63,6 +76,8 @@ class Submission(models.Model):
     # A figure returned and sent again keeps its first sending: a report is on time when it
     # first reached the bureau by the deadline, whatever the review asked for afterwards.
     first_submitted_at = models.DateTimeField(_("首次报送时间"), null=True, blank=True)
+    verified_by = user_field(_("县区审核人"))
+    verified_at = models.DateTimeField(_("县区审核时间"), null=True, blank=True)
     reviewed_by = user_field(_("审核人"))
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
 
@@ -88,6 +103,11 @@ class Submission(models.Model):
                 ~Q(status="approved") | Q(reviewed_by__isnull=False, reviewed_at__isnull=False),
                 "submission_approved_has_reviewer",
                 _("已审核的数据必须记录审核人和审核时间。"),
+            ),
+            check(
+                ~Q(status="verified") | Q(verified_by__isnull=False, verified_at__isnull=False),
+                "submission_verified_has_reviewer",
+                _("县区已审核的数据必须记录县区审核人和审核时间。"),
             ),
             check(
                 Q(status="draft") | Q(submitted_by__isnull=False, submitted_at__isnull=False),
@@ -155,6 +175,7 @@ class WorkflowEvent(models.Model):
         CREATE = "create", _("新建")
         CHANGE = "change", _("修改")
         SUBMIT = "submit", _("报送")
+        VERIFY = "verify", _("县区审核通过")
         APPROVE = "approve", _("审核通过")
         RETURN = "return", _("退回")
         CORRECT = "correct", _("更正")

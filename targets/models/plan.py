@@ -69,6 +69,18 @@ class Plan(models.Model):
         default=DEFAULT_BULLETIN_CC,
         help_text=_("月度通报的抄送单位，用“，”或“、”分隔；留空则不印抄送栏。"),
     )
+    review_levels = models.PositiveSmallIntegerField(
+        _("审核层级"),
+        choices=[
+            (1, _("一级审核（市人社局）")),
+            (2, _("两级审核（县区人社局初审，市人社局确认）")),
+        ],
+        default=1,
+        help_text=_(
+            "两级审核：县区的数据先由该县区审核员审核，再由市级审核员确认后才计入统计；"
+            "市直的数据只经市级审核。"
+        ),
+    )
     evidence_total_bytes = models.PositiveBigIntegerField(
         _("佐证材料总量上限（字节）"),
         null=True,
@@ -92,6 +104,11 @@ class Plan(models.Model):
                 Q(deadline_day__gte=1, deadline_day__lte=28),
                 "plan_deadline_day_1_28",
                 _("报送截止日必须在 1 到 28 日之间。"),
+            ),
+            check(
+                Q(review_levels__in=[1, 2]),
+                "plan_review_levels_1_2",
+                _("审核层级只能是一级或两级。"),
             ),
         ]
 
@@ -419,7 +436,11 @@ class Milestone(models.Model):
 
 
 class Membership(models.Model):
-    """What a user is in this system: their role and, for clerks, department and county."""
+    """What a user is in this system: their role and, for clerks, department and county.
+
+    A reviewer, leader or auditor with a county is that county's own (县区人社局): they review,
+    read and export their county only. Without one they are the city's.
+    """
 
     class Role(models.TextChoices):
         CLERK = "clerk", _("填报员")
@@ -444,9 +465,13 @@ class Membership(models.Model):
         constraints = [
             check(
                 Q(role="clerk", department__isnull=False)
-                | Q(~Q(role="clerk"), department__isnull=True, region__isnull=True),
-                "membership_clerk_has_department",
-                _("填报员必须属于一个部门；其他角色不属于具体部门或县区。"),
+                | Q(role__in=["reviewer", "leader", "auditor"], department__isnull=True)
+                | Q(role="administrator", department__isnull=True, region__isnull=True),
+                "membership_role_scope",
+                _(
+                    "填报员必须属于一个部门；审核员、领导和审计员可属于一个县区，不属于部门；"
+                    "管理员不属于具体部门或县区。"
+                ),
             ),
         ]
 
@@ -457,3 +482,10 @@ class Membership(models.Model):
         if self.region_id:
             parts.append(str(self.region))
         return " · ".join(parts)
+
+    def clean(self) -> None:
+        if self.role != self.Role.CLERK and self.region_id and self.region.is_city_level:
+            # 市直 has no reviewer, leader or auditor of its own: the city's review and read it.
+            raise ValidationError(
+                {"region": _("县区审核员、领导和审计员须属于一个县或区，不能是市直。")}
+            )

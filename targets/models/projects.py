@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .evidence import EvidenceFile
 from .fields import check, link, optional_region, user_field
-from .figures import Submission, WorkflowEvent
+from .figures import ReviewStatus, WorkflowEvent
 from .plan import Department, Indicator, Milestone, Plan, Region
 from .work import unit_name
 
@@ -119,7 +119,7 @@ class ProjectFile(models.Model):
 class ProjectEntry(models.Model):
     """One row of a project's ledger (一项目一台账), of one part (``kind``); see the module."""
 
-    Status = Submission.Status
+    Status = ReviewStatus
     Progress = Milestone.Status
 
     class Kind(models.TextChoices):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .evidence import EvidenceFile
 from .fields import check, link, optional_region, user_field
-from .figures import Submission
+from .figures import ReviewStatus
 from .plan import Department, Plan
 from .work import unit_name
 
@@ -34,7 +34,7 @@ class Level(models.TextChoices):
 class RegisterRecord(models.Model):
     """A register row's unit (department, city-wide or in one county or 市直) and its review."""
 
-    Status = Submission.Status
+    Status = ReviewStatus
 
     plan = link(Plan, "%(class)ss", _("年度方案"))
     department = link(Department, "%(class)ss", _("填报单位"))

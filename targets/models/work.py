@@ -23,7 +23,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from .fields import check, link, optional_region, user_field
-from .figures import Submission, WorkflowEvent
+from .figures import ReviewStatus, WorkflowEvent
 from .plan import Department, Milestone
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ class StepReport(models.Model):
     counting (``is_counted``). Exactly one revision of a step × month is current.
     """
 
-    Status = Submission.Status
+    Status = ReviewStatus
 
     step = link(WorkStep, "reports", _("工作措施"))
     month = models.PositiveSmallIntegerField(

@@ -155,7 +155,7 @@ def submission_save(
         return submission
     if current.status == Status.APPROVED:
         raise ValidationError(_("该数据已审核锁定，如需修改请提交更正并说明理由。"))
-    if current.status == Status.SUBMITTED:
+    if current.status in (Status.SUBMITTED, Status.VERIFIED):
         raise ValidationError(_("该数据已报送，正在等待审核，暂不能修改。"))
     if current.value == value and current.note == note:
         return current
@@ -292,12 +292,29 @@ def _review(
 ) -> Submission:
     check_review_comment(comment)
     submission = _locked(submission.pk)
-    if not policy.may_approve_cell(actor, submission.indicator, submission.region):
+    indicator, region = submission.indicator, submission.region
+    if not policy.may_approve_cell(actor, indicator, region):
         raise PermissionDenied(_("您无权审核该数据。"))
-    check_plan_active(submission.indicator.plan)
-    if not submission.is_current or submission.status != Status.SUBMITTED:
+    check_plan_active(indicator.plan)
+    waiting = policy.waiting_status(actor, indicator, region)
+    if submission.is_current and submission.status == Status.SUBMITTED != waiting:
+        raise ValidationError(_("该数据须先经县区审核员审核通过，再由市级审核。"))
+    if not submission.is_current or submission.status != waiting:
         raise ValidationError(_("只有已报送、待审核的数据可以审核。"))
     at = at or timezone.now()
+    first_of_two = policy.review_levels_of(indicator.plan, region) == 2
+    if new_status == Status.APPROVED and first_of_two and waiting == Status.SUBMITTED:
+        # The county's review, the first of two: nothing counts until the city accepts.
+        verified = {"status": Status.VERIFIED, "verified_by": actor, "verified_at": at}
+        verified["review_comment"] = comment
+        _move(submission, verified, action=Action.VERIFY, actor=actor, at=at, reason=comment)
+        return submission
+    if new_status == Status.RETURNED:
+        # Sent back from either level: a figure sent again goes through both levels again.
+        fields = {"status": new_status, "verified_by": None, "verified_at": None}
+        fields |= {"reviewed_by": actor, "reviewed_at": at, "review_comment": comment}
+        _move(submission, fields, action=action, actor=actor, at=at, reason=comment)
+        return submission
     counted = new_status == Status.APPROVED
     if counted:
         # The approved revision this one corrects stops counting; this one counts from now on.
@@ -317,7 +334,9 @@ def _review(
 def submission_approve(
     *, actor: User, submission: Submission, comment: str = "", at: datetime | None = None
 ) -> Submission:
-    """Accept a submitted figure: from now on it counts and is locked."""
+    """Accept a submitted figure: from now on it counts and is locked. Under two-level review
+    a county's reviewer's acceptance is the first step (``VERIFIED``): the figure counts once
+    the city's reviewer accepts it too."""
     return _review(
         actor=actor,
         submission=submission,
@@ -332,7 +351,7 @@ def submission_approve(
 def submission_return(
     *, actor: User, submission: Submission, comment: str, at: datetime | None = None
 ) -> Submission:
-    """Send a submitted figure back to its clerk with a comment."""
+    """Send a submitted figure back to its clerk with a comment (from either level)."""
     if not comment.strip():
         raise ValidationError({"comment": _("退回时必须填写审核意见。")})
     return _review(

@@ -41,9 +41,9 @@ GAPS_SHOWN = 10
 @require_GET
 def review(request: HttpRequest) -> HttpResponse:
     plan = active_plan()
-    waiting = policy.readable_submissions(
+    waiting = policy.awaiting_review(
         request.user,
-        Submission.objects.filter(status=Status.SUBMITTED, indicator__plan=plan),
+        policy.readable_submissions(request.user, Submission.objects.filter(indicator__plan=plan)),
     )
     counts = {
         (row["indicator__department"], row["month"]): row["n"]
@@ -71,6 +71,9 @@ def review(request: HttpRequest) -> HttpResponse:
         )
     due_month = periods.latest_due_month(plan) if plan else None
     due_gaps = completeness.gaps(plan, due_month) if due_month else []
+    county = policy.county_home(request.user)
+    if county is not None:  # a county's reviewer: their county's reports only
+        due_gaps = [gap for gap in due_gaps if gap.region == county.code]
     return render(
         request,
         "targets/review.html",
@@ -126,6 +129,7 @@ class WaitingRow:
 PENDING_LABELS = {
     Status.DRAFT: gettext_lazy("草稿"),
     Status.SUBMITTED: gettext_lazy("待审"),
+    Status.VERIFIED: gettext_lazy("县区已审"),
     Status.RETURNED: gettext_lazy("已退回"),
 }
 
@@ -225,7 +229,7 @@ def _chosen(
     request: 404. A figure of the page that no longer waits (reviewed meanwhile) is an error
     shown on the page. One the user may not approve: 403.
     """
-    waiting = of_page.filter(status=Status.SUBMITTED).select_related("indicator", "region")
+    waiting = policy.awaiting_review(user, of_page).select_related("indicator", "region")
     if action == "approve_all":
         figures = list(waiting)
         if not figures:
@@ -310,8 +314,8 @@ def review_month(request: HttpRequest, department_id: int, month: int) -> HttpRe
                 messages.success(request, _done(figures, action))
                 return redirect("review-month", department_id=department.pk, month=month)
     figures = list(
-        of_page.filter(status=Status.SUBMITTED)
-        .select_related("indicator", "region", "submitted_by", "entered_by")
+        policy.awaiting_review(request.user, of_page)
+        .select_related("indicator", "region", "submitted_by", "entered_by", "verified_by")
         .order_by("indicator__order", "indicator__code", "region__order", "region__code")
     )
     return render(

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, connection, transaction
 
 from targets.models import Department, Indicator, Membership, Plan, Region, RegionTarget
@@ -266,12 +267,27 @@ def test_other_roles_belong_to_no_department(
         )
     )
     refused_by_database(
-        lambda: Membership.objects.create(user=user, role="leader", region=regions["410621"])
+        lambda: Membership.objects.create(
+            user=user, role="administrator", region=regions["410621"]
+        )
     )
     clerk = make_user("clerk", department="hrss", region="410621")
     refused_by_database(
         lambda: Membership.objects.filter(user=clerk).update(department=None, region=None)
     )
+
+
+@pytest.mark.parametrize("role", ["reviewer", "leader", "auditor"])
+def test_a_county_has_reviewers_leaders_and_auditors_of_its_own(
+    make_user: Callable[..., Any], regions: dict[str, Region], role: str
+) -> None:
+    """浚县's own people (县区人社局) belong to the county, not to a department; 市直 has none."""
+    membership = Membership(user=make_user(None), role=role, region=regions["410621"])
+    membership.full_clean()
+    membership.save()
+    city_level = Membership(user=make_user(None), role=role, region=regions["410601"])
+    with pytest.raises(ValidationError, match="不能是市直"):
+        city_level.full_clean()
 
 
 @pytest.mark.parametrize("code", ["41061X", "41061", "010611", "41 611", "４１０６１１"])

@@ -1,0 +1,59 @@
+"""Who reviews a figure, and when: one level (the city's reviewers) or two (the county's
+reviewer first, then the city's), as the plan says (``Plan.review_levels``). Asked through
+``policy`` like every other question."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+
+from .models import Indicator, Membership, Plan, Region, Submission
+from .policy import county_of, role_of
+
+if TYPE_CHECKING:
+    from .policy import User
+
+Role = Membership.Role
+
+
+def review_levels_of(plan: Plan, region: Region) -> int:
+    """How many reviews a figure of ``region`` takes under ``plan``: two where the plan says so
+    for a county's figures (the county's reviewer, then the city's); one for 市直's, which has
+    no reviewer of its own, and under a one-level plan."""
+    return 2 if plan.review_levels == 2 and not region.is_city_level else 1
+
+
+def may_approve_cell(user: User, indicator: Indicator, region: Region) -> bool:
+    """Approve or return figures of the cell, at this reviewer's level: the city's reviewers
+    every cell; a county's reviewer its own county's, where they take two reviews."""
+    if role_of(user) != Role.REVIEWER:
+        return False
+    county = county_of(user)
+    if county is None:
+        return True
+    return region.pk == county and review_levels_of(indicator.plan, region) == 2
+
+
+def waiting_status(user: User, indicator: Indicator, region: Region) -> str:
+    """The status a figure of the cell waits in for this reviewer (``may_approve_cell``): sent,
+    for a county's reviewer and for one-level cells; approved by the county, for the city's
+    reviewer of a two-level cell."""
+    if county_of(user) is None and review_levels_of(indicator.plan, region) == 2:
+        return Submission.Status.VERIFIED
+    return Submission.Status.SUBMITTED
+
+
+def awaiting_review(user: User, queryset: QuerySet[Submission]) -> QuerySet[Submission]:
+    """The figures of ``queryset`` waiting for this reviewer's step (``waiting_status``), as
+    one filter: the queue, the month's page and its POSTs list the same figures."""
+    if role_of(user) != Role.REVIEWER:
+        return queryset.none()
+    Status = Submission.Status
+    two = Q(indicator__plan__review_levels=2) & ~Q(region__kind=Region.Kind.CITY)
+    county = county_of(user)
+    if county is None:
+        return queryset.filter(
+            (two & Q(status=Status.VERIFIED)) | (~two & Q(status=Status.SUBMITTED))
+        )
+    return queryset.filter(two, region_id=county, status=Status.SUBMITTED)
