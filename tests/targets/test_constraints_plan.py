@@ -267,9 +267,7 @@ def test_other_roles_belong_to_no_department(
         )
     )
     refused_by_database(
-        lambda: Membership.objects.create(
-            user=user, role="administrator", region=regions["410621"]
-        )
+        lambda: Membership.objects.create(user=user, role="administrator", region=regions["410621"])
     )
     clerk = make_user("clerk", department="hrss", region="410621")
     refused_by_database(
