@@ -19,7 +19,7 @@ NAV_PAGES: list[tuple[str, Any, Callable[[Any], bool]]] = [
     ("entry", _("月度填报"), policy.may_enter),
     ("work", _("工作台账"), policy.may_enter),
     ("review", _("审核"), policy.may_review),
-    ("work-review", _("台账审核"), policy.may_review),
+    ("work-review", _("台账审核"), policy.may_review_work),
     ("dashboard", _("进度看板"), policy.may_view_dashboard),
     ("bulletins", _("月度通报"), policy.may_view_dashboard),
     ("my-notices", _("督办"), policy.may_enter),

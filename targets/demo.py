@@ -94,6 +94,10 @@ ACCOUNTS = [
     ("clerk-civil", Membership.Role.CLERK, "civil", None, "民政局填报员"),
     ("clerk-disabled", Membership.Role.CLERK, "disabled", None, "残联填报员"),
     ("clerk-hrss-410621", Membership.Role.CLERK, "hrss", "410621", "浚县人社局填报员"),
+    # 浚县's own people (县区人社局): they review, read and export 浚县 only.
+    ("reviewer-410621", Membership.Role.REVIEWER, None, "410621", "浚县人社局审核员"),
+    ("leader-410621", Membership.Role.LEADER, None, "410621", "浚县人社局领导"),
+    ("auditor-410621", Membership.Role.AUDITOR, None, "410621", "浚县审计员"),
 ]
 
 MILESTONE_STATUS = {

@@ -367,6 +367,11 @@ def may_report_step(user: User, step: WorkStep) -> bool:
     return clerk_covers_unit(user, step.department_id, step.region_id)
 
 
+def may_review_work(user: User) -> bool:
+    """Open the work reports' review queue: the city's reviewers (one level, for now)."""
+    return is_city_reviewer(user)
+
+
 def may_review_step(user: User, step: WorkStep) -> bool:
     """Approve or return a sent step report: the city's reviewers (one level, for now)."""
     return is_city_reviewer(user)
@@ -479,5 +484,5 @@ from .policy_review import (  # noqa: E402, F401
     awaiting_review,
     may_approve_cell,
     review_levels_of,
-    waiting_status,
+    waiting_statuses,
 )

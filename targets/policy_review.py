@@ -35,17 +35,20 @@ def may_approve_cell(user: User, indicator: Indicator, region: Region) -> bool:
     return region.pk == county and review_levels_of(indicator.plan, region) == 2
 
 
-def waiting_status(user: User, indicator: Indicator, region: Region) -> str:
-    """The status a figure of the cell waits in for this reviewer (``may_approve_cell``): sent,
+def waiting_statuses(user: User, indicator: Indicator, region: Region) -> frozenset[str]:
+    """The statuses a figure of the cell waits in for this reviewer (``may_approve_cell``): sent,
     for a county's reviewer and for one-level cells; approved by the county, for the city's
-    reviewer of a two-level cell."""
-    if county_of(user) is None and review_levels_of(indicator.plan, region) == 2:
-        return Submission.Status.VERIFIED
-    return Submission.Status.SUBMITTED
+    reviewer (also under a plan set back to one level meanwhile: it is not stranded)."""
+    Status = Submission.Status
+    if county_of(user) is not None:
+        return frozenset({Status.SUBMITTED})
+    if review_levels_of(indicator.plan, region) == 2:
+        return frozenset({Status.VERIFIED})
+    return frozenset({Status.SUBMITTED, Status.VERIFIED})
 
 
 def awaiting_review(user: User, queryset: QuerySet[Submission]) -> QuerySet[Submission]:
-    """The figures of ``queryset`` waiting for this reviewer's step (``waiting_status``), as
+    """The figures of ``queryset`` waiting for this reviewer's step (``waiting_statuses``), as
     one filter: the queue, the month's page and its POSTs list the same figures."""
     if role_of(user) != Role.REVIEWER:
         return queryset.none()
@@ -53,7 +56,5 @@ def awaiting_review(user: User, queryset: QuerySet[Submission]) -> QuerySet[Subm
     two = Q(indicator__plan__review_levels=2) & ~Q(region__kind=Region.Kind.CITY)
     county = county_of(user)
     if county is None:
-        return queryset.filter(
-            (two & Q(status=Status.VERIFIED)) | (~two & Q(status=Status.SUBMITTED))
-        )
+        return queryset.filter(Q(status=Status.VERIFIED) | (~two & Q(status=Status.SUBMITTED)))
     return queryset.filter(two, region_id=county, status=Status.SUBMITTED)

@@ -60,12 +60,17 @@ ROLES = (
     "leader",
     "auditor",
     "administrator",
+    # 浚县's own people (县区人社局): not the objects' county.
+    "county_reviewer",
+    "county_leader",
+    "county_auditor",
 )
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
 CLERKS = frozenset({"clerk", "county_clerk", "other_clerk"})
 READERS = frozenset({"reviewer", "leader", "auditor", "administrator"})
 EXPORTERS = frozenset({"auditor", "administrator"})
+COUNTY = frozenset({"county_reviewer", "county_leader", "county_auditor"})
 NOBODY: frozenset[str] = frozenset()
 
 
@@ -100,8 +105,12 @@ RULES: dict[str, Rule] = {
     "entry-withdraw": Rule(NOBODY, CLERKS, "each clerk's own waiting figures (others: 404)"),
     "my-notices": Rule(CLERKS),
     "notice-answer": Rule(frozenset({"clerk"}), frozenset({"clerk"}), "the notice's clerks"),
-    "review": Rule(frozenset({"reviewer"})),
-    "review-month": Rule(frozenset({"reviewer"}), frozenset({"reviewer"})),
+    "review": Rule(frozenset({"reviewer", "county_reviewer"}), why="a county's, its own figures"),
+    "review-month": Rule(
+        frozenset({"reviewer", "county_reviewer"}),
+        frozenset({"reviewer", "county_reviewer"}),
+        "a county's reviewer sees and reviews its own county's figures only",
+    ),
     "cell-history": Rule(READERS | {"clerk"}, why="readers, and the cell's own clerk"),
     "notices": Rule(READERS),
     "notice-close": Rule(
@@ -153,7 +162,9 @@ RULES: dict[str, Rule] = {
     "work-review": Rule(frozenset({"reviewer"}), frozenset({"reviewer"})),
     "evidence-download": Rule(READERS | {"clerk"}, why="whoever may read a report citing it"),
     # 项目库 and 一项目一台账: the project is of hrss in 淇滨区; its clerks keep its ledger.
-    "projects": Rule(CLERKS | READERS, why="a clerk sees their units' projects only"),
+    "projects": Rule(
+        CLERKS | READERS | COUNTY, why="a clerk and a county's people see their units' only"
+    ),
     "project-ledger": Rule(READERS | {"clerk"}, why="readers, and the project's unit (others 404)"),
     "project-ledger-xlsx": Rule(READERS | {"clerk"}, why="as the ledger page"),
     "project-file": Rule(READERS | {"clerk"}, why="who reads the project downloads its files"),
@@ -210,10 +221,16 @@ def test_every_url_has_a_rule() -> None:
 
 @pytest.fixture
 def world(
-    plan: Plan, people: dict[str, Any], clerk_of: Any, settings: Any, tmp_path: Any
+    plan: Plan,
+    people: dict[str, Any],
+    county_people: dict[str, Any],
+    clerk_of: Any,
+    settings: Any,
+    tmp_path: Any,
 ) -> dict[str, Any]:
     settings.EXPORT_ROOT = tmp_path
     users = {**people, "other_clerk": clerk_of("edu"), "nobody": people["outsider"]}
+    users |= {f"county_{role}": user for role, user in county_people.items()}
     indicator = Indicator.objects.get(plan=plan, code="rural-transfer")
     qibin = Region.objects.get(code="410611")
     submission = services.submission_save(

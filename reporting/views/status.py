@@ -22,7 +22,7 @@ from ..models import CompletenessRollup, ReminderRun
 
 
 @login_required
-@allowed_by(lambda user: policy.may_review(user) or policy.may_view_dashboard(user))
+@allowed_by(policy.may_view_dashboard)
 @require_GET
 def report_status(request: HttpRequest) -> HttpResponse:
     """Reports missing and late per department × county, reminders sent, rates by month."""

@@ -246,7 +246,7 @@ class PlanAdmin(PlanToolsMixin, ClosedPlanReadOnlyMixin, DefinitionWritesMixin, 
         (None, {"fields": ("year", "title", "doc_number", "issuer", "status")}),
         (gettext_lazy("上级文件"), {"fields": ("parent_doc_number", "parent_doc_title")}),
         (gettext_lazy("日期"), {"fields": ("written_on", "published_on", "starts_on", "ends_on")}),
-        (gettext_lazy("报送"), {"fields": ("deadline_day",)}),
+        (gettext_lazy("报送与审核"), {"fields": ("deadline_day", "review_levels")}),
         (gettext_lazy("月度通报"), {"fields": ("bulletin_issuer", "bulletin_cc")}),
     )
     readonly_fields = ("status",)

@@ -52,6 +52,7 @@ _PLAN_COPIED = (
     "parent_doc_title",
     "issuer",
     "deadline_day",
+    "review_levels",
     "bulletin_issuer",
     "bulletin_cc",
 )
@@ -282,8 +283,9 @@ def load_plan_definition(
     plan_values = {field: plan_data.get(field, "") for field in (*_PLAN_LOADED, *_PLAN_DATES)}
     for field in _PLAN_DATES:
         plan_values[field] = date.fromisoformat(plan_values[field])
-    if "deadline_day" in plan_data:
-        plan_values["deadline_day"] = plan_data["deadline_day"]
+    for field in ("deadline_day", "review_levels"):
+        if field in plan_data:
+            plan_values[field] = plan_data[field]
     existing = Plan.objects.filter(year=plan_data["year"]).first()
     status = None
     if existing is None:

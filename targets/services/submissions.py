@@ -296,14 +296,14 @@ def _review(
     if not policy.may_approve_cell(actor, indicator, region):
         raise PermissionDenied(_("您无权审核该数据。"))
     check_plan_active(indicator.plan)
-    waiting = policy.waiting_status(actor, indicator, region)
-    if submission.is_current and submission.status == Status.SUBMITTED != waiting:
+    waiting = policy.waiting_statuses(actor, indicator, region)
+    first_level_due = submission.status == Status.SUBMITTED and Status.SUBMITTED not in waiting
+    if submission.is_current and first_level_due:
         raise ValidationError(_("该数据须先经县区审核员审核通过，再由市级审核。"))
-    if not submission.is_current or submission.status != waiting:
+    if not submission.is_current or submission.status not in waiting:
         raise ValidationError(_("只有已报送、待审核的数据可以审核。"))
     at = at or timezone.now()
-    first_of_two = policy.review_levels_of(indicator.plan, region) == 2
-    if new_status == Status.APPROVED and first_of_two and waiting == Status.SUBMITTED:
+    if new_status == Status.APPROVED and policy.county_of(actor) is not None:
         # The county's review, the first of two: nothing counts until the city accepts.
         verified = {"status": Status.VERIFIED, "verified_by": actor, "verified_at": at}
         verified["review_comment"] = comment

@@ -27,7 +27,7 @@ from skills_plan.views import allowed_by
 from .. import completeness, periods, policy, services
 from ..forms import ReviewForm
 from ..grid import checks
-from ..models import Department, Plan, RegionTarget, Submission, SubmissionEvent
+from ..models import Department, Plan, Region, RegionTarget, Submission, SubmissionEvent
 from ..periods import MONTHS
 from ..selectors import active_plan
 
@@ -74,11 +74,23 @@ def review(request: HttpRequest) -> HttpResponse:
     county = policy.county_home(request.user)
     if county is not None:  # a county's reviewer: their county's reports only
         due_gaps = [gap for gap in due_gaps if gap.region == county.code]
+    # Sent county figures not yet approved by their county: the city's reviewer sees them
+    # coming, not in the queue.
+    at_county = (
+        Submission.objects.filter(
+            indicator__plan=plan, status=Status.SUBMITTED, is_current=True
+        ).exclude(region__kind=Region.Kind.CITY)
+        if plan is not None and plan.review_levels == 2 and county is None
+        else Submission.objects.none()
+    )
     return render(
         request,
         "targets/review.html",
         {
             "plan": plan,
+            "county": county,
+            "two_levels": plan is not None and plan.review_levels == 2,
+            "at_county": at_county.count(),
             "due_month": due_month,
             "due_gaps": due_gaps[:GAPS_SHOWN],
             "due_gaps_more": max(0, len(due_gaps) - GAPS_SHOWN),
@@ -244,6 +256,9 @@ def _chosen(
             raise Http404
         figures = list(waiting.filter(pk__in=ids))
         if len(figures) != len(ids):
+            others = of_page.filter(pk__in=ids).exclude(pk__in=[s.pk for s in figures])
+            if others.filter(status=Status.SUBMITTED, is_current=True).exists():
+                raise ReviewError(_("所选数据中有尚未经县区审核的，须先由县区审核员审核通过。"))
             raise ReviewError(_("所选数据中有已被审核或退回的，请刷新页面后重试。"))
     for submission in figures:
         if not policy.may_approve_cell(user, submission.indicator, submission.region):
@@ -252,10 +267,16 @@ def _chosen(
 
 
 def _done(figures: list[Submission], action: str) -> str:
-    """The success message of a review."""
+    """The success message of a review (a county's approval says what comes next)."""
     n = len(figures)
     if action == "return":
         return ngettext("已退回 %(n)d 条数据。", "已退回 %(n)d 条数据。", n) % {"n": n}
+    if any(figure.status == Status.VERIFIED for figure in figures):
+        return ngettext(
+            "县区审核通过 %(n)d 条数据，待市人社局确认后计入统计。",
+            "县区审核通过 %(n)d 条数据，待市人社局确认后计入统计。",
+            n,
+        ) % {"n": n}
     return ngettext("已审核通过 %(n)d 条数据。", "已审核通过 %(n)d 条数据。", n) % {"n": n}
 
 
@@ -296,7 +317,7 @@ def review_month(request: HttpRequest, department_id: int, month: int) -> HttpRe
                 chosen = {s.pk for s in figures}
                 if action == "return" and not comment:
                     raise ReviewError(_("退回时必须填写审核意见。"))
-                services.submissions_review(
+                figures = services.submissions_review(
                     actor=request.user,
                     submissions=figures,
                     approve=action != "return",

@@ -62,6 +62,7 @@ def source(plan: Plan, regions: dict[str, Any], make_user: Any) -> Plan:
     services.submission_submit(actor=clerk, submission=figure)
     services.submission_approve(actor=reviewer, submission=figure)
     services.notice_raise(plan=plan, indicator=_indicator(plan, "in-service"), region=None, month=3)
+    Plan.objects.filter(pk=plan.pk).update(review_levels=2)  # set after the city's approval
     plan.refresh_from_db()
     return plan
 
@@ -80,6 +81,7 @@ def test_it_copies_every_definition_field(source: Plan) -> None:
         assert copied["plan"].pop(field) == shift_years(expected["plan"].pop(field), 1)
     assert copied["plan"] == expected["plan"]  # parent document, issuer, deadline day
     assert copied["plan"]["deadline_day"] == 8
+    assert copied["plan"]["review_levels"] == 2
     assert copied["indicators"] == expected["indicators"]
     assert len(copied["indicators"]) == 21
     assert copied["splits"] == expected["splits"]

@@ -220,3 +220,16 @@ def test_a_county_reviewer_reviews_no_step_report_register_or_project_row(
     assert not policy.may_review_register(county_reviewer)
     assert not policy.may_review_project_entry(county_reviewer, None)
     assert not policy.may_close_notice(county_reviewer)
+
+
+def test_a_plan_set_back_to_one_level_strands_no_figure_the_county_approved(
+    two_levels: Plan, county_clerk: Any, county_people: dict[str, Any], reviewer: Any, rural, xun
+) -> None:
+    figure = sent(county_clerk, rural, xun)
+    submission_approve(actor=county_people["reviewer"], submission=figure)
+    two_levels.review_levels = 1
+    two_levels.save(update_fields=["review_levels"])
+    assert list(policy.awaiting_review(reviewer, Submission.objects.all())) == [figure]
+    submission_approve(actor=reviewer, submission=figure)
+    figure.refresh_from_db()
+    assert (figure.status, figure.is_counted) == (Status.APPROVED, True)

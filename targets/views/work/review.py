@@ -95,7 +95,7 @@ def _groups(reports: list[StepReport]) -> list[Group]:
 
 
 @login_required
-@allowed_by(policy.may_review)
+@allowed_by(policy.may_review_work)
 @require_http_methods(["GET", "POST"])
 def work_review(request: HttpRequest) -> HttpResponse:
     """The queue of sent step reports; POST: approve or return one of them."""
@@ -218,7 +218,7 @@ def work_history(request: HttpRequest, report_id: int) -> HttpResponse:
         reverse("work-month", args=[report.step.milestone.plan.year, report.month])
         if clerk
         else reverse("work-review")
-        if policy.may_review(request.user)
+        if policy.may_review_work(request.user)
         else ""
     )
     return render(

@@ -274,6 +274,7 @@ def test_the_status_cannot_be_edited_in_the_form(draft: Plan, admin_client: Clie
             "starts_on",
             "ends_on",
             "deadline_day",
+            "review_levels",
         )
     }
 
