@@ -160,6 +160,8 @@ class Grid:
         counts = {"empty": 0, **{status: 0 for status in Status.values}}
         for cell in self.cells:
             counts[cell.status or "empty"] += 1
+        # Approved by the county and not yet by the city: still waiting, for the clerk.
+        counts["waiting"] = counts[Status.SUBMITTED] + counts[Status.VERIFIED]
         return counts
 
 

@@ -91,6 +91,8 @@ def entry_index(request: HttpRequest) -> HttpResponse:
                     "late": late[month],
                     "empty": cells - entered,
                     **by_status,
+                    # Approved by the county, not yet by the city: still waiting.
+                    Status.SUBMITTED: by_status[Status.SUBMITTED] + by_status[Status.VERIFIED],
                 }
             )
         returned = [row for row in months if row[Status.RETURNED]]

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from targets.models import Department, Plan, Submission
+from targets import services
+from targets.models import Department, Indicator, Plan, Region, Submission
 from tests.helpers import client_for
 from tests.targets.review_month import Status, url, written
 
@@ -85,3 +86,23 @@ def test_under_one_level_the_county_reviewer_is_told_why_the_queue_is_empty(
     page = client_for(county_people["reviewer"]).get("/review/")
     assert page.context["total"] == 0
     assert "本年度方案实行一级审核" in page.content.decode()
+
+
+def test_the_clerk_sees_a_figure_the_county_approved_as_still_waiting(
+    two_levels: Plan, county_clerk: Any, county_people: dict[str, Any], hrss: Department
+) -> None:
+    figure = services.submission_save(
+        actor=county_clerk,
+        indicator=Indicator.objects.get(plan=two_levels, code="rural-transfer"),
+        region=Region.objects.get(code="410621"),
+        month=3,
+        value=300,
+    )
+    services.submission_submit(actor=county_clerk, submission=figure)
+    services.submission_approve(actor=county_people["reviewer"], submission=figure)
+    client = client_for(county_clerk)
+    march = next(row for row in client.get("/entry/").context["months"] if row["month"] == 3)
+    assert (march["submitted"], march["approved"]) == (1, 0)
+    page = client.get("/entry/2015/3/")
+    assert "待审核 1 · 已审核 0" in page.content.decode()
+    assert "县区已审核" in page.content.decode()
