@@ -90,6 +90,8 @@ def review(request: HttpRequest) -> HttpResponse:
                 sum(column) for column in zip(*(row["months"] for row in rows), strict=True)
             ],
             "total": sum(counts.values()),
+            # The notices and the report status are the city's pages, not a county reviewer's.
+            "city_pages": policy.may_view_dashboard(request.user),
         },
     )
 
