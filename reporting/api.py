@@ -57,12 +57,19 @@ def quota_item(quota: IndicatorProgress) -> dict[str, Any]:
     return {**indicator_item(quota), "regions": [region_item(quota, r) for r in quota.regions]}
 
 
-def document(progress: Progress) -> dict[str, Any]:
-    """``GET /api/progress/<year>/``'s body."""
+def document(progress: Progress, unit: dict[str, str] | None = None) -> dict[str, Any]:
+    """``GET /api/progress/<year>/``'s body; with ``unit`` (``{"code", "name"}``: the city's,
+    or the county's of a county's document, ``selectors.Unit``) it says whose it is. A
+    bulletin's frozen snapshot is the city's and carries none."""
     goals = [goal_item(goal) for goal in progress.goals]
     quotas = [quota_item(quota) for quota in progress.quotas]
-    return {
+    found: dict[str, Any] = {
         "plan": {"year": progress.year, "doc_number": progress.doc_number, "title": progress.title},
+    }
+    if unit is not None:
+        found["unit"] = unit
+    return {
+        **found,
         "as_of": progress.as_of,
         "reported": reported_dict(progress.reported),
         "time_elapsed": progress.time_elapsed,

@@ -88,13 +88,16 @@ def quota_rows(
 
 
 def with_missing(
-    items: Iterable[IndicatorProgress], coverage: completeness.Coverage
+    items: Iterable[IndicatorProgress],
+    coverage: completeness.Coverage,
+    region_id: int | None = None,
 ) -> list[IndicatorProgress]:
-    """The city-wide items (goals), each pending one with who is missing."""
+    """The city-wide items (goals), or one county's (``region_id``), each pending one with
+    who is missing."""
     by_code = {indicator.code: indicator for indicator in coverage.by_id.values()}
     return [
         item.with_missing(
-            coverage.missing_names(by_code[item.code])
+            coverage.missing_names(by_code[item.code], region_id)
             if item.status == completeness.PENDING and item.code in by_code
             else []
         )

@@ -6,7 +6,7 @@ import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -131,10 +131,14 @@ def _region_progress(
 
 
 def progress(
-    plan: Plan, month: int, coverage: completeness.Coverage | None = None
+    plan: Plan,
+    month: int,
+    coverage: completeness.Coverage | None = None,
+    *,
+    region: Region | None = None,
 ) -> Progress | None:
     """A plan's progress as of a month (the API's document, ``reporting.api.document``);
-    None if not rolled up yet.
+    None if not rolled up yet. With ``region``, that county's own (``_county_progress``).
 
     Kept in the cache under the plan's latest rollup run: every rebuild, full or incremental,
     records a run in the same transaction as its rows, so a new run means a new key and a
@@ -146,6 +150,8 @@ def progress(
     )
     # "rows": a typed ``Progress``, never a JSON document cached by an earlier release.
     key = f"progress-rows:{plan.pk}:{month}:{latest_run}"
+    if region is not None:
+        key += f":region-{region.pk}"
     # The cache hands out a fresh unpickled copy on every read: thousands of objects for a
     # province-sized month, and garbage to collect after each request. A Progress is
     # immutable, so the one this process read last serves for as long as the cache holds its
@@ -156,7 +162,7 @@ def progress(
         return found
     found = cache.get(key)
     if found is None:
-        found = _progress(plan, month, coverage)
+        found = _progress(plan, month, coverage, region)
         if found is None:
             return None
         cache.set(key, found, PROGRESS_CACHE_SECONDS)
@@ -176,7 +182,10 @@ _HELD_LOCK = threading.Lock()
 
 
 def _progress(
-    plan: Plan, month: int, coverage: completeness.Coverage | None = None
+    plan: Plan,
+    month: int,
+    coverage: completeness.Coverage | None = None,
+    region: Region | None = None,
 ) -> Progress | None:
     if coverage is not None and coverage.month == month:
         indicators, regions = coverage.by_id, coverage.regions
@@ -187,14 +196,14 @@ def _progress(
             for indicator in Indicator.objects.filter(plan=plan).select_related("department")
         }
         regions = {region.pk: region for region in Region.objects.all()}
-    rows = [
-        ProgressRow(*values)
-        for values in Rollup.objects.filter(plan=plan, month=month)
-        .order_by()
-        .values_list(*ROW_FIELDS)
-    ]
+    stored = Rollup.objects.filter(plan=plan, month=month)
+    if region is not None:
+        stored = stored.filter(region_id=region.pk)
+    rows = [ProgressRow(*values) for values in stored.order_by().values_list(*ROW_FIELDS)]
     if not rows:
         return None
+    if region is not None:
+        return _county_progress(plan, month, region, rows, indicators, regions, coverage)
 
     def place(row: ProgressRow) -> tuple:
         indicator = indicators[row.indicator_id]
@@ -247,3 +256,95 @@ def _progress(
         goals=tuple(goals),
         quotas=tuple(quotas),
     )
+
+
+def _county_progress(
+    plan: Plan,
+    month: int,
+    region: Region,
+    rows: list[ProgressRow],
+    indicators: dict[int, Indicator],
+    regions: dict[int, Region],
+    coverage: completeness.Coverage | None,
+) -> Progress:
+    """One county's progress: its own rollup rows as the unit's goals and quotas.
+
+    A goal's row in a county is what the rollup stores there: the county's figures reported
+    against the goal and against the quotas feeding it (a stock goal: the county's level), with
+    the goal's own county target if one was set (none in the 2015 plan: then not judged).
+    Quotas carry the county's split target. A quota's ``regions`` are the unit's parts: a
+    county has none recorded (no townships), so they are empty. No goal carries ``unallocated``:
+    what no department carries is the city's question.
+    """
+    if coverage is None:
+        coverage = completeness.Coverage(
+            plan, month, indicators=indicators.values(), regions=regions.values()
+        )
+    goals, quotas = [], []
+    for row in sorted(rows, key=lambda row: _order(indicators[row.indicator_id])):
+        indicator = indicators[row.indicator_id]
+        item = indicator_progress(indicator, row, coverage.reported(indicator, region.pk))
+        if indicator.role == Indicator.Role.GOAL:
+            goals.append(item)
+        elif indicator.role == Indicator.Role.QUOTA:
+            quotas.append(item)
+    return Progress(
+        year=plan.year,
+        doc_number=plan.doc_number,
+        title=plan.title,
+        month=month,
+        reported=coverage.totals(region.pk),
+        time_elapsed=round(month / 12, 4),
+        goals=tuple(goals),
+        quotas=tuple(quotas),
+    )
+
+
+def _order(indicator: Indicator) -> tuple[int, str]:
+    return (indicator.order, indicator.code)
+
+
+# --- organisation units: the city (鹤壁市) and its counties ------------------------------------
+
+# GB/T 2260's code and the name of 鹤壁市 itself: the unit of the city's documents. (410601,
+# 市辖区, is 市直's, a ``Region`` like the counties.) A name, like the counties', not a phrase.
+CITY_CODE = "410600"
+CITY_NAME = "鹤壁市"
+UNIT_CODE = re.compile(r"[1-9][0-9]{5}")
+
+
+class BadUnit(ValueError):
+    """A ``unit`` that is not a six-digit code; the message is for people."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """The organisation unit a progress document is about: the city (``region`` None), or one
+    county or district (or 市直)."""
+
+    code: str
+    name: str
+    region: Region | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "name": self.name}
+
+
+CITY = Unit(code=CITY_CODE, name=CITY_NAME)
+
+
+def county_unit(region: Region) -> Unit:
+    return Unit(code=region.code, name=region.name, region=region)
+
+
+def unit_of(raw: str) -> Unit | None:
+    """The unit of a ``unit`` code: the city's (410600) or a county's; ``None`` if no county
+    has that code. ``BadUnit`` if it is not a code at all."""
+    if not UNIT_CODE.fullmatch(raw):
+        raise BadUnit(
+            _("单位代码应为六位行政区划代码（例如 410621），收到：%(raw)s") % {"raw": raw[:20]}
+        )
+    if raw == CITY_CODE:
+        return CITY
+    region = Region.objects.filter(code=raw).first()
+    return None if region is None else county_unit(region)

@@ -51,6 +51,7 @@ class QuotaTable(tables.Table):
         query: str = "",
         compare_year: int | None = None,
         year: int | None = None,
+        link_quotas: bool = True,
         **kwargs: Any,
     ) -> None:
         if compare_year is None:
@@ -58,11 +59,15 @@ class QuotaTable(tables.Table):
         super().__init__(*args, **kwargs)
         self.as_of = as_of
         self.query = query or (urlencode({"as_of": as_of}) if as_of else "")
+        # The quota drill-down is the city's page: not linked for a county's own people.
+        self.link_quotas = link_quotas
         if compare_year is not None and year is not None and compare_year != year - 1:
             column = self.columns["previous_completion"].column
             column.verbose_name = _("%(year)s年同期完成率") % {"year": compare_year}
 
     def render_name(self, value: str, record: QuotaRow) -> str:
+        if not self.link_quotas:
+            return value
         url = reverse("dashboard-quota", args=[record.code])
         if self.query:
             url = f"{url}?{self.query}"

@@ -8,11 +8,19 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from targets import policy
 from targets.models import Membership, Plan, Submission
+
+
+def _has_county_dashboard(user: Any) -> bool:
+    """A county's own reviewer, leader or auditor: their county's dashboard (the city's
+    dashboard and the pages around it are the city's people's)."""
+    return policy.county_home(user) is not None
+
 
 # The pages in the header's navigation, each shown when its policy function says so.
 NAV_PAGES: list[tuple[str, Any, Callable[[Any], bool]]] = [
@@ -21,6 +29,7 @@ NAV_PAGES: list[tuple[str, Any, Callable[[Any], bool]]] = [
     ("review", _("审核"), policy.may_review),
     ("work-review", _("台账审核"), policy.may_review_work),
     ("dashboard", _("进度看板"), policy.may_view_dashboard),
+    ("dashboard-county", _("进度看板"), _has_county_dashboard),
     ("bulletins", _("月度通报"), policy.may_view_dashboard),
     ("my-notices", _("督办"), policy.may_enter),
     ("notices", _("督办"), policy.may_read_all_notices),
@@ -31,16 +40,34 @@ NAV_PAGES: list[tuple[str, Any, Callable[[Any], bool]]] = [
 ]
 
 
+def _url(name: str, user: Any) -> str:
+    if name == "dashboard-county":  # the person's own county's
+        return reverse(name, args=[policy.county_home(user).code])
+    return reverse(name)
+
+
 def navigation(request: HttpRequest) -> list[dict[str, Any]]:
     match = getattr(request, "resolver_match", None)
     current = match.view_name if match else None
     items = [
-        {"url_name": name, "label": label, "active": name == current}
+        {
+            "url_name": name,
+            "url": _url(name, request.user),
+            "label": label,
+            "active": name == current,
+        }
         for name, label, check in NAV_PAGES
         if check(request.user)
     ]
     if admin.site.has_permission(request):
-        items.append({"url_name": "admin:index", "label": _("系统管理"), "active": False})
+        items.append(
+            {
+                "url_name": "admin:index",
+                "url": reverse("admin:index"),
+                "label": _("系统管理"),
+                "active": False,
+            }
+        )
     return items
 
 

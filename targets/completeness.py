@@ -169,13 +169,15 @@ class Coverage:
             for department, place in self.missing(indicator, region_id)
         ]
 
-    def totals(self) -> Reported:
-        """The plan's reports of the month: every series taking figures × every county."""
+    def totals(self, region_id: int | None = None) -> Reported:
+        """The plan's reports of the month: every series taking figures × every county (or
+        × the one county ``region_id``, for that county's own pages)."""
+        places = self.region_ids if region_id is None else [region_id]
         cells = [
             (pk, place)
             for pk, indicator in self.by_id.items()
             if indicator.accepts_figures and indicator.kind != Indicator.Kind.RATE
-            for place in self.region_ids
+            for place in places
         ]
         return Reported(expected=len(cells), approved=sum(cell in self.approved for cell in cells))
 

@@ -159,6 +159,12 @@ def may_view_county(user: User, region: Region) -> bool:
     return reads_county(user, region.pk)
 
 
+def may_view_county_dashboards(user: User) -> bool:
+    """Open county dashboards at all (which one: ``may_view_county``): the city's readers,
+    and a county's own people (their county's)."""
+    return reads_all(user) or county_of(user) is not None
+
+
 def county_home(user: User) -> Region | None:
     """The county whose pages a county's own reviewer, leader or auditor reads."""
     county = county_of(user)

@@ -1,7 +1,9 @@
 """The leaders' dashboard and its drill-downs: rollup tables only (see ``reporting.dashboard``).
 
-Reviewers, leaders, auditors and administrators may open them (``policy.may_view_dashboard``);
-clerks get 403. Every page takes ``?year=YYYY`` (default: the latest-year active plan, else the
+The city's reviewers, leaders, auditors and administrators may open them
+(``policy.may_view_dashboard``); clerks get 403. A county's own reviewer, leader and auditor
+(县区人社局) open their county's dashboard only (``dashboard_county``); ``/dashboard/`` sends
+them there. Every page takes ``?year=YYYY`` (default: the latest-year active plan, else the
 latest plan; a draft plan only for administrators, ``policy.may_view_plan``),
 ``?as_of=YYYY-MM`` within that year (default: the latest reported month) and
 ``?compare=YYYY`` (an earlier plan to compare with, same month; default the latest earlier
@@ -17,8 +19,10 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -113,7 +117,9 @@ def _month(request: HttpRequest, plan: Plan) -> int:
         raise _bad_request(request, plan, str(exc)) from exc
 
 
-def _common(years: Years, month: int) -> dict[str, Any]:
+def _common(years: Years, month: int, region: Region | None = None) -> dict[str, Any]:
+    """What every dashboard page shows around its figures; with ``region``, the header counts
+    that county's reports only (a county's page shows nothing of the others)."""
     plan = years.plan
     as_of = f"{plan.year}-{month:02d}"
     # How complete the month is: the header says it, the rows are judged by it.
@@ -128,7 +134,7 @@ def _common(years: Years, month: int) -> dict[str, Any]:
         "months": dashboard.month_choices(plan),
         "elapsed": month / 12,
         "coverage": coverage,
-        "reported": coverage.totals(),
+        "reported": coverage.totals(region and region.pk),
         "plans": years.plans,
         "compare": years.compare,
         "compare_choices": years.compare_choices,
@@ -190,24 +196,52 @@ def _earlier_series(years: Years, code: str) -> list[tuple[int, list[Any]]]:
     return [(years.compare.year, dashboard.city_series_of_code(years.compare, code))]
 
 
-def dashboard_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Log in, ask the policy, GET only, the chosen plan, and a 400 page for a bad query."""
+View = Callable[..., HttpResponse]
 
-    @wraps(view)
-    @login_required
-    @allowed_by(policy.may_view_dashboard)
-    @require_GET
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, _years(request), *args, **kwargs)
-        except _Refused as refused:
-            return refused.response
 
-    return wrapped
+def _page(check: Callable[[Any], bool]) -> Callable[[View], View]:
+    """Log in, ask the policy's ``check``, GET only, the chosen plan, and a 400 page for a bad
+    query."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        @login_required
+        @allowed_by(check)
+        @require_GET
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                return view(request, _years(request), *args, **kwargs)
+            except _Refused as refused:
+                return refused.response
+
+        return wrapped
+
+    return decorator
+
+
+# The city's pages; a county's page (``dashboard_county``) is also its own people's.
+dashboard_page = _page(policy.may_view_dashboard)
+county_page = _page(policy.may_view_county_dashboards)
+
+# What a county's people keep when sent from the city's dashboard to their county's.
+KEPT_PARAMETERS = ("year", "as_of", "compare")
+
+
+@login_required
+@require_GET
+def dashboard_home(request: HttpRequest) -> HttpResponse:
+    """The city's dashboard; a county's own people are sent to their county's (302), with
+    the year, month and comparison they asked for."""
+    county = policy.county_home(request.user)
+    if county is None:
+        return _city_dashboard(request)
+    url = reverse("dashboard-county", args=[county.code])
+    kept = [(key, request.GET[key]) for key in KEPT_PARAMETERS if key in request.GET]
+    return redirect(f"{url}?{urlencode(kept)}" if kept else url)
 
 
 @dashboard_page
-def dashboard_home(request: HttpRequest, years: Years) -> HttpResponse:
+def _city_dashboard(request: HttpRequest, years: Years) -> HttpResponse:
     plan = years.plan
     if plan is None:
         return render(request, "reporting/dashboard.html", {"plan": None})
@@ -345,20 +379,37 @@ def dashboard_quota(request: HttpRequest, years: Years, code: str) -> HttpRespon
     return render(request, "reporting/dashboard_quota.html", context)
 
 
-@dashboard_page
+@county_page
 def dashboard_county(request: HttpRequest, years: Years, code: str) -> HttpResponse:
-    """All quotas in one county or district."""
+    """One county's (or 市直's) dashboard: its goals' and quotas' rows (its split targets, its
+    figures, completion, status judged as the city's are, time progress) and its reports.
+
+    The city's readers open every county's; a county's own reviewer, leader and auditor their
+    county's only: another county's (or 市直's) is 403, like the progress API's ``unit``. The
+    counties' codes are public (GB/T 2260, on every entry form), so there is no existence to
+    hide; a code no county has is 404 for everyone, a clerk is refused (403) before any code is
+    looked up. A county's people see no link to the city's pages (they would be refused).
+    """
     plan = _plan_or_404(years.plan)
     if "\x00" in code:  # PostgreSQL refuses a NUL even in a lookup: no such county
         raise Http404(_("没有这个县区。"))
     region = get_object_or_404(Region, code=code)
+    if not policy.may_view_county(request.user, region):
+        raise PermissionDenied
     month = _month(request, plan)
-    context = _common(years, month)
+    context = _common(years, month, region)
+    city_pages = policy.may_view_dashboard(request.user)
+    progress = selectors.progress(plan, month, context["coverage"], region=region)
     rows = _rows(dashboard.county_rollups(plan, region, month), years, month, context["coverage"])
     context.update(
         region=region,
+        city_pages=city_pages,
+        progress=progress,
+        goals=dashboard.with_missing(progress.goals, context["coverage"], region.pk)
+        if progress is not None
+        else [],
         rows=rows,
-        table=_table(request, rows, context, exclude=("place",)),
+        table=_table(request, rows, context, exclude=("place",), link_quotas=city_pages),
     )
     return render(request, "reporting/dashboard_county.html", context)
 

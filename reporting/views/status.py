@@ -25,7 +25,10 @@ from ..models import CompletenessRollup, ReminderRun
 @allowed_by(policy.may_view_dashboard)
 @require_GET
 def report_status(request: HttpRequest) -> HttpResponse:
-    """Reports missing and late per department × county, reminders sent, rates by month."""
+    """Reports missing and late per department × county, reminders sent, rates by month.
+
+    The city's page (its reviewers, leaders, auditors, administrators): every county's gaps
+    and the city's rates. A county's reviewer finds their county's gaps on the review page."""
     plan = Plan.objects.filter(status=Plan.Status.ACTIVE).order_by("-year").first()
     context: dict[str, Any] = {"plan": plan}
     if plan is not None:

@@ -194,3 +194,29 @@ def require_broker() -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI=true: {message}", pytrace=False)
     pytest.skip(message)
+
+
+@pytest.fixture
+def xun_figures(plan, figure, split) -> None:
+    """浚县 (410621) over two months, with its split targets, beside 淇滨区's figures; rolled
+    up. As of February 浚县 has: rural transfer 400 + 300 of 5,000; in-service 1,000 of 4,000;
+    200 reported against training-total itself; an enrolment level of 3,500 (3,000 in
+    January); veterans 18 aware of 20 eligible."""
+    split("rural-transfer", "410621", 5000)
+    split("in-service", "410621", 4000)
+    split("rural-transfer", "410611", 6000)
+    figure("rural-transfer", "410621", 1, 400)
+    figure("rural-transfer", "410621", 2, 300)
+    figure("in-service", "410621", 2, 1000)
+    figure("training-total", "410621", 2, 200)
+    figure("vocational-enrolment", "410621", 1, 3000)
+    figure("vocational-enrolment", "410621", 2, 3500)
+    figure("veterans-eligible", "410621", 1, 20)
+    figure("veterans-aware", "410621", 1, 18)
+    # 淇滨区's: never on 浚县's page or in its document.
+    figure("rural-transfer", "410611", 1, 1000)
+    figure("rural-transfer", "410611", 2, 2500)
+    figure("vocational-enrolment", "410611", 2, 9000)
+    figure("veterans-eligible", "410611", 1, 40)
+    figure("veterans-aware", "410611", 1, 10)
+    rebuild(plan)

@@ -94,7 +94,8 @@ class TestShape:
         assert response.status_code == 200
         assert response["Content-Type"].startswith("application/json")
         body = response.json()
-        assert set(body) == {"plan", "as_of", "time_elapsed", "reported", "goals", "quotas"}
+        assert set(body) == {"plan", "unit", "as_of", "time_elapsed", "reported", "goals", "quotas"}
+        assert body["unit"] == {"code": "410600", "name": "鹤壁市"}  # without ?unit=, the city
         # March: 102 reports expected (17 series × 5 counties and 市直), 4 of them approved.
         assert body["reported"] == {"expected": 102, "approved": 4}
         assert body["plan"] == {
