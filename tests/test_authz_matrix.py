@@ -117,12 +117,14 @@ RULES: dict[str, Rule] = {
         NOBODY, frozenset({"reviewer", "administrator"}), "销号: reviewers, POST only"
     ),
     "report-status": Rule(READERS),
-    "dashboard": Rule(READERS),
+    "dashboard": Rule(READERS | COUNTY, why="a county's people: sent to their county's page"),
     "dashboard-quota": Rule(READERS),
     "dashboard-county": Rule(READERS),
     "dashboard-department": Rule(READERS),
     "dashboard-workitem": Rule(READERS),
-    "progress-api": Rule(READERS, why="clerks not at all (README)"),
+    "progress-api": Rule(
+        READERS | COUNTY, why="clerks not at all (README); a county's people, their county's"
+    ),
     "workitems-api": Rule(READERS, why="as the progress API"),
     "bulletins": Rule(READERS),
     "bulletin": Rule(READERS),
