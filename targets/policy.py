@@ -13,8 +13,9 @@ Every view, form, export and API asks these functions; none decides on its own.
 A reviewer, leader or auditor may belong to a county (县区人社局, ``Membership.region``): the
 table's "all" is then their county's cells and pages only (``county_of``); the city's own
 pages (its dashboard, drill-downs, bulletins, exports, notices, registers) are the city's
-people's. Under two-level review (``Plan.review_levels``) a county's figures are approved by
-that county's reviewer first and accepted by the city's reviewer after (``awaiting_review``).
+people's. Under two-level review (``Plan.review_levels``) a county's figures and its steps'
+reports are approved by that county's reviewer first and accepted by the city's reviewer
+after (``awaiting_review``, ``awaiting_step_review``).
 
 Administrators set the system up but neither enter nor approve figures: the people who
 answer for a number are the clerk who reported it and the reviewer who accepted it.
@@ -337,7 +338,8 @@ def may_publish_bulletin(user: User) -> bool:
 # covers a unit of their department: every unit of it when city-wide, only their county's
 # when a county clerk (never the city-wide unit, as with notices). Steps are set by the clerks
 # of the item's responsible units (or an administrator); reports are entered by the clerks
-# covering the step's unit, reviewed by reviewers; readers see every report that was sent.
+# covering the step's unit, reviewed by reviewers, in two levels for a county's step as for
+# its figures (``policy_review``); readers see every report that was sent.
 
 
 def clerk_covers_unit(user: User, department_id: int, region_id: int | None) -> bool:
@@ -371,16 +373,6 @@ def may_set_work_step(
 def may_report_step(user: User, step: WorkStep) -> bool:
     """Enter, save, send or correct a step's monthly report: the clerks covering its unit."""
     return clerk_covers_unit(user, step.department_id, step.region_id)
-
-
-def may_review_work(user: User) -> bool:
-    """Open the work reports' review queue: the city's reviewers (one level, for now)."""
-    return is_city_reviewer(user)
-
-
-def may_review_step(user: User, step: WorkStep) -> bool:
-    """Approve or return a sent step report: the city's reviewers (one level, for now)."""
-    return is_city_reviewer(user)
 
 
 def readable_step_reports(user: User, queryset: QuerySet[StepReport]) -> QuerySet[StepReport]:
@@ -485,10 +477,15 @@ from .policy_projects import (  # noqa: E402, F401
     readable_projects,
 )
 
-# --- Figures' review at the county's and the city's level --------------------------------------
+# --- Figures' and step reports' review at the county's and the city's level -------------------
 from .policy_review import (  # noqa: E402, F401
     awaiting_review,
+    awaiting_step_review,
     may_approve_cell,
+    may_review_step,
+    may_review_work,
     review_levels_of,
+    step_review_levels,
+    step_waiting_statuses,
     waiting_statuses,
 )

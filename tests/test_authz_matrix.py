@@ -161,7 +161,11 @@ RULES: dict[str, Rule] = {
     "work-evidence-remove": Rule(NOBODY, frozenset({"clerk"}), "the report's unit's clerks"),
     "work-correct": Rule(frozenset({"clerk"}), frozenset({"clerk"}), "the report's unit's clerks"),
     "work-history": Rule(READERS | {"clerk"}, why="readers (sent reports), the unit's clerks"),
-    "work-review": Rule(frozenset({"reviewer"}), frozenset({"reviewer"})),
+    "work-review": Rule(
+        frozenset({"reviewer", "county_reviewer"}),
+        frozenset({"reviewer", "county_reviewer"}),
+        "a county's reviewer sees and reviews its own county's steps' reports only",
+    ),
     "evidence-download": Rule(READERS | {"clerk"}, why="whoever may read a report citing it"),
     # 项目库 and 一项目一台账: the project is of hrss in 淇滨区; its clerks keep its ledger.
     "projects": Rule(

@@ -17,8 +17,8 @@ MAX_FIGURE = 99_999_999
 
 
 class ReviewStatus(models.TextChoices):
-    """Where a reviewed record other than a figure (a step report, a register row, a project's
-    ledger row) is in its one-level review."""
+    """Where a reviewed record other than a figure or a step report (a register row, a
+    project's ledger row) is in its one-level review."""
 
     DRAFT = "draft", _("草稿")
     SUBMITTED = "submitted", _("已报送")

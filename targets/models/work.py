@@ -23,7 +23,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from .fields import check, link, optional_region, user_field
-from .figures import ReviewStatus, WorkflowEvent
+from .figures import Submission, WorkflowEvent
 from .plan import Department, Milestone
 
 if TYPE_CHECKING:
@@ -139,12 +139,14 @@ class StepReport(models.Model):
     """A step's report for one month, one row per revision (like ``Submission``).
 
     ``progress`` is where the step stands (未开始/推进中/已完成/滞后); ``status`` is where the
-    report is in its review (draft, sent, approved, returned). An approved revision is locked:
-    a correction is a new revision with a reason, reviewed again, while the approved one goes on
-    counting (``is_counted``). Exactly one revision of a step × month is current.
+    report is in its review, a figure's statuses: draft, sent, approved by the county (县区已审核:
+    a county's step under two-level review, ``Plan.review_levels``, as for its figures),
+    approved, returned. An approved revision is locked: a correction is a new revision with a
+    reason, reviewed again, while the approved one goes on counting (``is_counted``). Exactly
+    one revision of a step × month is current.
     """
 
-    Status = ReviewStatus
+    Status = Submission.Status
 
     step = link(WorkStep, "reports", _("工作措施"))
     month = models.PositiveSmallIntegerField(
@@ -168,6 +170,8 @@ class StepReport(models.Model):
     entered_at = models.DateTimeField(_("填报时间"))
     submitted_by = user_field(_("报送人"))
     submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    verified_by = user_field(_("县区审核人"))
+    verified_at = models.DateTimeField(_("县区审核时间"), null=True, blank=True)
     reviewed_by = user_field(_("审核人"))
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
 
@@ -191,6 +195,11 @@ class StepReport(models.Model):
                 ~Q(status="approved") | Q(reviewed_by__isnull=False, reviewed_at__isnull=False),
                 "stepreport_approved_has_reviewer",
                 _("已审核的台账必须记录审核人和审核时间。"),
+            ),
+            check(
+                ~Q(status="verified") | Q(verified_by__isnull=False, verified_at__isnull=False),
+                "stepreport_verified_has_reviewer",
+                _("县区已审核的台账必须记录县区审核人和审核时间。"),
             ),
             check(
                 Q(status="draft") | Q(submitted_by__isnull=False, submitted_at__isnull=False),

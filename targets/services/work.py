@@ -204,7 +204,7 @@ def _check_texts(progress: str, done: str, problems: str) -> None:
 def _locked(report: StepReport) -> StepReport:
     return (
         StepReport.objects.select_for_update(of=("self",))
-        .select_related("step__milestone__plan")
+        .select_related("step__milestone__plan", "step__region")
         .get(pk=report.pk)
     )
 
@@ -248,7 +248,7 @@ def step_report_save(
         return report
     if current.status == Status.APPROVED:
         raise ValidationError(_("该台账已审核锁定，如需修改请提交更正并说明理由。"))
-    if current.status == Status.SUBMITTED:
+    if current.status in (Status.SUBMITTED, Status.VERIFIED):
         raise ValidationError(_("该台账已报送，正在等待审核，暂不能修改。"))
     if (current.progress, current.done, current.problems) == (progress, done, problems):
         return current
@@ -296,12 +296,22 @@ def _review(
 ) -> StepReport:
     check_review_comment(comment)
     report = _locked(report)
-    if not policy.may_review_step(actor, report.step):
+    step = report.step
+    if not policy.may_review_step(actor, step):
         raise PermissionDenied(_("您无权审核该工作台账。"))
-    check_plan_active(report.step.milestone.plan)
-    if not report.is_current or report.status != Status.SUBMITTED:
+    check_plan_active(step.milestone.plan)
+    waiting = policy.step_waiting_statuses(actor, step)
+    first_level_due = report.status == Status.SUBMITTED and Status.SUBMITTED not in waiting
+    if report.is_current and first_level_due:
+        raise ValidationError(_("该台账须先经县区审核员审核通过，再由市级审核。"))
+    if not report.is_current or report.status not in waiting:
         raise ValidationError(_("只有已报送、待审核的台账可以审核。"))
     at = at or timezone.now()
+    if approve and policy.county_of(actor) is not None:
+        # The county's review, the first of two: nothing counts until the city accepts.
+        verified = {"status": Status.VERIFIED, "verified_by": actor, "verified_at": at}
+        verified["review_comment"] = comment
+        return _move(report, verified, Action.VERIFY, actor, at, reason=comment)
     if approve:
         # The approved revision this one corrects stops counting; this one counts from now on.
         StepReport.objects.filter(
@@ -314,6 +324,9 @@ def _review(
         "reviewed_at": at,
         "review_comment": comment,
     }
+    if not approve:
+        # Sent back from either level: a report sent again goes through both levels again.
+        reviewed |= {"verified_by": None, "verified_at": None}
     action = Action.APPROVE if approve else Action.RETURN
     return _move(report, reviewed, action, actor, at, reason=comment)
 
@@ -322,7 +335,9 @@ def _review(
 def step_report_approve(
     *, actor: User, report: StepReport, comment: str = "", at: datetime | None = None
 ) -> StepReport:
-    """Accept a sent report: it counts from now on and is locked."""
+    """Accept a sent report: it counts from now on and is locked. Under two-level review a
+    county's reviewer's acceptance of their county's step's report is the first step
+    (``VERIFIED``): it counts once the city's reviewer accepts it too."""
     return _review(actor=actor, report=report, approve=True, comment=comment.strip(), at=at)
 
 
@@ -330,7 +345,7 @@ def step_report_approve(
 def step_report_return(
     *, actor: User, report: StepReport, comment: str, at: datetime | None = None
 ) -> StepReport:
-    """Send a sent report back to its unit with a comment (required)."""
+    """Send a sent report back to its unit with a comment (required), from either level."""
     if not comment.strip():
         raise ValidationError({"comment": _("退回时必须填写审核意见。")})
     return _review(actor=actor, report=report, approve=False, comment=comment.strip(), at=at)

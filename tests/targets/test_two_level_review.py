@@ -210,13 +210,13 @@ def test_county_people_read_their_county_only(
     assert policy.may_view_county(reviewer, regions["410621"])
 
 
-def test_a_county_reviewer_reviews_no_step_report_register_or_project_row(
+def test_a_county_reviewer_reviews_no_register_or_project_row(
     county_people: dict[str, Any],
 ) -> None:
-    """Two levels are for figures first; the other records keep the city's one-level review."""
+    """Two levels are for figures and step reports (``test_two_level_work``); the other records
+    keep the city's one-level review."""
     county_reviewer = county_people["reviewer"]
     assert policy.may_review(county_reviewer)
-    assert not policy.may_review_step(county_reviewer, None)
     assert not policy.may_review_register(county_reviewer)
     assert not policy.may_review_project_entry(county_reviewer, None)
     assert not policy.may_close_notice(county_reviewer)

@@ -75,8 +75,24 @@ def test_an_approved_report_names_its_reviewer(work_step: WorkStep, clerk: Any) 
     refused(lambda: raw_report(work_step, clerk, status=Status.APPROVED, **sent))
 
 
-def test_only_an_approved_report_counts(work_step: WorkStep, clerk: Any) -> None:
+def test_a_report_the_county_approved_names_its_county_reviewer(
+    work_step: WorkStep, clerk: Any, county_people: dict[str, Any]
+) -> None:
+    now = timezone.now()
+    sent = {"submitted_by": clerk, "submitted_at": now, "status": Status.VERIFIED}
+    refused(lambda: raw_report(work_step, clerk, **sent))
+    refused(lambda: raw_report(work_step, clerk, verified_by=county_people["reviewer"], **sent))
+    raw_report(work_step, clerk, verified_by=county_people["reviewer"], verified_at=now, **sent)
+
+
+def test_only_an_approved_report_counts(
+    work_step: WorkStep, clerk: Any, county_people: dict[str, Any]
+) -> None:
     refused(lambda: raw_report(work_step, clerk, is_counted=True))
+    now = timezone.now()
+    verified = {"submitted_by": clerk, "submitted_at": now, "status": Status.VERIFIED}
+    verified |= {"verified_by": county_people["reviewer"], "verified_at": now}
+    refused(lambda: raw_report(work_step, clerk, is_counted=True, **verified))
 
 
 def test_one_counted_revision_a_month(work_step: WorkStep, clerk: Any, reviewer: Any) -> None:

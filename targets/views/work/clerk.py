@@ -107,7 +107,8 @@ def _months(user: Any, plan: Any) -> list[dict[str, Any]]:
                 "month": month,
                 "empty": len(steps) - sum(by_status.values()),
                 "draft": by_status[Status.DRAFT],
-                "submitted": by_status[Status.SUBMITTED],
+                # Sent and waiting, at either level of review.
+                "submitted": by_status[Status.SUBMITTED] + by_status[Status.VERIFIED],
                 "returned": by_status[Status.RETURNED],
                 "approved": by_status[Status.APPROVED],
             }

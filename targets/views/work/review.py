@@ -2,9 +2,13 @@
 each approved or returned with a comment; a report's history (every revision and event with
 its actor), read by the reviewers, leaders, auditors and the unit's own clerks.
 
-A POST names one report, which must be one the queue lists (this plan, sent, readable by the
-reviewer): another id is 404, a report reviewed meanwhile an error on the page, and a refusal
-writes nothing.
+Under two-level review (``Plan.review_levels``) a county's reviewer approves their county's
+steps' reports first (县区已审核) and the city's reviewer accepts them after; the city's queue
+lists them once the county has approved them, and says how many still wait for the counties.
+
+A POST names one report, which must be one of the reviewer's page (this plan, readable by the
+reviewer, at their level): another id is 404, a report reviewed meanwhile or not yet approved
+by its county an error on the page, and a refusal writes nothing.
 """
 
 from __future__ import annotations
@@ -62,15 +66,27 @@ class Group:
     reports: list[WaitingReport]
 
 
-def _waiting(user: Any, plan: Plan | None) -> QuerySet[StepReport]:
+def _sent(user: Any, plan: Plan | None) -> QuerySet[StepReport]:
+    """The plan's current reports this user reads (a draft is its unit's own)."""
     if plan is None:
         return StepReport.objects.none()
     return policy.readable_step_reports(
-        user,
-        StepReport.objects.filter(
-            step__milestone__plan=plan, status=Status.SUBMITTED, is_current=True
-        ),
+        user, StepReport.objects.filter(step__milestone__plan=plan, is_current=True)
     )
+
+
+def _waiting(user: Any, plan: Plan | None) -> QuerySet[StepReport]:
+    """The reports waiting for this reviewer's level (``policy.awaiting_step_review``)."""
+    return policy.awaiting_step_review(user, _sent(user, plan))
+
+
+def _at_county(user: Any, plan: Plan | None) -> int:
+    """For the city's reviewer: sent reports of counties' steps still waiting for their
+    county's reviewer (two-level review), not yet in the city's queue."""
+    if plan is None or plan.review_levels != 2 or policy.county_of(user) is not None:
+        return 0
+    sent = _sent(user, plan).filter(status=Status.SUBMITTED)
+    return sent.exclude(pk__in=_waiting(user, plan).values("pk")).count()
 
 
 def _groups(reports: list[StepReport]) -> list[Group]:
@@ -112,7 +128,9 @@ def work_review(request: HttpRequest) -> HttpResponse:
         status = 400
     reports = list(
         _waiting(request.user, plan)
-        .select_related("step__milestone", "step__department", "step__region", "submitted_by")
+        .select_related(
+            "step__milestone", "step__department", "step__region", "submitted_by", "verified_by"
+        )
         .prefetch_related(evidence_prefetch())
         .order_by(
             "step__milestone__order",
@@ -130,6 +148,8 @@ def work_review(request: HttpRequest) -> HttpResponse:
         "targets/work_review.html",
         {
             "plan": plan,
+            "county": policy.county_home(request.user),
+            "at_county": _at_county(request.user, plan),
             "groups": _groups(reports),
             "total": len(reports),
             "refusal": refusal,
@@ -144,7 +164,8 @@ def work_review(request: HttpRequest) -> HttpResponse:
 
 def _decide(request: HttpRequest, plan: Plan) -> Refusal | None:
     """Approve or return the posted report: None when done, else why not (nothing written).
-    A report id that names no report of the queue's plan the reviewer may read is 404."""
+    A report id that names no report of the queue's plan the reviewer may read and review at
+    their level is 404."""
     form = StepReviewForm(request.POST)
     form.is_valid()
     comment = str(form.data.get("comment", ""))
@@ -155,26 +176,36 @@ def _decide(request: HttpRequest, plan: Plan) -> Refusal | None:
     report = get_object_or_404(
         policy.readable_step_reports(
             request.user, StepReport.objects.filter(step__milestone__plan=plan)
-        ).select_related("step__milestone", "step__department", "step__region"),
+        ).select_related("step__milestone__plan", "step__department", "step__region"),
         pk=form.cleaned_data["report"],
     )
+    if not policy.may_review_step(request.user, report.step):
+        raise Http404  # not on this reviewer's page: a county's reviewer under one level
     if form.errors:
         errors = [text for texts in form.errors.values() for text in texts]
         return Refusal(report.pk, errors, comment)
     action = form.cleaned_data["action"]
     comment = form.cleaned_data["comment"].strip()
-    if report.status != Status.SUBMITTED or not report.is_current:
+    # Sent but not yet approved by its county: the service says why the city cannot accept it.
+    waiting = policy.step_waiting_statuses(request.user, report.step) | {Status.SUBMITTED}
+    if report.status not in waiting or not report.is_current:
         return Refusal(report.pk, [_("该台账已被审核或退回，请刷新页面后查看。")], comment)
     if action == "return" and not comment:
         return Refusal(report.pk, [_("退回时必须填写审核意见。")], comment)
     review = services.step_report_return if action == "return" else services.step_report_approve
     try:
-        review(actor=request.user, report=report, comment=comment)
+        reviewed = review(actor=request.user, report=report, comment=comment)
     except ValidationError as error:
         return Refusal(report.pk, list(error.messages), comment)
     values = {"title": report.step.title, "unit": report.step.unit_name, "month": report.month}
     if action == "return":
         messages.success(request, _("已退回 %(unit)s “%(title)s” %(month)s月台账。") % values)
+    elif reviewed.status == Status.VERIFIED:
+        messages.success(
+            request,
+            _("县区审核通过 %(unit)s “%(title)s” %(month)s月台账，待市人社局确认后计入统计。")
+            % values,
+        )
     else:
         messages.success(request, _("已审核通过 %(unit)s “%(title)s” %(month)s月台账。") % values)
     return None
@@ -204,7 +235,7 @@ def work_history(request: HttpRequest, report_id: int) -> HttpResponse:
     )
     revisions = list(
         readable.filter(step_id=report.step_id, month=report.month)
-        .select_related("entered_by", "submitted_by", "reviewed_by")
+        .select_related("entered_by", "submitted_by", "verified_by", "reviewed_by")
         .prefetch_related(evidence_prefetch())
         .order_by("revision")
     )
