@@ -14,7 +14,6 @@ bureau's 浚县 clerk and the education bureau's clerk must not reach them (no I
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pytest
@@ -44,6 +43,7 @@ from targets.models import (
     SupervisionNotice,
     WorkStep,
 )
+from tests.authz_registers import registers_of
 from tests.targets.test_evidence import PDF
 from tests.targets.test_projects_services import VALUES, pdf
 from tests.targets.work_flow import item, step
@@ -254,7 +254,7 @@ def world(
     services.step_report_submit(actor=users["clerk"], report=report)
     services.step_report_approve(actor=users["reviewer"], report=report)
     rebuild(plan)
-    registers = _registers(plan, users, qibin)
+    registers = registers_of(plan, users, qibin)
     job = ExportJob.objects.create(plan=plan, month=2, requested_by=users["auditor"])
     export_jobs.run(job.pk)
     project = services.project_save(
@@ -309,49 +309,6 @@ def world(
             "dashboard-workitem": "three-matchings",
         },
     }
-
-
-def _registers(plan: Plan, users: dict[str, Any], qibin: Region) -> dict[str, Any]:
-    """A sent competition and annual plan of the HR bureau, city-wide, and a 整改事项 of a sent
-    meeting for its 淇滨区 unit."""
-    clerk, hrss = users["clerk"], Department.objects.get(code="hrss")
-    unit = {"actor": clerk, "plan": plan, "department": hrss, "region": None}
-    competition = services.register_save(
-        kind="competitions",
-        values={
-            "name": "矩阵测试竞赛",
-            "level": "city",
-            "starts_on": date(2015, 9, 1),
-            "ends_on": date(2015, 9, 2),
-            "organiser": "市人社局",
-            "occupations": "焊工",
-            "participants": 10,
-            "winners": 2,
-        },
-        **unit,
-    )
-    annual = services.register_save(
-        kind="annual-plans",
-        values={"title": "人社局年度实施方案", "issued_on": date(2015, 7, 1)},
-        upload=SimpleUploadedFile("方案.pdf", b"%PDF-1.4\n%%EOF\n"),
-        **unit,
-    )
-    meeting = services.register_save(
-        kind="meetings",
-        values={"held_on": date(2015, 7, 1), "kind": "meeting", "title": "推进会"},
-        **unit,
-    )
-    rectification = services.rectification_add(
-        actor=clerk,
-        meeting=meeting,
-        description="补齐台账",
-        department=hrss,
-        region=qibin,
-        due_on=date(2015, 8, 1),
-    )
-    for record in (competition, annual, meeting):
-        services.register_submit(actor=clerk, record=record)
-    return {"competition": competition, "file": annual.file, "rectification": rectification}
 
 
 def url_of(route: str, pattern: URLPattern, world: dict[str, Any]) -> str:
