@@ -119,7 +119,7 @@ def _overall(numbers: dict[str, Any]) -> list[str]:
         }
         place = numbers.get("standing")
         if place:
-            text += marks().comma + _("在全市%(of)s个县区中居第%(rank)s位") % place
+            text += marks().comma + _("在全市参加排名的%(of)s个县区中居第%(rank)s位") % place
         sentences.append(text + marks().stop)
     else:
         sentences.append(_("分解任务数据不全，本期暂不排名。"))

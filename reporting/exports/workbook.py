@@ -98,7 +98,9 @@ def _write_cover(ws: WriteOnlyWorksheet, context: Context, counts: dict[str, int
         (_("文号"), plan.doc_number, None),
         (
             _("范围"),
-            _("全市") if region is None else f"{region.name}（{region.code}）",
+            _("全市")
+            if region is None
+            else _("%(county)s（%(code)s）") % {"county": region.name, "code": region.code},
             None,
         ),
         (_("截至月份"), context.as_of, None),

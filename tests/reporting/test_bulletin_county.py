@@ -88,7 +88,7 @@ def test_the_text_prints_the_formatters_digits(county_march) -> None:
     ) in written
     assert (
         "1项分解任务（不含比率类）平均完成年度目标的30.0%，超序时进度5.0个百分点，"
-        "在全市2个县区中居第1位。"
+        "在全市参加排名的2个县区中居第1位。"
     ) in written
     unsplit = "未分解到本县区的任务（不评价进度）：人力资源社会保障局失业人员再就业技能培训"
     assert unsplit + "完成700人次" in written
