@@ -77,11 +77,21 @@ class CompletenessRollupAdmin(ReadOnlyMixin, admin.ModelAdmin):
 class BulletinAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Published bulletins are frozen: shown here, changed nowhere."""
 
-    list_display = ("plan", "month", "status", "title", "published_by", "published_at")
+    list_display = (
+        "plan",
+        "region",
+        "month",
+        "number",
+        "status",
+        "title",
+        "published_by",
+        "published_at",
+    )
     list_filter = ("plan", "status")
-    list_select_related = ("plan", "published_by")
+    list_select_related = ("plan", "region", "published_by")
     readonly_fields = (
         "plan",
+        "region",
         "month",
         "status",
         "title",
@@ -96,12 +106,22 @@ class BulletinAdmin(ReadOnlyMixin, admin.ModelAdmin):
 class ExportLogAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Who took which workbook: kept as written."""
 
-    list_display = ("exported_at", "plan", "month", "exported_by", "source", "size", "sha256")
+    list_display = (
+        "exported_at",
+        "plan",
+        "region",
+        "month",
+        "exported_by",
+        "source",
+        "size",
+        "sha256",
+    )
     list_filter = ("plan", "source")
-    list_select_related = ("plan", "exported_by")
+    list_select_related = ("plan", "region", "exported_by")
     date_hierarchy = "exported_at"
     readonly_fields = (
         "plan",
+        "region",
         "month",
         "exported_by",
         "exported_at",
@@ -119,6 +139,7 @@ class ExportJobAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = (
         "requested_at",
         "plan",
+        "region",
         "month",
         "requested_by",
         "status",
@@ -128,5 +149,5 @@ class ExportJobAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "finished_at",
     )
     list_filter = ("status", "plan")
-    list_select_related = ("plan", "requested_by")
+    list_select_related = ("plan", "region", "requested_by")
     date_hierarchy = "requested_at"

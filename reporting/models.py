@@ -34,6 +34,19 @@ def unconstrained(to: type[models.Model], verbose_name: Any, **options: Any) -> 
     )
 
 
+def county_field() -> models.ForeignKey:
+    """The county a bulletin or workbook is of (its rows only); empty: the city's."""
+    return models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("县区"),
+        help_text=_("为空表示全市"),
+    )
+
+
 class Rollup(models.Model):
     """Progress of one indicator in one county (or the whole city) as of the end of a month."""
 
@@ -194,6 +207,7 @@ class Bulletin(models.Model):
     plan = models.ForeignKey(
         Plan, on_delete=models.CASCADE, related_name="bulletins", verbose_name=_("年度方案")
     )
+    region = county_field()  # a county's own bulletin (县区通报), with its own 第N期
     month = models.PositiveSmallIntegerField(_("截至月份"))
     status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.PUBLISHED)
     title = models.CharField(_("标题"), max_length=200)
@@ -219,16 +233,35 @@ class Bulletin(models.Model):
     class Meta:
         verbose_name = _("月度通报")
         verbose_name_plural = _("月度通报")
-        ordering = ["plan", "month"]
+        ordering = ["plan", "region", "month"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "month"], name="bulletin_once_a_month"),
+            # Once a month and 第N期 once: the city's per plan, each county's per plan and county.
+            models.UniqueConstraint(
+                fields=["plan", "month"],
+                condition=Q(region__isnull=True),
+                name="bulletin_once_a_month",
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "region", "month"],
+                condition=Q(region__isnull=False),
+                name="bulletin_once_a_month_a_county",
+            ),
             month_1_12("bulletin_month_1_12"),
             models.CheckConstraint(
                 condition=Q(status="draft")
                 | Q(status="published", published_at__isnull=False, published_by__isnull=False),
                 name="bulletin_published_has_who_and_when",
             ),
-            models.UniqueConstraint(fields=["plan", "number"], name="bulletin_number_once_a_plan"),
+            models.UniqueConstraint(
+                fields=["plan", "number"],
+                condition=Q(region__isnull=True),
+                name="bulletin_number_once_a_plan",
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "region", "number"],
+                condition=Q(region__isnull=False),
+                name="bulletin_number_once_a_county",
+            ),
             models.CheckConstraint(
                 condition=Q(status="draft")
                 | Q(status="published", number__gte=1, issued_on__isnull=False),
@@ -237,7 +270,8 @@ class Bulletin(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.plan.year}年{self.month}月 通报（{self.get_status_display()}）"
+        where = f"{self.region.name} " if self.region_id else ""
+        return f"{where}{self.plan.year}年{self.month}月 通报（{self.get_status_display()}）"
 
 
 class ExportLog(models.Model):
@@ -254,6 +288,7 @@ class ExportLog(models.Model):
     plan = models.ForeignKey(
         Plan, on_delete=models.CASCADE, related_name="+", verbose_name=_("年度方案")
     )
+    region = county_field()
     month = models.PositiveSmallIntegerField(_("截至月份"))
     exported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -298,6 +333,7 @@ class ExportJob(models.Model):
     plan = models.ForeignKey(
         Plan, on_delete=models.CASCADE, related_name="+", verbose_name=_("年度方案")
     )
+    region = county_field()
     month = models.PositiveSmallIntegerField(_("截至月份"))
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

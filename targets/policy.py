@@ -13,9 +13,10 @@ Every view, form, export and API asks these functions; none decides on its own.
 A reviewer, leader or auditor may belong to a county (县区人社局, ``Membership.region``): the
 table's "all" is then their county's cells and pages only (``county_of``); the city's own
 pages (its dashboard, drill-downs, bulletins, exports, notices, registers) are the city's
-people's. Under two-level review (``Plan.review_levels``) a county's figures and its steps'
-reports are approved by that county's reviewer first and accepted by the city's reviewer
-after (``awaiting_review``, ``awaiting_step_review``).
+people's; the county's own bulletin and workbook are its people's (``policy_county``).
+Under two-level review (``Plan.review_levels``) a county's figures and its steps' reports are
+approved by that county's reviewer first and accepted by the city's reviewer after
+(``awaiting_review``, ``awaiting_step_review``).
 
 Administrators set the system up but neither enter nor approve figures: the people who
 answer for a number are the clerk who reported it and the reviewer who accepted it.
@@ -459,6 +460,14 @@ def readable_rectifications(
         return queryset.filter((own & sent) | kept)
     return queryset.none()
 
+
+# --- A county's own bulletin and workbook (县区通报, its workbook): ``policy_county`` -------------
+from .policy_county import (  # noqa: E402, F401
+    may_export_county,
+    may_open_exports,
+    may_publish_county_bulletin,
+    may_read_bulletins,
+)
 
 # --- 项目库 and 一项目一台账 (projects and their ledgers) ---------------------------------------
 # Their questions sit in ``policy_projects`` (this module would pass 500 lines) and are asked

@@ -6,7 +6,8 @@ the plan (根据《…》（鹤政办〔2015〕39号）) but never wears the pla
 
 Modules: ``numbers`` (what a bulletin is written from), ``rankings``, ``wording`` (clauses),
 ``text`` (masthead, title, body), ``word`` (the .docx), ``changes`` (since publication);
-publishing is ``reporting.services.bulletins.bulletin_publish``.
+publishing is ``reporting.services.bulletins.bulletin_publish``. A county's own bulletin
+(县区通报: its rows, its 第N期, its issuer) is ``county`` (its numbers) and ``county_text``.
 
 The text is a plain function of the month's numbers (``collect``): the progress API's document
 (``reporting.selectors.progress``, read from the rollup tables, never the submissions), the

@@ -11,8 +11,13 @@ from .. import formatting as fmt
 from ..rows import IndicatorProgress, Progress
 
 
-def _cells(progress: Progress) -> dict[tuple[str, str | None], tuple[IndicatorProgress, str]]:
-    """Every goal, quota and county row by (code, county code or None), with its place."""
+def _cells(
+    progress: Progress, county: str | None = None
+) -> dict[tuple[str, str | None], tuple[IndicatorProgress, str]]:
+    """Every goal, quota and county row by (code, county code or None), with its place; a
+    county's own progress (``county`` its name): its quotas, which are its rows."""
+    if county is not None:
+        return {(item.code, None): (item, county) for item in progress.quotas}
     cells: dict[tuple[str, str | None], tuple[IndicatorProgress, str]] = {}
     for item in [*progress.goals, *progress.quotas]:
         cells[(item.code, None)] = (item, _("全市"))
@@ -30,12 +35,16 @@ def _shown(item: IndicatorProgress) -> str:
     return f"{value}{item.unit}"
 
 
-def changes_since(frozen: dict[str, Any], current: Progress | None) -> list[dict[str, Any]]:
+def changes_since(
+    frozen: dict[str, Any], current: Progress | None, *, county: str | None = None
+) -> list[dict[str, Any]]:
     """Goals, quotas and county rows whose actual or completion differ now, old → new;
-    ``frozen`` is the document stored with the published bulletin."""
+    ``frozen`` is the document stored with the published bulletin (a county's bulletin:
+    ``county`` names it, and both progresses are the county's own)."""
     if current is None:
         return []
-    old, new = _cells(api.progress_from_document(frozen)), _cells(current)
+    old = _cells(api.progress_from_document(frozen), county)
+    new = _cells(current, county)
     changed = []
     for key, (now, place) in new.items():
         then, _place = old.get(key, (None, None))

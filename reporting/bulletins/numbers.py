@@ -33,15 +33,34 @@ def outstanding(plan: Plan, month: int) -> list[dict[str, Any]]:
     ]
 
 
-def reports_owed(plan: Plan) -> int:
-    """Reports owed a month: one per department with series, per place."""
-    departments = (
+def reporting_departments(plan: Plan) -> int:
+    """Departments with series: each owes one report a month per place."""
+    return (
         Indicator.objects.filter(plan=plan, accepts_figures=True)
         .values("department_id")
         .distinct()
         .count()
     )
-    return departments * Region.objects.count()
+
+
+def reports_owed(plan: Plan) -> int:
+    """Reports owed a month: one per department with series, per place."""
+    return reporting_departments(plan) * Region.objects.count()
+
+
+def gap_rows(plan: Plan, month: int) -> list[dict[str, Any]]:
+    """Departments × places with reports of ``month`` missing or late, as stored."""
+    return [
+        {
+            "department": gap.department,
+            "department_name": gap.department_name,
+            "region": gap.region,
+            "region_name": gap.region_name,
+            "missing": gap.missing,
+            "late": gap.late,
+        }
+        for gap in gaps(plan, month)
+    ]
 
 
 def breakdowns(plan: Plan, progress: Progress) -> list[dict[str, Any]]:
@@ -124,17 +143,7 @@ def collect(plan: Plan, month: int) -> dict[str, Any] | None:
         return None
     return {
         "progress": found,
-        "gaps": [
-            {
-                "department": gap.department,
-                "department_name": gap.department_name,
-                "region": gap.region,
-                "region_name": gap.region_name,
-                "missing": gap.missing,
-                "late": gap.late,
-            }
-            for gap in gaps(plan, month)
-        ],
+        "gaps": gap_rows(plan, month),
         "outstanding": outstanding(plan, month),
         "reports": reports_owed(plan),
         "breakdowns": breakdowns(plan, found),

@@ -11,11 +11,12 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from targets.models import Indicator, Plan, bulletin_issuer_of
+from targets.models import Indicator, Plan, Region, bulletin_issuer_of
 
 from .. import formatting as fmt
 from ..models import Bulletin
 from ..rows import Progress
+from . import county, county_text
 from .numbers import collect, from_stored
 from .rankings import (
     city_places,
@@ -67,15 +68,20 @@ def number_text(number: int, *, draft: bool = False) -> str:
     return _("第%(number)s期") % {"number": number}
 
 
-def next_number(plan: Plan) -> int:
-    """The number the plan's next published bulletin gets: no gaps, in publication order."""
-    latest = Bulletin.objects.filter(plan=plan).aggregate(latest=Max("number"))["latest"]
+def next_number(plan: Plan, region: Region | None = None) -> int:
+    """The number the plan's next published bulletin gets (the city's, or ``region``'s own
+    sequence for a county's): no gaps, in publication order."""
+    published = Bulletin.objects.filter(plan=plan, region=region)
+    latest = published.aggregate(latest=Max("number"))["latest"]
     return (latest or 0) + 1
 
 
-def masthead(plan: Plan, month: int, published: Bulletin | None) -> dict[str, Any]:
+def masthead(
+    plan: Plan, month: int, published: Bulletin | None, region: Region | None = None
+) -> dict[str, Any]:
     """期号, issuer, 成文日期 and 抄送 of a month's bulletin: the published one's own, or for a
-    draft the plan's settings, the next number and today."""
+    draft the plan's settings (a county's: ``county.issuer`` and ``county.cc``), the next
+    number and today."""
     if published is not None:
         issuer, cc, number, day = (
             published.issuer,
@@ -85,8 +91,11 @@ def masthead(plan: Plan, month: int, published: Bulletin | None) -> dict[str, An
         )
         draft = False
     else:
-        issuer, cc, number = bulletin_issuer_of(plan), plan.bulletin_cc, next_number(plan)
-        day, draft = timezone.localdate(), True
+        if region is None:
+            issuer, cc = bulletin_issuer_of(plan), plan.bulletin_cc
+        else:
+            issuer, cc = county.issuer(plan, region), county.cc(plan)
+        number, day, draft = next_number(plan, region), timezone.localdate(), True
     units = cc_units(cc)
     return {
         "number": number_text(number, draft=draft),
@@ -400,7 +409,10 @@ def paragraphs(numbers: dict[str, Any]) -> list[str]:
 
 
 def render(numbers: dict[str, Any]) -> tuple[str, str]:
-    """The bulletin's title and text (lines separated by newlines)."""
+    """The bulletin's title and text (lines separated by newlines): the city's, or a county's
+    (``county_text``) for a county's numbers."""
+    if county.is_county(numbers):
+        return county_text.render(numbers)
     return title(numbers["progress"]), "\n".join(paragraphs(numbers))
 
 
@@ -409,8 +421,11 @@ def blocks(text: str) -> list[tuple[bool, str]]:
     return [(bool(HEADING.match(line)), line) for line in text.split("\n") if line]
 
 
-def content(plan: Plan, month: int, published: Bulletin | None) -> dict[str, Any] | None:
-    """What the page and the Word file print: masthead, title and body lines.
+def content(
+    plan: Plan, month: int, published: Bulletin | None, region: Region | None = None
+) -> dict[str, Any] | None:
+    """What the page and the Word file print: masthead, title and body lines (the city's
+    bulletin, or ``region``'s own).
 
     A published bulletin: its frozen Chinese text, or in another language the same stored
     numbers rendered in it; never the current rollup. A draft: the current rollup. None
@@ -423,8 +438,9 @@ def content(plan: Plan, month: int, published: Bulletin | None) -> dict[str, Any
         else:
             heading, text = render(from_stored(published.numbers))
     else:
-        numbers = collect(plan, month)
+        numbers = collect(plan, month) if region is None else county.collect(plan, month, region)
         if numbers is None:
             return None
         heading, text = render(numbers)
-    return {**masthead(plan, month, published), "title": heading, "blocks": blocks(text)}
+    paper = masthead(plan, month, published, region)
+    return {**paper, "title": heading, "blocks": blocks(text)}

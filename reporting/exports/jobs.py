@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from targets.models import Plan
+from targets.models import Plan, Region
 
 from ..models import ExportJob, ExportLog
 from ..services import exports as services
@@ -50,10 +50,15 @@ def path_of(job: ExportJob) -> Path | None:
     return export_root() / job.file_name if job.file_name else None
 
 
-def create(plan: Plan, month: int, user: Any) -> ExportJob:
-    """Record a queued workbook for ``user`` (the caller sends the task once it commits)."""
+def create(plan: Plan, month: int, user: Any, region: Region | None = None) -> ExportJob:
+    """Record a queued workbook for ``user`` (``region``'s own, given; the caller sends the
+    task once it commits)."""
     return services.export_job_create(
-        plan=plan, month=month, user=user, rows_total=workbook.estimate_rows(plan, month)
+        plan=plan,
+        month=month,
+        user=user,
+        rows_total=workbook.estimate_rows(plan, month, region),
+        region=region,
     )
 
 
@@ -71,7 +76,7 @@ def claim(job_id: int) -> ExportJob | None:
     """Take the job for this worker: queued, or running with a dead worker; else None."""
     if not services.export_job_claim(job_id=job_id):
         return None
-    return ExportJob.objects.select_related("plan", "requested_by").get(pk=job_id)
+    return ExportJob.objects.select_related("plan", "region", "requested_by").get(pk=job_id)
 
 
 class Progress:
@@ -124,9 +129,10 @@ def run(job_id: int) -> ExportJob | None:
     prune()
     root = export_root()
     root.mkdir(parents=True, exist_ok=True)
-    final = root / f"summary-{job.plan.year}-{job.month:02d}-job{job.pk}.xlsx"
+    name = workbook.ascii_name(job.plan, job.month, job.region).removesuffix(".xlsx")
+    final = root / f"{name}-job{job.pk}.xlsx"
     part = final.with_name(final.name + ".part")
-    job.rows_total = workbook.estimate_rows(job.plan, job.month)
+    job.rows_total = workbook.estimate_rows(job.plan, job.month, job.region)
     services.export_job_estimate(job_id=job.pk, rows_total=job.rows_total)
     exported_at = timezone.now()
     try:
@@ -138,6 +144,7 @@ def run(job_id: int) -> ExportJob | None:
                 exported_by=workbook.exporter_name(job.requested_by),
                 exported_at=exported_at,
                 tick=Progress(job),
+                region=job.region,
             )
         os.replace(part, final)
         with transaction.atomic():
@@ -148,6 +155,7 @@ def run(job_id: int) -> ExportJob | None:
                 user=job.requested_by,
                 source=ExportLog.Source.TASK,
                 exported_at=exported_at,
+                region=job.region,
             )
             services.export_job_finish(
                 job_id=job.pk,

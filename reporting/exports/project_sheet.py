@@ -18,7 +18,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from targets.models import Plan, ProjectEntry
+from targets.models import Plan, ProjectEntry, Region
 
 from .styles import DATE, DATETIME, INTEGER, Column, Context, append_rows, local, person, sheet
 
@@ -36,15 +36,22 @@ def month_close(plan: Plan, month: int) -> datetime:
     return timezone.make_aware(datetime(year, following, 1))
 
 
-def approved_entries(plan: Plan, month: int) -> QuerySet[ProjectEntry]:
-    """The plan's ledger rows approved by the end of ``month``, by project and part."""
+def approved_entries(
+    plan: Plan, month: int, region: Region | None = None
+) -> QuerySet[ProjectEntry]:
+    """The plan's ledger rows approved by the end of ``month``, by project and part (of the
+    projects of ``region``'s units only, given: the projects its people read)."""
+    entries = ProjectEntry.objects.filter(
+        project__plan=plan,
+        status=ProjectEntry.Status.APPROVED,
+        reviewed_at__lt=month_close(plan, month),
+    )
+    if region is not None:
+        entries = entries.filter(project__region=region)
     return (
-        ProjectEntry.objects.filter(
-            project__plan=plan,
-            status=ProjectEntry.Status.APPROVED,
-            reviewed_at__lt=month_close(plan, month),
+        entries.select_related(
+            "project__department", "project__region", "project__county", "indicator"
         )
-        .select_related("project__department", "project__region", "project__county", "indicator")
         .select_related("entered_by", "reviewed_by")
         .annotate(kind_order=KIND_ORDER)
         .order_by("project__code", "kind_order", "on", "planned_on", "pk")
@@ -118,5 +125,5 @@ def write_project_sheet(wb: Any, context: Context) -> int:
     ]
     heading = _("%(year)s年项目台账（截至%(month)s月，已审核台账）")
     ws = sheet(wb, context, SHEET, heading, columns, label_columns=2)
-    rows = approved_entries(context.plan, context.month)
+    rows = approved_entries(context.plan, context.month, context.region)
     return append_rows(ws, columns, ([c.value(entry) for c in columns] for entry in rows))

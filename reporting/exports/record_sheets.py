@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from targets.models import Indicator, Plan, Submission, SubmissionEvent, TargetChange
+from targets.models import Indicator, Plan, Region, Submission, SubmissionEvent, TargetChange
 from targets.periods import deadline
 from targets.work_selectors import work_items
 
@@ -40,16 +40,23 @@ from .styles import (
 CHUNK = 2000
 
 
-def counted_submissions(plan: Plan, month: int) -> QuerySet[Submission]:
-    """Every figure the rollup counts as of the end of ``month``."""
-    return Submission.objects.filter(
-        indicator__plan=plan, is_counted=True, month__lte=month
-    ).order_by("indicator__order", "indicator__code", "region__order", "region__code", "month")
+def counted_submissions(
+    plan: Plan, month: int, region: Region | None = None
+) -> QuerySet[Submission]:
+    """Every figure the rollup counts as of the end of ``month`` (of ``region`` only, given)."""
+    figures = Submission.objects.filter(indicator__plan=plan, is_counted=True, month__lte=month)
+    if region is not None:
+        figures = figures.filter(region=region)
+    return figures.order_by(
+        "indicator__order", "indicator__code", "region__order", "region__code", "month"
+    )
 
 
-def plan_events(plan: Plan) -> QuerySet[SubmissionEvent]:
-    """The audit trail of the plan year (修改记录): every event, whatever the as-of month."""
-    return SubmissionEvent.objects.filter(submission__indicator__plan=plan)
+def plan_events(plan: Plan, region: Region | None = None) -> QuerySet[SubmissionEvent]:
+    """The audit trail of the plan year (修改记录): every event, whatever the as-of month (of
+    ``region``'s figures only, given)."""
+    events = SubmissionEvent.objects.filter(submission__indicator__plan=plan)
+    return events if region is None else events.filter(submission__region=region)
 
 
 def value_kinds() -> dict[str, str]:
@@ -139,7 +146,7 @@ def write_detail_sheet(wb: Workbook, context: Context) -> int:
         "note",
     ]
     heading = _("%(year)s年已审核月度数据明细（截至%(month)s月）")
-    records = counted_submissions(context.plan, context.month).values(*fields)
+    records = counted_submissions(context.plan, context.month, context.region).values(*fields)
     return _write_records(wb, context, "月度明细", heading, columns, records)
 
 
@@ -178,7 +185,7 @@ def write_events_sheet(wb: Workbook, context: Context) -> int:
         *("submission__region__name", "submission__month", "submission__revision"),
     ]
     heading = _("%(year)s年度填报修改记录（审计轨迹）")
-    records = plan_events(context.plan).order_by("at", "id").values(*fields)
+    records = plan_events(context.plan, context.region).order_by("at", "id").values(*fields)
     return _write_records(wb, context, "修改记录", heading, columns, records)
 
 
@@ -186,7 +193,8 @@ def write_events_sheet(wb: Workbook, context: Context) -> int:
 
 
 def write_target_changes_sheet(wb: Workbook, context: Context) -> int:
-    """Every target and split changed while the plan was active, with who, when and why."""
+    """Every target and split changed while the plan was active, with who, when and why (a
+    county's workbook: its splits only)."""
     columns = [
         Column(_("调整时间"), 16, DATETIME),
         Column(_("操作人"), 14),
@@ -199,11 +207,10 @@ def write_target_changes_sheet(wb: Workbook, context: Context) -> int:
         Column(_("指标代码"), 22),  # last, as in 修改记录: the names say it
     ]
     ws = sheet(wb, context, "目标调整记录", _("%(year)s年度目标调整记录"), columns)
-    changes = (
-        TargetChange.objects.filter(plan=context.plan)
-        .select_related("indicator", "region", "actor")
-        .order_by("at", "id")
-    )
+    changes = TargetChange.objects.filter(plan=context.plan)
+    if context.region is not None:
+        changes = changes.filter(region=context.region)
+    changes = changes.select_related("indicator", "region", "actor").order_by("at", "id")
     count = 0
     for change in changes:
         is_rate = change.indicator.is_rate

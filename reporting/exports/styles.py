@@ -30,7 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
-from targets.models import Plan
+from targets.models import Plan, Region
 from targets.workbooks.text import set_text
 
 INTEGER = "#,##0"
@@ -62,10 +62,11 @@ class Context:
     month: int
     exported_by: str
     exported_at: datetime  # aware; written in local time
-    reporting_unit: str  # 填报单位: the lead bureau
+    reporting_unit: str  # 填报单位: the lead bureau (a county's workbook: the county's)
     # Told how many more rows of the two long sheets were written (a background export's
     # progress bar); every TICK_ROWS rows and once at each sheet's end.
     tick: Callable[[int], None] | None = None
+    region: Region | None = None  # a county's workbook: its rows only; None: the city's
 
     @property
     def as_of(self) -> str:
@@ -116,7 +117,8 @@ def sheet(
 ) -> WriteOnlyWorksheet:
     """A sheet in the layout of an official 报表: title, the four lines, then the header row.
 
-    ``heading`` may name the plan's ``%(year)s`` and the as-of ``%(month)s``.
+    ``heading`` may name the plan's ``%(year)s`` and the as-of ``%(month)s``; a county's
+    workbook's headings start with the county's name (浚县2015年…).
 
     Widths, frozen panes (the header rows and the first ``label_columns`` columns, which name
     each row), print titles and page set-up must be set before the first row.
@@ -133,7 +135,8 @@ def sheet(
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.merged_cells.add(f"A1:{last}1")
-    title_cell = cell(ws, heading % {"year": context.plan.year, "month": context.month})
+    place = context.region.name if context.region is not None else ""
+    title_cell = cell(ws, place + heading % {"year": context.plan.year, "month": context.month})
     title_cell.font = Font(bold=True, size=14)
     title_cell.alignment = Alignment(horizontal="center")
     ws.append([title_cell])

@@ -21,10 +21,13 @@ from .styles import DATE, DATETIME, INTEGER, Column, Context, append_rows, local
 SHEET = "重点工作台账"
 
 
-def _rows(items: list[ItemState]) -> Iterator[tuple[ItemState, StepState]]:
+def _rows(items: list[ItemState], context: Context) -> Iterator[tuple[ItemState, StepState]]:
+    """Every step; a county's workbook, the steps of the county's units only."""
+    region = context.region
     for item in items:
         for step in item.steps:
-            yield item, step
+            if region is None or step.step.region_id == region.pk:
+                yield item, step
 
 
 def _report(name: str) -> Any:
@@ -68,4 +71,6 @@ def write_work_sheet(wb: Workbook, context: Context) -> int:
     heading = _("%(year)s年重点工作台账（截至%(month)s月，已审核台账）")
     ws = sheet(wb, context, SHEET, heading, columns, label_columns=2)
     items = work_items(context.plan, context.month)
-    return append_rows(ws, columns, ([c.value(row) for c in columns] for row in _rows(items)))
+    return append_rows(
+        ws, columns, ([c.value(row) for c in columns] for row in _rows(items, context))
+    )

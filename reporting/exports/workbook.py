@@ -9,6 +9,12 @@ items' steps and the projects' approved ledger rows as of the month (``work_shee
 write-only mode no cell can be gone back to: the cover's row counts are known only at the end,
 so the cover is created first, to stay the first sheet, and filled last. ``export_summary``
 writes and logs an export (``ExportLog``).
+
+A county's workbook (``region``) holds that county's rows only: its quotas on 总表 (its split
+targets, the rows of its bulletin and dashboard, ``bulletins.county.narrowed``), its approved
+figures and their trail, its splits, its units' steps and projects. The sheets that are the
+city's or would show other counties (分县区, 里程碑) are left out; the cover and every
+sheet's heading name the county.
 """
 
 from __future__ import annotations
@@ -27,9 +33,11 @@ from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
-from targets.models import Department, Plan
+from targets.models import Department, Plan, Region
 
 from .. import selectors
+from ..bulletins.county import county_reported, narrowed
+from ..bulletins.numbers import bulletin_unit
 from ..formatting import rounded_fraction
 from ..models import ExportLog
 from ..services.exports import export_log_create
@@ -57,11 +65,17 @@ SHEETS = (
     "重点工作台账",
     "项目台账",
 )
+# The city's sheets a county's workbook leaves out: every county's figures, the city's items.
+CITY_SHEETS = ("分县区", "里程碑")
+COUNTY_SHEETS = tuple(name for name in SHEETS if name not in CITY_SHEETS)
 
 
-def reporting_unit(plan: Plan) -> str:
+def reporting_unit(plan: Plan, region: Region | None = None) -> str:
+    """填报单位: the lead bureau (a county's workbook: the county's, 浚县人力资源社会保障局)."""
     lead = Department.objects.filter(is_lead=True).order_by("order").first()
-    return lead.name if lead else plan.issuer
+    if lead is None:
+        return plan.issuer if region is None else region.name
+    return bulletin_unit(lead, region)
 
 
 # 封面 ----------------------------------------------------------------------------------------
@@ -72,8 +86,9 @@ def _write_cover(ws: WriteOnlyWorksheet, context: Context, counts: dict[str, int
     ws.column_dimensions["B"].width = 60
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    plan = context.plan
-    title = cell(ws, _("%(year)s年全民技能振兴工程审计工作簿") % {"year": plan.year})
+    plan, region = context.plan, context.region
+    place = region.name if region is not None else ""
+    title = cell(ws, place + _("%(year)s年全民技能振兴工程审计工作簿") % {"year": plan.year})
     title.font = Font(bold=True, size=14)
     ws.merged_cells.add("A1:B1")
     ws.append([title])
@@ -81,6 +96,13 @@ def _write_cover(ws: WriteOnlyWorksheet, context: Context, counts: dict[str, int
     lines: list[tuple[str, Any, str | None]] = [
         (_("年度方案"), plan.title, None),
         (_("文号"), plan.doc_number, None),
+        (
+            _("范围"),
+            _("全市")
+            if region is None
+            else _("%(county)s（%(code)s）") % {"county": region.name, "code": region.code},
+            None,
+        ),
         (_("截至月份"), context.as_of, None),
         (_("时间进度"), rounded_fraction(Fraction(context.month, 12)), PERCENT),
         (_("填报单位"), context.reporting_unit, None),
@@ -102,6 +124,19 @@ def _write_cover(ws: WriteOnlyWorksheet, context: Context, counts: dict[str, int
             None,
         ),
     ]
+    if region is not None:
+        lines.append(
+            (
+                _("县区工作簿"),
+                _(
+                    "只含%(county)s的数据：总表为本县区的各项任务（县区分解目标），与本县区"
+                    "通报和看板同一截至月份的数据一致；月度明细、修改记录、目标调整记录、"
+                    "重点工作台账和项目台账只列本县区的行。分县区和里程碑为全市的表，不含。"
+                )
+                % {"county": region.name},
+                None,
+            )
+        )
     for label, value, number_format in lines:
         label_cell = cell(ws, label)
         label_cell.font = Font(bold=True)
@@ -121,8 +156,10 @@ def write_summary(
     exported_by: str,
     exported_at: datetime | None = None,
     tick: Callable[[int], None] | None = None,
+    region: Region | None = None,
 ) -> dict[str, int]:
-    """Write the summary workbook to ``out``; the data rows of each sheet, by sheet name.
+    """Write the summary workbook to ``out`` (``region``'s own, given); the data rows of each
+    sheet, by sheet name.
 
     ``tick(n)``, when given, hears of the 月度明细 and 修改记录 rows as they are written
     (``estimate_rows`` counts them beforehand).
@@ -132,30 +169,36 @@ def write_summary(
         month=month,
         exported_by=exported_by,
         exported_at=exported_at or timezone.now(),
-        reporting_unit=reporting_unit(plan),
+        reporting_unit=reporting_unit(plan, region),
         tick=tick,
+        region=region,
     )
     progress = selectors.progress(plan, month)
+    if progress is not None and region is not None:
+        progress = narrowed(progress, region, county_reported(plan, month, region))
     wb = Workbook(write_only=True)
     cover = wb.create_sheet("封面")  # first in the book, filled once the counts are known
-    counts = {
-        "总表": write_summary_sheet(wb, context, progress),
-        "分县区": write_county_sheet(wb, context, progress),
-        "月度明细": write_detail_sheet(wb, context),
-        "修改记录": write_events_sheet(wb, context),
-        "目标调整记录": write_target_changes_sheet(wb, context),
-        "里程碑": write_milestone_sheet(wb, context),
-        "重点工作台账": write_work_sheet(wb, context),
-        "项目台账": write_project_sheet(wb, context),
+    writers: dict[str, Callable[[], int]] = {
+        "总表": lambda: write_summary_sheet(wb, context, progress),
+        "分县区": lambda: write_county_sheet(wb, context, progress),
+        "月度明细": lambda: write_detail_sheet(wb, context),
+        "修改记录": lambda: write_events_sheet(wb, context),
+        "目标调整记录": lambda: write_target_changes_sheet(wb, context),
+        "里程碑": lambda: write_milestone_sheet(wb, context),
+        "重点工作台账": lambda: write_work_sheet(wb, context),
+        "项目台账": lambda: write_project_sheet(wb, context),
     }
+    names = SHEETS if region is None else COUNTY_SHEETS
+    counts = {name: writers[name]() for name in names if name != "封面"}
     counts = {"封面": _write_cover(cover, context, counts), **counts}
     wb.save(out)
     return counts
 
 
-def estimate_rows(plan: Plan, month: int) -> int:
+def estimate_rows(plan: Plan, month: int, region: Region | None = None) -> int:
     """The rows of the two long sheets, 月度明细 and 修改记录: what makes an export large."""
-    return counted_submissions(plan, month).count() + plan_events(plan).count()
+    figures = counted_submissions(plan, month, region).count()
+    return figures + plan_events(plan, region).count()
 
 
 def exporter_name(user: Any | None) -> str:
@@ -165,8 +208,15 @@ def exporter_name(user: Any | None) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def file_name(plan: Plan, month: int) -> str:
-    return f"{plan.year}年全民技能振兴工程审计工作簿（截至{plan.year}年{month}月）.xlsx"
+def file_name(plan: Plan, month: int, region: Region | None = None) -> str:
+    place = region.name if region is not None else ""
+    return f"{plan.year}年{place}全民技能振兴工程审计工作簿（截至{plan.year}年{month}月）.xlsx"
+
+
+def ascii_name(plan: Plan, month: int, region: Region | None = None) -> str:
+    """The file's name for clients that take no Chinese: summary-2015-03(-410621).xlsx."""
+    county = f"-{region.code}" if region is not None else ""
+    return f"summary-{plan.year}-{month:02d}{county}.xlsx"
 
 
 @dataclass(frozen=True)
@@ -186,11 +236,18 @@ def write_fingerprinted(
     exported_by: str,
     exported_at: datetime,
     tick: Callable[[int], None] | None = None,
+    region: Region | None = None,
 ) -> Written:
     """``write_summary`` to a seekable ``out``, then read it back for its SHA-256."""
     start = out.tell()
     counts = write_summary(
-        out, plan, month, exported_by=exported_by, exported_at=exported_at, tick=tick
+        out,
+        plan,
+        month,
+        exported_by=exported_by,
+        exported_at=exported_at,
+        tick=tick,
+        region=region,
     )
     size = out.tell() - start
     out.seek(start)
@@ -209,9 +266,11 @@ def log_export(
     user: Any | None,
     source: str,
     exported_at: datetime,
+    region: Region | None = None,
 ) -> ExportLog:
     return export_log_create(
         plan=plan,
+        region=region,
         month=month,
         user=user,
         source=source,
@@ -230,15 +289,28 @@ def export_summary(
     user: Any | None,
     source: str,
     exported_at: datetime | None = None,
+    region: Region | None = None,
 ) -> ExportLog:
-    """Write the workbook to ``out`` (seekable) and log the export with the file's SHA-256.
+    """Write the workbook to ``out`` (seekable; ``region``'s own, given) and log the export
+    with the file's SHA-256.
 
     The log row is the only write: exporting changes no figure, rollup or plan.
     """
     exported_at = exported_at or timezone.now()
     written = write_fingerprinted(
-        out, plan, month, exported_by=exporter_name(user), exported_at=exported_at
+        out,
+        plan,
+        month,
+        exported_by=exporter_name(user),
+        exported_at=exported_at,
+        region=region,
     )
     return log_export(
-        written, plan=plan, month=month, user=user, source=source, exported_at=exported_at
+        written,
+        plan=plan,
+        month=month,
+        user=user,
+        source=source,
+        exported_at=exported_at,
+        region=region,
     )

@@ -12,9 +12,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from targets import policy
-from targets.models import Plan, bulletin_issuer_of
+from targets.models import Plan, Region, bulletin_issuer_of
 from targets.periods import deadline, last_day_on_time
 
+from ..bulletins import county
 from ..bulletins.numbers import collect, stored
 from ..bulletins.text import date_text, next_number, render
 from ..bulletins.wording import OFFICIAL_LANGUAGE
@@ -53,17 +54,27 @@ def bulletin_publish(
     actor: Any,
     confirmed: bool = False,
     at: datetime | None = None,
+    region: Region | None = None,
 ) -> Bulletin:
     """Freeze a month's bulletin as generated now, with the plan's next number. Once per month.
+
+    ``region``: a county's own bulletin (县区通报), with the county's next number, its issuer
+    and its reports; without: the city's.
 
     Not before the month's reporting deadline; with reports still missing or not approved only
     when ``confirmed`` (``NeedsConfirmation`` names them otherwise). Corrections that come later
     are for the next month's bulletin and are listed on this month's page as changes since.
     """
-    if not policy.may_publish_bulletin(actor):
+    allowed = (
+        policy.may_publish_bulletin(actor)
+        if region is None
+        else policy.may_publish_county_bulletin(actor, region)
+    )
+    if not allowed:
         raise PermissionDenied
     now = at or timezone.now()
-    if Bulletin.objects.filter(plan=plan, month=month).exists():
+    published = Bulletin.objects.filter(plan=plan, month=month, region=region)
+    if published.exists():
         raise BulletinError(_("本月通报已发布，不能重复发布。"))
     if now < deadline(plan, month):
         raise BulletinError(
@@ -71,7 +82,7 @@ def bulletin_publish(
             % {"month": month, "day": date_text(last_day_on_time(plan, month))}
         )
     with translation.override(OFFICIAL_LANGUAGE):
-        numbers = collect(plan, month)
+        numbers = collect(plan, month) if region is None else county.collect(plan, month, region)
         if numbers is None:
             raise BulletinError(_("进度汇总尚未生成，暂不能发布通报。"))
         if numbers["outstanding"] and not confirmed:
@@ -85,11 +96,16 @@ def bulletin_publish(
         with transaction.atomic():
             # One publication at a time per plan, so numbers follow each other without gaps.
             Plan.objects.select_for_update().filter(pk=plan.pk).first()
-            if Bulletin.objects.filter(plan=plan, month=month).exists():
+            if published.exists():
                 raise BulletinError(_("本月通报已发布，不能重复发布。"))
             fresh = Plan.objects.get(pk=plan.pk)
+            if region is None:
+                issuer, cc = bulletin_issuer_of(fresh), fresh.bulletin_cc
+            else:
+                issuer, cc = county.issuer(fresh, region), county.cc(fresh)
             return Bulletin.objects.create(
                 plan=plan,
+                region=region,
                 month=month,
                 status=Bulletin.Status.PUBLISHED,
                 title=heading,
@@ -97,9 +113,9 @@ def bulletin_publish(
                 numbers=stored(numbers),
                 published_by=actor,
                 published_at=now,
-                number=next_number(plan),
-                issuer=bulletin_issuer_of(fresh),
-                cc=fresh.bulletin_cc,
+                number=next_number(plan, region),
+                issuer=issuer,
+                cc=cc,
                 issued_on=timezone.localdate(now),
             )
     except IntegrityError:  # published by someone else a moment ago

@@ -14,17 +14,20 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from targets.models import Plan
+from targets.models import Plan, Region
 
 from ..models import ExportJob, ExportLog
 
 Status = ExportJob.Status
 
 
-def export_job_create(*, plan: Plan, month: int, user: Any, rows_total: int) -> ExportJob:
-    """A queued job for ``user``'s workbook (the caller sends the task once it commits)."""
+def export_job_create(
+    *, plan: Plan, month: int, user: Any, rows_total: int, region: Region | None = None
+) -> ExportJob:
+    """A queued job for ``user``'s workbook (``region``'s own, given; the caller sends the
+    task once it commits)."""
     return ExportJob.objects.create(
-        plan=plan, month=month, requested_by=user, rows_total=rows_total
+        plan=plan, region=region, month=month, requested_by=user, rows_total=rows_total
     )
 
 
@@ -85,6 +88,7 @@ def export_job_forget_file(*, job_id: int) -> None:
 def export_log_create(
     *,
     plan: Plan,
+    region: Region | None = None,
     month: int,
     user: Any | None,
     source: str,
@@ -96,6 +100,7 @@ def export_log_create(
     """The record of one workbook handed out: who, when, how, and its fingerprint."""
     return ExportLog.objects.create(
         plan=plan,
+        region=region,
         month=month,
         exported_by=user,
         exported_at=exported_at,

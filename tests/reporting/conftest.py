@@ -101,6 +101,40 @@ def bulletin_march(plan, figure, time_machine) -> Submission:
     return rural
 
 
+@pytest.fixture
+def county_march(plan, figure, split, complete, time_machine) -> Plan:
+    """March in 浚县 (410621) for its own bulletin and workbook, sent on time, and the clock
+    after March's deadline (5 April):
+
+    - rural transfer 1,200 of a 4,000 split (30.0 %, green); in-service 200 of a 5,000 split
+      sent but not approved (pending, red once approved); re-employment 700, not split to 浚县;
+    - veterans 200 eligible, 180 aware (90 % of 100 %, amber), 150 registered (75 %, red),
+      98 trained (participation 65.3 % of 90 %, red), 90 passed (91.8 % of 90 %, green);
+    - 淇滨区 (410611): rural transfer 999 of a 6,000 split, which no 浚县 paper may show;
+    - every other cell of March approved as 0, so the rows are judged.
+    """
+    time_machine.move_to("2015-04-02 10:00 +08:00")
+    split("rural-transfer", "410621", 4000)
+    split("in-service", "410621", 5000)
+    split("rural-transfer", "410611", 6000)
+    figure("rural-transfer", "410621", 3, 1200)
+    figure("in-service", "410621", 3, 200, status="submitted")
+    figure("reemployment", "410621", 3, 700)
+    for code, value in [
+        ("veterans-eligible", 200),
+        ("veterans-aware", 180),
+        ("veterans-registered", 150),
+        ("veterans-trained", 98),
+        ("veterans-passed", 90),
+    ]:
+        figure(code, "410621", 3, value)
+    figure("rural-transfer", "410611", 3, 999, note="淇滨区的数")
+    complete(3)
+    rebuild(plan)
+    time_machine.move_to("2015-04-10 10:00 +08:00")
+    return plan
+
+
 @pytest.fixture(scope="module")
 def demo_plan(django_db_setup, django_db_blocker) -> Iterator[Plan]:
     """The demo once for a test module, rolled up, in a transaction rolled back at its end."""

@@ -126,3 +126,39 @@ def test_a_leader_is_refused(figures, make_user, tmp_path) -> None:
 def test_unknown_year(figures, tmp_path) -> None:
     with pytest.raises(CommandError, match="no plan for 2014"):
         call_command("export_summary", "--year", "2014", "-o", str(tmp_path / "x.xlsx"))
+
+
+# --- a county's workbook (--unit) ----------------------------------------------------------------
+
+
+def test_unit_gives_the_countys_download_cell_for_cell(figures, make_user, tmp_path) -> None:
+    county_auditor = make_user("auditor", region="410621", username="auditor-410621")
+    with time_machine.travel(NOW, tick=False):
+        command, _content = _command(
+            tmp_path, "--as-of", "2015-09", "--unit", "410621", "--user", "auditor-410621"
+        )
+        client = Client()
+        client.force_login(county_auditor)
+        response = client.get("/exports/2015/summary.xlsx", {"as_of": "2015-09"})
+        download = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert _cells(command) == _cells(download)
+    assert "分县区" not in command.sheetnames
+    detail = _cells(command)["月度明细"][5:]
+    assert [(row[0], row[4], row[7]) for row in detail] == [("rural-transfer", "410621", 300)]
+    assert [log.region.code for log in ExportLog.objects.all()] == ["410621", "410621"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--unit", "999999"], "no county"),
+        (["--unit", "4106\x0021"], "no county"),
+        (["--unit", "410622", "--user", "auditor-410621"], "not an auditor or administrator of"),
+        (["--user", "auditor-410621"], "not an auditor"),  # the city's workbook
+    ],
+)
+def test_a_county_is_checked(figures, make_user, tmp_path, args, message) -> None:
+    make_user("auditor", region="410621", username="auditor-410621")
+    with pytest.raises(CommandError, match=message):
+        _command(tmp_path, *args)
+    assert not ExportLog.objects.exists()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from reporting import selectors
 from reporting.exports import workbook
 from reporting.models import ExportLog
 from targets import policy
-from targets.models import Plan
+from targets.models import Plan, Region
 
 
 class Command(BaseCommand):
@@ -28,6 +29,11 @@ class Command(BaseCommand):
             dest="as_of",
             help="YYYY-MM (default: the latest month past its deadline with reports sent)",
         )
+        parser.add_argument(
+            "--unit",
+            help="a county's code (e.g. 410621): that county's workbook, its rows only "
+            "(without it, or 市直's 410601: the city's)",
+        )
         parser.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
         parser.add_argument(
             "--user",
@@ -42,16 +48,33 @@ class Command(BaseCommand):
         output: str,
         as_of: str | None = None,
         user: str | None = None,
+        unit: str | None = None,
         **options: Any,
     ) -> None:
         plan = Plan.objects.filter(year=year).first()
         if plan is None:
             raise CommandError(f"no plan for {year}")
+        region = None
+        if unit:
+            region = (
+                Region.objects.filter(code=unit).first()
+                if re.fullmatch(r"[1-9][0-9]{5}", unit)
+                else None
+            )
+            if region is None:
+                raise CommandError(f"no county {unit!r}")
+            region = None if region.is_city_level else region
         account = None
         if user is not None:
             account = get_user_model().objects.filter(username=user).first()
-            if account is None or not policy.may_export(account):
-                raise CommandError(f"{user!r} is not an auditor or administrator")
+            allowed = account is not None and (
+                policy.may_export(account)
+                if region is None
+                else policy.may_export_county(account, region)
+            )
+            if not allowed:
+                of = "" if region is None else f" of {region.code}"
+                raise CommandError(f"{user!r} is not an auditor or administrator{of}")
         with translation.override(settings.LANGUAGE_CODE):
             try:
                 month = selectors.parse_as_of(plan, as_of)
@@ -66,11 +89,14 @@ class Command(BaseCommand):
                         month=month,
                         user=account,
                         source=ExportLog.Source.COMMAND,
+                        region=region,
                     )
             except BaseException:
                 path.unlink(missing_ok=True)
                 raise
         rows = ", ".join(f"{name} {count}" for name, count in log.row_counts.items())
+        county = f" {region.code}" if region is not None else ""
         self.stdout.write(
-            f"{path}: {plan.year}-{month:02d}, {log.size} bytes, sha256 {log.sha256} ({rows})"
+            f"{path}: {plan.year}-{month:02d}{county}, {log.size} bytes, sha256 {log.sha256} "
+            f"({rows})"
         )
