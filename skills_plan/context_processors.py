@@ -30,13 +30,13 @@ NAV_PAGES: list[tuple[str, Any, Callable[[Any], bool]]] = [
     ("work-review", _("台账审核"), policy.may_review_work),
     ("dashboard", _("进度看板"), policy.may_view_dashboard),
     ("dashboard-county", _("进度看板"), _has_county_dashboard),
-    ("bulletins", _("月度通报"), policy.may_view_dashboard),
+    ("bulletins", _("月度通报"), policy.may_read_bulletins),
     ("my-notices", _("督办"), policy.may_enter),
     ("notices", _("督办"), policy.may_read_all_notices),
     ("registers", _("工作登记"), policy.may_read_registers),
     ("projects", _("项目库"), policy.may_view_projects),
     ("summaries", _("督导总结"), policy.may_view_dashboard),
-    ("exports", _("数据导出"), policy.may_export),
+    ("exports", _("数据导出"), policy.may_open_exports),
 ]
 
 

@@ -126,13 +126,16 @@ RULES: dict[str, Rule] = {
         READERS | COUNTY, why="clerks not at all (README); a county's people, their county's"
     ),
     "workitems-api": Rule(READERS, why="as the progress API"),
-    "bulletins": Rule(READERS),
-    "bulletin": Rule(READERS),
-    "bulletin-docx": Rule(READERS),
-    "bulletin-publish": Rule(NOBODY, frozenset({"reviewer", "administrator"})),
-    "exports": Rule(EXPORTERS),
-    "export-summary": Rule(EXPORTERS),
-    "export-job-create": Rule(NOBODY, EXPORTERS),
+    # A county's people get their county's bulletin and workbook (no ?unit=: their own).
+    "bulletins": Rule(READERS | COUNTY),
+    "bulletin": Rule(READERS | COUNTY),
+    "bulletin-docx": Rule(READERS | COUNTY),
+    "bulletin-publish": Rule(
+        NOBODY, frozenset({"reviewer", "administrator", "county_reviewer"}), "its own county's"
+    ),
+    "exports": Rule(EXPORTERS | {"county_auditor"}),
+    "export-summary": Rule(EXPORTERS | {"county_auditor"}, why="a county's auditor: its own"),
+    "export-job-create": Rule(NOBODY, EXPORTERS | {"county_auditor"}),
     "export-job": Rule(frozenset({"auditor"}), why="the job's own requester"),
     "export-job-status": Rule(frozenset({"auditor"}), why="the job's own requester"),
     "export-job-download": Rule(frozenset({"auditor"}), why="the job's own requester"),
@@ -436,8 +439,12 @@ def _admin_urls() -> list[str]:
     return urls
 
 
-@pytest.mark.parametrize("role", ["anonymous", "nobody", "clerk", "reviewer", "leader"])
+@pytest.mark.parametrize(
+    "role", ["anonymous", "nobody", "clerk", "reviewer", "leader", *sorted(COUNTY)]
+)
 def test_the_admin_is_closed_to_all_but_auditors_and_administrators(world, role) -> None:
+    """The city's auditors and administrators only: the admin shows every county's rows, so a
+    county's auditor is not let in."""
     client = _client(world, role)
     for url in _admin_urls():
         response = client.get(url)

@@ -12,7 +12,9 @@ from tests.test_navigation import nav_of
 
 pytestmark = pytest.mark.django_db
 
-CITY_PAGES = {"dashboard", "bulletins", "notices", "registers", "summaries", "exports"}
+# The city's own pages; the bulletins (their county's) and, for an auditor, the exports (their
+# county's workbook) are theirs too. The admin reads every county: never a county's people's.
+CITY_PAGES = {"dashboard", "notices", "registers", "summaries", "admin:index"}
 
 
 def nav_items(user: Any) -> list[dict[str, Any]]:
@@ -31,6 +33,8 @@ def test_a_county_person_is_shown_their_countys_dashboard(county_people, role) -
     dashboard = next(item for item in nav_items(person) if item["url_name"] == "dashboard-county")
     assert dashboard["url"] == "/dashboard/county/410621/"
     assert ("review" in names) == (role == "reviewer")
+    assert "bulletins" in names
+    assert ("exports" in names) == (role == "auditor")
 
 
 @pytest.mark.parametrize("role", ["reviewer", "leader", "auditor"])

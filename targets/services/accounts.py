@@ -79,7 +79,8 @@ def membership_assign(
 ) -> Membership:
     """Give a user their role: the membership record, the matching group, and admin access.
 
-    Auditors and administrators may open the Django admin (auditors only to look). ``actor``:
+    Auditors and administrators may open the Django admin (auditors only to look; not a
+    county's auditor, since the admin shows every county). ``actor``:
     the administrator who gave it, or ``None`` for a command (the demo, a benchmark).
     """
     membership = Membership.objects.filter(user=user).first() or Membership(user=user)
@@ -91,7 +92,10 @@ def membership_assign(
     groups = Group.objects.filter(name__in=ROLE_GROUP_NAMES.values())
     user.groups.remove(*groups)
     user.groups.add(Group.objects.get(name=ROLE_GROUP_NAMES[role]))
-    user.is_staff = role in (Membership.Role.AUDITOR, Membership.Role.ADMINISTRATOR)
+    # The admin reads every county's rows: a county's own auditor exports their county instead.
+    user.is_staff = role == Membership.Role.ADMINISTRATOR or (
+        role == Membership.Role.AUDITOR and region is None
+    )
     user.save(update_fields=["is_staff"])
     audit(
         actor=actor,
