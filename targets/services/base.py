@@ -18,6 +18,7 @@ from ..models import (
     AuditEntry,
     Plan,
     Submission,
+    SubmissionEvent,
 )
 
 if TYPE_CHECKING:
@@ -35,6 +36,45 @@ class Conflict(ValidationError):
     def __init__(self, current: Submission | None):
         super().__init__(_("该数据已被他人修改，您的修改未保存。请刷新页面后重新填写。"))
         self.current = current
+
+
+def review_step(
+    *,
+    actor: User,
+    record: Submission | Any,
+    waiting: frozenset[str],
+    approve: bool,
+    comment: str,
+    at: datetime,
+    refusals: tuple[str, str],
+) -> tuple[dict[str, object], str]:
+    """The fields a review sets on a reviewed record (a figure, a step's report) and the action
+    its trail records, at the reviewer's level: a county's approval is the first of two
+    (县区已审核, not counted); the city's approval counts it; a return from either level clears
+    the county's approval, so that the record sent again goes through both levels again.
+
+    ``waiting`` are the statuses it must be in for this reviewer (``policy``); ``refusals``
+    the record's messages when the county has not approved it yet, and when it is not waiting
+    at all. Refused, nothing to write, in either case.
+    """
+    Action = SubmissionEvent.Action
+    if record.is_current and record.status == Status.SUBMITTED and Status.SUBMITTED not in waiting:
+        raise ValidationError(refusals[0])
+    if not record.is_current or record.status not in waiting:
+        raise ValidationError(refusals[1])
+    if approve and policy.county_of(actor) is not None:
+        verified = {"status": Status.VERIFIED, "verified_by": actor, "verified_at": at}
+        return verified | {"review_comment": comment}, Action.VERIFY
+    fields: dict[str, object] = {
+        "status": Status.APPROVED if approve else Status.RETURNED,
+        "is_counted": approve,
+        "reviewed_by": actor,
+        "reviewed_at": at,
+        "review_comment": comment,
+    }
+    if not approve:
+        fields |= {"verified_by": None, "verified_at": None}
+    return fields, Action.APPROVE if approve else Action.RETURN
 
 
 def check_value(value: object) -> int:

@@ -17,7 +17,7 @@ from .. import policy
 from ..grid import state_token
 from ..models import Indicator, Plan, Region, Submission, SubmissionEvent
 from ..signals import figures_changed
-from .base import Conflict, check_month, check_plan_active, check_value
+from .base import Conflict, check_month, check_plan_active, check_value, review_step
 from .rates import check_rates
 
 if TYPE_CHECKING:
@@ -286,7 +286,6 @@ def _review(
     actor: User,
     submission: Submission,
     new_status: str,
-    action: str,
     comment: str,
     at: datetime | None,
 ) -> Submission:
@@ -296,27 +295,20 @@ def _review(
     if not policy.may_approve_cell(actor, indicator, region):
         raise PermissionDenied(_("您无权审核该数据。"))
     check_plan_active(indicator.plan)
-    waiting = policy.waiting_statuses(actor, indicator, region)
-    first_level_due = submission.status == Status.SUBMITTED and Status.SUBMITTED not in waiting
-    if submission.is_current and first_level_due:
-        raise ValidationError(_("该数据须先经县区审核员审核通过，再由市级审核。"))
-    if not submission.is_current or submission.status not in waiting:
-        raise ValidationError(_("只有已报送、待审核的数据可以审核。"))
     at = at or timezone.now()
-    if new_status == Status.APPROVED and policy.county_of(actor) is not None:
-        # The county's review, the first of two: nothing counts until the city accepts.
-        verified = {"status": Status.VERIFIED, "verified_by": actor, "verified_at": at}
-        verified["review_comment"] = comment
-        _move(submission, verified, action=Action.VERIFY, actor=actor, at=at, reason=comment)
-        return submission
-    if new_status == Status.RETURNED:
-        # Sent back from either level: a figure sent again goes through both levels again.
-        fields = {"status": new_status, "verified_by": None, "verified_at": None}
-        fields |= {"reviewed_by": actor, "reviewed_at": at, "review_comment": comment}
-        _move(submission, fields, action=action, actor=actor, at=at, reason=comment)
-        return submission
-    counted = new_status == Status.APPROVED
-    if counted:
+    fields, action = review_step(
+        actor=actor,
+        record=submission,
+        waiting=policy.waiting_statuses(actor, indicator, region),
+        approve=new_status == Status.APPROVED,
+        comment=comment,
+        at=at,
+        refusals=(
+            _("该数据须先经县区审核员审核通过，再由市级审核。"),
+            _("只有已报送、待审核的数据可以审核。"),
+        ),
+    )
+    if fields["status"] == Status.APPROVED:
         # The approved revision this one corrects stops counting; this one counts from now on.
         Submission.objects.filter(
             indicator_id=submission.indicator_id,
@@ -324,9 +316,7 @@ def _review(
             month=submission.month,
             is_counted=True,
         ).update(is_counted=False)
-    reviewed = {"status": new_status, "is_counted": counted, "reviewed_by": actor}
-    reviewed |= {"reviewed_at": at, "review_comment": comment}
-    _move(submission, reviewed, action=action, actor=actor, at=at, reason=comment)
+    _move(submission, fields, action=action, actor=actor, at=at, reason=comment)
     return submission
 
 
@@ -341,7 +331,6 @@ def submission_approve(
         actor=actor,
         submission=submission,
         new_status=Status.APPROVED,
-        action=Action.APPROVE,
         comment=comment,
         at=at,
     )
@@ -358,7 +347,6 @@ def submission_return(
         actor=actor,
         submission=submission,
         new_status=Status.RETURNED,
-        action=Action.RETURN,
         comment=comment.strip(),
         at=at,
     )

@@ -28,7 +28,7 @@ from ..models import (
     responsible_units,
     unit_name,
 )
-from .base import audit, check_month, check_plan_active
+from .base import audit, check_month, check_plan_active, review_step
 from .evidence import drop_if_unused, evidence_carry
 from .submissions import check_review_comment
 
@@ -300,35 +300,25 @@ def _review(
     if not policy.may_review_step(actor, step):
         raise PermissionDenied(_("您无权审核该工作台账。"))
     check_plan_active(step.milestone.plan)
-    waiting = policy.step_waiting_statuses(actor, step)
-    first_level_due = report.status == Status.SUBMITTED and Status.SUBMITTED not in waiting
-    if report.is_current and first_level_due:
-        raise ValidationError(_("该台账须先经县区审核员审核通过，再由市级审核。"))
-    if not report.is_current or report.status not in waiting:
-        raise ValidationError(_("只有已报送、待审核的台账可以审核。"))
     at = at or timezone.now()
-    if approve and policy.county_of(actor) is not None:
-        # The county's review, the first of two: nothing counts until the city accepts.
-        verified = {"status": Status.VERIFIED, "verified_by": actor, "verified_at": at}
-        verified["review_comment"] = comment
-        return _move(report, verified, Action.VERIFY, actor, at, reason=comment)
-    if approve:
+    fields, action = review_step(
+        actor=actor,
+        record=report,
+        waiting=policy.step_waiting_statuses(actor, step),
+        approve=approve,
+        comment=comment,
+        at=at,
+        refusals=(
+            _("该台账须先经县区审核员审核通过，再由市级审核。"),
+            _("只有已报送、待审核的台账可以审核。"),
+        ),
+    )
+    if fields["status"] == Status.APPROVED:
         # The approved revision this one corrects stops counting; this one counts from now on.
         StepReport.objects.filter(
             step_id=report.step_id, month=report.month, is_counted=True
         ).update(is_counted=False)
-    reviewed = {
-        "status": Status.APPROVED if approve else Status.RETURNED,
-        "is_counted": approve,
-        "reviewed_by": actor,
-        "reviewed_at": at,
-        "review_comment": comment,
-    }
-    if not approve:
-        # Sent back from either level: a report sent again goes through both levels again.
-        reviewed |= {"verified_by": None, "verified_at": None}
-    action = Action.APPROVE if approve else Action.RETURN
-    return _move(report, reviewed, action, actor, at, reason=comment)
+    return _move(report, fields, action, actor, at, reason=comment)
 
 
 @transaction.atomic
