@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from targets.completeness import PENDING
-from targets.models import Department, Indicator, Plan, Region
+from targets.models import Department, Indicator, Plan, Region, places_of
 
 from .models import Rollup
 
@@ -27,7 +27,7 @@ class QuotaFilter(django_filters.FilterSet):
     county = django_filters.ModelChoiceFilter(
         label=_("县区（含市直）"),
         field_name="region",
-        queryset=Region.objects.order_by("order", "code"),
+        queryset=Region.objects.none(),
         to_field_name="code",
         empty_label=_("全市"),
     )
@@ -49,6 +49,7 @@ class QuotaFilter(django_filters.FilterSet):
         self.filters["department"].queryset = Department.objects.filter(
             indicators__plan=plan, indicators__role=Indicator.Role.QUOTA
         ).distinct()
+        self.filters["county"].queryset = places_of(plan)
 
     def judged_later(self, queryset: QuerySet[Rollup], name: str, value: str) -> QuerySet[Rollup]:
         return queryset

@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from targets import completeness, periods
-from targets.models import Indicator, Plan, Region
+from targets.models import Indicator, Plan, Region, place_by_code, places_of
 
 from .models import Rollup, RollupRun
 from .rows import ROW_FIELDS, IndicatorProgress, Progress, ProgressRow, RegionProgress
@@ -195,7 +195,7 @@ def _progress(
             indicator.pk: indicator
             for indicator in Indicator.objects.filter(plan=plan).select_related("department")
         }
-        regions = {region.pk: region for region in Region.objects.all()}
+        regions = {region.pk: region for region in places_of(plan)}
     stored = Rollup.objects.filter(plan=plan, month=month)
     if region is not None:
         stored = stored.filter(region_id=region.pk)
@@ -346,5 +346,5 @@ def unit_of(raw: str) -> Unit | None:
         )
     if raw == CITY_CODE:
         return CITY
-    region = Region.objects.filter(code=raw).first()
+    region = place_by_code(raw)
     return None if region is None else county_unit(region)

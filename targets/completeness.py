@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from .models import Department, Indicator, Plan, Region, Submission
+from .models import Department, Indicator, Plan, Region, Submission, places_of
 from .periods import deadline
 
 
@@ -59,7 +59,7 @@ def gaps(plan: Plan, month: int) -> list[Gap]:
         .order_by()
     }
     found = []
-    regions = list(Region.objects.order_by("order", "code"))
+    regions = list(places_of(plan))
     for department in Department.objects.filter(pk__in=per_department).order_by("order", "code"):
         for region in regions:
             row = counts.get((department.pk, region.pk), {"received": 0, "on_time": 0})
@@ -115,10 +115,7 @@ class Coverage:
             plan.indicators.select_related("department") if indicators is None else indicators
         )
         self.by_id = {i.pk: i for i in indicators}
-        self.regions = {
-            r.pk: r
-            for r in (Region.objects.order_by("order", "code") if regions is None else regions)
-        }
+        self.regions = {r.pk: r for r in (places_of(plan) if regions is None else regions)}
         self.region_ids = list(self.regions)
         self.feeders: dict[int, list[int]] = defaultdict(list)
         for indicator in indicators:
@@ -194,7 +191,7 @@ def coverages(
     indicators = list(
         plan.indicators.select_related("department") if indicators is None else indicators
     )
-    regions = list(Region.objects.order_by("order", "code") if regions is None else regions)
+    regions = list(places_of(plan) if regions is None else regions)
     approved: dict[int, set[tuple[int, int]]] = {month: set() for month in months}
     for indicator_id, region_id, month in (
         Submission.objects.filter(indicator__plan=plan, month__in=months, is_counted=True)
@@ -249,7 +246,7 @@ def missing_reports(plan: Plan, month: int) -> list[MissingReport]:
         .values_list("indicator_id", "region_id", "is_counted", "status")
     }
     found = []
-    regions = list(Region.objects.order_by("order", "code"))
+    regions = list(places_of(plan))
     departments: dict[int, Department] = {}
     per_department: dict[int, list[int]] = defaultdict(list)
     for indicator in series:

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import transaction
 
 from . import demo_projects, demo_registers, demo_work, services
-from .models import Department, Indicator, Membership, Plan, Region, Submission
+from .models import Department, Indicator, Membership, Plan, Region, Submission, places_of
 
 SEED = 20150611
 TZ = ZoneInfo(settings.TIME_ZONE)
@@ -251,7 +251,7 @@ def load_demo(plan: Plan, password: str) -> DemoSummary:
     rng = random.Random(SEED)
     values = _monthly_values(plan, rng)
     indicators = {i.code: i for i in plan.indicators.select_related("department", "plan")}
-    regions = {r.code: r for r in Region.objects.all()}
+    regions = {r.code: r for r in places_of(plan)}
     clerks = {
         m.department.code: m.user
         for m in Membership.objects.filter(

@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from . import services
 from .demo_work import demo_pdf
-from .models import Department, Plan, Region
+from .models import Department, Plan, Region, places_of
 
 TZ = ZoneInfo(settings.TIME_ZONE)
 
@@ -78,7 +78,7 @@ def _through(
 def load_registers(plan: Plan, clerks: dict[str, Any], reviewer: Any) -> int:
     """The demo's register rows; how many were written (rows and 整改事项)."""
     departments = {d.code: d for d in Department.objects.all()}
-    regions = {r.code: r for r in Region.objects.all()}
+    regions = {r.code: r for r in places_of(plan)}
     hrss, lead = departments["hrss"], clerks["hrss"]
     written = 0
 

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from . import services
-from .models import Department, Milestone, Plan, Region, StepReport, WorkStep
+from .models import Department, Milestone, Plan, StepReport, WorkStep, places_of
 
 TZ = ZoneInfo(settings.TIME_ZONE)
 LAST_MONTH = 10  # the demo's reports run January–October, like its figures
@@ -243,7 +243,7 @@ def load_work(plan: Plan, users: dict[str, object]) -> int:
         ("disabled", None): users["clerk-disabled"],
     }
     departments = {d.code: d for d in Department.objects.all()}
-    regions = {r.code: r for r in Region.objects.all()}
+    regions = {r.code: r for r in places_of(plan)}
     items = {m.code: m for m in plan.milestones.all()}
     year = plan.year
     for code, units in UNITS.items():

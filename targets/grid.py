@@ -93,7 +93,7 @@ def month_is_open(plan: Plan, month: int, today: date | None = None) -> bool:
 def cell_keys(user: User, plan: Plan) -> list[str]:
     """The key (``Cell.key``) of every cell of the user's grid in ``plan``, read cheaply."""
     series = policy.enterable_indicators(user, plan.pk).values_list("pk", flat=True)
-    regions = list(policy.enterable_regions(user).values_list("pk", flat=True))
+    regions = list(policy.enterable_regions(user, plan).values_list("pk", flat=True))
     return [f"{indicator}-{region}" for indicator in series for region in regions]
 
 
@@ -168,7 +168,7 @@ class Grid:
 def month_grid(user: User, plan: Plan, month: int, *, lock: bool = False) -> Grid:
     """The cells a clerk may enter for one month, with their current figures and history."""
     series = list(policy.enterable_indicators(user, plan.pk).order_by("order", "pk"))
-    regions = list(policy.enterable_regions(user).order_by("order", "code"))
+    regions = list(policy.enterable_regions(user, plan).order_by("order", "code"))
     current = Submission.objects.filter(
         indicator__in=series, region__in=regions, month__lte=month, is_current=True
     ).select_related("entered_by", "submitted_by", "reviewed_by")

@@ -45,6 +45,7 @@ from .models import (
     Submission,
     SupervisionNotice,
     WorkStep,
+    places_of,
     responsible_units,
 )
 
@@ -237,14 +238,13 @@ def enterable_indicators(user: User, plan_id: int) -> QuerySet[Indicator]:
     )
 
 
-def enterable_regions(user: User) -> QuerySet[Region]:
-    """The counties this user may enter figures for."""
+def enterable_regions(user: User, plan: Plan) -> QuerySet[Region]:
+    """The places of ``plan`` this user may enter figures for."""
     if role_of(user) != Role.CLERK:
         return Region.objects.none()
     membership = membership_of(user)
-    if membership.region_id is None:
-        return Region.objects.all()
-    return Region.objects.filter(pk=membership.region_id)
+    places = places_of(plan)
+    return places if membership.region_id is None else places.filter(pk=membership.region_id)
 
 
 def unit_rows(

@@ -18,8 +18,10 @@ from .models import (
     EvaluationPilot,
     Level,
     Meeting,
+    Plan,
     Region,
     SelfAssessment,
+    places_of,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -55,7 +57,7 @@ class PilotForm(forms.ModelForm):
 
     def __init__(self, *args: Any, regions: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = regions if regions is not None else Region.objects.all()
+        self.fields["region"].queryset = regions if regions is not None else Region.objects.none()
         self.fields["level"].choices = [
             (Level.PROVINCE, Level.PROVINCE.label),
             (Level.CITY, Level.CITY.label),
@@ -102,9 +104,13 @@ class RectificationForm(forms.Form):
     description = forms.CharField(label=_("整改事项"), widget=TEXT, max_length=2000)
     department = forms.ModelChoiceField(Department.objects.all(), label=_("责任单位"))
     region = forms.ModelChoiceField(
-        Region.objects.all(), label=_("县区"), required=False, empty_label=_("（市本级）")
+        Region.objects.none(), label=_("县区"), required=False, empty_label=_("（市本级）")
     )
     due_on = forms.DateField(label=_("整改时限"), widget=DATE)
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = places_of(plan)
 
 
 class ProgressForm(forms.Form):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from targets.completeness import gaps, missing_reports
-from targets.models import Department, Indicator, Plan, Region
+from targets.models import Department, Indicator, Plan, Region, places_of
 from targets.work_selectors import status_counts, work_items
 
 from .. import api, selectors
@@ -45,7 +45,7 @@ def reporting_departments(plan: Plan) -> int:
 
 def reports_owed(plan: Plan) -> int:
     """Reports owed a month: one per department with series, per place."""
-    return reporting_departments(plan) * Region.objects.count()
+    return reporting_departments(plan) * places_of(plan).count()
 
 
 def gap_rows(plan: Plan, month: int) -> list[dict[str, Any]]:

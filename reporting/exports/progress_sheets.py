@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from targets.models import Indicator, Plan, Region
+from targets.models import Indicator, Plan, Region, places_of
 
 from ..dashboard import allocations, goal_breakdown
 from ..formatting import completion_of, rate_of, rounded_fraction
@@ -174,7 +174,7 @@ def write_county_sheet(wb: Workbook, context: Context, progress: Progress | None
     unit of the quotas whose months add up (flows): 人次 and 人 are never added together, and
     each total equals the 总表's rows of that unit. Levels and rates are not totalled. After a
     goal's last quota, the goal's own part (其他职业技能培训) by county, as on the 总表."""
-    regions = list(Region.objects.order_by("order", "code"))
+    regions = list(places_of(context.plan))
     columns = [
         Column(_("代码"), 22),
         Column(_("部门任务"), 36),

@@ -27,7 +27,7 @@ from typing import Any
 
 from django.db import connection
 
-from targets.models import Indicator, Plan, Region
+from targets.models import Indicator, Plan, places_of
 
 from . import rules
 
@@ -151,6 +151,7 @@ def parameters(
         "series": sorted(_series_of(indicators, indicator_ids)),
         "stocks": sorted(i.pk for i in indicators if i.kind == rules.STOCK),
         "regions": sorted(region_ids) if region_ids is not None else None,
+        "places": list(places_of(plan).order_by("pk").values_list("pk", flat=True)),
         **_outputs(indicators, indicator_ids),
         **constants(),
     }
@@ -198,6 +199,6 @@ def rebuild_rows(
     # The statement writes a row for every indicator × place × month in scope (a cross join).
     wanted = len(indicators) if indicator_ids is None else len(indicator_ids)
     if region_count is None:
-        region_count = Region.objects.count()
+        region_count = places_of(plan).count()
     counties = region_count if region_ids is None else len(region_ids)
     return wanted * (counties + 1) * (13 - from_month), len(changed)

@@ -27,7 +27,7 @@ from django.db import connection
 from django.db.models import Case, Count, Q, Sum, Value, When
 from django.db.models.expressions import RawSQL
 
-from targets.models import Indicator, Plan, Region, RegionTarget, Submission
+from targets.models import Indicator, Plan, RegionTarget, Submission, places_of
 from targets.periods import deadline
 
 from ..models import Rollup
@@ -115,7 +115,7 @@ def compute(
     by_id = {i.pk: i for i in plan.indicators.all()}
     wanted_ids = set(by_id) if indicator_ids is None else set(indicator_ids) & set(by_id)
     wanted = [by_id[pk] for pk in sorted(wanted_ids)]
-    region_ids = list(Region.objects.order_by("pk").values_list("pk", flat=True))
+    region_ids = list(places_of(plan).order_by("pk").values_list("pk", flat=True))
     needed = _needed(wanted, by_id)
     figures = _Figures(plan, [by_id[pk] for pk in needed], region_ids, months[-1])
     splits = {
@@ -220,7 +220,7 @@ def compute_completeness(
     if not per_department or not months:
         return []
     if regions is None:
-        regions = Region.objects.count()
+        regions = places_of(plan).count()
     if connection.vendor == "postgresql":
         # Each month's deadline read from an array by the month: one step a figure, where a
         # CASE of twelve months takes up to twelve (a third of this query on a large plan).

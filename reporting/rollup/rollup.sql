@@ -170,8 +170,10 @@ covered AS (
     SELECT indicator_id, region_id FROM combined WHERE month = %(from_month)s
 ),
 places AS (
+    -- the plan's places (its counties, districts and 市直), or those of them asked for
     SELECT id AS region_key FROM targets_region
-     WHERE %(regions)s::bigint[] IS NULL OR id = ANY(%(regions)s::bigint[])
+     WHERE id = ANY(%(places)s::bigint[])
+       AND (%(regions)s::bigint[] IS NULL OR id = ANY(%(regions)s::bigint[]))
 ),
 grid AS (
     -- every output × place × month: the counties with figures (all their months), the

@@ -21,7 +21,7 @@ from dataclasses import asdict
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from targets.models import Indicator, Plan, Region
+from targets.models import Indicator, Plan, places_of
 
 from .. import supervision
 from ..models import CompletenessRollup, PendingRollup, Rollup, RollupRun
@@ -62,7 +62,7 @@ def rebuild(
     months = range(max(1, from_month), 13)
     ids = None if indicator_ids is None else set(indicator_ids)
     indicators = list(plan.indicators.all())
-    region_count = Region.objects.count()
+    region_count = places_of(plan).count()
     regions = None if region_ids is None else set(region_ids)
     if regions is not None:
         wanted = len(indicators) if ids is None else len(ids)

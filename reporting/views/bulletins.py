@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from skills_plan.views import allowed_by
 from targets import policy
-from targets.models import Plan, Region
+from targets.models import Plan, Region, places_of
 from targets.periods import deadline, last_day_on_time
 
 from ..bulletins import changes, word
@@ -88,8 +88,8 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
         "unit_query": unit_query(region),
         # The city's readers go to each county's own bulletins from here.
         "counties": (
-            Region.objects.exclude(kind=Region.Kind.CITY)
-            if policy.may_view_dashboard(request.user)
+            places_of(first).exclude(kind=Region.Kind.CITY)
+            if first is not None and policy.may_view_dashboard(request.user)
             else []
         ),
     }

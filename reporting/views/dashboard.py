@@ -30,7 +30,7 @@ from django_tables2 import RequestConfig
 
 from skills_plan.views import allowed_by
 from targets import completeness, policy
-from targets.models import Department, Indicator, Plan, Region
+from targets.models import Department, Indicator, Plan, Region, place_of, places_of
 from targets.work_selectors import work_items
 
 from .. import charts, dashboard, selectors
@@ -282,7 +282,7 @@ def _city_dashboard(request: HttpRequest, years: Years) -> HttpResponse:
         goals=dashboard.with_missing(progress.goals, context["coverage"]),
         filter=quota_filter,
         table=_table(request, rows, context, exclude=() if _county(request) else ("place",)),
-        counties=list(Region.objects.order_by("order", "code")),
+        counties=list(places_of(plan)),
         charts=[
             *goal_charts,
             _chart(
@@ -393,7 +393,9 @@ def dashboard_county(request: HttpRequest, years: Years, code: str) -> HttpRespo
     plan = _plan_or_404(years.plan)
     if "\x00" in code:  # PostgreSQL refuses a NUL even in a lookup: no such county
         raise Http404(_("没有这个县区。"))
-    region = get_object_or_404(Region, code=code)
+    region = place_of(plan, code)
+    if region is None:
+        raise Http404(_("没有这个县区。"))
     if not policy.may_view_county(request.user, region):
         raise PermissionDenied
     month = _month(request, plan)

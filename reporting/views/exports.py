@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from skills_plan.views import allowed_by
 from targets import policy
-from targets.models import Plan, Region
+from targets.models import Plan, Region, places_of
 from targets.selectors import default_plan, plan_for
 
 from .. import dashboard, selectors, tasks
@@ -81,7 +81,9 @@ def exports_page(request: HttpRequest) -> HttpResponse:
         "unit_query": unit_query(region),
         # The city's exporters choose a county's workbook here.
         "counties": (
-            Region.objects.exclude(kind=Region.Kind.CITY) if policy.may_export(request.user) else []
+            places_of(plan).exclude(kind=Region.Kind.CITY)
+            if plan is not None and policy.may_export(request.user)
+            else []
         ),
     }
     if plan is not None:

@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from targets import policy
-from targets.models import Region
+from targets.models import Region, place_by_code
 
 CODE = re.compile(r"^[1-9][0-9]{5}$")
 
@@ -37,7 +37,7 @@ def paper_place(
     else:
         if not CODE.match(unit):
             raise Http404(_("没有这个县区。"))
-        region = Region.objects.filter(code=unit).first()
+        region = place_by_code(unit)
         if region is None:
             raise Http404(_("没有这个县区。"))
         if region.is_city_level:

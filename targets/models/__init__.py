@@ -23,6 +23,9 @@ from .plan import (
     RegionTarget,
     bulletin_issuer_of,
     default_deadline_day,
+    place_by_code,
+    place_of,
+    places_of,
 )
 from .projects import Project, ProjectEntry, ProjectEvent, ProjectFile
 from .registers import (
@@ -77,6 +80,9 @@ __all__ = [
     "WorkUnit",
     "bulletin_issuer_of",
     "default_deadline_day",
+    "place_by_code",
+    "place_of",
+    "places_of",
     "responsible_units",
     "unit_name",
 ]

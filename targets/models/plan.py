@@ -183,6 +183,24 @@ class Region(models.Model):
 CITY_LEVEL_CODE = "410601"
 
 
+def places_of(plan: Plan) -> models.QuerySet[Region]:
+    """The places a plan's figures are reported by (its counties, districts and 市直), in page
+    order: every page, export, rollup and form that lists or looks up "the counties" of a plan
+    asks here."""
+    return Region.objects.order_by("order", "code")
+
+
+def place_of(plan: Plan, code: str) -> Region | None:
+    """The plan's place with this code, or None."""
+    return places_of(plan).filter(code=code).first()
+
+
+def place_by_code(code: str) -> Region | None:
+    """A place (county, district or 市直) with this code, whichever plan it reports to: for a
+    request that names a place before it names a plan. None if there is none."""
+    return Region.objects.filter(code=code).first()
+
+
 class Indicator(models.Model):
     """A city goal, a departmental quota, or a count series behind a rate.
 

@@ -28,7 +28,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..models import AuditEntry, Department, Indicator, Milestone, Plan, Region, RegionTarget
+from ..models import (
+    AuditEntry,
+    Department,
+    Indicator,
+    Milestone,
+    Plan,
+    Region,
+    RegionTarget,
+    places_of,
+)
 from .base import audit, upsert_row
 from .plans import indicator_target_set, region_target_set
 from .work_definition import clone_work_units, load_work
@@ -326,7 +335,7 @@ def load_plan_definition(
         )
         for row in data["regions"]
     }
-    regions.update({r.code: r for r in Region.objects.exclude(code__in=regions)})
+    regions.update({r.code: r for r in places_of(plan).exclude(code__in=regions)})
 
     def department(code: str) -> Department:
         return _lookup(departments, code, _("未知的部门代码：%s。"))

@@ -226,7 +226,7 @@ def month_withdraw(
     check_month(plan, month)
     mine = Submission.objects.filter(
         indicator__in=policy.enterable_indicators(actor, plan.pk),
-        region__in=policy.enterable_regions(actor),
+        region__in=policy.enterable_regions(actor, plan),
         month=month,
         is_current=True,
     )

@@ -55,7 +55,7 @@ def entry_index(request: HttpRequest) -> HttpResponse:
     cells = 0
     if plan is not None:
         series = policy.enterable_indicators(request.user, plan.pk)
-        regions = policy.enterable_regions(request.user)
+        regions = policy.enterable_regions(request.user, plan)
         cells = series.count() * regions.count()
         counts: Counter[tuple[int, str]] = Counter()
         unsent: Counter[int] = Counter()

@@ -10,7 +10,16 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
 from .. import services
-from ..models import Department, Indicator, Plan, Project, ProjectEntry, ProjectFile, Region
+from ..models import (
+    Department,
+    Indicator,
+    Plan,
+    Project,
+    ProjectEntry,
+    ProjectFile,
+    Region,
+    places_of,
+)
 from ..models.projects import KIND_FIELDS, TRAINING_UNITS
 from ..services.projects import DESCRIPTION_MAX, NAME_MAX
 
@@ -35,12 +44,12 @@ class ProjectForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("项目名称"), max_length=NAME_MAX)
     department = forms.ModelChoiceField(Department.objects.all(), label=gettext_lazy("责任部门"))
     region = forms.ModelChoiceField(
-        Region.objects.all(),
+        Region.objects.none(),
         label=gettext_lazy("责任单位所属县区"),
         required=False,
         empty_label=gettext_lazy("（市本级）"),
     )
-    county = forms.ModelChoiceField(Region.objects.all(), label=gettext_lazy("所在县区"))
+    county = forms.ModelChoiceField(Region.objects.none(), label=gettext_lazy("所在县区"))
     description = forms.CharField(
         label=gettext_lazy("建设内容"),
         required=False,
@@ -53,7 +62,10 @@ class ProjectForm(forms.Form):
 
     def __init__(self, *args: Any, plan: Plan, choose_unit: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not choose_unit:
+        self.fields["county"].queryset = places_of(plan)
+        if choose_unit:
+            self.fields["region"].queryset = places_of(plan)
+        else:
             del self.fields["department"], self.fields["region"]
         self.fields["milestone"].queryset = plan.milestones.order_by("order", "code")
         self.fields["milestone"].label_from_instance = lambda milestone: milestone.title

@@ -22,8 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from skills_plan.views import allowed_by
 
 from .. import evidence, policy, services
-from ..models import Project, ProjectEntry, ProjectFile, Region
+from ..models import Project, ProjectEntry, ProjectFile, places_of
 from ..models.projects import KIND_FIELDS
+from ..selectors import active_plan
 from ..services.projects import EDITABLE
 from .project_forms import EntryForm, EntryReviewForm, ProjectFileForm
 from .project_ledger import ledger_parts, ledger_workbook
@@ -68,7 +69,8 @@ def projects(request: HttpRequest) -> HttpResponse:
         request.user,
         Project.objects.select_related("plan", "department", "region", "county"),
     ).order_by("-plan__year", "code")
-    regions = list(Region.objects.all())
+    plan = active_plan()  # the counties to choose from: the current plan's places
+    regions = list(places_of(plan)) if plan is not None else []
     county = request.GET.get("county", "")
     if county in {region.code for region in regions}:
         shown = shown.filter(county__code=county)

@@ -31,6 +31,7 @@ from ..models import (
     Rectification,
     Region,
     RegisterRecord,
+    places_of,
 )
 from ..register_forms import FORMS, CommentForm, ProgressForm, RectificationForm
 from ..register_selectors import missing_annual_plans
@@ -156,7 +157,8 @@ def _form(kind: str, request: HttpRequest, row: RegisterRecord | None = None) ->
     options: dict[str, Any] = {"instance": row}
     if kind == "pilots":
         membership = policy.membership_of(request.user)
-        regions = Region.objects.all()
+        plan = row.plan if row is not None else active_plan()
+        regions = places_of(plan) if plan is not None else Region.objects.none()
         if membership is not None and membership.region_id is not None:
             regions = regions.filter(pk=membership.region_id)
         options["regions"] = regions
@@ -240,7 +242,11 @@ def register_page(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     may_review = policy.may_review_register(request.user) and row.status == Status.SUBMITTED
     form = _form(kind, request, row) if editable else None
     comment = CommentForm(request.POST or None)
-    rectify = RectificationForm(request.POST or None) if kind == "meetings" and editable else None
+    rectify = (
+        RectificationForm(request.POST or None, plan=row.plan)
+        if kind == "meetings" and editable
+        else None
+    )
     status = 200
     if request.method == "POST":
         action = request.POST.get("action", "")

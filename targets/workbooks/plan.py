@@ -39,10 +39,10 @@ from ..models import (
     Indicator,
     Milestone,
     Plan,
-    Region,
     RegionTarget,
     WorkStep,
     WorkUnit,
+    places_of,
 )
 from ..services import load_plan_definition
 from .plan_read import read_definition
@@ -210,7 +210,7 @@ def build_definition(plan: Plan) -> bytes:
     _header(codes, ["类型", "代码", "名称"], [16, 24, 40])
     reference: list[tuple[str, str, str]] = [
         *((_("责任部门"), d.code, d.name) for d in Department.objects.order_by("order", "code")),
-        *((_("县区"), r.code, r.name) for r in Region.objects.order_by("order", "code")),
+        *((_("县区"), r.code, r.name) for r in places_of(plan)),
         *((_("指标类别"), str(v), str(label)) for v, label in Indicator.Role.choices),
         *((_("统计口径"), str(v), str(label)) for v, label in Indicator.Kind.choices),
         *((_("重点工作类别"), str(v), str(label)) for v, label in Milestone.Category.choices),

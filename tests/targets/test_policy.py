@@ -276,9 +276,8 @@ def test_enterable_regions(cells: World, user_key: str) -> None:
         expected = ALL_REGIONS
     else:
         expected = {spec.region}
-    assert set(policy.enterable_regions(cells.users[user_key]).values_list("code", flat=True)) == (
-        expected
-    )
+    regions = policy.enterable_regions(cells.users[user_key], cells.plan)
+    assert set(regions.values_list("code", flat=True)) == expected
 
 
 @pytest.mark.parametrize("user_key", USER_KEYS)

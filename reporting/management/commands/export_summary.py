@@ -13,7 +13,7 @@ from reporting import selectors
 from reporting.exports import workbook
 from reporting.models import ExportLog
 from targets import policy
-from targets.models import Plan, Region
+from targets.models import Plan, place_of
 
 
 class Command(BaseCommand):
@@ -56,11 +56,7 @@ class Command(BaseCommand):
             raise CommandError(f"no plan for {year}")
         region = None
         if unit:
-            region = (
-                Region.objects.filter(code=unit).first()
-                if re.fullmatch(r"[1-9][0-9]{5}", unit)
-                else None
-            )
+            region = place_of(plan, unit) if re.fullmatch(r"[1-9][0-9]{5}", unit) else None
             if region is None:
                 raise CommandError(f"no county {unit!r}")
             region = None if region.is_city_level else region
