@@ -151,7 +151,7 @@ def parameters(
         "series": sorted(_series_of(indicators, indicator_ids)),
         "stocks": sorted(i.pk for i in indicators if i.kind == rules.STOCK),
         "regions": sorted(region_ids) if region_ids is not None else None,
-        "places": list(places_of(plan).order_by("pk").values_list("pk", flat=True)),
+        "place_ids": list(places_of(plan).order_by("pk").values_list("pk", flat=True)),
         **_outputs(indicators, indicator_ids),
         **constants(),
     }

@@ -172,7 +172,7 @@ covered AS (
 places AS (
     -- the plan's places (its counties, districts and 市直), or those of them asked for
     SELECT id AS region_key FROM targets_region
-     WHERE id = ANY(%(places)s::bigint[])
+     WHERE id = ANY(%(place_ids)s::bigint[])
        AND (%(regions)s::bigint[] IS NULL OR id = ANY(%(regions)s::bigint[]))
 ),
 grid AS (
