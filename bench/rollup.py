@@ -52,10 +52,11 @@ def build(plans: int, regions: int, indicators: int) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
-    from targets.models import Department, Indicator, Plan, Region, Submission
+    from targets.models import HOME_UNIT, Department, Indicator, Plan, Region, Submission
 
     expected = plans * regions * indicators * 12
-    if Submission.objects.count() == expected and Region.objects.count() == regions:
+    places = Region.objects.filter(kind="county")
+    if Submission.objects.count() == expected and places.count() == regions:
         print(f"data set present: {expected:,} submissions")
         return
     print(f"building {expected:,} synthetic submissions …", flush=True)
@@ -68,13 +69,19 @@ def build(plans: int, regions: int, indicators: int) -> None:
         Department.objects.all().delete()
         user, _ = get_user_model().objects.get_or_create(username="bench")
         department = Department.objects.create(code="bench", name="合成部门", short_name="合成")
+        # The pages read this installation's city's plans (``local_plans``): the synthetic
+        # plans are that city's, under a name that says they are synthetic.
+        city = Region.objects.create(
+            code=HOME_UNIT[0], name="合成市（基准测试）", kind="prefecture"
+        )
         region_rows = Region.objects.bulk_create(
-            Region(code=f"{500000 + i}", name=f"合成县{i:03d}", kind="county", order=i)
+            Region(code=f"{500000 + i}", name=f"合成县{i:03d}", kind="county", order=i, parent=city)
             for i in range(regions)
         )
         for p in range(plans):
             year = 2015 + p
             plan = Plan.objects.create(
+                unit=city,
                 year=year,
                 title=f"合成方案 {year}",
                 doc_number=f"合成〔{year}〕1号",

@@ -13,7 +13,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from targets import policy
-from targets.models import Membership, Plan, Submission
+from targets.models import Membership, Plan, Submission, local_plans
 
 
 def _has_county_dashboard(user: Any) -> bool:
@@ -81,6 +81,6 @@ def site(request: HttpRequest) -> dict[str, object]:
         "role_label": Membership.Role(role).label if role else None,
         "user_membership": policy.membership_of(user) if user is not None else None,
         "nav": SimpleLazyObject(lambda: navigation(request) if user is not None else []),
-        "active_plan": Plan.objects.filter(status=Plan.Status.ACTIVE).order_by("-year").first,
+        "active_plan": local_plans().filter(status=Plan.Status.ACTIVE).order_by("-year").first,
         "has_demo_data": Submission.objects.filter(is_demo=True).exists,
     }

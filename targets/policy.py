@@ -45,6 +45,7 @@ from .models import (
     Submission,
     SupervisionNotice,
     WorkStep,
+    local_plans,
     places_of,
     responsible_units,
 )
@@ -214,10 +215,8 @@ def viewable_plans(user: User) -> QuerySet[Plan]:
     """The plans whose dashboards this user may read (``may_view_plan``), latest year first."""
     if role_of(user) not in DASHBOARD_ROLES:
         return Plan.objects.none()
-    plans = Plan.objects.order_by("-year")
-    if role_of(user) != Role.ADMINISTRATOR:
-        plans = plans.exclude(status=Plan.Status.DRAFT)
-    return plans
+    plans = local_plans().order_by("-year")
+    return plans if role_of(user) == Role.ADMINISTRATOR else plans.exclude(status=Plan.Status.DRAFT)
 
 
 def may_export(user: User) -> bool:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import policy
-from .models import Plan
+from .models import Plan, local_plans
 
 # Without a year: an active plan first, then a closed one (it has figures), a draft last.
 DEFAULT_ORDER = {Plan.Status.ACTIVE: 0, Plan.Status.CLOSED: 1, Plan.Status.DRAFT: 2}
@@ -14,7 +14,7 @@ DEFAULT_ORDER = {Plan.Status.ACTIVE: 0, Plan.Status.CLOSED: 1, Plan.Status.DRAFT
 
 def active_plan() -> Plan | None:
     """The latest active plan: the one clerks enter into and reviewers review."""
-    return Plan.objects.filter(status=Plan.Status.ACTIVE).order_by("-year").first()
+    return local_plans().filter(status=Plan.Status.ACTIVE).order_by("-year").first()
 
 
 def default_plan(plans: Iterable[Plan]) -> Plan | None:
@@ -29,7 +29,7 @@ def plan_for(user: Any, year: int | None = None, *, to_enter: bool = False) -> P
     the access policy does not let the user read it (``to_enter``: enter figures into it)."""
     if year is None:
         return default_plan(policy.viewable_plans(user))
-    plan = Plan.objects.filter(year=year).first()
+    plan = local_plans().filter(year=year).first()
     allowed = policy.may_enter_plan if to_enter else policy.may_view_plan
     if plan is None or not allowed(user, plan):
         return None

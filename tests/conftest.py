@@ -18,7 +18,15 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from skills_plan.celery import app
-from targets.models import Department, Indicator, Membership, Plan, Region, Submission
+from targets.models import (
+    Department,
+    Indicator,
+    Membership,
+    Plan,
+    Region,
+    Submission,
+    places_of,
+)
 from targets.services import (
     membership_assign,
     submission_approve,
@@ -125,7 +133,7 @@ def departments(plan: Plan) -> dict[str, Department]:
 
 @pytest.fixture
 def regions(plan: Plan) -> dict[str, Region]:
-    return {region.code: region for region in Region.objects.all()}
+    return {region.code: region for region in places_of(plan)}
 
 
 MakeUser = Callable[..., Any]

@@ -4,7 +4,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 
 from targets import policy
-from targets.models import Plan
+from targets.models import local_plans
 
 from .. import api, selectors
 
@@ -68,7 +68,7 @@ def progress_api(request: HttpRequest, year: int) -> JsonResponse:
         return _error(401, _("请先登录。"))
     if not policy.may_view_county_dashboards(request.user):
         return _error(403, _("您无权查看进度数据。"))
-    plan = Plan.objects.filter(year=year).first()
+    plan = local_plans().filter(year=year).first()
     # A draft plan is not there yet for anyone but administrators (policy.may_view_plan).
     if plan is None or not policy.may_view_plan(request.user, plan):
         return _error(404, _("没有 %(year)s 年度的方案。") % {"year": year})

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from skills_plan.views import allowed_by
 from targets import policy
 from targets.completeness import gaps
-from targets.models import Department, Plan
+from targets.models import Department, Plan, local_plans
 from targets.periods import deadline
 
 from ..models import CompletenessRollup, ReminderRun
@@ -29,7 +29,7 @@ def report_status(request: HttpRequest) -> HttpResponse:
 
     The city's page (its reviewers, leaders, auditors, administrators): every county's gaps
     and the city's rates. A county's reviewer finds their county's gaps on the review page."""
-    plan = Plan.objects.filter(status=Plan.Status.ACTIVE).order_by("-year").first()
+    plan = local_plans().filter(status=Plan.Status.ACTIVE).order_by("-year").first()
     context: dict[str, Any] = {"plan": plan}
     if plan is not None:
         now = timezone.now()

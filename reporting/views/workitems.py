@@ -7,7 +7,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 
 from targets import policy
-from targets.models import Plan
+from targets.models import local_plans
 from targets.work_selectors import work_items
 
 from .. import selectors, workitems
@@ -28,7 +28,7 @@ def _refused(request: HttpRequest, year: int) -> JsonResponse | None:
         return _answer({"error": _("请先登录。")}, 401)
     if not policy.may_view_dashboard(user):
         return _answer({"error": _("您无权查看重点工作进展。")}, 403)
-    plan = Plan.objects.filter(year=year).first()
+    plan = local_plans().filter(year=year).first()
     if plan is None or not policy.may_view_plan(user, plan):
         return _answer({"error": _("没有 %(year)s 年度的方案。") % {"year": year}}, 404)
     return None
@@ -39,7 +39,7 @@ def workitems_api(request: HttpRequest, year: int) -> JsonResponse:
     refusal = _refused(request, year)
     if refusal is not None:
         return refusal
-    plan = Plan.objects.get(year=year)
+    plan = local_plans().get(year=year)
     try:
         month = selectors.parse_as_of(plan, request.GET.get("as_of"))
     except selectors.BadAsOf as exc:

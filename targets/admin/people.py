@@ -22,8 +22,9 @@ class DepartmentAdmin(DefinitionWritesMixin, admin.ModelAdmin):
 
 @admin.register(Region)
 class RegionAdmin(DefinitionWritesMixin, admin.ModelAdmin):
-    list_display = ("name", "code", "kind", "order")
+    list_display = ("name", "code", "kind", "parent", "order")
     list_filter = ("kind",)
+    list_select_related = ("parent",)
     search_fields = ("name", "code")
     ordering = ("order", "code")
 

@@ -238,12 +238,13 @@ def _definition_response(plan: Plan) -> HttpResponse:
 class PlanAdmin(PlanToolsMixin, ClosedPlanReadOnlyMixin, DefinitionWritesMixin, admin.ModelAdmin):
     """Plans: edited as drafts; status moves only through the actions (draft → active → closed)."""
 
-    list_display = ("year", "doc_number", "title", "status", "starts_on", "ends_on")
-    list_filter = ("status",)
+    list_display = ("year", "unit", "doc_number", "title", "status", "starts_on", "ends_on")
+    list_filter = ("status", "unit")
+    list_select_related = ("unit",)
     search_fields = ("title", "doc_number", "parent_doc_number")
     ordering = ("-year",)
     fieldsets = (
-        (None, {"fields": ("year", "title", "doc_number", "issuer", "status")}),
+        (None, {"fields": ("unit", "year", "title", "doc_number", "issuer", "status")}),
         (gettext_lazy("上级文件"), {"fields": ("parent_doc_number", "parent_doc_title")}),
         (gettext_lazy("日期"), {"fields": ("written_on", "published_on", "starts_on", "ends_on")}),
         (gettext_lazy("报送与审核"), {"fields": ("deadline_day", "review_levels")}),

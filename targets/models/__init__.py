@@ -11,7 +11,6 @@ from .evidence import EvidenceFile, StepReportEvidence
 from .figures import MAX_FIGURE, Submission, SubmissionEvent
 from .notices import SupervisionNotice, SupervisionNoticeEvent
 from .plan import (
-    CITY_LEVEL_CODE,
     DEFAULT_BULLETIN_CC,
     DEFAULT_BULLETIN_ISSUER,
     Department,
@@ -19,13 +18,10 @@ from .plan import (
     Membership,
     Milestone,
     Plan,
-    Region,
     RegionTarget,
     bulletin_issuer_of,
     default_deadline_day,
-    place_by_code,
-    place_of,
-    places_of,
+    local_plans,
 )
 from .projects import Project, ProjectEntry, ProjectEvent, ProjectFile
 from .registers import (
@@ -39,12 +35,25 @@ from .registers import (
     RegisterRecord,
     SelfAssessment,
 )
+from .units import (
+    CITY_LEVEL_CODE,
+    HOME_PROVINCE,
+    HOME_UNIT,
+    Region,
+    home_unit,
+    local_places,
+    place_by_code,
+    place_of,
+    places_of,
+)
 from .work import StepReport, StepReportEvent, WorkStep, WorkUnit, responsible_units, unit_name
 
 __all__ = [
     "CITY_LEVEL_CODE",
     "DEFAULT_BULLETIN_CC",
     "DEFAULT_BULLETIN_ISSUER",
+    "HOME_PROVINCE",
+    "HOME_UNIT",
     "MAX_FIGURE",
     "REGISTER_MODELS",
     "AnnualPlan",
@@ -80,6 +89,9 @@ __all__ = [
     "WorkUnit",
     "bulletin_issuer_of",
     "default_deadline_day",
+    "home_unit",
+    "local_places",
+    "local_plans",
     "place_by_code",
     "place_of",
     "places_of",

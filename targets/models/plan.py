@@ -7,12 +7,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from .fields import check, link, optional_region
+from .units import HOME_UNIT, Region, home_unit
 
 # The bulletin (通报) is the leading group office's own paper, not the government's plan.
 DEFAULT_BULLETIN_ISSUER = "鹤壁市全民技能振兴工程领导小组办公室"
@@ -35,7 +36,15 @@ class Plan(models.Model):
         ACTIVE = "active", _("执行中")
         CLOSED = "closed", _("已结束")
 
-    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    unit = models.ForeignKey(
+        "Region",
+        verbose_name=_("所属单位"),
+        on_delete=models.PROTECT,
+        related_name="plans",
+        limit_choices_to={"kind__in": ["province", "prefecture"]},
+        help_text=_("制定方案的市（或省）；方案的县区是它的下级单位。"),
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
     title = models.CharField(_("标题"), max_length=200)
     doc_number = models.CharField(_("文号"), max_length=50, unique=True)
     parent_doc_number = models.CharField(_("上级文件文号"), max_length=50, blank=True)
@@ -95,6 +104,11 @@ class Plan(models.Model):
         verbose_name_plural = _("年度方案")
         ordering = ["-year"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year"],
+                name="plan_one_per_unit_year",
+                violation_error_message=_("该单位的这一年度已有方案。"),
+            ),
             check(
                 Q(ends_on__gte=models.F("starts_on")),
                 "plan_ends_after_start",
@@ -115,6 +129,13 @@ class Plan(models.Model):
     def __str__(self) -> str:
         return f"{self.year} {self.doc_number}"
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        # A plan made without naming its unit is the city's (``home_unit``): this
+        # installation's own plans, as before units were a tree.
+        if self.unit_id is None and (unit := home_unit()) is not None:
+            self.unit = unit
+        super().save(*args, **kwargs)
+
 
 class Department(models.Model):
     code = models.SlugField(_("代码"), max_length=30, unique=True)
@@ -134,71 +155,10 @@ class Department(models.Model):
         return self.name
 
 
-class Region(models.Model):
-    """A reporting place: a county or district, or 市直 (the city's own units).
-
-    市直 gathers the figures of city-level units (市直学校, 市属企业, 市级培训机构) that belong
-    to no county. It takes part in entry, review, splits and rollups like a county; pages tell
-    it apart by its kind. Its code is GB/T 2260's 410601 (鹤壁市市辖区), the code statistics
-    systems use for the city's own level: it is no county's and sorts before them.
-    """
-
-    class Kind(models.TextChoices):
-        DISTRICT = "district", _("区")
-        COUNTY = "county", _("县")
-        CITY = "city", _("市直")
-
-    code = models.CharField(
-        _("行政区划代码"),
-        max_length=6,
-        unique=True,
-        help_text=_("GB/T 2260 六位代码"),
-        validators=[RegexValidator(r"^[1-9][0-9]{5}$", _("行政区划代码必须是六位数字。"))],
-    )
-    name = models.CharField(_("名称"), max_length=50, unique=True)
-    kind = models.CharField(_("类型"), max_length=10, choices=Kind)
-    order = models.PositiveSmallIntegerField(_("排序"), default=0)
-
-    class Meta:
-        verbose_name = _("县区")
-        verbose_name_plural = _("县区")
-        ordering = ["order", "code"]
-        constraints = [
-            check(
-                Q(code__regex=r"^[1-9][0-9]{5}$"),
-                "region_code_six_digits",
-                _("行政区划代码必须是六位数字。"),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def is_city_level(self) -> bool:
-        return self.kind == self.Kind.CITY
-
-
-# The city-level place (市直): see ``Region``.
-CITY_LEVEL_CODE = "410601"
-
-
-def places_of(plan: Plan) -> models.QuerySet[Region]:
-    """The places a plan's figures are reported by (its counties, districts and 市直), in page
-    order: every page, export, rollup and form that lists or looks up "the counties" of a plan
-    asks here."""
-    return Region.objects.order_by("order", "code")
-
-
-def place_of(plan: Plan, code: str) -> Region | None:
-    """The plan's place with this code, or None."""
-    return places_of(plan).filter(code=code).first()
-
-
-def place_by_code(code: str) -> Region | None:
-    """A place (county, district or 市直) with this code, whichever plan it reports to: for a
-    request that names a place before it names a plan. None if there is none."""
-    return Region.objects.filter(code=code).first()
+def local_plans() -> models.QuerySet[Plan]:
+    """The plans of this installation's city: the ones its pages, entry and commands mean by
+    "the plan of a year" (a province's plan is read on the province's page)."""
+    return Plan.objects.filter(unit__code=HOME_UNIT[0])
 
 
 class Indicator(models.Model):
@@ -502,6 +462,8 @@ class Membership(models.Model):
         return " · ".join(parts)
 
     def clean(self) -> None:
+        if self.region_id and self.region.kind not in Region.PLACE_KINDS:
+            raise ValidationError({"region": _("请选择一个县区或市直。")})
         if self.role != self.Role.CLERK and self.region_id and self.region.is_city_level:
             # 市直 has no reviewer, leader or auditor of its own: the city's review and read it.
             raise ValidationError(

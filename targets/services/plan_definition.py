@@ -29,6 +29,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import (
+    HOME_PROVINCE,
+    HOME_UNIT,
     AuditEntry,
     Department,
     Indicator,
@@ -36,6 +38,7 @@ from ..models import (
     Plan,
     Region,
     RegionTarget,
+    local_plans,
     places_of,
 )
 from .base import audit, upsert_row
@@ -124,15 +127,16 @@ def shifted_title(source: Plan, year: int) -> str:
     return source.title.replace(str(source.year), str(year))
 
 
-def check_new_plan(*, year: int, doc_number: str) -> None:
-    """Refuse a year or document number already taken, in words an administrator reads."""
+def check_new_plan(*, year: int, doc_number: str, unit: Region | None = None) -> None:
+    """Refuse a year (of ``unit``, else of the city's plans) or a document number already
+    taken, in words an administrator reads."""
     errors: dict[str, str] = {}
     if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
         errors["year"] = _("年度必须是 %(min)s 到 %(max)s 之间的整数。") % {
             "min": MIN_YEAR,
             "max": MAX_YEAR,
         }
-    elif Plan.objects.filter(year=year).exists():
+    elif (local_plans() if unit is None else unit.plans).filter(year=year).exists():
         errors["year"] = _("%(year)s 年度方案已存在，不能重复创建。") % {"year": year}
     if not doc_number.strip():
         errors["doc_number"] = _("请填写文号。")
@@ -162,9 +166,10 @@ def plan_clone(
 ) -> Plan:
     """A new draft plan for ``year`` with ``source``'s definition; see the module docstring."""
     doc_number = (doc_number or "").strip() or placeholder_doc_number(year)
-    check_new_plan(year=year, doc_number=doc_number)
+    check_new_plan(year=year, doc_number=doc_number, unit=source.unit)
     shift = year - source.year
     plan = Plan(
+        unit=source.unit,
         year=year,
         title=(title or "").strip() or shifted_title(source, year),
         doc_number=doc_number,
@@ -295,7 +300,8 @@ def load_plan_definition(
     for field in ("deadline_day", "review_levels"):
         if field in plan_data:
             plan_values[field] = plan_data[field]
-    existing = Plan.objects.filter(year=plan_data["year"]).first()
+    unit = _unit(data.get("unit"))
+    existing = Plan.objects.filter(unit=unit, year=plan_data["year"]).first()
     status = None
     if existing is None:
         # Created as a draft, its splits set as its definition (not as changes to an active
@@ -314,7 +320,7 @@ def load_plan_definition(
             changed.append(model.__name__)
         return obj
 
-    plan = upsert(Plan, {"year": plan_data["year"]}, plan_values)
+    plan = upsert(Plan, {"unit": unit, "year": plan_data["year"]}, plan_values)
     # With ``prune`` the splits are set afresh below, so a lowered city target never meets its
     # old splits.
     if prune and RegionTarget.objects.filter(indicator__plan=plan).delete()[0]:
@@ -331,7 +337,9 @@ def load_plan_definition(
     departments.update({d.code: d for d in Department.objects.exclude(code__in=departments)})
     regions = {
         row["code"]: upsert(
-            Region, {"code": row["code"]}, {key: row[key] for key in ("name", "kind", "order")}
+            Region,
+            {"code": row["code"]},
+            {**{key: row[key] for key in ("name", "kind", "order")}, "parent": unit},
         )
         for row in data["regions"]
     }
@@ -422,6 +430,25 @@ def load_plan_definition(
             detail={"created": existing is None, "prune": prune, "changed": sorted(set(changed))},
         )
     return plan
+
+
+def _unit(data: dict[str, Any] | None) -> Region:
+    """The unit a plan definition belongs to, with its parent, made or updated as the data
+    says (``{"code", "name", "kind", "parent": {...}}``); without data, 鹤壁市 under 河南省."""
+    if data is None:
+        data = {
+            "code": HOME_UNIT[0],
+            "name": HOME_UNIT[1],
+            "kind": Region.Kind.PREFECTURE,
+            "parent": {"code": HOME_PROVINCE[0], "name": HOME_PROVINCE[1], "kind": "province"},
+        }
+    parent = _unit(data["parent"]) if data.get("parent") else None
+    unit, _saved = upsert_row(
+        Region,
+        {"code": data["code"]},
+        {"name": data["name"], "kind": data["kind"], "parent": parent},
+    )
+    return unit
 
 
 def _prune(plan: Plan, data: dict[str, Any]) -> int:

@@ -42,6 +42,7 @@ from ..models import (
     RegionTarget,
     WorkStep,
     WorkUnit,
+    local_plans,
     places_of,
 )
 from ..services import load_plan_definition
@@ -245,7 +246,7 @@ def import_definition(file: IO[bytes], *, actor: Any = None) -> ImportResult:
     data = read_definition(file)
     rows = data["plan"].pop("_rows")
     year, doc_number = data["plan"]["year"], data["plan"]["doc_number"]
-    existing = Plan.objects.select_for_update().filter(year=year).first()
+    existing = local_plans().select_for_update().filter(year=year).first()
     if existing is not None and existing.status != Plan.Status.DRAFT:
         raise DefinitionRefused(
             [

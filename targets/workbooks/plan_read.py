@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from ..models import Department, Indicator, Plan, Region
+from ..models import Department, Indicator, Plan, local_places
 from . import upload as excel
 from .plan_cells import Reader, Row, cell_text, check_headers, sheet_cells, table
 from .plan_sheets import (
@@ -314,7 +314,7 @@ def read_definition(file: IO[bytes]) -> dict[str, Any]:
         workbook.close()
 
     departments = set(Department.objects.values_list("code", flat=True))
-    regions = set(Region.objects.values_list("code", flat=True))
+    regions = set(local_places().values_list("code", flat=True))
     # A sheet whose columns cannot be trusted is not read further; nor is what names its rows.
     indicators = _check_indicators(reader, indicator_rows or [], departments)
     if indicator_rows is None:

@@ -20,7 +20,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from targets.models import Indicator, Region
+from targets.models import Indicator, Region, places_of
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +94,7 @@ def _isolated(call: Callable[[], Any]) -> Any:
 
 def _keys(world: Any) -> list[str]:
     series = Indicator.objects.filter(plan=world.plan, department=world.hrss, code__in=CODES)
-    return [f"{s.pk}-{r.pk}" for s in series for r in Region.objects.all()]
+    return [f"{s.pk}-{r.pk}" for s in series for r in places_of(world.plan)]
 
 
 CODES = ("rural-transfer", "in-service", "reemployment")

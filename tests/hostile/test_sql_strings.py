@@ -66,7 +66,7 @@ def test_in_query_parameters_a_page_a_400_or_a_404(world: Any, snap: Any, payloa
         assert client.get(url, dict.fromkeys(parameters, payload)).status_code in (200, 400, 404)
     assert snap() == before
     assert _intact() == tables
-    assert Region.objects.count() == 6  # five counties and 市直
+    assert Region.objects.count() == 8  # five counties, 市直, the city and its province
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)

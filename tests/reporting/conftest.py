@@ -10,7 +10,7 @@ from django.db import transaction
 
 from reporting.rollup import rebuild
 from targets import demo, services
-from targets.models import Indicator, Plan, Region, RegionTarget, Submission
+from targets.models import Indicator, Plan, Region, RegionTarget, Submission, places_of
 from targets.services.plan_definition import load_plan_file
 
 
@@ -191,7 +191,7 @@ def complete(plan, clerk_of, reviewer) -> Callable[..., int]:
             .exclude(kind=Indicator.Kind.RATE)
             .select_related("department")
         ):
-            for region in Region.objects.all():
+            for region in places_of(plan):
                 key = (indicator.pk, region.pk)
                 if key in counted or key in current or (indicator.code, region.code) in leave:
                     continue

@@ -23,7 +23,7 @@ from reporting.exports.workbook import SHEETS, write_summary
 from reporting.formatting import completion_of, rate_of, rounded_fraction
 from reporting.rollup import rebuild
 from reporting.selectors import progress
-from targets.models import Milestone, Plan, Region, Submission, SubmissionEvent
+from targets.models import Milestone, Plan, Submission, SubmissionEvent, places_of
 from targets.periods import deadline
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +164,7 @@ def reconcile(plan: Plan, month: int) -> dict[str, int]:
     total_rows = {row["单位"]: row for row in matrix if row["代码"] is None}
     kinds = {row["代码"]: _kind(row) for row in summary}
     numerators = {row["代码"]: (row["分子填报项"], row["分母填报项"]) for row in summary}
-    regions = {r.code: f"{r.name}\n{r.code}" for r in Region.objects.all()}
+    regions = {r.code: f"{r.name}\n{r.code}" for r in places_of(plan)}
     assert [row["代码"] for row in quota_rows] == [q["code"] for q in document["quotas"]]
     column_totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in quota_rows:

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from reporting.models import Rollup
 from reporting.rollup import compute, postgres, rebuild, rebuild_after_change, rules
 from reporting.rows import ROW_FIELDS
-from targets.models import Indicator, Region, Submission
+from targets.models import Indicator, Submission, places_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -96,7 +96,7 @@ def test_sql_rollup_equals_the_python_reference(plan, history, change) -> None:
     series = list(
         Indicator.objects.filter(plan=plan).exclude(kind=Indicator.Kind.RATE).order_by("code")
     )
-    counties = list(Region.objects.order_by("code"))
+    counties = list(places_of(plan).order_by("code"))
     assert len(series) == 17 and 5 <= len(counties) <= 10
     with transaction.atomic():
         write(series, counties, user, history)
@@ -121,7 +121,7 @@ def test_the_reference_is_not_trivially_equal(plan) -> None:
     series = list(
         Indicator.objects.filter(plan=plan).exclude(kind=Indicator.Kind.RATE).order_by("code")
     )
-    write(series, list(Region.objects.order_by("code")), user, {(0, 0, 3): (120, True, False)})
+    write(series, list(places_of(plan).order_by("code")), user, {(0, 0, 3): (120, True, False)})
     rebuild(plan)
     assert stored(plan) == reference(plan)
     row = Rollup.objects.filter(plan=plan, month=3, actual__gt=0).first()
@@ -143,7 +143,7 @@ def test_halves_round_up_both_ways(plan, monkeypatch, exact) -> None:
     series = list(
         Indicator.objects.filter(plan=plan).exclude(kind=Indicator.Kind.RATE).order_by("code")
     )
-    counties = list(Region.objects.order_by("code"))
+    counties = list(places_of(plan).order_by("code"))
     quota = Indicator.objects.get(plan=plan, code="rural-transfer")
     Indicator.objects.filter(pk=quota.pk).update(target=2_000_000)
     at = series.index(quota)
@@ -176,7 +176,7 @@ def test_amber_margin_as_the_reference_applies_it(plan, settings, margin, colour
     series = list(
         Indicator.objects.filter(plan=plan).exclude(kind=Indicator.Kind.RATE).order_by("code")
     )
-    counties = list(Region.objects.order_by("code"))
+    counties = list(places_of(plan).order_by("code"))
     # training-total is 70,000 for the year: by June 35,000 is on time; 31,500 (45 %) is 5
     # points behind.
     goal = series.index(Indicator.objects.get(plan=plan, code="training-total"))

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from targets.models import Department, Indicator, Milestone, Plan, Region, RegionTarget
+from targets.models import Department, Indicator, Milestone, Plan, Region, RegionTarget, places_of
 from targets.services.plan_definition import load_plan_file
 
 pytestmark = pytest.mark.django_db
@@ -167,13 +167,13 @@ def test_six_departments_and_the_lead(plan: Plan) -> None:
 
 
 def test_five_counties_and_city_level_with_gbt2260_codes(plan: Plan) -> None:
-    loaded = {r.code: (r.name, r.kind) for r in Region.objects.all()}
+    loaded = {r.code: (r.name, r.kind) for r in places_of(plan)}
     assert loaded == REGIONS | CITY_LEVEL
     assert all(code.startswith("4106") for code in loaded)
 
 
 def test_city_level_place_comes_after_the_counties(plan: Plan) -> None:
-    places = list(Region.objects.all())
+    places = list(places_of(plan))
     assert [r.code for r in places][-1] == "410601"
     assert [r.is_city_level for r in places] == [False] * 5 + [True]
 
@@ -250,7 +250,7 @@ def test_loading_twice_changes_nothing(plan: Plan) -> None:
     assert before_counts == {
         "Plan": 1,
         "Department": 6,
-        "Region": 6,
+        "Region": 8,  # five counties, 市直, the city and its province
         "Indicator": 21,
         "RegionTarget": 0,
         "Milestone": before_counts["Milestone"],

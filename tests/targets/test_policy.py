@@ -16,7 +16,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
 from targets import policy
-from targets.models import Department, Indicator, Membership, Plan, Region, Submission
+from targets.models import Department, Indicator, Membership, Plan, Region, Submission, places_of
 from targets.services import membership_assign, submission_save
 from targets.services.plan_definition import load_plan_file
 from tests.helpers import HRSS_CODES
@@ -180,7 +180,7 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Generator[World]:
                     )
                 users[key] = user
             indicators = {i.code: i for i in plan.indicators.all()}
-            regions: dict[str, Region | None] = {r.code: r for r in Region.objects.all()}
+            regions: dict[str, Region | None] = {r.code: r for r in places_of(plan)}
             regions[None] = None  # type: ignore[index]
             data_clerks = {
                 "hrss": users["clerk-hrss"],

@@ -13,7 +13,7 @@ from reporting import selectors
 from reporting.exports import workbook
 from reporting.models import ExportLog
 from targets import policy
-from targets.models import Plan, place_of
+from targets.models import local_plans, place_of
 
 
 class Command(BaseCommand):
@@ -51,7 +51,7 @@ class Command(BaseCommand):
         unit: str | None = None,
         **options: Any,
     ) -> None:
-        plan = Plan.objects.filter(year=year).first()
+        plan = local_plans().filter(year=year).first()
         if plan is None:
             raise CommandError(f"no plan for {year}")
         region = None

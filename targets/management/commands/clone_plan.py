@@ -5,7 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from targets.models import Plan
+from targets.models import local_plans
 from targets.services import plan_clone
 
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, source_year: int, year: int, doc_number: str, title: str, **options: Any
     ) -> None:
-        source = Plan.objects.filter(year=source_year).first()
+        source = local_plans().filter(year=source_year).first()
         if source is None:
             raise CommandError(f"没有 {source_year} 年度方案。")
         try:

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from targets.models import Plan
+from targets.models import local_plans
 from targets.workbooks.plan import build_definition, definition_filename
 
 
@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", default="", help="default: 方案定义-<year>.xlsx")
 
     def handle(self, *args: Any, year: int, output: str, **options: Any) -> None:
-        plan = Plan.objects.filter(year=year).first()
+        plan = local_plans().filter(year=year).first()
         if plan is None:
             raise CommandError(f"没有 {year} 年度方案。")
         path = Path(output or definition_filename(plan))

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from targets.demo import load_demo
-from targets.models import Plan
+from targets.models import local_plans
 from targets.services import load_plan_file
 
 
@@ -17,7 +17,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        plan = Plan.objects.filter(year=2015).first() or load_plan_file(actor=None)
+        plan = local_plans().filter(year=2015).first() or load_plan_file(actor=None)
         summary = load_demo(plan, settings.DEMO_PASSWORD)
         what = "created" if summary.created else "already present, left unchanged"
         self.stdout.write(

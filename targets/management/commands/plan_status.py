@@ -5,7 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from targets.models import Plan
+from targets.models import local_plans
 from targets.services import plan_activate, plan_close
 
 
@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["activate", "close"])
 
     def handle(self, *args: Any, year: int, action: str, **options: Any) -> None:
-        plan = Plan.objects.filter(year=year).first()
+        plan = local_plans().filter(year=year).first()
         if plan is None:
             raise CommandError(f"没有 {year} 年度方案。")
         change = plan_activate if action == "activate" else plan_close

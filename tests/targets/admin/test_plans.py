@@ -278,7 +278,7 @@ def test_the_status_cannot_be_edited_in_the_form(draft: Plan, admin_client: Clie
         )
     }
 
-    response = admin_client.post(url, {**data, "status": "closed"})
+    response = admin_client.post(url, {**data, "unit": draft.unit_id, "status": "closed"})
 
     assert response.status_code == 302
     assert Plan.objects.get(pk=draft.pk).status == "draft"

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from targets import services
-from targets.models import Department, Indicator, Plan, Region, WorkUnit
+from targets.models import Department, Indicator, Plan, WorkUnit, places_of
 from targets.workbooks.plan import build_definition
 
 from .plan_book import as_2016, edited
@@ -17,7 +17,7 @@ from .plan_book import as_2016, edited
 @pytest.fixture
 def defined(plan: Plan) -> Plan:
     """The 2015 plan with county splits, a county milestone and text Excel would evaluate."""
-    regions = {r.code: r for r in Region.objects.all()}
+    regions = {r.code: r for r in places_of(plan)}
     for code, region, target in (
         ("rural-transfer", "410611", 6000),
         ("rural-transfer", "410621", 5000),
