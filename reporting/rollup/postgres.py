@@ -27,11 +27,22 @@ from typing import Any
 
 from django.db import connection
 
-from targets.models import Indicator, Plan, places_of
+from targets.models import Indicator, Plan, is_province, places_of
 
 from . import rules
 
-STATEMENT = Path(__file__).with_name("rollup.sql").read_text(encoding="utf-8")
+
+def _statement(first_half: str) -> str:
+    here = Path(__file__)
+    return "".join(
+        here.with_name(name).read_text(encoding="utf-8")
+        for name in (first_half, "rollup_write.sql")
+    )
+
+
+# A city's plan from its figures; a province's from its cities' stored rows (province.sql).
+STATEMENT = _statement("rollup.sql")
+PROVINCE_STATEMENT = _statement("province.sql")
 
 # For the one statement. Its row estimates are far off (how many months a figure holds for,
 # how many series a goal adds up), and the sort-based plans it then picks cost about twice the
@@ -58,6 +69,7 @@ SELECT set_config('work_mem', %(work_mem)s, true), set_config('jit', %(jit)s, tr
        set_config('enable_sort', %(enable_sort)s, true)
 """
 ANALYZE = "ANALYZE reporting_rollup"
+CITY_ONLY = {"simple", "source_outputs", "source_series", "source_slots"}
 BULK = 5000  # rows written, above which the table's statistics are refreshed
 
 
@@ -143,17 +155,26 @@ def parameters(
     from_month: int,
     region_ids: set[int] | None,
 ) -> dict[str, Any]:
-    """Everything the statement is given: the scope, the outputs, and the rules."""
-    return {
+    """Everything the statement is given (a city's, or a province's: ``province.sql``): the
+    scope, the outputs, and the rules."""
+    given = {
         "plan": plan.pk,
         "from_month": from_month,
         "ids": sorted(indicator_ids) if indicator_ids is not None else None,
-        "series": sorted(_series_of(indicators, indicator_ids)),
-        "stocks": sorted(i.pk for i in indicators if i.kind == rules.STOCK),
         "regions": sorted(region_ids) if region_ids is not None else None,
         "place_ids": list(places_of(plan).order_by("pk").values_list("pk", flat=True)),
         **_outputs(indicators, indicator_ids),
         **constants(),
+    }
+    if is_province(plan):
+        # Its cities' stored rows by code, not figures: no series, sources or simple outputs.
+        wanted = [i for i in indicators if indicator_ids is None or i.pk in indicator_ids]
+        given = {key: value for key, value in given.items() if key not in CITY_ONLY}
+        return {**given, "year": plan.year, "w_code": [i.code for i in wanted]}
+    return {
+        **given,
+        "series": sorted(_series_of(indicators, indicator_ids)),
+        "stocks": sorted(i.pk for i in indicators if i.kind == rules.STOCK),
     }
 
 
@@ -188,7 +209,7 @@ def rebuild_rows(
         cursor.execute(SET_PLANNER, planner)
         before = dict(zip(planner, cursor.fetchone()[: len(planner)], strict=True))
         try:
-            cursor.execute(STATEMENT, params)
+            cursor.execute(PROVINCE_STATEMENT if is_province(plan) else STATEMENT, params)
             changed = {tuple(row) for row in cursor.fetchall()}
         finally:
             # Only this statement: the rest of the caller's transaction plans as usual.

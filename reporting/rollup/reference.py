@@ -27,7 +27,7 @@ from django.db import connection
 from django.db.models import Case, Count, Q, Sum, Value, When
 from django.db.models.expressions import RawSQL
 
-from targets.models import Indicator, Plan, RegionTarget, Submission, places_of
+from targets.models import Indicator, Plan, RegionTarget, Submission, is_province, places_of
 from targets.periods import deadline
 
 from ..models import Rollup
@@ -132,56 +132,123 @@ def compute(
     rows: list[ProgressRow] = []
     for indicator in wanted:
         own_series = [indicator.pk] + [f.pk for f in feeders[indicator.pk]]
-        unallocated = None
-        if feeders[indicator.pk] and indicator.target is not None:
-            unallocated = indicator.target - sum(f.target or 0 for f in feeders[indicator.pk])
+        unallocated = _unallocated(indicator, feeders[indicator.pk])
         for month in months:
-            expected = expected_share(indicator.kind, month)
             for region_id in [*region_ids, None]:
-                numerator = denominator = actual = completion = None
                 if indicator.kind == RATE:
-                    numerator = figures.value(indicator.numerator_id, region_id, month) or 0
-                    denominator = figures.value(indicator.denominator_id, region_id, month) or 0
-                    target, target_rate = None, indicator.target_rate
-                    if denominator and target_rate:
-                        completion = six_places(Decimal(numerator) / (denominator * target_rate))
+                    values = (
+                        None,
+                        figures.value(indicator.numerator_id, region_id, month),
+                        figures.value(indicator.denominator_id, region_id, month),
+                    )
                 else:
                     parts = [figures.value(series, region_id, month) for series in own_series]
                     found = [part for part in parts if part is not None]
-                    if found:
-                        actual = sum(found)
-                    elif indicator.kind == FLOW:
-                        actual = 0
-                    target = (
-                        indicator.target
-                        if region_id is None
-                        else splits.get((indicator.pk, region_id))
-                    )
-                    target_rate = None
-                    if target and actual is not None:
-                        completion = six_places(Decimal(actual) / Decimal(target))
-                rows.append(
-                    ProgressRow(
-                        indicator_id=indicator.pk,
-                        region_id=region_id,
-                        month=month,
-                        actual=actual,
-                        numerator=numerator,
-                        denominator=denominator,
-                        target=target,
-                        target_rate=target_rate,
-                        completion=completion,
-                        expected=expected,
-                        status=(
-                            rate_status_for(numerator, denominator, target_rate)
-                            if indicator.kind == RATE
-                            else status_for(completion, expected)
-                        ),
-                        projected=projection(indicator.kind, actual, month),
-                        unallocated=unallocated if region_id is None else None,
-                    )
+                    values = (sum(found) if found else None, None, None)
+                target = (
+                    indicator.target if region_id is None else splits.get((indicator.pk, region_id))
                 )
+                rows.append(_row(indicator, region_id, month, values, target, unallocated))
     return rows
+
+
+def _unallocated(indicator: Indicator, feeders: list[Indicator]) -> int | None:
+    """The part of a goal's target that no quota carries."""
+    if feeders and indicator.target is not None:
+        return indicator.target - sum(f.target or 0 for f in feeders)
+    return None
+
+
+def _row(
+    indicator: Indicator,
+    region_id: int | None,
+    month: int,
+    values: tuple[int | None, int | None, int | None],
+    target: int | None,
+    unallocated: int | None,
+) -> ProgressRow:
+    """One row by the rules, from the place's values to date (actual, numerator, denominator)
+    and its target: a flow without figures has done 0, a level without any has no data, a rate
+    without counts has 0 of 0."""
+    actual, numerator, denominator = values
+    completion = target_rate = None
+    if indicator.kind == RATE:
+        actual, target, target_rate = None, None, indicator.target_rate
+        numerator, denominator = numerator or 0, denominator or 0
+        if denominator and target_rate:
+            completion = six_places(Decimal(numerator) / (denominator * target_rate))
+    else:
+        numerator = denominator = None
+        if actual is None and indicator.kind == FLOW:
+            actual = 0
+        if target and actual is not None:
+            completion = six_places(Decimal(actual) / Decimal(target))
+    expected = expected_share(indicator.kind, month)
+    return ProgressRow(
+        indicator_id=indicator.pk,
+        region_id=region_id,
+        month=month,
+        actual=actual,
+        numerator=numerator,
+        denominator=denominator,
+        target=target,
+        target_rate=target_rate,
+        completion=completion,
+        expected=expected,
+        status=(
+            rate_status_for(numerator, denominator, target_rate)
+            if indicator.kind == RATE
+            else status_for(completion, expected)
+        ),
+        projected=projection(indicator.kind, actual, month),
+        unallocated=unallocated if region_id is None else None,
+    )
+
+
+def compute_province(plan: Plan, *, months: Iterable[int] = MONTHS) -> list[ProgressRow]:
+    """A province's rows: each city's values are the city-level rows of its own plan of the
+    same year (by indicator code), the province's their sum (``province.sql`` in Python)."""
+    months = sorted(set(months))
+    wanted = sorted(plan.indicators.all(), key=lambda i: i.pk)
+    cities = list(places_of(plan).order_by("pk").values_list("pk", flat=True))
+    city_of = dict(
+        Plan.objects.filter(unit_id__in=cities, year=plan.year).values_list("pk", "unit_id")
+    )
+    stored: dict[tuple[str, int, int], tuple] = {}
+    for plan_id, code, month, *values in Rollup.objects.filter(
+        plan_id__in=city_of, region__isnull=True, month__in=months
+    ).values_list(
+        "plan_id", "indicator__code", "month", "actual", "numerator", "denominator", "target"
+    ):
+        stored[(code, city_of[plan_id], month)] = tuple(values)
+    splits = {
+        (indicator_id, region_id): target
+        for indicator_id, region_id, target in RegionTarget.objects.filter(
+            indicator__plan=plan
+        ).values_list("indicator_id", "region_id", "target")
+    }
+    feeders: dict[int, list[Indicator]] = defaultdict(list)
+    for indicator in wanted:
+        if indicator.feeds_id:
+            feeders[indicator.feeds_id].append(indicator)
+    none = (None, None, None, None)
+    rows: list[ProgressRow] = []
+    for indicator in wanted:
+        unallocated = _unallocated(indicator, feeders[indicator.pk])
+        for month in months:
+            found = [stored.get((indicator.code, city, month), none) for city in cities]
+            for city, (actual, numerator, denominator, own) in zip(cities, found, strict=True):
+                target = splits.get((indicator.pk, city), own)
+                values = (actual, numerator, denominator)
+                rows.append(_row(indicator, city, month, values, target, unallocated))
+            total = tuple(_sum(value[column] for value in found) for column in range(3))
+            rows.append(_row(indicator, None, month, total, indicator.target, unallocated))
+    return rows
+
+
+def _sum(values: Iterable[int | None]) -> int | None:
+    found = [value for value in values if value is not None]
+    return sum(found) if found else None
 
 
 @dataclass(frozen=True)
@@ -265,7 +332,10 @@ def rebuild_rows(plan: Plan, *, indicator_ids: set[int] | None, from_month: int)
 
     Returns (rows in scope, rows that differed)."""
     months = range(from_month, 13)
-    rows = compute(plan, indicator_ids=indicator_ids, months=months)
+    if is_province(plan):
+        rows = compute_province(plan, months=months)
+    else:
+        rows = compute(plan, indicator_ids=indicator_ids, months=months)
     fresh = {values[:3]: values for values in (_values(row) for row in rows)}
     stored = Rollup.objects.filter(plan=plan, month__gte=from_month)
     if indicator_ids is not None:

@@ -14,14 +14,14 @@ import logging
 import os
 import queue
 import time
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from targets.models import Indicator, Plan, places_of
+from targets.models import Indicator, Plan, is_province, places_of
 
 from .. import supervision
 from ..models import CompletenessRollup, PendingRollup, Rollup, RollupRun
@@ -50,15 +50,19 @@ def rebuild(
     region_ids: Iterable[int] | None = None,
     analyze: bool = True,
     settles: Collection[int] = (),
+    above: bool = True,
 ) -> RollupRun:
     """Replace the stored rollup of a plan (or of some indicators) from ``from_month`` on.
+
+    A city's rebuild brings its province's plan of the year up to date too, in the same
+    transaction, unless ``above`` is false (``rebuild_plans`` does the provinces once, last).
 
     Two rebuilds of one plan never interleave: each holds the plan's row lock until it
     commits. With ``compare``, rows that differ from what was stored are counted as drift.
     ``settles``: the ``PendingRollup`` rows (of this plan) this rebuild settles.
     """
     started, clock = timezone.now(), time.perf_counter()
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("unit").get(pk=plan.pk)
     months = range(max(1, from_month), 13)
     ids = None if indicator_ids is None else set(indicator_ids)
     indicators = list(plan.indicators.all())
@@ -81,6 +85,40 @@ def rebuild(
     else:
         count, differing = reference.rebuild_rows(plan, indicator_ids=ids, from_month=months[0])
 
+    if not is_province(plan):  # a province is sent no reports: its cities' plans are
+        _count_reports(plan, indicators, ids, region_count, months, completeness_months)
+        # The province's rows are its cities' city-level rows: brought up to date with them,
+        # in this transaction (the city's lock, then the province's: never the other way).
+        for province in provinces_above(plan) if above else ():
+            rebuild(province, kind=kind, compare=compare, analyze=analyze)
+
+    if settles:
+        PendingRollup.objects.filter(pk__in=settles, plan=plan).delete()
+    codes = "" if ids is None else ",".join(sorted(i.code for i in indicators if i.pk in ids))
+    run = RollupRun.objects.create(
+        plan=plan,
+        kind=kind,
+        from_month=months[0],
+        indicator_codes=codes,
+        started_at=started,
+        duration_ms=round((time.perf_counter() - clock) * 1000),
+        rows=count,
+        drift=differing if compare else 0,
+    )
+    run.written = differing  # not stored: rows written, for the caller's statistics
+    return run
+
+
+def _count_reports(
+    plan: Plan,
+    indicators: list[Indicator],
+    ids: set[int] | None,
+    region_count: int,
+    months: range,
+    completeness_months: Iterable[int] | None,
+) -> None:
+    """Replace the plan's counts of reports expected, received and on time (of the
+    departments of ``ids``, else all) for the months rebuilt (or ``completeness_months``)."""
     departments = None
     if ids is not None:
         departments = {i.department_id for i in indicators if i.pk in ids}
@@ -100,21 +138,15 @@ def rebuild(
         CompletenessRollup(plan=plan, **asdict(row)) for row in completeness
     )
 
-    if settles:
-        PendingRollup.objects.filter(pk__in=settles, plan=plan).delete()
-    codes = "" if ids is None else ",".join(sorted(i.code for i in indicators if i.pk in ids))
-    run = RollupRun.objects.create(
-        plan=plan,
-        kind=kind,
-        from_month=months[0],
-        indicator_codes=codes,
-        started_at=started,
-        duration_ms=round((time.perf_counter() - clock) * 1000),
-        rows=count,
-        drift=differing if compare else 0,
+
+def provinces_above(plan: Plan) -> list[Plan]:
+    """The province's plans of the same year that roll this city's plan up (none above a
+    city without a province, or whose province has no plan that year)."""
+    return list(
+        Plan.objects.filter(
+            unit_id=plan.unit.parent_id, unit__kind="province", year=plan.year
+        ).exclude(status=Plan.Status.DRAFT)
     )
-    run.written = differing  # not stored: rows written, for the caller's statistics
-    return run
 
 
 def rebuild_plans(
@@ -125,19 +157,38 @@ def rebuild_plans(
     jobs: int | None = None,
     settles: Collection[int] = (),
 ) -> list[RollupRun]:
-    """Rebuild several plans, each in its own transaction, in the order given.
+    """Rebuild several plans, each in its own transaction: the cities' in the order given,
+    then the provinces' (those given, and those above the cities rebuilt), which read them.
 
     On PostgreSQL up to ``jobs`` plans (by default one per CPU) are rebuilt at once, each on
     its own connection: a plan's rebuild is one statement, which PostgreSQL runs on one core.
     Inside a caller's transaction, or on SQLite (one writer at a time), one after another.
     """
     plans = list(plans)
-    wanted = (os.cpu_count() or 1) if jobs is None else jobs
-    jobs = max(1, min(wanted, len(plans)))
+    cities = [plan for plan in plans if not is_province(plan)]
+    provinces = {plan.pk: plan for plan in plans if is_province(plan)}
+    for city in cities:
+        provinces.update((above.pk, above) for above in provinces_above(city))
 
     def one(plan: Plan) -> RollupRun:
-        return rebuild(plan, kind=kind, compare=compare, analyze=False, settles=settles)
+        return rebuild(
+            plan, kind=kind, compare=compare, analyze=False, settles=settles, above=False
+        )
 
+    runs = _in_parallel(cities, one, jobs) + _in_parallel(list(provinces.values()), one, jobs)
+    if connection.vendor == "postgresql" and sum(run.written for run in runs) > postgres.BULK:
+        # Once for all the plans (a first build writes every row), not once a plan.
+        with connection.cursor() as cursor:
+            cursor.execute(postgres.ANALYZE)
+    return runs
+
+
+def _in_parallel(
+    plans: list[Plan], one: Callable[[Plan], RollupRun], jobs: int | None
+) -> list[RollupRun]:
+    """``one(plan)`` for each plan, up to ``jobs`` at once on PostgreSQL; the runs in order."""
+    wanted = (os.cpu_count() or 1) if jobs is None else jobs
+    jobs = max(1, min(wanted, len(plans)))
     if jobs == 1 or connection.vendor != "postgresql" or connection.in_atomic_block:
         runs = [one(plan) for plan in plans]
     else:
@@ -164,10 +215,6 @@ def rebuild_plans(
             for future in [pool.submit(work) for _ in range(jobs)]:
                 future.result()  # a plan's error is raised here, as the plan's own
         runs = [done[index] for index in range(len(plans))]
-    if connection.vendor == "postgresql" and sum(run.written for run in runs) > postgres.BULK:
-        # Once for all the plans (a first build writes every row), not once a plan.
-        with connection.cursor() as cursor:
-            cursor.execute(postgres.ANALYZE)
     return runs
 
 

@@ -95,6 +95,11 @@ HOME_UNIT = ("410600", "鹤壁市")
 HOME_PROVINCE = ("410000", "河南省")
 
 
+def is_province(plan: Plan) -> bool:
+    """Is this a province's plan (its places are cities, its figures their plans' rollups)?"""
+    return plan.unit.kind == Region.Kind.PROVINCE
+
+
 def home_unit() -> Region | None:
     """The city whose plans this installation keeps (鹤壁市), once it exists: the migration
     makes it where places or plans existed before, a plan definition's loader otherwise."""

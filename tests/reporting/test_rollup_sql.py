@@ -25,6 +25,9 @@ from reporting.models import Rollup
 from reporting.rollup import compute, postgres, rebuild, rebuild_after_change, rules
 from reporting.rows import ROW_FIELDS
 from targets.models import Indicator, Submission, places_of
+from targets.services import load_plan_definition
+
+from .test_rollup_province import province_definition
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -216,9 +219,14 @@ def test_planner_settings_hold_for_the_statement_only(plan) -> None:
     assert after[3] == "off"  # the commit of a rebuild need not wait for the disk
 
 
-def test_the_statement_is_fixed_text_with_every_parameter_given(plan) -> None:
-    """The SQL is a file read once: no template, and every placeholder bound by name."""
+@pytest.mark.parametrize("kind", ["city", "province"])
+def test_the_statement_is_fixed_text_with_every_parameter_given(plan, kind) -> None:
+    """The SQL is a file read once: no template, and every placeholder bound by name (a
+    city's statement, and a province's, each given exactly what it names)."""
     text = postgres.STATEMENT
+    if kind == "province":
+        text = postgres.PROVINCE_STATEMENT
+        plan = load_plan_definition(province_definition())
     names = set(re.findall(r"%\((\w+)\)s", text))
     given = postgres.parameters(
         plan,
