@@ -213,17 +213,17 @@ def empty_rollups() -> None:
         cursor.execute("ANALYZE reporting_rollup")
 
 
-def incremental(repeats: int) -> float:
+def incremental(repeats: int, plan=None, code: str = "q01") -> float:
     from django.db import transaction
 
     from reporting.rollup import rebuild_after_change
     from targets.models import Plan, Submission
 
-    plan = Plan.objects.order_by("-year").first()
+    plan = plan or Plan.objects.order_by("-year").first()
     times = []
     for i in range(repeats):
         cell = Submission.objects.filter(
-            indicator__plan=plan, indicator__code="q01", is_counted=True
+            indicator__plan=plan, indicator__code=code, is_counted=True
         ).order_by("region_id", "month")[i]
         with transaction.atomic():
             # One approval, as the service records it, then the rollup it dispatches.
@@ -246,6 +246,71 @@ def incremental(repeats: int) -> float:
     return median
 
 
+def province_floor() -> float:
+    """What the province's statement must at least read: its cities' city-level rows, summed
+    by indicator code and month in a bare ``GROUP BY``."""
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.code, r.month, SUM(r.actual), SUM(r.numerator), SUM(r.denominator)"
+            " FROM reporting_rollup r JOIN targets_indicator i ON i.id = r.indicator_id"
+            " JOIN targets_plan p ON p.id = r.plan_id JOIN targets_region u ON u.id = p.unit_id"
+            " WHERE r.region_id IS NULL AND u.kind = 'prefecture' GROUP BY i.code, r.month"
+        )
+        rows = cursor.fetchall()
+    elapsed = time.perf_counter() - started
+    print(f"bare GROUP BY of the cities' rows: {len(rows):,} groups in {elapsed * 1000:.1f} ms")
+    return elapsed
+
+
+def province_main(args: argparse.Namespace) -> None:
+    """``--province``: 18 cities' plans and the province's (``province_data``)."""
+    import province_data
+
+    province_data.use_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from reporting.rollup import rebuild
+    from targets.models import Plan
+
+    call_command("migrate", verbosity=0)
+    province_data.build()
+    floor = min(bare_aggregate() for _ in range(3))
+    jobs = args.jobs
+    empty_rollups()
+    first = full_rebuild("into empty tables", jobs)
+    nightly = "over stored rows, nothing changed (the nightly case)"
+    again_one = min(full_rebuild(nightly, 1) for _ in range(2))
+    again = min(full_rebuild(nightly, jobs) for _ in range(3))
+    home = Plan.objects.get(unit__code=province_data.HOME, year=province_data.YEAR)
+    province = Plan.objects.get(unit__kind="province", year=province_data.YEAR)
+    # One approval in a city: its rows, then the province's, in one transaction.
+    one = incremental(args.repeats, plan=home, code="rural-transfer")
+    statement = []
+    for _ in range(args.repeats):
+        started = time.perf_counter()
+        rebuild(province)
+        statement.append(time.perf_counter() - started)
+    province_alone = statistics.median(statement)
+    rows_floor = min(province_floor() for _ in range(3))
+    print(
+        f"province's own rebuild (its statement, nothing changed): {province_alone * 1000:.0f} ms"
+    )
+    print(
+        f"ratio first build / bare aggregate: {first / floor:.1f}x ({jobs} at once); "
+        f"full rebuild (nightly) / bare aggregate: {again / floor:.1f}x with {jobs} at once, "
+        f"{again_one / floor:.1f}x one at a time"
+    )
+    print(f"incremental in a city, its province included: {one * 1000:.0f} ms")
+    ratio = province_alone / rows_floor
+    print(f"ratio province rebuild / bare GROUP BY of its cities' rows: {ratio:.1f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--plans", type=int, default=10)
@@ -255,7 +320,15 @@ def main() -> None:
     parser.add_argument(
         "--jobs", type=int, default=os.cpu_count() or 1, help="plans rebuilt at once"
     )
+    parser.add_argument(
+        "--province",
+        action="store_true",
+        help="18 cities and 158 counties with the 2015 plan's indicators (bench/province_data.py)",
+    )
     args = parser.parse_args()
+    if args.province:
+        province_main(args)
+        return
 
     ensure_database()
     import django
