@@ -205,11 +205,16 @@ def _row(
     )
 
 
-def compute_province(plan: Plan, *, months: Iterable[int] = MONTHS) -> list[ProgressRow]:
-    """A province's rows: each city's values are the city-level rows of its own plan of the
-    same year (by indicator code), the province's their sum (``province.sql`` in Python)."""
+def compute_province(
+    plan: Plan, *, indicator_ids: Iterable[int] | None = None, months: Iterable[int] = MONTHS
+) -> list[ProgressRow]:
+    """A province's rows (of every indicator, or the given ones): each city's values are the
+    city-level rows of its own plan of the same year (by indicator code), the province's their
+    sum (``province.sql`` in Python)."""
     months = sorted(set(months))
-    wanted = sorted(plan.indicators.all(), key=lambda i: i.pk)
+    every = sorted(plan.indicators.all(), key=lambda i: i.pk)
+    ids = None if indicator_ids is None else set(indicator_ids)
+    wanted = [i for i in every if ids is None or i.pk in ids]
     cities = list(places_of(plan).order_by("pk").values_list("pk", flat=True))
     city_of = dict(
         Plan.objects.filter(unit_id__in=cities, year=plan.year).values_list("pk", "unit_id")
@@ -228,7 +233,7 @@ def compute_province(plan: Plan, *, months: Iterable[int] = MONTHS) -> list[Prog
         ).values_list("indicator_id", "region_id", "target")
     }
     feeders: dict[int, list[Indicator]] = defaultdict(list)
-    for indicator in wanted:
+    for indicator in every:
         if indicator.feeds_id:
             feeders[indicator.feeds_id].append(indicator)
     none = (None, None, None, None)
@@ -333,7 +338,7 @@ def rebuild_rows(plan: Plan, *, indicator_ids: set[int] | None, from_month: int)
     Returns (rows in scope, rows that differed)."""
     months = range(from_month, 13)
     if is_province(plan):
-        rows = compute_province(plan, months=months)
+        rows = compute_province(plan, indicator_ids=indicator_ids, months=months)
     else:
         rows = compute(plan, indicator_ids=indicator_ids, months=months)
     fresh = {values[:3]: values for values in (_values(row) for row in rows)}

@@ -89,8 +89,19 @@ def rebuild(
         _count_reports(plan, indicators, ids, region_count, months, completeness_months)
         # The province's rows are its cities' city-level rows: brought up to date with them,
         # in this transaction (the city's lock, then the province's: never the other way).
+        codes = None if ids is None else {i.code for i in indicators if i.pk in ids}
         for province in provinces_above(plan) if above else ():
-            rebuild(province, kind=kind, compare=compare, analyze=analyze)
+            wanted = province.indicators.all()
+            if codes is not None:
+                wanted = wanted.filter(code__in=codes)
+            rebuild(
+                province,
+                indicator_ids=None if codes is None else set(wanted.values_list("pk", flat=True)),
+                from_month=months[0],
+                kind=kind,
+                compare=compare,
+                analyze=analyze,
+            )
 
     if settles:
         PendingRollup.objects.filter(pk__in=settles, plan=plan).delete()

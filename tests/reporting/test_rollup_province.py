@@ -136,6 +136,19 @@ def test_an_approval_in_a_city_reaches_the_province(
     assert row(province, "rural-transfer", HOME_UNIT[0], 5).actual == (
         row(plan, "rural-transfer", None, 5).actual
     )
+    assert row(province, "training-total", None, 5).actual == (
+        row(plan, "training-total", None, 5).actual
+        + row(other_plan, "training-total", None, 5).actual
+    )
+    # Only what the approval touched: the quota and the goal it feeds, from its month on.
+    last = RollupRun.objects.filter(plan=province).latest("pk")
+    assert (last.kind, last.from_month) == (RollupRun.Kind.INCREMENTAL, 5)
+    assert last.indicator_codes == "rural-transfer,training-total"
+    stored = Rollup.objects.filter(plan=province, month__gte=5).values_list(*ROW_FIELDS)
+    assert {tuple(values) for values in stored} == {
+        tuple(getattr(r, name) for name in ROW_FIELDS)
+        for r in compute_province(province, months=range(5, 13))
+    }
 
 
 def test_a_province_is_owed_no_reports(plan, other_plan, province, figures) -> None:
