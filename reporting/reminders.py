@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from targets.completeness import gaps
-from targets.models import Membership, Plan
+from targets.models import Membership, Plan, local_plans
 from targets.periods import deadline, last_day_on_time
 
 from .models import ReminderRun
@@ -133,10 +133,11 @@ def send_reminders(plan: Plan, month: int, *, at: datetime | None = None) -> Rem
 
 
 def send_due_reminders(today: date | None = None) -> list[ReminderRun]:
-    """For every active plan, the reminders of the months whose deadline just passed."""
+    """For every active plan of this city, the reminders of the months whose deadline just
+    passed."""
     today = today or timezone.localdate()
     runs = []
-    for plan in Plan.objects.filter(status=Plan.Status.ACTIVE):
+    for plan in local_plans().filter(status=Plan.Status.ACTIVE):
         for month in due_months(plan, today):
             run = send_reminders(plan, month)
             if run is not None:

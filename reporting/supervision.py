@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from targets import completeness, periods, policy, services
-from targets.models import Indicator, Plan, SupervisionNotice
+from targets.models import HOME_UNIT, Indicator, Plan, SupervisionNotice
 from targets.periods import deadline
 
 from .models import Rollup
@@ -100,8 +100,9 @@ def sync_notices(plan: Plan, month: int) -> NoticeSync:
 
 
 def sync_after_rollup(plan: Plan) -> NoticeSync | None:
-    """After a rebuild: an active plan's notices for its due as-of month (``due_month``)."""
-    if not policy.plan_is_open(plan):
+    """After a rebuild: an active plan's notices for its due as-of month (``due_month``); only
+    this city's plans (``local_plans``): a province's or another city's are not ours to press."""
+    if not policy.plan_is_open(plan) or plan.unit.code != HOME_UNIT[0]:
         return None
     month = due_month(plan)
     if month is None:

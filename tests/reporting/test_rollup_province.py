@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from reporting.models import CompletenessRollup, Rollup, RollupRun
+from reporting.models import CompletenessRollup, ReminderRun, Rollup, RollupRun
 from reporting.rollup import rebuild, rebuild_after_change, rebuild_plans
 from reporting.rollup.reference import compute_province
 from reporting.rows import ROW_FIELDS
@@ -156,6 +156,20 @@ def test_a_province_is_owed_no_reports(plan, other_plan, province, figures) -> N
     assert RollupRun.objects.filter(plan=province).exists()
     assert not CompletenessRollup.objects.filter(plan=province).exists()
     assert CompletenessRollup.objects.filter(plan=plan).exists()
+
+
+def test_no_notices_or_reminders_for_a_province(plan, other_plan, province, figures) -> None:
+    from reporting.reminders import send_due_reminders
+    from reporting.supervision import sync_after_rollup
+    from targets.models import SupervisionNotice
+
+    rebuild(plan)
+    assert sync_after_rollup(province) is None
+    assert sync_after_rollup(other_plan) is None
+    runs = send_due_reminders()
+    assert not SupervisionNotice.objects.filter(plan__in=[province, other_plan]).exists()
+    assert not ReminderRun.objects.filter(plan__in=[province, other_plan]).exists()
+    assert {run.plan_id for run in runs} <= {plan.pk}
 
 
 def test_a_draft_province_plan_is_left_alone(plan: Plan, other_plan: Plan) -> None:

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reporting.supervision import due_month, sync_notices
 from targets import policy
-from targets.models import Plan
+from targets.models import Plan, local_plans
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, help="only this plan year")
 
     def handle(self, *args: Any, year: int | None = None, **options: Any) -> None:
-        plans = Plan.objects.order_by("year")
+        plans = local_plans().order_by("year")
         if year is not None:
             plans = plans.filter(year=year)
             if not plans.exists():
