@@ -118,16 +118,8 @@ def compute(
     region_ids = list(places_of(plan).order_by("pk").values_list("pk", flat=True))
     needed = _needed(wanted, by_id)
     figures = _Figures(plan, [by_id[pk] for pk in needed], region_ids, months[-1])
-    splits = {
-        (indicator_id, region_id): target
-        for indicator_id, region_id, target in RegionTarget.objects.filter(
-            indicator_id__in=wanted_ids
-        ).values_list("indicator_id", "region_id", "target")
-    }
-    feeders: dict[int, list[Indicator]] = defaultdict(list)
-    for indicator in by_id.values():
-        if indicator.feeds_id:
-            feeders[indicator.feeds_id].append(indicator)
+    splits = _splits(wanted_ids)
+    feeders = _feeders(by_id.values())
 
     rows: list[ProgressRow] = []
     for indicator in wanted:
@@ -150,6 +142,25 @@ def compute(
                 )
                 rows.append(_row(indicator, region_id, month, values, target, unallocated))
     return rows
+
+
+def _splits(indicator_ids: Iterable[int]) -> dict[tuple[int, int], int]:
+    """The places' targets of these indicators, by (indicator, place)."""
+    return {
+        (indicator_id, region_id): target
+        for indicator_id, region_id, target in RegionTarget.objects.filter(
+            indicator_id__in=list(indicator_ids)
+        ).values_list("indicator_id", "region_id", "target")
+    }
+
+
+def _feeders(indicators: Iterable[Indicator]) -> dict[int, list[Indicator]]:
+    """The quotas that feed each goal, by the goal's id."""
+    feeders: dict[int, list[Indicator]] = defaultdict(list)
+    for indicator in indicators:
+        if indicator.feeds_id:
+            feeders[indicator.feeds_id].append(indicator)
+    return feeders
 
 
 def _unallocated(indicator: Indicator, feeders: list[Indicator]) -> int | None:
@@ -226,16 +237,8 @@ def compute_province(
         "plan_id", "indicator__code", "month", "actual", "numerator", "denominator", "target"
     ):
         stored[(code, city_of[plan_id], month)] = tuple(values)
-    splits = {
-        (indicator_id, region_id): target
-        for indicator_id, region_id, target in RegionTarget.objects.filter(
-            indicator__plan=plan
-        ).values_list("indicator_id", "region_id", "target")
-    }
-    feeders: dict[int, list[Indicator]] = defaultdict(list)
-    for indicator in every:
-        if indicator.feeds_id:
-            feeders[indicator.feeds_id].append(indicator)
+    splits = _splits([i.pk for i in wanted])
+    feeders = _feeders(every)
     none = (None, None, None, None)
     rows: list[ProgressRow] = []
     for indicator in wanted:

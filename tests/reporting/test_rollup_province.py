@@ -50,27 +50,13 @@ def province(plan: Plan, other_plan: Plan) -> Plan:
     return load_plan_definition(province_definition())
 
 
-def approve(plan: Plan, code: str, place: str, month: int, value: int, clerk_of, reviewer) -> None:
-    indicator = Indicator.objects.select_related("department", "plan").get(plan=plan, code=code)
-    clerk = clerk_of(indicator.department.code)
-    figure = services.submission_save(
-        actor=clerk,
-        indicator=indicator,
-        region=Region.objects.get(code=place),
-        month=month,
-        value=value,
-    )
-    services.submission_submit(actor=clerk, submission=figure)
-    services.submission_approve(actor=reviewer, submission=figure)
-
-
 def row(plan: Plan, code: str, place: str | None, month: int) -> Rollup:
     rows = Rollup.objects.filter(plan=plan, indicator__code=code, month=month)
     return rows.get(region=None) if place is None else rows.get(region__code=place)
 
 
 @pytest.fixture
-def figures(plan, other_plan, province, clerk_of, reviewer) -> None:
+def figures(plan, other_plan, province, enter) -> None:
     for values in (
         (plan, "rural-transfer", "410611", 3, 1200),
         (plan, "rural-transfer", "410621", 4, 300),
@@ -80,7 +66,7 @@ def figures(plan, other_plan, province, clerk_of, reviewer) -> None:
         (other_plan, "veterans-trained", "410522", 3, 9),
         (other_plan, "veterans-registered", "410522", 3, 10),
     ):
-        approve(*values, clerk_of, reviewer)
+        enter(*values)
 
 
 def test_the_province_plans_places_are_its_cities(province: Plan) -> None:
@@ -124,12 +110,12 @@ def test_a_province_split_is_the_citys_target(plan, other_plan, province, figure
 
 
 def test_an_approval_in_a_city_reaches_the_province(
-    plan, other_plan, province, figures, clerk_of, reviewer
+    plan, other_plan, province, figures, enter
 ) -> None:
     rebuild(plan)
     rebuild(other_plan)
     before = row(province, "rural-transfer", None, 5).actual
-    approve(plan, "rural-transfer", "410622", 5, 55, clerk_of, reviewer)
+    enter(plan, "rural-transfer", "410622", 5, 55)
     quota = Indicator.objects.get(plan=plan, code="rural-transfer")
     rebuild_after_change(plan, series_ids=[quota.pk], from_month=5)
     assert row(province, "rural-transfer", None, 5).actual == before + 55
