@@ -2,12 +2,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import api, bulletins, dashboard, exports, status, summaries, workitems
+from .views import api, bulletins, dashboard, exports, province, status, summaries, workitems
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard_home, name="dashboard"),
     path("dashboard/quota/<slug:code>/", dashboard.dashboard_quota, name="dashboard-quota"),
     path("dashboard/county/<str:code>/", dashboard.dashboard_county, name="dashboard-county"),
+    path(
+        "dashboard/province/<str:code>/",
+        province.dashboard_province,
+        name="dashboard-province",
+    ),
     path(
         "dashboard/department/<slug:code>/",
         dashboard.dashboard_department,

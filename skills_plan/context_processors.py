@@ -22,6 +22,11 @@ def _has_county_dashboard(user: Any) -> bool:
     return policy.county_home(user) is not None
 
 
+def _has_province_page(user: Any) -> bool:
+    """A province's leader (省级领导): their province's page, and nothing of the city's."""
+    return policy.province_of(user) is not None
+
+
 # The pages in the header's navigation, each shown when its policy function says so.
 NAV_PAGES: list[tuple[str, Any, Callable[[Any], bool]]] = [
     ("entry", _("月度填报"), policy.may_enter),
@@ -30,6 +35,7 @@ NAV_PAGES: list[tuple[str, Any, Callable[[Any], bool]]] = [
     ("work-review", _("台账审核"), policy.may_review_work),
     ("dashboard", _("进度看板"), policy.may_view_dashboard),
     ("dashboard-county", _("进度看板"), _has_county_dashboard),
+    ("dashboard-province", _("进度看板"), _has_province_page),
     ("bulletins", _("月度通报"), policy.may_read_bulletins),
     ("my-notices", _("督办"), policy.may_enter),
     ("notices", _("督办"), policy.may_read_all_notices),
@@ -43,6 +49,8 @@ NAV_PAGES: list[tuple[str, Any, Callable[[Any], bool]]] = [
 def _url(name: str, user: Any) -> str:
     if name == "dashboard-county":  # the person's own county's
         return reverse(name, args=[policy.county_home(user).code])
+    if name == "dashboard-province":  # the leader's own province's
+        return reverse(name, args=[policy.province_of(user).code])
     return reverse(name)
 
 

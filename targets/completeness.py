@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from .models import Department, Indicator, Plan, Region, Submission, places_of
 from .periods import deadline
@@ -288,3 +288,45 @@ def judged_status(status: str | None, reported: Reported) -> str | None:
 
 
 PENDING = "pending"
+
+
+def cities_reported(plan: Plan, month: int) -> dict[int, Reported]:
+    """For a province's plan: each of its cities' own plan of the same year, how many of its
+    reports of ``month`` (series taking figures × the city's places, as ``Coverage.totals``)
+    are approved, by city id. Three queries, however many cities; a city without a plan
+    that year owes none."""
+    cities = places_of(plan).values("pk")
+    owed = Q(accepts_figures=True) & ~Q(kind=Indicator.Kind.RATE)
+    series = dict(
+        Indicator.objects.filter(owed, plan__unit__in=cities, plan__year=plan.year)
+        .values("plan__unit")
+        .annotate(count=Count("pk"))
+        .order_by()
+        .values_list("plan__unit", "count")
+    )
+    places = dict(
+        Region.objects.filter(parent__in=cities)
+        .values("parent")
+        .annotate(count=Count("pk"))
+        .order_by()
+        .values_list("parent", "count")
+    )
+    approved = dict(
+        Submission.objects.filter(
+            indicator__plan__unit__in=cities,
+            indicator__plan__year=plan.year,
+            indicator__accepts_figures=True,
+            region__parent=F("indicator__plan__unit"),
+            month=month,
+            is_counted=True,
+        )
+        .exclude(indicator__kind=Indicator.Kind.RATE)
+        .values("indicator__plan__unit")
+        .annotate(count=Count("pk"))
+        .order_by()
+        .values_list("indicator__plan__unit", "count")
+    )
+    return {
+        city: Reported(expected=count * places.get(city, 0), approved=approved.get(city, 0))
+        for city, count in series.items()
+    }

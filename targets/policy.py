@@ -170,9 +170,9 @@ def may_view_county_dashboards(user: User) -> bool:
 
 
 def county_home(user: User) -> Region | None:
-    """The county whose pages a county's own reviewer, leader or auditor reads."""
-    county = county_of(user)
-    return None if county is None else membership_of(user).region
+    """The county whose pages a county's own people read; a province's leader has none."""
+    region = membership_of(user).region if county_of(user) is not None else None
+    return region if region is not None and region.kind in Region.PLACE_KINDS else None
 
 
 # A plan's life (draft → active → closed, ``services.plan_activate``/``plan_close``) decides two
@@ -484,6 +484,7 @@ from .policy_projects import (  # noqa: E402, F401
     readable_project_entries,
     readable_projects,
 )
+from .policy_province import may_view_province, may_view_provinces, province_of  # noqa: E402, F401
 
 # --- Figures' and step reports' review at the county's and the city's level -------------------
 from .policy_review import (  # noqa: E402, F401

@@ -17,6 +17,7 @@ from .models import Region
 from .policy import (
     EXPORT_ROLES,
     Role,
+    county_home,
     county_of,
     may_export,
     may_publish_bulletin,
@@ -31,8 +32,8 @@ if TYPE_CHECKING:
 
 def may_read_bulletins(user: User) -> bool:
     """Open the bulletin pages at all: the city's readers (every bulletin), and a county's
-    own people (their county's, ``may_view_county``)."""
-    return reads_all(user) or county_of(user) is not None
+    own people (their county's, ``may_view_county``); not a province's leader, who has none."""
+    return reads_all(user) or county_home(user) is not None
 
 
 def may_publish_county_bulletin(user: User, region: Region) -> bool:

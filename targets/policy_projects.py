@@ -24,6 +24,7 @@ from .policy import (
     role_of,
     unit_rows,
 )
+from .policy_province import province_of
 
 if TYPE_CHECKING:
     from .policy import User
@@ -37,8 +38,9 @@ if TYPE_CHECKING:
 
 
 def may_view_projects(user: User) -> bool:
-    """Open the project library at all: every role (a clerk sees their units' projects)."""
-    return role_of(user) is not None
+    """Open the project library at all: every role (a clerk sees their units' projects) but a
+    province's leader, whose province keeps no projects here."""
+    return role_of(user) is not None and province_of(user) is None
 
 
 def readable_projects(user: User, queryset: QuerySet[Project]) -> QuerySet[Project]:

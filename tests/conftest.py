@@ -339,3 +339,20 @@ def figure(plan: Plan, clerk_of: Callable[..., Any], reviewer: Any) -> Callable[
         return submission
 
     return make
+
+
+# --- a province (河南省): its plan and its leader ---------------------------------------------
+
+
+@pytest.fixture
+def province_plan(plan: Plan) -> Plan:
+    """河南省's 2015 plan (test data, ``tests.province``): its places are 鹤壁市 and 安阳市."""
+    from tests.province import load_province_plan
+
+    return load_province_plan()
+
+
+@pytest.fixture
+def province_leader(plan: Plan, make_user: MakeUser) -> Any:
+    """河南省's leader (省级领导): reads the province's page only."""
+    return make_user("leader", region="410000", username="leader-410000")

@@ -64,6 +64,7 @@ ROLES = (
     "county_reviewer",
     "county_leader",
     "county_auditor",
+    "province_leader",  # 河南省's leader (省级领导): the province's page only
 )
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
@@ -117,9 +118,12 @@ RULES: dict[str, Rule] = {
         NOBODY, frozenset({"reviewer", "administrator"}), "销号: reviewers, POST only"
     ),
     "report-status": Rule(READERS),
-    "dashboard": Rule(READERS | COUNTY, why="a county's people: sent to their county's page"),
+    "dashboard": Rule(
+        READERS | COUNTY | {"province_leader"}, why="a county's, a province's people: sent on"
+    ),
     "dashboard-quota": Rule(READERS),
     "dashboard-county": Rule(READERS),
+    "dashboard-province": Rule(READERS | {"province_leader"}, why="how the city ranks"),
     "dashboard-department": Rule(READERS),
     "dashboard-workitem": Rule(READERS),
     "progress-api": Rule(
@@ -233,6 +237,8 @@ def world(
     plan: Plan,
     people: dict[str, Any],
     county_people: dict[str, Any],
+    province_plan: Plan,
+    province_leader: Any,
     clerk_of: Any,
     settings: Any,
     tmp_path: Any,
@@ -240,6 +246,7 @@ def world(
     settings.EXPORT_ROOT = tmp_path
     users = {**people, "other_clerk": clerk_of("edu"), "nobody": people["outsider"]}
     users |= {f"county_{role}": user for role, user in county_people.items()}
+    users["province_leader"] = province_leader
     indicator = Indicator.objects.get(plan=plan, code="rural-transfer")
     qibin = Region.objects.get(code="410611")
     submission = services.submission_save(
@@ -308,6 +315,7 @@ def world(
         "codes": {
             "dashboard-quota": "rural-transfer",
             "dashboard-county": "410611",
+            "dashboard-province": "410000",
             "dashboard-department": "hrss",
             "dashboard-workitem": "three-matchings",
         },

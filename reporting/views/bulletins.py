@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from skills_plan.views import allowed_by
 from targets import policy
-from targets.models import Plan, Region, places_of
+from targets.models import Plan, Region, local_plans, places_of
 from targets.periods import deadline, last_day_on_time
 
 from ..bulletins import changes, word
@@ -37,7 +37,7 @@ from .units import paper_place, unit_query
 def _plan_month(request: HttpRequest, year: int, month: int) -> Plan:
     """The plan of ``year`` (404 if none, or a draft the user may not read) for a month 1–12
     (404 otherwise). A closed plan's bulletins stay readable."""
-    plan = get_object_or_404(Plan, year=year)
+    plan = get_object_or_404(local_plans(), year=year)
     if not policy.may_view_plan(request.user, plan):
         raise Http404(_("没有 %(year)s 年度的方案。") % {"year": year})
     if not 1 <= month <= 12:

@@ -2,9 +2,10 @@
 
 The city's reviewers, leaders, auditors and administrators may open them
 (``policy.may_view_dashboard``); clerks get 403. A county's own reviewer, leader and auditor
-(县区人社局) open their county's dashboard only (``dashboard_county``); ``/dashboard/`` sends
-them there. Every page takes ``?year=YYYY`` (default: the latest-year active plan, else the
-latest plan; a draft plan only for administrators, ``policy.may_view_plan``),
+(县区人社局) open their county's dashboard only (``dashboard_county``), a province's leader their
+province's (``province.dashboard_province``); ``/dashboard/`` sends them there. Every page takes
+``?year=YYYY`` (default: the latest-year active plan, else the latest plan; a draft plan only
+for administrators, ``policy.may_view_plan``),
 ``?as_of=YYYY-MM`` within that year (default: the latest reported month) and
 ``?compare=YYYY`` (an earlier plan to compare with, same month; default the latest earlier
 plan, ``none`` for no comparison). Links between the pages keep all three.
@@ -230,12 +231,17 @@ KEPT_PARAMETERS = ("year", "as_of", "compare")
 @login_required
 @require_GET
 def dashboard_home(request: HttpRequest) -> HttpResponse:
-    """The city's dashboard; a county's own people are sent to their county's (302), with
-    the year, month and comparison they asked for."""
+    """The city's dashboard; a county's own people are sent to their county's (302), a
+    province's leader to their province's, with the year, month and comparison they asked
+    for."""
     county = policy.county_home(request.user)
-    if county is None:
+    province = policy.province_of(request.user)
+    if province is not None:
+        url = reverse("dashboard-province", args=[province.code])
+    elif county is not None:
+        url = reverse("dashboard-county", args=[county.code])
+    else:
         return _city_dashboard(request)
-    url = reverse("dashboard-county", args=[county.code])
     kept = [(key, request.GET[key]) for key in KEPT_PARAMETERS if key in request.GET]
     return redirect(f"{url}?{urlencode(kept)}" if kept else url)
 

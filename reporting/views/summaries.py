@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from skills_plan.views import allowed_by
 from targets import policy
 from targets.evidence import attachment_disposition
-from targets.models import Plan
+from targets.models import Plan, local_plans
 
 from ..reviews import PERIODS, collect, item_lines, status_label, word
 from ..reviews import title_of as review_title
@@ -21,7 +21,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _plan(request: HttpRequest, year: int, month: int) -> Plan:
-    plan = get_object_or_404(Plan, year=year)
+    plan = get_object_or_404(local_plans(), year=year)
     if not policy.may_view_plan(request.user, plan) or month not in PERIODS:
         raise Http404(_("没有这份督导总结报告。"))
     return plan

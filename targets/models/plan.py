@@ -462,7 +462,10 @@ class Membership(models.Model):
         return " · ".join(parts)
 
     def clean(self) -> None:
-        if self.region_id and self.region.kind not in Region.PLACE_KINDS:
+        # A leader may belong to a province (省级领导): they read that province's page only.
+        province_leader = self.role == self.Role.LEADER and self.region_id is not None
+        province_leader = province_leader and self.region.kind == Region.Kind.PROVINCE
+        if self.region_id and self.region.kind not in Region.PLACE_KINDS and not province_leader:
             raise ValidationError({"region": _("请选择一个县区或市直。")})
         if self.role != self.Role.CLERK and self.region_id and self.region.is_city_level:
             # 市直 has no reviewer, leader or auditor of its own: the city's review and read it.
