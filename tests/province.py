@@ -1,9 +1,10 @@
 """A province's plan for tests: the 2015 plan file's indicators under 河南省, whose places are
 two of its cities (鹤壁市, 安阳市); and 安阳市's own 2015 plan, in which one series takes figures.
 
-Until ``reporting.rollup.rebuild`` rolls a province's plan up, tests write its ``Rollup`` rows
-themselves (``province_rollup``), in the shape the rollup will give them: ``region`` a city, or
-empty for the province's total.
+The page's tests that need a particular picture (a ranking, a rate, a city without data) write
+the province plan's ``Rollup`` rows themselves (``province_rollup``), in the shape
+``reporting.rollup.rebuild`` gives them (``region`` a city, or empty for the province's total);
+``test_dashboard_province`` also goes from figures through the real rollup to the page.
 """
 
 from __future__ import annotations

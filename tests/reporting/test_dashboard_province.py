@@ -3,8 +3,9 @@ ranked by completion for each goal and quota; a city whose own reports of the mo
 approved is 待报, never coloured; who may open it, and ``/dashboard/`` sending a province's
 leader there.
 
-The province plan's rollup rows are written by ``tests.province.province_rollup`` until
-``reporting.rollup.rebuild`` rolls a province's plan up (the lead's work in progress).
+Most tests write the province plan's rollup rows for the picture they need
+(``tests.province.province_rollup``); ``test_from_the_cities_figures_to_the_ranking`` goes
+from approved figures through the real rollup (``reporting.rollup.rebuild``) to the page.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from reporting.province import province_progress
+from reporting.rollup import rebuild
 from targets import completeness
 from targets.models import Indicator, Plan, Region
 from targets.services import (
@@ -59,7 +61,7 @@ def anyang_march(anyang_plan: Plan, clerk_of: Any, reviewer: Any) -> None:
 
 @pytest.fixture
 def march(province_plan: Plan, anyang_march: None) -> Plan:
-    """The province's rollup as of March (written directly, see the module's docstring):
+    """The province's rollup as of March (written for the picture, see the module's docstring):
     training-total for both cities (安阳 ahead), a rate quota, and a quota 安阳 has no row of.
     鹤壁's own plan has no report of March approved: its rows are pending."""
     rows = [
@@ -105,6 +107,22 @@ def row_html(html: str, place: str) -> str:
 
 
 # What it shows ---------------------------------------------------------------------------------
+
+
+def test_from_the_cities_figures_to_the_ranking(plan, anyang_plan, enter, leader) -> None:
+    """Figures approved in each city, each city's plan rolled up (which rolls the province's
+    up too): 安阳 9,000 of its 20,000 ranks above 鹤壁's 2,000 of 20,000; the total is 11,000."""
+    enter(plan, "rural-transfer", "410611", 3, 2000)
+    enter(anyang_plan, ANYANG_SERIES, "410502", 3, 9000)
+    rebuild(plan)
+    rebuild(anyang_plan)
+    rural = section(client_for(leader).get(PAGE, MARCH), "rural-transfer")
+    assert places_in_order(rural) == ["total", "410500", "410600"]
+    assert "9,000" in row_html(rural, "410500") and "45.0%" in row_html(rural, "410500")
+    assert "2,000" in row_html(rural, "410600") and "10.0%" in row_html(rural, "410600")
+    assert "11,000" in row_html(rural, "total")
+    # Neither city has every report of March approved: both 待报, not coloured.
+    assert "待报" in row_html(rural, "410500") and "待报" in row_html(rural, "410600")
 
 
 def test_the_cities_are_ranked_by_completion_under_the_provinces_total(march, leader) -> None:
