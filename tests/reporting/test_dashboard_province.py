@@ -137,6 +137,11 @@ def test_the_cities_are_ranked_by_completion_under_the_provinces_total(march, le
     assert "河南省合计" in total and "30,000" in total and "140,000" in total and "21.4%" in total
 
 
+def test_a_goal_is_the_provinces_goal(march, leader) -> None:
+    training = section(client_for(leader).get(PAGE, MARCH), "training-total")
+    assert "全省目标" in training and "全市目标" not in training
+
+
 def test_goals_come_before_quotas(march, leader) -> None:
     codes = [item.indicator.code for item in province_progress(march, 3).indicators]
     roles = [item.indicator.role for item in province_progress(march, 3).indicators]
