@@ -63,8 +63,10 @@ def build(plans: int, regions: int, indicators: int) -> None:
     started = time.perf_counter()
     with transaction.atomic():
         Submission.objects.all().delete()
+        Indicator.objects.exclude(feeds=None).delete()  # a goal is protected by its quotas
         Indicator.objects.all().delete()
         Plan.objects.all().delete()
+        Region.objects.exclude(parent=None).delete()  # a unit is protected by those under it
         Region.objects.all().delete()
         Department.objects.all().delete()
         user, _ = get_user_model().objects.get_or_create(username="bench")
