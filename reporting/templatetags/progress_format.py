@@ -11,7 +11,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from reporting import formatting
@@ -77,3 +79,47 @@ def number_headings(*labels: str) -> str:
     """Column headings over numbers, right-aligned as their cells (class num)."""
     cells = ((label,) for label in labels)
     return format_html_join("", '<th scope="col" class="num">{}</th>', cells)
+
+
+@register.simple_tag
+def province_cells(row: formatting.Figures, pending: bool) -> SafeString:
+    """A row's value, target, completion and status cells on a province's page: a rate as its
+    rate (numerator/denominator) and its completion as a comparison; a row whose reports are
+    not all approved (``pending``) 待报 with how many are, never coloured. Written here rather
+    than by an included template: a province's page has hundreds of these rows."""
+    if row.kind == "rate":
+        value = format_html(
+            '<td class="num value">{} <span class="muted">（{}/{}）</span></td>',
+            value_text(row),
+            figure(row.numerator),
+            figure(row.denominator),
+        )
+        target = format_html('<td class="num target">{}</td>', percent(row.target, 0))
+        completion = gettext("完成目标的 %(completion)s") % {"completion": completion_percent(row)}
+    else:
+        value = format_html('<td class="num value">{}</td>', figure(row.actual))
+        target = format_html('<td class="num target">{}</td>', figure(row.target))
+        completion = completion_percent(row)
+    if pending:
+        reported = gettext("已审核 %(approved)s/%(expected)s") % {
+            "approved": row.reported.approved,
+            "expected": row.reported.expected,
+        }
+        status = format_html(
+            '<span class="status status--pending">{}</span> <span class="reported muted">{}</span>',
+            gettext("待报"),
+            reported,
+        )
+    else:
+        status = format_html(
+            '<span class="status status--{}">{}</span>',
+            row.status or "none",
+            status_label(row.status),
+        )
+    return format_html(
+        '{}{}<td class="num completion">{}</td><td class="status-cell">{}</td>',
+        value,
+        target,
+        completion,
+        status,
+    )
