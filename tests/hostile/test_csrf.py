@@ -31,6 +31,7 @@ WHO = (None, "clerk", "reviewer", "leader", "auditor", "administrator", "superus
 CODES = {
     "quota": "rural-transfer",
     "county": "410611",
+    "province": "410000",
     "department": "hrss",
     "workitem": "three-matchings",
 }
