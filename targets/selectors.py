@@ -17,6 +17,16 @@ def active_plan() -> Plan | None:
     return local_plans().filter(status=Plan.Status.ACTIVE).order_by("-year").first()
 
 
+def province_plans_above(plan: Plan) -> list[Plan]:
+    """The province's plans of the same year that roll this city's plan up (not a draft;
+    none above a city without a province, or whose province has no plan that year)."""
+    return list(
+        Plan.objects.filter(unit__children=plan.unit_id, unit__kind="province", year=plan.year)
+        .exclude(status=Plan.Status.DRAFT)
+        .select_related("unit")
+    )
+
+
 def default_plan(plans: Iterable[Plan]) -> Plan | None:
     """The plan a page shows without a year: the latest-year active plan, else the latest
     closed one, else (administrators only see drafts) the latest draft."""

@@ -22,6 +22,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from targets.models import Indicator, Plan, is_province, places_of
+from targets.selectors import province_plans_above
 
 from .. import supervision
 from ..models import CompletenessRollup, PendingRollup, Rollup, RollupRun
@@ -90,7 +91,7 @@ def rebuild(
         # The province's rows are its cities' city-level rows: brought up to date with them,
         # in this transaction (the city's lock, then the province's: never the other way).
         codes = None if ids is None else {i.code for i in indicators if i.pk in ids}
-        for province in provinces_above(plan) if above else ():
+        for province in province_plans_above(plan) if above else ():
             wanted = province.indicators.all()
             if codes is not None:
                 wanted = wanted.filter(code__in=codes)
@@ -150,16 +151,6 @@ def _count_reports(
     )
 
 
-def provinces_above(plan: Plan) -> list[Plan]:
-    """The province's plans of the same year that roll this city's plan up (none above a
-    city without a province, or whose province has no plan that year)."""
-    return list(
-        Plan.objects.filter(
-            unit_id=plan.unit.parent_id, unit__kind="province", year=plan.year
-        ).exclude(status=Plan.Status.DRAFT)
-    )
-
-
 def rebuild_plans(
     plans: Iterable[Plan],
     *,
@@ -179,7 +170,7 @@ def rebuild_plans(
     cities = [plan for plan in plans if not is_province(plan)]
     provinces = {plan.pk: plan for plan in plans if is_province(plan)}
     for city in cities:
-        provinces.update((above.pk, above) for above in provinces_above(city))
+        provinces.update((above.pk, above) for above in province_plans_above(city))
 
     def one(plan: Plan) -> RollupRun:
         return rebuild(

@@ -32,6 +32,7 @@ from django_tables2 import RequestConfig
 from skills_plan.views import allowed_by
 from targets import completeness, policy
 from targets.models import Department, Indicator, Plan, Region, place_of, places_of
+from targets.selectors import province_plans_above
 from targets.work_selectors import work_items
 
 from .. import charts, dashboard, selectors
@@ -253,7 +254,12 @@ def _city_dashboard(request: HttpRequest, years: Years) -> HttpResponse:
         return render(request, "reporting/dashboard.html", {"plan": None})
     month = _month(request, plan)
     context = _common(years, month)
-    context.update(allocations=dashboard.allocations(plan), work=dashboard.work_panel(plan, month))
+    context.update(
+        allocations=dashboard.allocations(plan),
+        work=dashboard.work_panel(plan, month),
+        # How the city ranks among the province's cities, where a province's plan stands above.
+        provinces=province_plans_above(plan),
+    )
     progress = selectors.progress(plan, month, context["coverage"])
     context["progress"] = progress
     context["breakdowns"] = dashboard.goal_breakdown(progress, context["allocations"])

@@ -137,6 +137,15 @@ def test_the_cities_are_ranked_by_completion_under_the_provinces_total(march, le
     assert "河南省合计" in total and "30,000" in total and "140,000" in total and "21.4%" in total
 
 
+def test_the_citys_dashboard_links_to_its_provinces_ranking(march, plan, leader) -> None:
+    page = client_for(leader).get("/dashboard/", {"year": 2015, "as_of": "2015-03"})
+    assert f'href="{PAGE}?year=2015&amp;as_of=2015-03"' in page.content.decode()
+    assert "河南省各市排名" in page.content.decode()
+    march.status = Plan.Status.DRAFT
+    march.save(update_fields=["status"])
+    assert PAGE not in client_for(leader).get("/dashboard/").content.decode()
+
+
 def test_a_goal_is_the_provinces_goal(march, leader) -> None:
     training = section(client_for(leader).get(PAGE, MARCH), "training-total")
     assert "全省目标" in training and "全市目标" not in training
