@@ -29,6 +29,31 @@ def phone_page(browser: Any, request: Any, width: int) -> Any:
     return context.new_page()
 
 
+def watch_problems(page: Any) -> list[str]:
+    """What goes wrong on ``page`` from now on: script errors, console errors (but a resource
+    that failed to load, reported as its response) and responses of 400 and above (but the
+    favicon). A test asserts the list is empty at its end."""
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(message.text)
+            if message.type == "error" and not message.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    page.on(
+        "response",
+        lambda answer: (
+            problems.append(f"{answer.status} {answer.url}")
+            if answer.status >= 400 and not answer.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
+    return problems
+
+
 def demo_rolled_up(password: str) -> Plan:
     """The 2015 plan with the demo's people and figures, its rollup built."""
     plan = load_plan_file()

@@ -8,7 +8,7 @@ import pytest
 
 from targets import services
 from targets.models import Membership, Region
-from tests.browser.pages import demo_rolled_up, log_in, phone_page
+from tests.browser.pages import demo_rolled_up, log_in, phone_page, watch_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,16 +25,7 @@ def test_a_county_leaders_dashboard_fits_a_phone(
         user=leader, role=Membership.Role.LEADER, region=Region.objects.get(code="410621")
     )
     page = phone_page(browser, request, width)
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on(
-        "response",
-        lambda answer: (
-            problems.append(f"{answer.status} {answer.url}")
-            if answer.status >= 400 and not answer.url.endswith("/favicon.ico")
-            else None
-        ),
-    )
+    problems = watch_problems(page)
     log_in(page, live_server, "leader-xun-phone", PASSWORD)
     page.goto(f"{live_server.url}/dashboard/?as_of=2015-10")
     assert page.url.startswith(f"{live_server.url}/dashboard/county/410621/")

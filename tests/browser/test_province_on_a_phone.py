@@ -10,7 +10,7 @@ import pytest
 from reporting.rollup import rebuild
 from targets import services
 from targets.models import Membership, Region
-from tests.browser.pages import demo_rolled_up, log_in, phone_page
+from tests.browser.pages import demo_rolled_up, log_in, phone_page, watch_problems
 from tests.province import load_province_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,16 +30,7 @@ def test_a_province_leaders_page_fits_a_phone(
         user=leader, role=Membership.Role.LEADER, region=Region.objects.get(code="410000")
     )
     page = phone_page(browser, request, width)
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on(
-        "response",
-        lambda answer: (
-            problems.append(f"{answer.status} {answer.url}")
-            if answer.status >= 400 and not answer.url.endswith("/favicon.ico")
-            else None
-        ),
-    )
+    problems = watch_problems(page)
     log_in(page, live_server, "leader-henan-phone", PASSWORD)
     page.goto(f"{live_server.url}/dashboard/?as_of=2015-10")
     assert page.url.startswith(f"{live_server.url}/dashboard/province/410000/")

@@ -8,34 +8,12 @@ import pytest
 
 from targets.models import Project, RegisterRecord
 from targets.models.registers import REGISTER_MODELS
-from tests.browser.pages import demo_rolled_up, log_in, phone_page
+from tests.browser.pages import demo_rolled_up, log_in, phone_page, watch_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "phone-pages-password"
 WIDTH = 360
-
-
-def _watch(page) -> list[str]:
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(message.text)
-            if message.type == "error" and not message.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    page.on(
-        "response",
-        lambda answer: (
-            problems.append(f"{answer.status} {answer.url}")
-            if answer.status >= 400 and not answer.url.endswith("/favicon.ico")
-            else None
-        ),
-    )
-    return problems
 
 
 def _fits(page, url: str) -> None:
@@ -76,7 +54,7 @@ def test_the_work_registers_projects_and_summaries_fit_a_phone(
 ) -> None:
     demo_rolled_up(PASSWORD)
     page = phone_page(browser, request, WIDTH)
-    problems = _watch(page)
+    problems = watch_problems(page)
     for role in ("clerk-hrss", "reviewer", "leader"):
         log_in(page, live_server, role, PASSWORD)
         for url in _pages_of(role):
