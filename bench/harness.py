@@ -27,6 +27,25 @@ def use_project(*, database: bool = True) -> None:
     os.environ.pop("CELERY_BROKER_URL", None)
 
 
+# Synthetic approved figures written straight into the table (``approved_row`` gives a row).
+COPY_APPROVED = (
+    "COPY targets_submission (indicator_id, region_id, month, revision, is_current,"
+    " is_counted, value, status, note, correction_reason, review_comment, is_demo,"
+    " entered_by_id, entered_at, submitted_by_id, submitted_at, reviewed_by_id,"
+    " reviewed_at) FROM STDIN"
+)
+
+
+def approved_row(indicator_id: int, place_id: int, month: int, value: int, user_id: int, at):
+    """One counted first revision, entered, sent and approved by ``user_id`` at ``at``, marked
+    demo (synthetic), for ``COPY_APPROVED``."""
+    return (
+        *(indicator_id, place_id, month, 1, True, True, value),
+        *("approved", "", "", "", True),
+        *(user_id, at, user_id, at, user_id, at),
+    )
+
+
 def peak_rss_mib() -> float:
     """This process's peak resident memory so far, in MiB (Linux counts ``ru_maxrss`` in KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -19,6 +19,8 @@ import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import harness
+
 DATABASE_URL = os.environ.get(
     "BENCH_PROVINCE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/skills_bench_province"
 )
@@ -132,23 +134,14 @@ def build() -> None:
         ]
         with (
             connection.cursor() as cursor,
-            cursor.copy(
-                "COPY targets_submission (indicator_id, region_id, month, revision, is_current,"
-                " is_counted, value, status, note, correction_reason, review_comment, is_demo,"
-                " entered_by_id, entered_at, submitted_by_id, submitted_at, reviewed_by_id,"
-                " reviewed_at) FROM STDIN"
-            ) as copy_in,
+            cursor.copy(harness.COPY_APPROVED) as copy_in,
         ):
             for indicator_id, place_id in cells:
                 for month in range(1, 13):
                     at = datetime(YEAR, month, 28, tzinfo=tz)
                     value = (indicator_id * 7 + place_id * 13 + month * 31) % 300
                     copy_in.write_row(
-                        (
-                            *(indicator_id, place_id, month, 1, True, True, value),
-                            *("approved", "", "", "", True),
-                            *(user.pk, at, user.pk, at, user.pk, at),
-                        )
+                        harness.approved_row(indicator_id, place_id, month, value, user.pk, at)
                     )
         rows = len(cells) * 12
     with connection.cursor() as cursor:

@@ -27,6 +27,8 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import harness  # bench/ is on the path: this file runs as a script
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ["DATABASE_URL"] = os.environ.get(
@@ -122,12 +124,7 @@ def build(plans: int, regions: int, indicators: int) -> None:
             tz = ZoneInfo("Asia/Shanghai")
             with (
                 connection.cursor() as cursor,
-                cursor.copy(
-                    "COPY targets_submission (indicator_id, region_id, month, revision, is_current,"
-                    " is_counted, value, status, note, correction_reason, review_comment, is_demo,"
-                    " entered_by_id, entered_at, submitted_by_id, submitted_at, reviewed_by_id,"
-                    " reviewed_at) FROM STDIN"
-                ) as copy,
+                cursor.copy(harness.COPY_APPROVED) as copy,
             ):
                 for indicator in created:
                     for region in region_rows:
@@ -135,25 +132,8 @@ def build(plans: int, regions: int, indicators: int) -> None:
                             at = datetime(year, month, 28, tzinfo=tz)
                             value = (indicator.pk * 7 + region.pk * 13 + month * 31) % 500
                             copy.write_row(
-                                (
-                                    indicator.pk,
-                                    region.pk,
-                                    month,
-                                    1,
-                                    True,
-                                    True,
-                                    value,
-                                    "approved",
-                                    "",
-                                    "",
-                                    "",
-                                    True,
-                                    user.pk,
-                                    at,
-                                    user.pk,
-                                    at,
-                                    user.pk,
-                                    at,
+                                harness.approved_row(
+                                    indicator.pk, region.pk, month, value, user.pk, at
                                 )
                             )
             print(f"  plan {year} done", flush=True)
