@@ -35,6 +35,7 @@ from .registers import (
     RegisterRecord,
     SelfAssessment,
 )
+from .townships import TownshipFigure, TownshipTarget
 from .units import (
     CITY_LEVEL_CODE,
     HOME_PROVINCE,
@@ -43,6 +44,7 @@ from .units import (
     home_unit,
     is_province,
     local_places,
+    parts_of,
     place_by_code,
     place_of,
     places_of,
@@ -86,6 +88,8 @@ __all__ = [
     "SupervisionNotice",
     "SupervisionNoticeEvent",
     "TargetChange",
+    "TownshipFigure",
+    "TownshipTarget",
     "WorkStep",
     "WorkUnit",
     "bulletin_issuer_of",
@@ -94,6 +98,7 @@ __all__ = [
     "is_province",
     "local_places",
     "local_plans",
+    "parts_of",
     "place_by_code",
     "place_of",
     "places_of",

@@ -1,5 +1,6 @@
-"""Organisation units: the tree 省 → 市 → its places (县、区 and 市直), by GB/T 2260 code, and
-the questions every page asks of it (a plan's places, this installation's city)."""
+"""Organisation units: the tree 省 → 市 → its places (县、区 and 市直) → their parts (乡镇、街道
+or 责任单位), by GB/T 2260 code (nine digits for a part, GB/T 10114), and the questions every
+page asks of it (a plan's places, a place's parts, this installation's city)."""
 
 from __future__ import annotations
 
@@ -36,18 +37,25 @@ class Region(models.Model):
         CITY = "city", _("市直")
         PREFECTURE = "prefecture", _("市")
         PROVINCE = "province", _("省")
+        TOWNSHIP = "township", _("乡镇（责任单位）")
 
     # The kinds that report figures to a city's plan.
     PLACE_KINDS = (Kind.DISTRICT, Kind.COUNTY, Kind.CITY)
 
     code = models.CharField(
         _("行政区划代码"),
-        max_length=6,
+        max_length=9,
         unique=True,
-        help_text=_("GB/T 2260 六位代码"),
-        validators=[RegexValidator(r"^[1-9][0-9]{5}$", _("行政区划代码必须是六位数字。"))],
+        help_text=_("GB/T 2260 六位代码；乡镇（责任单位）为九位：所属县区代码加三位"),
+        validators=[
+            RegexValidator(
+                r"^[1-9][0-9]{5}([0-9]{3})?$", _("行政区划代码必须是六位数字（乡镇为九位）。")
+            )
+        ],
     )
-    name = models.CharField(_("名称"), max_length=50, unique=True)
+    # Unique among the places and above; a part's name only within its county (many counties
+    # have a 城关镇).
+    name = models.CharField(_("名称"), max_length=50)
     kind = models.CharField(_("类型"), max_length=10, choices=Kind)
     parent = models.ForeignKey(
         "self",
@@ -65,9 +73,22 @@ class Region(models.Model):
         ordering = ["order", "code"]
         constraints = [
             check(
-                Q(code__regex=r"^[1-9][0-9]{5}$"),
+                (Q(kind="township") & Q(code__regex=r"^[1-9][0-9]{8}$"))
+                | (~Q(kind="township") & Q(code__regex=r"^[1-9][0-9]{5}$")),
                 "region_code_six_digits",
-                _("行政区划代码必须是六位数字。"),
+                _("行政区划代码必须是六位数字（乡镇为九位）。"),
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=~Q(kind="township"),
+                name="region_name_unique",
+                violation_error_message=_("已有同名的单位。"),
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                condition=Q(kind="township"),
+                name="region_township_name_unique",
+                violation_error_message=_("该县区已有同名的乡镇（责任单位）。"),
             ),
         ]
 
@@ -78,14 +99,25 @@ class Region(models.Model):
     def is_city_level(self) -> bool:
         return self.kind == self.Kind.CITY
 
+    @property
+    def is_township(self) -> bool:
+        return self.kind == self.Kind.TOWNSHIP
+
     def clean(self) -> None:
         above = {
             self.Kind.PROVINCE: (),
             self.Kind.PREFECTURE: (self.Kind.PROVINCE,),
+            self.Kind.TOWNSHIP: self.PLACE_KINDS,
         }.get(self.kind, (self.Kind.PREFECTURE,))
         parent = self.parent
+        if self.kind == self.Kind.TOWNSHIP and parent is None:
+            raise ValidationError({"parent": _("乡镇（责任单位）必须属于一个县区。")})
         if parent is not None and parent.kind not in above:
-            raise ValidationError({"parent": _("上级单位的类型不对：县区属于市，市属于省。")})
+            raise ValidationError(
+                {"parent": _("上级单位的类型不对：乡镇属于县区，县区属于市，市属于省。")}
+            )
+        if self.kind == self.Kind.TOWNSHIP and not self.code.startswith(parent.code):
+            raise ValidationError({"code": _("乡镇（责任单位）的代码必须以所属县区的代码开头。")})
 
 
 # The city-level place (市直): see ``Region``.
@@ -128,3 +160,9 @@ def place_by_code(code: str) -> Region | None:
     """A place (county, district or 市直) with this code, whichever plan it reports to: for a
     request that names a place before it names a plan. None if there is none."""
     return Region.objects.filter(code=code, kind__in=Region.PLACE_KINDS).first()
+
+
+def parts_of(place: Region) -> models.QuerySet[Region]:
+    """A place's parts (its 乡镇、街道 or 责任单位), in page order; none where the county does
+    not split further."""
+    return Region.objects.filter(parent=place, kind=Region.Kind.TOWNSHIP).order_by("order", "code")
