@@ -47,23 +47,14 @@ def county_field() -> models.ForeignKey:
     )
 
 
-class Rollup(models.Model):
-    """Progress of one indicator in one county (or the whole city) as of the end of a month."""
+class RollupValues(models.Model):
+    """The values of a rollup row (``ProgressRow``'s after its keys), whatever level it is of."""
 
     class Status(models.TextChoices):
         GREEN = "green", _("正常")
         AMBER = "amber", _("预警")
         RED = "red", _("滞后")
 
-    # No single-column indexes: the composite ones below serve every lookup, and each index
-    # costs on a rebuild that writes a million rows. No foreign-key constraints in the
-    # database either: a constraint checks each of those rows at commit (a third of a first
-    # build's time), and these rows are derived: the rebuild takes its ids from the plan's own
-    # indicators and the regions, and a plan, indicator or region deleted through Django
-    # takes its rollups with it (Django cascades; the nightly rebuild replaces the rest).
-    plan = unconstrained(Plan, _("年度方案"))
-    indicator = unconstrained(Indicator, _("指标"), related_name="rollups")
-    region = unconstrained(Region, _("县区"), null=True, blank=True, help_text=_("为空表示全市"))
     month = models.PositiveSmallIntegerField(_("截至月份"))
     actual = models.BigIntegerField(_("完成数"), null=True, blank=True)
     numerator = models.BigIntegerField(_("分子累计"), null=True, blank=True)
@@ -79,6 +70,29 @@ class Rollup(models.Model):
     status = models.CharField(_("状态"), max_length=5, choices=Status, null=True, blank=True)
     projected = models.BigIntegerField(_("预计全年"), null=True, blank=True)
     unallocated = models.BigIntegerField(_("未分配到部门"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def rate(self) -> Decimal | None:
+        if not self.denominator:
+            return None
+        return Decimal(self.numerator or 0) / Decimal(self.denominator)
+
+
+class Rollup(RollupValues):
+    """Progress of one indicator in one county (or the whole city) as of the end of a month."""
+
+    # No single-column indexes: the composite ones below serve every lookup, and each index
+    # costs on a rebuild that writes a million rows. No foreign-key constraints in the
+    # database either: a constraint checks each of those rows at commit (a third of a first
+    # build's time), and these rows are derived: the rebuild takes its ids from the plan's own
+    # indicators and the regions, and a plan, indicator or region deleted through Django
+    # takes its rollups with it (Django cascades; the nightly rebuild replaces the rest).
+    plan = unconstrained(Plan, _("年度方案"))
+    indicator = unconstrained(Indicator, _("指标"), related_name="rollups")
+    region = unconstrained(Region, _("县区"), null=True, blank=True, help_text=_("为空表示全市"))
 
     class Meta:
         verbose_name = _("进度汇总")
@@ -103,11 +117,31 @@ class Rollup(models.Model):
         where = self.region.name if self.region_id else "全市"
         return f"{self.indicator.code} · {where} · {self.month}月"
 
-    @property
-    def rate(self) -> Decimal | None:
-        if not self.denominator:
-            return None
-        return Decimal(self.numerator or 0) / Decimal(self.denominator)
+
+class PartRollup(RollupValues):
+    """Progress of one indicator in one part of a county (乡镇、街道 or 责任单位) as of the end
+    of a month: from the parts' shares of the county's counted figures, by the county's rules,
+    against the part's share of the county's split. Rebuilt with the plan's rollup, in the same
+    transaction (``reporting.rollup.parts``); read by the county's page to rank its parts."""
+
+    plan = unconstrained(Plan, _("年度方案"))
+    indicator = unconstrained(Indicator, _("指标"), related_name="part_rollups")
+    region = unconstrained(Region, _("乡镇（责任单位）"))
+
+    class Meta:
+        verbose_name = _("乡镇进度汇总")
+        verbose_name_plural = _("乡镇进度汇总")
+        ordering = ["plan", "month", "indicator", "region"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "indicator", "region", "month"], name="part_rollup_unique_cell"
+            ),
+            month_1_12("part_rollup_month_1_12"),
+        ]
+        indexes = [models.Index(fields=["plan", "month"], name="part_rollup_plan_month")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} · {self.region.name} · {self.month}月"
 
 
 class CompletenessRollup(models.Model):

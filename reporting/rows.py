@@ -86,8 +86,12 @@ class IndicatorProgress:
     numerator: int | None = None
     denominator: int | None = None
     unallocated: int | None = None  # a goal's target left to no quota
-    regions: tuple[RegionProgress, ...] = ()  # a quota's counties and 市直
+    regions: tuple[RegionProgress, ...] = ()  # a quota's counties and 市直 (a county's: parts)
     missing: tuple[str, ...] = ()  # a page's names of who has not sent (pending rows)
+    # A county's quota split further: what of its figures to date no part carries (a rate:
+    # of its denominator, else numerator), and of its target no part's share does.
+    unsplit: int | None = None
+    unsplit_target: int | None = None
 
     def with_missing(self, names: Iterable[str]) -> Self:
         return replace(self, missing=tuple(names))
@@ -108,6 +112,8 @@ class IndicatorProgress:
             unallocated=None,
             regions=(),
             missing=(),
+            unsplit=None,
+            unsplit_target=None,
         )
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from targets import completeness, periods
 from targets.models import Indicator, Plan, Region, place_by_code, places_of
 
+from . import county_parts
 from .models import Rollup, RollupRun
 from .rows import ROW_FIELDS, IndicatorProgress, Progress, ProgressRow, RegionProgress
 
@@ -112,7 +113,10 @@ def indicator_progress(
 
 
 def _region_progress(
-    indicator: Indicator, region: Region, row: ProgressRow, reported: completeness.Reported
+    indicator: Indicator,
+    region: Region,
+    row: ProgressRow,
+    reported: completeness.Reported | None,
 ) -> RegionProgress:
     item = indicator_progress(indicator, row, reported)
     return RegionProgress(
@@ -272,22 +276,23 @@ def _county_progress(
     A goal's row in a county is what the rollup stores there: the county's figures reported
     against the goal and against the quotas feeding it (a stock goal: the county's level), with
     the goal's own county target if one was set (none in the 2015 plan: then not judged).
-    Quotas carry the county's split target. A quota's ``regions`` are the unit's parts: a
-    county has none recorded (no townships), so they are empty. No goal carries ``unallocated``:
-    what no department carries is the city's question.
+    Quotas carry the county's split target. A quota's ``regions`` are the county's parts
+    (乡镇、街道 or 责任单位, ``county_parts``), empty where it does not split further. No goal
+    carries ``unallocated``: what no department carries is the city's question.
     """
     if coverage is None:
         coverage = completeness.Coverage(
             plan, month, indicators=indicators.values(), regions=regions.values()
         )
-    goals, quotas = [], []
+    goals, quotas, reported = [], [], {}
     for row in sorted(rows, key=lambda row: _order(indicators[row.indicator_id])):
         indicator = indicators[row.indicator_id]
-        item = indicator_progress(indicator, row, coverage.reported(indicator, region.pk))
+        reported[indicator.pk] = coverage.reported(indicator, region.pk)
+        item = indicator_progress(indicator, row, reported[indicator.pk])
         if indicator.role == Indicator.Role.GOAL:
             goals.append(item)
         elif indicator.role == Indicator.Role.QUOTA:
-            quotas.append(item)
+            quotas.append((indicator, item, row))
     return Progress(
         year=plan.year,
         doc_number=plan.doc_number,
@@ -296,7 +301,9 @@ def _county_progress(
         reported=coverage.totals(region.pk),
         time_elapsed=round(month / 12, 4),
         goals=tuple(goals),
-        quotas=tuple(quotas),
+        quotas=tuple(
+            county_parts.with_parts(plan, month, region, quotas, reported, _region_progress)
+        ),
     )
 
 

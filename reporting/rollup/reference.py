@@ -19,7 +19,7 @@ part of its target that no quota carries is reported as ``unallocated``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
@@ -45,21 +45,30 @@ from .rules import (
 )
 
 
-class _Figures:
+class Figures:
     """Approved figures of some series, and their year-to-date values per county and month."""
 
-    def __init__(self, plan: Plan, series: list[Indicator], region_ids: list[int], last: int):
+    def __init__(
+        self,
+        series: list[Indicator],
+        region_ids: list[int],
+        last: int,
+        rows: Iterable[tuple[int, int, int, int]] | None = None,
+    ):
+        """``rows``: (series, place, month, figure) to read instead of the counted submissions
+        (a county's parts' shares of them)."""
         self.kinds = {s.pk: s.kind for s in series}
         self.region_ids = region_ids
         monthly: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
-        rows = (
-            Submission.objects.filter(
-                indicator_id__in=list(self.kinds), is_counted=True, month__lte=last
+        if rows is None:
+            rows = (
+                Submission.objects.filter(
+                    indicator_id__in=list(self.kinds), is_counted=True, month__lte=last
+                )
+                .values_list("indicator_id", "region_id", "month")
+                .annotate(total=Sum("value"))
+                .order_by()
             )
-            .values_list("indicator_id", "region_id", "month")
-            .annotate(total=Sum("value"))
-            .order_by()
-        )
         for indicator_id, region_id, month, total in rows:
             monthly[(indicator_id, region_id)][month] = total
         # Year to date per (series, county): a running sum for flows, the latest for stocks.
@@ -86,7 +95,7 @@ class _Figures:
         return sum(found) if found else None
 
 
-def _needed(wanted: list[Indicator], by_id: dict[int, Indicator]) -> set[int]:
+def needed(wanted: list[Indicator], by_id: dict[int, Indicator]) -> set[int]:
     """The series whose figures the wanted indicators are computed from."""
     feeders = defaultdict(list)
     for indicator in by_id.values():
@@ -112,21 +121,43 @@ def compute(
     months = sorted(set(months))
     if not months:
         return []
+    by_id, wanted = wanted_of(plan, indicator_ids)
+    region_ids = list(places_of(plan).order_by("pk").values_list("pk", flat=True))
+    figures = Figures([by_id[pk] for pk in needed(wanted, by_id)], region_ids, months[-1])
+    splits = _splits(i.pk for i in wanted)
+
+    def target(indicator: Indicator, region_id: int | None) -> int | None:
+        return indicator.target if region_id is None else splits.get((indicator.pk, region_id))
+
+    return rows_of(wanted, by_id, figures, [*region_ids, None], months, target)
+
+
+def wanted_of(
+    plan: Plan, indicator_ids: Iterable[int] | None
+) -> tuple[dict[int, Indicator], list[Indicator]]:
+    """The plan's indicators by id, and those wanted (all, or the given ones) in id order."""
     by_id = {i.pk: i for i in plan.indicators.all()}
     wanted_ids = set(by_id) if indicator_ids is None else set(indicator_ids) & set(by_id)
-    wanted = [by_id[pk] for pk in sorted(wanted_ids)]
-    region_ids = list(places_of(plan).order_by("pk").values_list("pk", flat=True))
-    needed = _needed(wanted, by_id)
-    figures = _Figures(plan, [by_id[pk] for pk in needed], region_ids, months[-1])
-    splits = _splits(wanted_ids)
-    feeders = _feeders(by_id.values())
+    return by_id, [by_id[pk] for pk in sorted(wanted_ids)]
 
+
+def rows_of(
+    wanted: list[Indicator],
+    by_id: dict[int, Indicator],
+    figures: Figures,
+    region_ids: list[int | None],
+    months: list[int],
+    target: Callable[[Indicator, int | None], int | None],
+) -> list[ProgressRow]:
+    """Each wanted indicator's row in each place (``None``: the sum of the figures' places)
+    and month, by the rules, from the figures to date and ``target(indicator, place)``."""
+    feeders = _feeders(by_id.values())
     rows: list[ProgressRow] = []
     for indicator in wanted:
         own_series = [indicator.pk] + [f.pk for f in feeders[indicator.pk]]
         unallocated = _unallocated(indicator, feeders[indicator.pk])
         for month in months:
-            for region_id in [*region_ids, None]:
+            for region_id in region_ids:
                 if indicator.kind == RATE:
                     values = (
                         None,
@@ -137,10 +168,16 @@ def compute(
                     parts = [figures.value(series, region_id, month) for series in own_series]
                     found = [part for part in parts if part is not None]
                     values = (sum(found) if found else None, None, None)
-                target = (
-                    indicator.target if region_id is None else splits.get((indicator.pk, region_id))
+                rows.append(
+                    _row(
+                        indicator,
+                        region_id,
+                        month,
+                        values,
+                        target(indicator, region_id),
+                        unallocated,
+                    )
                 )
-                rows.append(_row(indicator, region_id, month, values, target, unallocated))
     return rows
 
 

@@ -26,7 +26,7 @@ from targets.selectors import province_plans_above
 
 from .. import supervision
 from ..models import CompletenessRollup, PendingRollup, Rollup, RollupRun
-from . import postgres, reference
+from . import parts, postgres, reference
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +88,7 @@ def rebuild(
 
     if not is_province(plan):  # a province is sent no reports: its cities' plans are
         _count_reports(plan, indicators, ids, region_count, months, completeness_months)
+        parts.rebuild_parts(plan, indicator_ids=ids, from_month=months[0])
         # The province's rows are its cities' city-level rows: brought up to date with them,
         # in this transaction (the city's lock, then the province's: never the other way).
         codes = None if ids is None else {i.code for i in indicators if i.pk in ids}

@@ -82,11 +82,12 @@ def number_headings(*labels: str) -> str:
 
 
 @register.simple_tag
-def province_cells(row: formatting.Figures, pending: bool) -> SafeString:
-    """A row's value, target, completion and status cells on a province's page: a rate as its
-    rate (numerator/denominator) and its completion as a comparison; a row whose reports are
-    not all approved (``pending``) 待报 with how many are, never coloured. Written here rather
-    than by an included template: a province's page has hundreds of these rows."""
+def standing_cells(row: formatting.Figures, pending: bool) -> SafeString:
+    """A row's value, target, completion and status cells in a ranking (a province's cities, a
+    county's parts): a rate as its rate (numerator/denominator) and its completion as a
+    comparison; a row whose reports are not all approved (``pending``) 待报 with how many are,
+    never coloured. Written here rather than by an included template: a province's page has
+    hundreds of these rows."""
     if row.kind == "rate":
         value = format_html(
             '<td class="num value">{} <span class="muted">（{}/{}）</span></td>',

@@ -35,7 +35,7 @@ from targets.models import Department, Indicator, Plan, Region, place_of, places
 from targets.selectors import province_plans_above
 from targets.work_selectors import work_items
 
-from .. import charts, dashboard, selectors
+from .. import charts, county_parts, dashboard, selectors
 from ..filters import QuotaFilter
 from ..rows import QuotaRow
 from ..tables import QuotaTable
@@ -424,6 +424,7 @@ def dashboard_county(request: HttpRequest, years: Years, code: str) -> HttpRespo
         else [],
         rows=rows,
         table=_table(request, rows, context, exclude=("place",), link_quotas=city_pages),
+        parts=county_parts.rankings(progress),
     )
     return render(request, "reporting/dashboard_county.html", context)
 
