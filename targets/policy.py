@@ -460,17 +460,17 @@ def readable_rectifications(
     return queryset.none()
 
 
-# --- A county's own bulletin and workbook (县区通报, its workbook): ``policy_county`` -------------
+# --- A county's own bulletin, workbook and parts' shares: ``policy_county`` -------------------
 from .policy_county import (  # noqa: E402, F401
     may_export_county,
     may_open_exports,
     may_publish_county_bulletin,
     may_read_bulletins,
+    may_split_county,
 )
 
 # --- 项目库 and 一项目一台账 (projects and their ledgers) ---------------------------------------
-# Their questions sit in ``policy_projects`` (this module would pass 500 lines) and are asked
-# here like every other. Imported last: they build on the questions above.
+# In ``policy_projects`` (this module would pass 500 lines), asked here like every other.
 from .policy_projects import (  # noqa: E402, F401
     may_choose_project_unit,
     may_create_projects,

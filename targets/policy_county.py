@@ -1,4 +1,5 @@
-"""The access policy of a county's own papers: its bulletin (县区通报) and its workbook.
+"""The access policy of a county's own papers: its bulletin (县区通报), its workbook, and the
+split of its targets among its parts (乡镇、街道 or 责任单位).
 
 Part of ``policy``, kept in its own module so that each stays short: ``policy`` re-exports every
 question here and callers ask them there (``policy.may_export_county``), like any other.
@@ -7,6 +8,7 @@ A county's reviewer, leader and auditor (县区人社局) read their county's bu
 publishes it, as may the city's publishers; its auditor exports its workbook. The city's own
 bulletin and workbook stay the city's people's (``may_view_dashboard``, ``may_export``). The
 city's readers read every county's bulletin, the city's exporters export every county's book.
+A county's reviewer splits its county's targets among its parts, as may an administrator.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from .policy import (
     Role,
     county_home,
     county_of,
+    may_administer,
     may_export,
     may_publish_bulletin,
     reads_all,
@@ -54,3 +57,11 @@ def may_open_exports(user: User) -> bool:
     """Open the exports pages at all: the city's exporters, and a county's auditor (who finds
     their county's workbook there)."""
     return may_export(user) or (role_of(user) == Role.AUDITOR and county_of(user) is not None)
+
+
+def may_split_county(user: User, region: Region) -> bool:
+    """Set a county's parts' shares of its targets: that county's own reviewer (县区人社局),
+    and administrators."""
+    if may_administer(user):
+        return True
+    return role_of(user) == Role.REVIEWER and county_of(user) == region.pk

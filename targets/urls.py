@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import entry, notices, registers, review, work
+from .views import entry, notices, part_targets, registers, review, work
 
 ENTRY_MONTH = "entry/<int:year>/<int:month>/"
 WORK_REPORT = "work/report/<int:report_id>/"
@@ -19,6 +19,7 @@ urlpatterns = [
     path("review/", review.review, name="review"),
     path("review/<int:department_id>/<int:month>/", review.review_month, name="review-month"),
     path("review/cell/<int:submission_id>/history/", review.cell_history, name="cell-history"),
+    path("review/parts/<str:code>/", part_targets.part_targets, name="part-targets"),
     path("review/notices/", notices.notices, name="notices"),
     path("review/notices/<int:notice_id>/close/", notices.notice_close, name="notice-close"),
     path("registers/", registers.register_index, name="registers"),

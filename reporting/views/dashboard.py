@@ -31,7 +31,7 @@ from django_tables2 import RequestConfig
 
 from skills_plan.views import allowed_by
 from targets import completeness, policy
-from targets.models import Department, Indicator, Plan, Region, place_of, places_of
+from targets.models import Department, Indicator, Plan, Region, parts_of, place_of, places_of
 from targets.selectors import province_plans_above
 from targets.work_selectors import work_items
 
@@ -425,6 +425,7 @@ def dashboard_county(request: HttpRequest, years: Years, code: str) -> HttpRespo
         rows=rows,
         table=_table(request, rows, context, exclude=("place",), link_quotas=city_pages),
         parts=county_parts.rankings(progress),
+        may_split=policy.may_split_county(request.user, region) and parts_of(region).exists(),
     )
     return render(request, "reporting/dashboard_county.html", context)
 

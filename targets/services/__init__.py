@@ -43,6 +43,7 @@ from .notices import (
     notice_close,
     notice_raise,
 )
+from .part_targets import part_targets_of, part_targets_set
 from .plan_definition import (
     load_plan_definition,
     load_plan_file,
@@ -143,6 +144,8 @@ __all__ = [
     "notice_answer",
     "notice_close",
     "notice_raise",
+    "part_targets_of",
+    "part_targets_set",
     "plan_activate",
     "plan_clone",
     "plan_close",

@@ -36,7 +36,7 @@ from .base import audit, check_value
 TARGET_REASON_MAX = 1000  # characters, as a review comment
 
 
-def _target_reason(plan: Plan, reason: str) -> str:
+def target_reason(plan: Plan, reason: str) -> str:
     """The reason a change of an active plan's targets needs; refuse a closed plan's."""
     if plan.status == Plan.Status.CLOSED:
         raise ValidationError(
@@ -68,7 +68,7 @@ def _locked_for_change(
         .select_related("plan")
         .get(pk=indicator.pk)
     )
-    return indicator, _target_reason(indicator.plan, reason)
+    return indicator, target_reason(indicator.plan, reason)
 
 
 def _record_target_change(
