@@ -6,6 +6,7 @@ stored as a frozen snapshot of this JSON (``Bulletin.numbers``), never re-read f
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from targets.completeness import Reported
@@ -55,6 +56,12 @@ def goal_item(goal: IndicatorProgress) -> dict[str, Any]:
 
 def quota_item(quota: IndicatorProgress) -> dict[str, Any]:
     return {**indicator_item(quota), "regions": [region_item(quota, r) for r in quota.regions]}
+
+
+def split_item(quota: IndicatorProgress) -> dict[str, Any]:
+    """A county's quota with its parts (乡镇、街道 or 责任单位) as ``regions``, and what of its
+    figures and target no part carries: a county bulletin's stored ``parts``."""
+    return {**quota_item(quota), "unsplit": quota.unsplit, "unsplit_target": quota.unsplit_target}
 
 
 def document(progress: Progress, unit: dict[str, str] | None = None) -> dict[str, Any]:
@@ -110,6 +117,15 @@ def _indicator(stored: dict[str, Any]) -> IndicatorProgress:
             RegionProgress(**_figures(region), kind=region.get("kind", ""))
             for region in stored.get("regions", [])
         ),
+    )
+
+
+def split_from_item(stored: dict[str, Any]) -> IndicatorProgress:
+    """A stored ``split_item`` as the quota it was."""
+    return replace(
+        _indicator(stored),
+        unsplit=stored.get("unsplit"),
+        unsplit_target=stored.get("unsplit_target"),
     )
 
 

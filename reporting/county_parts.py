@@ -44,8 +44,8 @@ def with_parts(
     found = []
     for indicator, item, county in quotas:
         of_parts = [rows[indicator.pk][pk] for pk in parts if pk in rows.get(indicator.pk, {})]
-        if not of_parts:
-            found.append(item)
+        if not any(row.target is not None or row.actual or row.denominator for row in of_parts):
+            found.append(item)  # neither shares nor figures: not split further
             continue
         unsplit = _unsplit(indicator, county, of_parts)
         targets = [row.target for row in of_parts if row.target is not None]
@@ -114,21 +114,23 @@ class QuotaParts:
 
 def rankings(progress: Progress | None) -> list[QuotaParts]:
     """The county's quotas that are split among its parts, each with its parts ranked."""
-    found = []
-    for quota in progress.quotas if progress is not None else ():
-        if not quota.regions:
-            continue
-        items = [(part, quota.in_region(part)) for part in quota.regions]
-        ranked = not quota.unsplit
-        if ranked:
-            items.sort(key=lambda pair: _order(formatting.completion_of(pair[1])))
-        standings, rank = [], 0
-        for part, item in items:
-            has_rank = ranked and formatting.completion_of(item) is not None
-            rank += has_rank
-            standings.append(PartStanding(part.code, part.name, item, rank if has_rank else None))
-        found.append(QuotaParts(quota, tuple(standings)))
-    return found
+    quotas = progress.quotas if progress is not None else ()
+    return [ranking(quota) for quota in quotas if quota.regions]
+
+
+def ranking(quota: IndicatorProgress) -> QuotaParts:
+    """A split quota's parts ranked by completion; in the parts' order, none ranked, while the
+    county's figures are not wholly broken down."""
+    items = [(part, quota.in_region(part)) for part in quota.regions]
+    ranked = not quota.unsplit
+    if ranked:
+        items.sort(key=lambda pair: _order(formatting.completion_of(pair[1])))
+    standings, rank = [], 0
+    for part, item in items:
+        has_rank = ranked and formatting.completion_of(item) is not None
+        rank += has_rank
+        standings.append(PartStanding(part.code, part.name, item, rank if has_rank else None))
+    return QuotaParts(quota, tuple(standings))
 
 
 def _order(completion: Fraction | None) -> tuple[bool, Fraction]:

@@ -94,7 +94,15 @@ def collect(plan: Plan, month: int, region: Region) -> dict[str, Any] | None:
         "deadline_day": plan.deadline_day,
         "review_levels": 2 if plan.review_levels == 2 else 1,
         "standing": standing_in_city(city, region),
+        "parts": split_quotas(plan, month, region),
     }
+
+
+def split_quotas(plan: Plan, month: int, region: Region) -> list[IndicatorProgress]:
+    """The county's quotas split among its parts (乡镇、街道 or 责任单位), each with its parts
+    as ``regions``; none where the county does not split further."""
+    own = selectors.progress(plan, month, region=region)
+    return [quota for quota in own.quotas if quota.regions] if own is not None else []
 
 
 def is_county(numbers: dict[str, Any]) -> bool:

@@ -14,12 +14,21 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from .. import county_parts
 from .. import formatting as fmt
 from ..rows import IndicatorProgress, Progress
 from .county import with_target
 from .numbers import is_pending
 from .rankings import ranked_counties, ranked_quotas
-from .wording import against_time, join_clauses, listed, marks, ordinals, quota_clause
+from .wording import (
+    against_time,
+    clause,
+    join_clauses,
+    listed,
+    marks,
+    ordinals,
+    quota_clause,
+)
 
 
 def _county(numbers: dict[str, Any]) -> str:
@@ -170,6 +179,56 @@ def _departments(numbers: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _parts(numbers: dict[str, Any]) -> list[str]:
+    """Each quota split among the county's parts: its parts ranked by completion, worded as a
+    county's quotas are; while the county's figures are not wholly broken down, only what each
+    part has done, neither ranked nor judged (``county_parts``)."""
+    split = numbers.get("parts") or []
+    if not split:
+        return []
+    lines = [_("各乡镇（责任单位）完成情况（按完成分解目标的比例由高到低排列）：")]
+    for quota in split:
+        standings = county_parts.ranking(quota).standings
+        if quota.unsplit:
+            head = _(
+                "%(name)s：本县区完成数中有%(amount)s尚未分解到乡镇（责任单位），"
+                "乡镇不排名、不评价进度。"
+            ) % {"name": quota.name, "amount": _amount(quota, quota.unsplit)}
+            done = [
+                _("%(part)s%(amount)s")
+                % {"part": s.name, "amount": _amount(quota, s.progress.actual)}
+                for s in standings
+                if quota.kind != "rate"
+            ]
+            lines.append(head + (_("已分解的：") + join_clauses(done) if done else ""))
+            continue
+        lines.append(
+            _("%(name)s：") % {"name": quota.name}
+            + join_clauses(_part_clause(s.name, s.progress) for s in standings)
+        )
+    return lines
+
+
+def _amount(quota: IndicatorProgress, value: Any) -> str:
+    if quota.kind == "rate":
+        return _("部分数据")
+    return _("%(actual)s%(unit)s") % {"actual": fmt.amount(value or 0), "unit": quota.unit}
+
+
+def _part_clause(name: str, item: IndicatorProgress) -> str:
+    """A part's progress: judged as a county's quota is, against its share of the target; a
+    part with no share, its figures only."""
+    if item.target is None and item.kind != "rate":
+        return _("%(name)s完成%(actual)s%(unit)s（未分解目标）") % {
+            "name": name,
+            "actual": fmt.amount(item.actual or 0),
+            "unit": item.unit,
+        }
+    if item.kind == "flow" and item.actual is not None and item.completion is not None:
+        return clause(item, _("%(name)s完成") % {"name": name})
+    return clause(item, name)
+
+
 def _by_department(entries: Iterable[dict[str, Any]], describe: Any) -> str:
     return marks().semicolon.join(entry["department_name"] + describe(entry) for entry in entries)
 
@@ -279,6 +338,7 @@ def paragraphs(numbers: dict[str, Any]) -> list[str]:
         *_opening(numbers),
         *_overall(numbers),
         *_departments(numbers),
+        *_parts(numbers),
         *_problems(numbers),
         *_requirements(numbers),
     ]

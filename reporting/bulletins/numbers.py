@@ -154,13 +154,20 @@ def collect(plan: Plan, month: int) -> dict[str, Any] | None:
 
 def stored(numbers: dict[str, Any]) -> dict[str, Any]:
     """The numbers as stored with a published bulletin: the progress as the API's document
-    (``work`` is plain JSON already, so the 重点工作进展 section is frozen with them)."""
-    return {**numbers, "progress": api.document(numbers["progress"])}
+    (``work`` is plain JSON already, so the 重点工作进展 section is frozen with them); a
+    county's split quotas (``parts``) as the API writes them."""
+    found = {**numbers, "progress": api.document(numbers["progress"])}
+    if "parts" in numbers:
+        found["parts"] = [api.split_item(quota) for quota in numbers["parts"]]
+    return found
 
 
 def from_stored(numbers: dict[str, Any]) -> dict[str, Any]:
     """A published bulletin's stored numbers, to word them again (in another language)."""
-    return {**numbers, "progress": api.progress_from_document(numbers["progress"])}
+    found = {**numbers, "progress": api.progress_from_document(numbers["progress"])}
+    if "parts" in numbers:
+        found["parts"] = [api.split_from_item(quota) for quota in numbers["parts"]]
+    return found
 
 
 def is_pending(item: IndicatorProgress | RegionProgress) -> bool:

@@ -5,11 +5,14 @@ county's page ranking them, and the county's progress document listing them as a
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from reporting.bulletins import county, text
+from reporting.bulletins import numbers as numbers_mod
 from reporting.models import PartRollup
 from reporting.rollup import rebuild
 from targets.models import Region, RegionTarget, Submission, TownshipFigure, TownshipTarget
@@ -192,3 +195,45 @@ def test_the_countys_document_lists_its_parts_as_a_quotas_regions(xun_parts, rev
     city = client_for(reviewer).get("/api/progress/2015/", {"as_of": "2015-02"}).json()
     city_rural = next(q for q in city["quotas"] if q["code"] == "rural-transfer")
     assert "410621101" not in {r["code"] for r in city_rural["regions"]}  # the city's: counties
+
+
+# The county's bulletin ---------------------------------------------------------------------------
+
+
+def bulletin_of(plan: Any, month: int) -> tuple[dict, str]:
+    numbers = county.collect(plan, month, Region.objects.get(code=XUN))
+    return numbers, text.render(numbers)[1]
+
+
+def test_the_countys_bulletin_ranks_its_parts(xun_parts, complete, plan) -> None:
+    complete(1)
+    complete(2)
+    rebuild(plan)
+    numbers, body = bulletin_of(plan, 2)
+    line = next(line for line in body.splitlines() if line.startswith("农村劳动力"))
+    assert line.index("示例镇二") < line.index("示例镇一") < line.index("示例镇三")
+    assert "示例镇二完成250人次" in line
+    assert "各乡镇（责任单位）完成情况" in body
+    assert "企业在岗职工培训：" not in body  # neither shares nor figures in its parts
+    # Stored with the published bulletin and worded again to the same text.
+    again = numbers_mod.from_stored(json.loads(json.dumps(numbers_mod.stored(numbers))))
+    assert text.render(again)[1] == body
+
+
+def test_the_countys_bulletin_does_not_judge_parts_of_a_figure_not_broken_down(
+    xun_parts, figure, complete, plan
+) -> None:
+    figure("rural-transfer", XUN, 3, 90)
+    for month in (1, 2, 3):
+        complete(month)
+    rebuild(plan)
+    _numbers, body = bulletin_of(plan, 3)
+    assert "有90人次尚未分解到乡镇（责任单位），乡镇不排名、不评价进度" in body
+    assert "已分解的：示例镇一300人次" in body
+
+
+def test_a_county_without_parts_has_no_parts_paragraph(plan, figure) -> None:
+    figure("rural-transfer", XUN, 1, 400)
+    rebuild(plan)
+    numbers, body = bulletin_of(plan, 1)
+    assert numbers["parts"] == [] and "各乡镇（责任单位）完成情况" not in body
