@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 
 from targets.models import Indicator, Plan, Region, places_of
 
+from .. import county_parts
 from ..dashboard import allocations, goal_breakdown
 from ..formatting import completion_of, rate_of, rounded_fraction
 from ..models import Rollup
@@ -259,3 +260,60 @@ def _county_items(
                 PlaceActual(code=region, actual=None if actual is None else actual - sum(parts))
             )
         yield own, own_regions
+
+
+def write_parts_sheet(wb: Workbook, context: Context, split: list[IndicatorProgress]) -> int:
+    """A county's quotas split among its parts (乡镇、街道 or 责任单位): one row per quota and
+    part, ranked as on the county's page, then what no part carries (未分解). The completion is
+    the exact ratio rounded once, as the page and the county's bulletin print it."""
+    columns = [
+        Column(_("代码"), 22),
+        Column(_("部门任务"), 36),
+        Column(_("责任部门"), 18),
+        Column(_("单位"), 6),
+        Column(_("排名"), 6, INTEGER),
+        Column(_("乡镇（责任单位）代码"), 12),
+        Column(_("乡镇（责任单位）"), 16),
+        Column(_("分解目标"), 11),  # a count, or a rate target as a fraction
+        Column(_("累计完成（比率类为实际比率）"), 13),
+        Column(_("完成率（完成÷目标）"), 11, PERCENT),
+        Column(_("状态"), 16),
+    ]
+    ws = sheet(
+        wb, context, "分乡镇", _("%(year)s年部门任务分乡镇（责任单位）完成情况表"), columns, 2
+    )
+    count = 0
+    for quota in split:
+        labels = [quota.code, quota.name, quota.department, quota.unit]
+        number = PERCENT if quota.kind == Indicator.Kind.RATE else INTEGER
+        for standing in county_parts.ranking(quota).standings:
+            item = standing.progress
+            value = rounded_fraction(rate_of(item)) if quota.kind == "rate" else item.actual
+            values = [
+                *[cell(ws, label) for label in labels],
+                cell(ws, standing.rank, INTEGER),
+                cell(ws, standing.code),
+                cell(ws, standing.name),
+                cell(ws, item.target, number),
+                cell(ws, value, number),
+                cell(ws, rounded_fraction(completion_of(item)), PERCENT),
+                cell(ws, status_text(item) if not quota.unsplit else _("未全部分解，不评判")),
+            ]
+            ws.append(values)
+            count += 1
+        if quota.kind != "rate" and (quota.unsplit or quota.unsplit_target):
+            ws.append(
+                [
+                    *[cell(ws, label) for label in labels],
+                    cell(ws, None),
+                    cell(ws, None),
+                    cell(ws, _("未分解")),
+                    cell(ws, quota.unsplit_target, INTEGER),
+                    cell(ws, quota.unsplit, INTEGER),
+                    cell(ws, None),
+                    cell(ws, _("本县区的数减去各乡镇之和")),
+                ]
+            )
+            count += 1
+    filter_rows(ws, columns, count)
+    return count

@@ -36,12 +36,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from targets.models import Department, Plan, Region
 
 from .. import selectors
-from ..bulletins.county import county_reported, narrowed
+from ..bulletins.county import county_reported, narrowed, split_quotas
 from ..bulletins.numbers import bulletin_unit
 from ..formatting import rounded_fraction
 from ..models import ExportLog
 from ..services.exports import export_log_create
-from .progress_sheets import write_county_sheet, write_summary_sheet
+from .progress_sheets import write_county_sheet, write_parts_sheet, write_summary_sheet
 from .project_sheet import write_project_sheet
 from .record_sheets import (
     counted_submissions,
@@ -68,6 +68,8 @@ SHEETS = (
 # The city's sheets a county's workbook leaves out: every county's figures, the city's items.
 CITY_SHEETS = ("分县区", "里程碑")
 COUNTY_SHEETS = tuple(name for name in SHEETS if name not in CITY_SHEETS)
+# A county's own, after its 总表, where it splits further among its parts.
+PARTS_SHEET = "分乡镇"
 
 
 def reporting_unit(plan: Plan, region: Region | None = None) -> str:
@@ -174,13 +176,16 @@ def write_summary(
         region=region,
     )
     progress = selectors.progress(plan, month)
+    split = []
     if progress is not None and region is not None:
         progress = narrowed(progress, region, county_reported(plan, month, region))
+        split = split_quotas(plan, month, region)
     wb = Workbook(write_only=True)
     cover = wb.create_sheet("封面")  # first in the book, filled once the counts are known
     writers: dict[str, Callable[[], int]] = {
         "总表": lambda: write_summary_sheet(wb, context, progress),
         "分县区": lambda: write_county_sheet(wb, context, progress),
+        PARTS_SHEET: lambda: write_parts_sheet(wb, context, split),
         "月度明细": lambda: write_detail_sheet(wb, context),
         "修改记录": lambda: write_events_sheet(wb, context),
         "目标调整记录": lambda: write_target_changes_sheet(wb, context),
@@ -188,7 +193,9 @@ def write_summary(
         "重点工作台账": lambda: write_work_sheet(wb, context),
         "项目台账": lambda: write_project_sheet(wb, context),
     }
-    names = SHEETS if region is None else COUNTY_SHEETS
+    names = list(SHEETS if region is None else COUNTY_SHEETS)
+    if split:
+        names.insert(names.index("总表") + 1, PARTS_SHEET)
     counts = {name: writers[name]() for name in names if name != "封面"}
     counts = {"封面": _write_cover(cover, context, counts), **counts}
     wb.save(out)

@@ -5,14 +5,17 @@ county's page ranking them, and the county's progress document listing them as a
 
 from __future__ import annotations
 
+import io
 import json
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from reporting.bulletins import county, text
 from reporting.bulletins import numbers as numbers_mod
+from reporting.exports.workbook import write_summary
 from reporting.models import PartRollup
 from reporting.rollup import rebuild
 from targets.models import Region, RegionTarget, Submission, TownshipFigure, TownshipTarget
@@ -237,3 +240,36 @@ def test_a_county_without_parts_has_no_parts_paragraph(plan, figure) -> None:
     rebuild(plan)
     numbers, body = bulletin_of(plan, 1)
     assert numbers["parts"] == [] and "各乡镇（责任单位）完成情况" not in body
+
+
+# The county's workbook ---------------------------------------------------------------------------
+
+
+def test_the_countys_workbook_has_its_parts_sheet(xun_parts, complete, plan) -> None:
+    complete(1)
+    complete(2)
+    rebuild(plan)
+    out = io.BytesIO()
+    write_summary(out, plan, 2, exported_by="审计", region=Region.objects.get(code=XUN))
+    book = load_workbook(io.BytesIO(out.getvalue()))
+    assert book.sheetnames[:3] == ["封面", "总表", "分乡镇"]
+    rows = [
+        [c.value for c in row]
+        for row in book["分乡镇"].iter_rows()
+        if row[0].value == "rural-transfer"
+    ]
+    assert [(r[4], r[6], r[7], r[8]) for r in rows] == [
+        (1, "示例镇二", 1500, 250),
+        (2, "示例镇一", 2000, 300),
+        (3, "示例镇三", 1000, 150),
+        (None, "未分解", 500, 0),
+    ]
+    # The completion as the page and the bulletin print it (16.7 %): the exact ratio rounded once.
+    assert rows[0][9] == pytest.approx(0.167)
+
+
+def test_a_county_without_parts_and_the_city_have_no_parts_sheet(xun_parts, plan) -> None:
+    for region in (Region.objects.get(code="410611"), None):
+        out = io.BytesIO()
+        write_summary(out, plan, 2, exported_by="审计", region=region)
+        assert "分乡镇" not in load_workbook(io.BytesIO(out.getvalue())).sheetnames
