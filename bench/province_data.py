@@ -151,3 +151,64 @@ def build() -> None:
         f"built in {time.perf_counter() - started:.1f} s: {len(CITIES)} cities, "
         f"{counties} places, {rows:,} submissions"
     )
+
+
+def add_parts(per_place: int) -> int:
+    """Split every city's every county further into ``per_place`` SYNTHETIC parts (示例 names,
+    nine-digit codes), each with its share of every counted figure (the figure divided evenly,
+    the rest to the first part); returns the shares written. ``remove_parts`` undoes it."""
+    from django.db import connection, transaction
+
+    from targets.models import Region, Submission
+
+    remove_parts()
+    with transaction.atomic():
+        counties = list(Region.objects.filter(parent__kind="prefecture"))
+        Region.objects.bulk_create(
+            Region(
+                code=f"{county.code}{100 + n:03d}",
+                name=f"示例{county.code}-{n}",
+                kind=Region.Kind.TOWNSHIP,
+                parent=county,
+                order=n,
+            )
+            for county in counties
+            for n in range(1, per_place + 1)
+        )
+        parts: dict[int, list[int]] = {}
+        for pk, parent_id in Region.objects.filter(kind="township").values_list("pk", "parent_id"):
+            parts.setdefault(parent_id, []).append(pk)
+        figures = list(
+            Submission.objects.filter(is_counted=True).values_list("pk", "region_id", "value")
+        )
+        written = 0
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(
+                "COPY targets_townshipfigure (submission_id, township_id, value) FROM STDIN"
+            ) as copy_in,
+        ):
+            for pk, region_id, value in figures:
+                own = sorted(parts[region_id])
+                share, rest = divmod(value, len(own))
+                for index, part in enumerate(own):
+                    copy_in.write_row((pk, part, share + (rest if index == 0 else 0)))
+                    written += 1
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE targets_townshipfigure")
+        cursor.execute("ANALYZE targets_region")
+    return written
+
+
+def remove_parts() -> None:
+    """The parts ``add_parts`` made, their shares and rollup rows."""
+    from django.db import transaction
+
+    from reporting.models import PartRollup
+    from targets.models import Region, TownshipFigure, TownshipTarget
+
+    with transaction.atomic():
+        PartRollup.objects.all().delete()
+        TownshipFigure.objects.all().delete()
+        TownshipTarget.objects.all().delete()
+        Region.objects.filter(kind="township").delete()

@@ -191,7 +191,9 @@ def empty_rollups() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE reporting_rollup, reporting_completenessrollup")
+        cursor.execute(
+            "TRUNCATE reporting_rollup, reporting_completenessrollup, reporting_partrollup"
+        )
         cursor.execute("ANALYZE reporting_rollup")
 
 
@@ -291,6 +293,37 @@ def province_main(args: argparse.Namespace) -> None:
     print(f"incremental in a city, its province included: {one * 1000:.0f} ms")
     ratio = province_alone / rows_floor
     print(f"ratio province rebuild / bare GROUP BY of its cities' rows: {ratio:.1f}x")
+    if args.parts:
+        with_parts(args, floor, again, one, home)
+
+
+def with_parts(
+    args: argparse.Namespace, floor: float, nightly: float, one: float, home: object
+) -> None:
+    """``--parts N``: every county of every city split into N parts, every figure broken down
+    among them; the nightly and incremental rollups again, against the same run's without."""
+    import province_data
+
+    started = time.perf_counter()
+    shares = province_data.add_parts(args.parts)
+    print(
+        f"parts: {args.parts} in each county, {shares:,} shares of figures written in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    try:
+        empty_rollups()
+        first = full_rebuild("with parts, into empty tables", args.jobs)
+        label = "with parts, over stored rows, nothing changed (the nightly case)"
+        again = min(full_rebuild(label, args.jobs) for _ in range(3))
+        incremental_parts = incremental(args.repeats, plan=home, code="rural-transfer")
+        print(
+            f"with parts: first build {first / floor:.1f}x the bare aggregate; nightly "
+            f"{again / floor:.1f}x ({again / nightly:.1f}x the same run without parts); "
+            f"incremental {incremental_parts * 1000:.0f} ms ({incremental_parts / one:.1f}x "
+            "without)"
+        )
+    finally:
+        province_data.remove_parts()
 
 
 def main() -> None:
@@ -306,6 +339,12 @@ def main() -> None:
         "--province",
         action="store_true",
         help="18 cities and 158 counties with the 2015 plan's indicators (bench/province_data.py)",
+    )
+    parser.add_argument(
+        "--parts",
+        type=int,
+        default=0,
+        help="with --province: then split every county into N parts and measure again",
     )
     args = parser.parse_args()
     if args.province:

@@ -4,8 +4,9 @@ A part's figures are its shares of the county's counted figures (``TownshipFigur
 per series and month by one aggregate query; its rows follow the county's rules (``reference``:
 flows add up, a level holds, a rate is the ratio of its sums) against its share of the
 county's split (``TownshipTarget``). A plan whose places have no parts has no rows, and costs
-one query. Rebuilt by ``runs.rebuild`` in the plan's own transaction, on every database: a
-county's parts are a few dozen rows a month, against thousands of the plan's own.
+one query. Rebuilt by ``runs.rebuild`` in the plan's own transaction: on PostgreSQL by the
+city's own statement over the parts (``postgres.PARTS_STATEMENT``: one statement per plan,
+whatever the depth), elsewhere by ``compute_parts``, the reference it is tested against.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict
 
+from django.db import connection
 from django.db.models import Sum
 
 from targets.models import Indicator, Plan, Region, TownshipFigure, TownshipTarget, places_of
 
 from ..models import PartRollup
 from ..rows import ROW_FIELDS, ProgressRow
+from . import postgres
 from .reference import Figures, needed, rows_of, wanted_of
 from .rules import MONTHS
 
@@ -28,11 +31,7 @@ def compute_parts(
 ) -> list[ProgressRow]:
     """Rows of every part of the plan's places: each wanted indicator × part × month."""
     months = sorted(set(months))
-    part_ids = list(
-        Region.objects.filter(kind=Region.Kind.TOWNSHIP, parent__in=places_of(plan))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    part_ids = _part_ids(plan)
     if not months or not part_ids:
         return []
     by_id, wanted = wanted_of(plan, indicator_ids)
@@ -62,9 +61,35 @@ def compute_parts(
     return rows_of(wanted, by_id, figures, part_ids, months, target)
 
 
-def rebuild_parts(plan: Plan, *, indicator_ids: set[int] | None, from_month: int) -> int:
+def _part_ids(plan: Plan) -> list[int]:
+    return list(
+        Region.objects.filter(kind=Region.Kind.TOWNSHIP, parent__in=places_of(plan))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def rebuild_parts(
+    plan: Plan,
+    *,
+    indicator_ids: set[int] | None,
+    from_month: int,
+    indicators: list[Indicator] | None = None,
+) -> int:
     """Replace the stored rows of the plan's parts (of some indicators) from ``from_month`` on
-    where any differs; returns the rows that differed."""
+    where any differs; returns the rows that differed. On PostgreSQL one statement (the city's,
+    over the parts: ``postgres.PARTS_STATEMENT``), elsewhere ``compute_parts``."""
+    if connection.vendor == "postgresql":
+        part_ids = _part_ids(plan)
+        if not part_ids:
+            return PartRollup.objects.filter(plan=plan).delete()[0]
+        return postgres.rebuild_part_rows(
+            plan,
+            part_ids=part_ids,
+            indicator_ids=indicator_ids,
+            from_month=from_month,
+            indicators=indicators,
+        )
     rows = compute_parts(plan, indicator_ids=indicator_ids, months=range(from_month, 13))
     stored = PartRollup.objects.filter(plan=plan, month__gte=from_month)
     if indicator_ids is not None:

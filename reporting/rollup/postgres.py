@@ -44,6 +44,40 @@ def _statement(first_half: str) -> str:
 STATEMENT = _statement("rollup.sql")
 PROVINCE_STATEMENT = _statement("province.sql")
 
+# A plan's parts (乡镇、街道 or 责任单位, ``parts.py``): the city's statement over the parts'
+# shares of the counted figures, against their shares of the counties' splits, written to
+# their own table, without the city's row (computed, then left out). Each swap must match
+# exactly once: a change to the city's statement that breaks one fails here, at import.
+PART_SWAPS = (
+    (
+        "      FROM targets_submission s\n     WHERE s.is_counted AND",
+        """      FROM (SELECT f.indicator_id, t.township_id AS region_id, f.month, t.value
+              FROM targets_townshipfigure t
+              JOIN targets_submission f ON f.id = t.submission_id
+             WHERE f.is_counted AND f.indicator_id = ANY(%(series)s::bigint[])) s
+     WHERE""",
+    ),
+    (
+        "      LEFT JOIN targets_regiontarget rt\n",
+        """      LEFT JOIN (SELECT sp.indicator_id, t.township_id AS region_id, t.target
+                   FROM targets_townshiptarget t
+                   JOIN targets_regiontarget sp ON sp.id = t.split_id) rt
+""",
+    ),
+    ("      FROM completed\n),", "      FROM completed\n     WHERE region_key <> 0\n),"),
+)
+
+
+def _parts_statement(city: str) -> str:
+    for old, new in PART_SWAPS:
+        if city.count(old) != 1:
+            raise RuntimeError(f"rollup.sql changed: cannot find {old!r} once for the parts")
+        city = city.replace(old, new)
+    return city.replace("reporting_rollup", "reporting_partrollup")
+
+
+PARTS_STATEMENT = _parts_statement(STATEMENT)
+
 # For the one statement. Its row estimates are far off (how many months a figure holds for,
 # how many series a goal adds up), and the sort-based plans it then picks cost about twice the
 # hash-based ones on a province-sized plan; compiling it (JIT) costs more than running it.
@@ -223,3 +257,33 @@ def rebuild_rows(
         region_count = places_of(plan).count()
     counties = region_count if region_ids is None else len(region_ids)
     return wanted * (counties + 1) * (13 - from_month), len(changed)
+
+
+def rebuild_part_rows(
+    plan: Plan,
+    *,
+    part_ids: list[int],
+    indicator_ids: set[int] | None,
+    from_month: int,
+    indicators: list[Indicator] | None = None,
+) -> int:
+    """Bring the stored rows of the plan's parts up to date inside the caller's transaction,
+    in one statement (``PARTS_STATEMENT``); returns the rows that differed."""
+    indicators = list(plan.indicators.all()) if indicators is None else indicators
+    params = parameters(
+        plan,
+        indicators=indicators,
+        indicator_ids=indicator_ids,
+        from_month=from_month,
+        region_ids=None,
+    )
+    params["place_ids"] = part_ids
+    with connection.cursor() as cursor:
+        cursor.execute(SET_PLANNER, PLANNER)
+        before = dict(zip(PLANNER, cursor.fetchone()[: len(PLANNER)], strict=True))
+        try:
+            cursor.execute(PARTS_STATEMENT, params)
+            changed = len(cursor.fetchall())
+        finally:
+            cursor.execute(RESTORE_PLANNER, before)
+    return changed

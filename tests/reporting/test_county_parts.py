@@ -17,8 +17,11 @@ from reporting.bulletins import county, text
 from reporting.bulletins import numbers as numbers_mod
 from reporting.exports.workbook import write_summary
 from reporting.models import PartRollup
-from reporting.rollup import rebuild
+from reporting.rollup import rebuild, rebuild_after_change
+from reporting.rollup.parts import compute_parts
+from reporting.rows import ROW_FIELDS
 from targets.models import Region, RegionTarget, Submission, TownshipFigure, TownshipTarget
+from targets.services import submission_approve
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -273,3 +276,38 @@ def test_a_county_without_parts_and_the_city_have_no_parts_sheet(xun_parts, plan
         out = io.BytesIO()
         write_summary(out, plan, 2, exported_by="审计", region=region)
         assert "分乡镇" not in load_workbook(io.BytesIO(out.getvalue())).sheetnames
+
+
+# On PostgreSQL: the city's statement over the parts equals the reference ------------------------
+
+
+def part_rows_stored(plan: Any) -> set[tuple]:
+    return set(PartRollup.objects.filter(plan=plan).values_list(*ROW_FIELDS))
+
+
+def part_rows_reference(plan: Any) -> set[tuple]:
+    return {tuple(getattr(row, name) for name in ROW_FIELDS) for row in compute_parts(plan)}
+
+
+@pytest.mark.postgres
+def test_the_parts_statement_gives_the_references_rows(xun_parts, plan, figure, reviewer) -> None:
+    assert PartRollup.objects.count() == len(part_rows_reference(plan)) > 0
+    assert part_rows_stored(plan) == part_rows_reference(plan)
+    # One more approval, rolled up as the task after it does: still the reference's rows.
+    submission = broken(figure("rural-transfer", XUN, 3, 90, status="submitted"), 30, 30, 30)
+    submission_approve(actor=reviewer, submission=submission)
+    rebuild_after_change(
+        plan,
+        series_ids=[submission.indicator_id],
+        from_month=3,
+        months=[3],
+        regions=[submission.region_id],
+    )
+    assert stored("rural-transfer", 3)["410621101"][0] == 330
+    assert part_rows_stored(plan) == part_rows_reference(plan)
+    # Parts removed: their rows go with the next rebuild.
+    TownshipFigure.objects.all().delete()
+    TownshipTarget.objects.all().delete()
+    Region.objects.filter(kind=Region.Kind.TOWNSHIP).delete()
+    rebuild(plan)
+    assert not PartRollup.objects.exists()
