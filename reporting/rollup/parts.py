@@ -75,20 +75,32 @@ def rebuild_parts(
     indicator_ids: set[int] | None,
     from_month: int,
     indicators: list[Indicator] | None = None,
+    region_ids: set[int] | None = None,
 ) -> int:
     """Replace the stored rows of the plan's parts (of some indicators) from ``from_month`` on
     where any differs; returns the rows that differed. On PostgreSQL one statement (the city's,
-    over the parts: ``postgres.PARTS_STATEMENT``), elsewhere ``compute_parts``."""
+    over the parts: ``postgres.PARTS_STATEMENT``), and with ``region_ids`` (the counties whose
+    figures changed) only their parts'; elsewhere ``compute_parts``, all of them."""
     if connection.vendor == "postgresql":
         part_ids = _part_ids(plan)
         if not part_ids:
             return PartRollup.objects.filter(plan=plan).delete()[0]
+        changed = None
+        if region_ids is not None:
+            changed = set(
+                Region.objects.filter(pk__in=part_ids, parent_id__in=region_ids).values_list(
+                    "pk", flat=True
+                )
+            )
+            if not changed:
+                return 0  # no county that changed splits further
         return postgres.rebuild_part_rows(
             plan,
             part_ids=part_ids,
             indicator_ids=indicator_ids,
             from_month=from_month,
             indicators=indicators,
+            changed_parts=changed,
         )
     rows = compute_parts(plan, indicator_ids=indicator_ids, months=range(from_month, 13))
     stored = PartRollup.objects.filter(plan=plan, month__gte=from_month)

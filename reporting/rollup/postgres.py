@@ -266,16 +266,18 @@ def rebuild_part_rows(
     indicator_ids: set[int] | None,
     from_month: int,
     indicators: list[Indicator] | None = None,
+    changed_parts: set[int] | None = None,
 ) -> int:
-    """Bring the stored rows of the plan's parts up to date inside the caller's transaction,
-    in one statement (``PARTS_STATEMENT``); returns the rows that differed."""
+    """Bring the stored rows of the plan's parts (all, or ``changed_parts``) up to date inside
+    the caller's transaction, in one statement (``PARTS_STATEMENT``); returns the rows that
+    differed."""
     indicators = list(plan.indicators.all()) if indicators is None else indicators
     params = parameters(
         plan,
         indicators=indicators,
         indicator_ids=indicator_ids,
         from_month=from_month,
-        region_ids=None,
+        region_ids=changed_parts,
     )
     params["place_ids"] = part_ids
     with connection.cursor() as cursor:

@@ -88,7 +88,13 @@ def rebuild(
 
     if not is_province(plan):  # a province is sent no reports: its cities' plans are
         _count_reports(plan, indicators, ids, region_count, months, completeness_months)
-        parts.rebuild_parts(plan, indicator_ids=ids, from_month=months[0], indicators=indicators)
+        parts.rebuild_parts(
+            plan,
+            indicator_ids=ids,
+            from_month=months[0],
+            indicators=indicators,
+            region_ids=regions,
+        )
         # The province's rows are its cities' city-level rows: brought up to date with them,
         # in this transaction (the city's lock, then the province's: never the other way).
         codes = None if ids is None else {i.code for i in indicators if i.pk in ids}
