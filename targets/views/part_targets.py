@@ -62,7 +62,9 @@ class PartTargetsForm(forms.Form):
 
 def _plan(request: HttpRequest) -> Plan:
     year = request.GET.get("year", "")
-    plan = plan_for(request.user, int(year) if year.isdigit() else None)
+    if year and not (year.isascii() and year.isdigit() and len(year) == 4):
+        raise Http404(_("没有这个年度方案。"))
+    plan = plan_for(request.user, int(year) if year else None)
     if plan is None:
         raise Http404(_("没有这个年度方案。"))
     return plan
@@ -72,6 +74,8 @@ def _plan(request: HttpRequest) -> Plan:
 @require_http_methods(["GET", "POST"])
 def part_targets(request: HttpRequest, code: str) -> HttpResponse:
     """Set the county's parts' shares of each quota split to it."""
+    if "\x00" in code:  # PostgreSQL refuses a NUL even in a lookup: no such county
+        raise Http404(_("没有这个县区。"))
     place = Region.objects.filter(code=code, kind__in=Region.PLACE_KINDS).first()
     if place is None:
         raise Http404(_("没有这个县区。"))
