@@ -4,6 +4,7 @@ page asks of it (a plan's places, a place's parts, this installation's city)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -166,3 +167,13 @@ def parts_of(place: Region) -> models.QuerySet[Region]:
     """A place's parts (its 乡镇、街道 or 责任单位), in page order; none where the county does
     not split further."""
     return Region.objects.filter(parent=place, kind=Region.Kind.TOWNSHIP).order_by("order", "code")
+
+
+def places_with_parts(places: Iterable[Region]) -> set[int]:
+    """The ids of those of ``places`` that split further (have parts): one query for a page
+    that links each place's cells to their breakdown."""
+    return set(
+        Region.objects.filter(parent__in=places, kind=Region.Kind.TOWNSHIP)
+        .values_list("parent_id", flat=True)
+        .distinct()
+    )

@@ -98,6 +98,12 @@ from .submissions import (
     submission_withdraw,
     submissions_review,
 )
+from .townships import (
+    breakdown_adds_up,
+    breakdown_save,
+    check_breakdown,
+    township_target_set,
+)
 from .work import (
     REPORT_TEXT_MAX,
     step_report_approve,
@@ -122,6 +128,9 @@ __all__ = [
     "EntryRefused",
     "PlanNotOpen",
     "RateExcess",
+    "breakdown_adds_up",
+    "breakdown_save",
+    "check_breakdown",
     "check_month",
     "check_plan_active",
     "check_review_comment",
@@ -186,6 +195,7 @@ __all__ = [
     "submission_submit",
     "submission_withdraw",
     "submissions_review",
+    "township_target_set",
     "user_ensure",
     "work_step_set",
     "work_units_set",
