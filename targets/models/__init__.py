@@ -48,7 +48,7 @@ from .units import (
     place_by_code,
     place_of,
     places_of,
-    places_with_parts,
+    with_has_parts,
 )
 from .work import StepReport, StepReportEvent, WorkStep, WorkUnit, responsible_units, unit_name
 
@@ -103,7 +103,7 @@ __all__ = [
     "place_by_code",
     "place_of",
     "places_of",
-    "places_with_parts",
     "responsible_units",
     "unit_name",
+    "with_has_parts",
 ]

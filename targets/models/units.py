@@ -4,13 +4,12 @@ page asks of it (a plan's places, a place's parts, this installation's city)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from .fields import check
@@ -169,11 +168,8 @@ def parts_of(place: Region) -> models.QuerySet[Region]:
     return Region.objects.filter(parent=place, kind=Region.Kind.TOWNSHIP).order_by("order", "code")
 
 
-def places_with_parts(places: Iterable[Region]) -> set[int]:
-    """The ids of those of ``places`` that split further (have parts): one query for a page
-    that links each place's cells to their breakdown."""
-    return set(
-        Region.objects.filter(parent__in=places, kind=Region.Kind.TOWNSHIP)
-        .values_list("parent_id", flat=True)
-        .distinct()
-    )
+def with_has_parts(places: models.QuerySet[Region]) -> models.QuerySet[Region]:
+    """``places``, each with ``has_parts``: whether it splits further, read in the same query
+    (a page linking each place's cells to their breakdown asks no more)."""
+    parts = Region.objects.filter(parent=OuterRef("pk"), kind=Region.Kind.TOWNSHIP)
+    return places.annotate(has_parts=Exists(parts))
