@@ -14,6 +14,7 @@ and a new one needs a migration. The breakdown saved is kept with its revision.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -145,6 +146,7 @@ def township_target_set(
     target: int | None,
     actor: User | None = None,
     is_demo: bool = False,
+    at: datetime | None = None,
 ) -> TownshipTarget | None:
     """Set a part's share of its county's split of a quota (``None`` removes it); ``is_demo``
     marks it synthetic. The parts' shares add up to at most the county's (``clean``, and the
@@ -184,5 +186,6 @@ def township_target_set(
         plan=plan,
         about=split.indicator,
         detail={"region": township.code, "old": old, "new": target},
+        at=at,
     )
     return share
