@@ -10,8 +10,11 @@ and autumn); 山城区 and 鹤山区 are behind; city-level units report under �
 and one 市直 split was raised in August, with its reason; 山城区's September report is
 missing; October is still partly awaiting approval (one cell returned); enrolment is a level
 that jumps with the new school year in September; veterans' rates sit near their targets; one
-March figure was corrected after approval. The work items' steps and monthly reports (工作台账,
-with generated evidence files) are ``demo_work``'s, equally synthetic.
+March figure was corrected after approval. 浚县 splits further into five parts that are
+plainly examples (示例镇一 …, 410621100–104: no real township's data is invented), each given
+a share of 浚县's splits (a little left 未分解) and of its approved figures. The work items'
+steps and monthly reports (工作台账, with generated evidence files) are ``demo_work``'s,
+equally synthetic.
 """
 
 from __future__ import annotations
@@ -25,7 +28,17 @@ from django.conf import settings
 from django.db import transaction
 
 from . import demo_projects, demo_registers, demo_work, services
-from .models import Department, Indicator, Membership, Plan, Region, Submission, places_of
+from .models import (
+    Department,
+    Indicator,
+    Membership,
+    Plan,
+    Region,
+    RegionTarget,
+    Submission,
+    parts_of,
+    places_of,
+)
 
 SEED = 20150611
 TZ = ZoneInfo(settings.TIME_ZONE)
@@ -60,6 +73,19 @@ RAISED_SPLIT = (
     "【演示】市属企业新增岗位技能提升培训任务，相应调增市直分解目标。",
 )
 SPLIT_REASON = "【演示】年初分解县区（含市直）目标（虚构）。"
+# 浚县 split further (synthetic: the demo invents no real township's data, so its parts are
+# plainly examples): each part's share of 浚县's splits and of its approved figures.
+PARTS_OF = "410621"
+PARTS = {
+    "410621100": ("示例镇一", 0.30),
+    "410621101": ("示例镇二", 0.25),
+    "410621102": ("示例镇三", 0.20),
+    "410621103": ("示例乡一", 0.15),
+    "410621104": ("示例街道一", 0.10),
+}
+PART_WEIGHTS = {code: weight for code, (_name, weight) in PARTS.items()}
+# The share of each of 浚县's splits it keeps back from its parts: shown as 未分解.
+PARTS_KEPT_BACK = 0.04
 # Some quotas run ahead of the calendar, some behind (synthetic).
 INDICATOR_PACE = {
     "in-service": 1.10,
@@ -233,6 +259,32 @@ def _set_region_targets(plan: Plan, admin: object) -> None:
     )
 
 
+def _set_part_targets(plan: Plan, admin: object) -> None:
+    """浚县's example parts, and their shares of each of its splits (a little kept back)."""
+    county = Region.objects.get(code=PARTS_OF)
+    existing = {part.code: part for part in parts_of(county)}
+    parts = {}
+    for order, (code, (name, _weight)) in enumerate(PARTS.items(), 1):
+        part = existing.get(code)
+        if part is None:
+            part = Region(
+                code=code, name=name, kind=Region.Kind.TOWNSHIP, parent=county, order=order
+            )
+            part.full_clean()
+            services.definition_save(actor=admin, record=part)
+        parts[code] = part
+    for split in RegionTarget.objects.filter(indicator__plan=plan, region=county):
+        services.part_targets_set(
+            actor=admin,
+            indicator=split.indicator,
+            place=county,
+            shares=_split(round(split.target * (1 - PARTS_KEPT_BACK)), PART_WEIGHTS),
+            reason="演示数据：乡镇（责任单位）分解（虚构）",
+            at=_at(plan.year, 6, 26),
+            is_demo=True,
+        )
+
+
 @transaction.atomic
 def load_demo(plan: Plan, password: str) -> DemoSummary:
     """Accounts always; figures only when the plan has none yet (so reruns change nothing)."""
@@ -244,6 +296,7 @@ def load_demo(plan: Plan, password: str) -> DemoSummary:
         return DemoSummary(len(users), count, False, reports)
 
     _set_region_targets(plan, users["admin"])
+    _set_part_targets(plan, users["admin"])
     for milestone in plan.milestones.filter(code__in=MILESTONE_STATUS):
         status, evidence = MILESTONE_STATUS[milestone.code]
         services.milestone_update(milestone=milestone, status=status, evidence=evidence)
@@ -276,6 +329,10 @@ def load_demo(plan: Plan, password: str) -> DemoSummary:
             at=entered,
             is_demo=True,
         )
+        if region_code == PARTS_OF and status == "approved":
+            services.breakdown_save(
+                actor=clerk, submission=submission, values=_split(value, PART_WEIGHTS)
+            )
         if status == "draft":
             continue
         services.submission_submit(

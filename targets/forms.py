@@ -168,6 +168,30 @@ class CorrectionForm(forms.Form):
         return value
 
 
+class BreakdownForm(forms.Form):
+    """A county's figure by its parts: one figure field per part (``p-<code>``), labelled
+    with its name; a blank one is ``None`` (``services.breakdown_save`` asks for all or none)."""
+
+    def __init__(
+        self, data: Mapping[str, Any] | None, *, parts: Iterable[Any], initial: Mapping[str, int]
+    ) -> None:
+        super().__init__(data)
+        self.codes = []
+        for part in parts:
+            self.codes.append(part.code)
+            self.fields[f"p-{part.code}"] = FigureField(
+                label=part.name,
+                required=False,
+                max_length=40,
+                initial=initial.get(part.code),
+                widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+            )
+
+    def values(self) -> dict[str, int | None]:
+        """Each part's figure by its code, from the cleaned form."""
+        return {code: self.cleaned_data.get(f"p-{code}") for code in self.codes}
+
+
 # A row's id is a positive eight-byte integer: anything else names no figure, and a larger
 # one would not even fit the query (OverflowError on SQLite, found by tests/hostile/test_fuzz.py).
 MAX_ID = 2**63 - 1

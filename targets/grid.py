@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import policy
-from .models import Indicator, Plan, Region, RegionTarget, Submission
+from .models import Indicator, Plan, Region, RegionTarget, Submission, with_has_parts
 from .periods import deadline, last_day_on_time
 
 if TYPE_CHECKING:
@@ -168,7 +168,8 @@ class Grid:
 def month_grid(user: User, plan: Plan, month: int, *, lock: bool = False) -> Grid:
     """The cells a clerk may enter for one month, with their current figures and history."""
     series = list(policy.enterable_indicators(user, plan.pk).order_by("order", "pk"))
-    regions = list(policy.enterable_regions(user, plan).order_by("order", "code"))
+    # Each county knows whether it splits further: its cells link to their breakdown.
+    regions = list(with_has_parts(policy.enterable_regions(user, plan)).order_by("order", "code"))
     current = Submission.objects.filter(
         indicator__in=series, region__in=regions, month__lte=month, is_current=True
     ).select_related("entered_by", "submitted_by", "reviewed_by")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import entry, notices, part_targets, registers, review, work
+from .views import entry, notices, part_targets, parts, registers, review, work
 
 ENTRY_MONTH = "entry/<int:year>/<int:month>/"
 WORK_REPORT = "work/report/<int:report_id>/"
@@ -14,6 +14,7 @@ urlpatterns = [
     path(f"{ENTRY_MONTH}template.xlsx", entry.entry_template, name="entry-template"),
     path(f"{ENTRY_MONTH}upload/", entry.entry_upload, name="entry-upload"),
     path("entry/cell/<int:submission_id>/correct/", entry.entry_correct, name="entry-correct"),
+    path("entry/cell/<int:submission_id>/parts/", parts.entry_parts, name="entry-parts"),
     path("entry/notices/", notices.my_notices, name="my-notices"),
     path("entry/notices/<int:notice_id>/answer/", notices.notice_answer, name="notice-answer"),
     path("review/", review.review, name="review"),

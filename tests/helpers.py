@@ -110,3 +110,15 @@ def no_figures_yet() -> None:
     """Each example starts from an empty month: every figure and its events go."""
     SubmissionEvent.objects.all().delete()
     Submission.objects.all().delete()
+
+
+def parts_for(county: str, *names: str) -> list[Region]:
+    """Parts (乡镇（责任单位）) of the place with code ``county``, one per name, in that order,
+    coded the county's code + 001, 002, …"""
+    parent = Region.objects.get(code=county)
+    return [
+        Region.objects.create(
+            code=f"{county}{n:03d}", name=name, kind=Region.Kind.TOWNSHIP, parent=parent, order=n
+        )
+        for n, name in enumerate(names, 1)
+    ]

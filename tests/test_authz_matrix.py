@@ -41,9 +41,11 @@ from targets.models import (
     Submission,
     SubmissionEvent,
     SupervisionNotice,
+    TownshipTarget,
     WorkStep,
 )
 from tests.authz_registers import registers_of
+from tests.helpers import parts_for
 from tests.targets.test_evidence import PDF
 from tests.targets.test_projects_services import VALUES, pdf
 from tests.targets.work_flow import item, step
@@ -101,12 +103,20 @@ RULES: dict[str, Rule] = {
     "entry": Rule(CLERKS),
     "entry-month": Rule(CLERKS, CLERKS, "each clerk sees and saves only their own cells"),
     "entry-correct": Rule(frozenset({"clerk"}), frozenset({"clerk"}), "the cell's own clerk"),
+    "entry-parts": Rule(
+        frozenset({"clerk"}), frozenset({"clerk"}), "the cell's own clerk (others 404)"
+    ),
     "entry-template": Rule(CLERKS, why="each clerk's own cells"),
     "entry-upload": Rule(NOBODY, CLERKS, "each clerk's own cells"),
     "entry-withdraw": Rule(NOBODY, CLERKS, "each clerk's own waiting figures (others: 404)"),
     "my-notices": Rule(CLERKS),
     "notice-answer": Rule(frozenset({"clerk"}), frozenset({"clerk"}), "the notice's clerks"),
     "review": Rule(frozenset({"reviewer", "county_reviewer"}), why="a county's, its own figures"),
+    "part-targets": Rule(
+        frozenset({"administrator"}),
+        frozenset({"administrator"}),
+        "a county's own reviewer: its county's (浚县's, not 淇滨区's), and administrators",
+    ),
     "review-month": Rule(
         frozenset({"reviewer", "county_reviewer"}),
         frozenset({"reviewer", "county_reviewer"}),
@@ -249,6 +259,7 @@ def world(
     users["province_leader"] = province_leader
     indicator = Indicator.objects.get(plan=plan, code="rural-transfer")
     qibin = Region.objects.get(code="410611")
+    parts_for("410611", "示例街道一", "示例街道二")  # its figures break down (entry-parts)
     submission = services.submission_save(
         actor=users["clerk"], indicator=indicator, region=qibin, month=2, value=120
     )
@@ -315,6 +326,7 @@ def world(
         "codes": {
             "dashboard-quota": "rural-transfer",
             "dashboard-county": "410611",
+            "part-targets": "410611",
             "dashboard-province": "410000",
             "dashboard-department": "hrss",
             "dashboard-workitem": "three-matchings",
@@ -359,6 +371,7 @@ def _state() -> tuple[Any, ...]:
         ),
         StepReportEvent.objects.count(),
         EvidenceFile.objects.count(),
+        list(TownshipTarget.objects.order_by("pk").values_list("pk", "target")),
         list(ProjectEntry.objects.order_by("pk").values_list("pk", "status", "source")),
         ProjectEvent.objects.count(),
         ProjectFile.objects.count(),
@@ -383,6 +396,8 @@ def _through(response: Any) -> bool:
 # the absence of a 403 (bad input may still be answered 400; a refused role never gets there).
 POST_DATA: dict[str, dict[str, str]] = {
     "entry-correct": {"value": "130", "reason": "权限矩阵测试"},
+    "entry-parts": {"p-410611001": "100", "p-410611002": "20"},
+    "part-targets": {"reason": "权限矩阵测试"},
     "notice-answer": {"explanation": "权限矩阵测试", "catch_up_plan": "权限矩阵测试"},
     "notice-close": {"reason": "权限矩阵测试"},
     "review-month": {"action": "approve"},

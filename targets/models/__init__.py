@@ -48,6 +48,7 @@ from .units import (
     place_by_code,
     place_of,
     places_of,
+    with_has_parts,
 )
 from .work import StepReport, StepReportEvent, WorkStep, WorkUnit, responsible_units, unit_name
 
@@ -104,4 +105,5 @@ __all__ = [
     "places_of",
     "responsible_units",
     "unit_name",
+    "with_has_parts",
 ]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from .fields import check
@@ -166,3 +166,10 @@ def parts_of(place: Region) -> models.QuerySet[Region]:
     """A place's parts (its 乡镇、街道 or 责任单位), in page order; none where the county does
     not split further."""
     return Region.objects.filter(parent=place, kind=Region.Kind.TOWNSHIP).order_by("order", "code")
+
+
+def with_has_parts(places: models.QuerySet[Region]) -> models.QuerySet[Region]:
+    """``places``, each with ``has_parts``: whether it splits further, read in the same query
+    (a page linking each place's cells to their breakdown asks no more)."""
+    parts = Region.objects.filter(parent=OuterRef("pk"), kind=Region.Kind.TOWNSHIP)
+    return places.annotate(has_parts=Exists(parts))

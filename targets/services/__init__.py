@@ -99,6 +99,11 @@ from .submissions import (
     submission_withdraw,
     submissions_review,
 )
+from .townships import (
+    breakdown_adds_up,
+    breakdown_save,
+    check_breakdown,
+)
 from .work import (
     REPORT_TEXT_MAX,
     step_report_approve,
@@ -123,6 +128,9 @@ __all__ = [
     "EntryRefused",
     "PlanNotOpen",
     "RateExcess",
+    "breakdown_adds_up",
+    "breakdown_save",
+    "check_breakdown",
     "check_month",
     "check_plan_active",
     "check_review_comment",

@@ -47,10 +47,12 @@ def part_targets_set(
     shares: Mapping[str, int | None],
     reason: str = "",
     at: datetime | None = None,
+    is_demo: bool = False,
 ) -> list[TownshipTarget]:
     """Set the shares of ``place``'s split of ``indicator`` among its parts: ``shares`` maps a
     part's code to its share, ``None`` (or a part left out) for none. All or nothing: a share
-    refused saves none. Returns the shares as they now stand, in the parts' order."""
+    refused saves none; ``is_demo`` marks the shares written synthetic (the demo's). Returns the
+    shares as they now stand, in the parts' order."""
     if actor is not None and not policy.may_split_county(actor, place):
         raise PermissionDenied(_("您无权分解该县区的目标。"))
     split = (
@@ -89,10 +91,12 @@ def part_targets_set(
         if new is None:
             stored[code].delete()
         elif old is None:
-            TownshipTarget.objects.create(split=split, township=parts[code], target=new)
+            TownshipTarget.objects.create(
+                split=split, township=parts[code], target=new, is_demo=is_demo
+            )
         else:
-            stored[code].target = new
-            stored[code].save(update_fields=["target"])
+            stored[code].target, stored[code].is_demo = new, is_demo
+            stored[code].save(update_fields=["target", "is_demo"])
         _record(plan, indicator, parts[code], old, new, actor, reason, at)
     if changes and plan.status == Plan.Status.ACTIVE:
         targets_changed.send(sender=Indicator, plan_id=plan.pk, indicator_id=indicator.pk)

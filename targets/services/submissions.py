@@ -19,6 +19,7 @@ from ..models import Indicator, Plan, Region, Submission, SubmissionEvent
 from ..signals import figures_changed
 from .base import Conflict, check_month, check_plan_active, check_value, review_step
 from .rates import check_rates
+from .townships import check_breakdown
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
@@ -175,13 +176,15 @@ def submission_save(
 
 @transaction.atomic
 def submission_submit(*, actor: User, submission: Submission, at: datetime | None = None) -> None:
-    """Send a draft or returned figure for review."""
+    """Send a draft or returned figure for review; not one changed after it was broken down by
+    its county's parts (``townships.check_breakdown``): its breakdown is to be changed first."""
     submission = _locked(submission.pk)
     if not policy.may_enter_cell(actor, submission.indicator, submission.region):
         raise PermissionDenied(_("您无权报送该部门或县区的数据。"))
     check_plan_active(submission.indicator.plan)
     if not submission.is_current or submission.status not in (Status.DRAFT, Status.RETURNED):
         raise ValidationError(_("只有草稿或被退回的数据可以报送。"))
+    check_breakdown(submission)
     check_rates(
         month=submission.month,
         values={(submission.indicator_id, submission.region_id): submission.value},
@@ -387,7 +390,8 @@ def submission_correct(
     """Correct an approved figure: a new draft revision, with a reason, that is reviewed again.
 
     The approved revision is kept untouched and goes on counting until the correction is
-    approved.
+    approved. Its breakdown by the county's parts (``TownshipFigure``) stays with it: the
+    correction starts without one, to be broken down again (``breakdown_save``).
     """
     previous = _locked(submission.pk)
     if not policy.may_enter_cell(actor, previous.indicator, previous.region):

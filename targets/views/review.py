@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,7 +27,15 @@ from skills_plan.views import allowed_by
 from .. import completeness, periods, policy, services
 from ..forms import ReviewForm
 from ..grid import checks
-from ..models import Department, Plan, Region, RegionTarget, Submission, SubmissionEvent
+from ..models import (
+    Department,
+    Plan,
+    Region,
+    RegionTarget,
+    Submission,
+    SubmissionEvent,
+    TownshipFigure,
+)
 from ..periods import MONTHS
 from ..selectors import active_plan
 
@@ -382,6 +390,13 @@ class HistoryEvent:
     new_status: str
 
 
+def _by_part() -> QuerySet[TownshipFigure]:
+    """A revision's breakdown in page order, each part with its name."""
+    return TownshipFigure.objects.select_related("township").order_by(
+        "township__order", "township__code"
+    )
+
+
 def _status_label(status: str) -> str:
     return Status(status).label if status in Status.values else status or "—"
 
@@ -402,6 +417,7 @@ def cell_history(request: HttpRequest, submission_id: int) -> HttpResponse:
             month=submission.month,
         )
         .select_related("entered_by", "submitted_by", "reviewed_by")
+        .prefetch_related(Prefetch("parts", queryset=_by_part()))
         .order_by("revision")
     )
     events = (
@@ -431,6 +447,12 @@ def cell_history(request: HttpRequest, submission_id: int) -> HttpResponse:
                     new_status=_status_label(event.new_status),
                 )
                 for event in events
+            ],
+            # Each revision's breakdown by the county's parts, where it has one.
+            "breakdowns": [
+                {"submission": r, "parts": parts, "total": sum(p.value for p in parts)}
+                for r, parts in ((r, list(r.parts.all())) for r in revisions)
+                if parts
             ],
             "may_review": policy.may_review(request.user),
         },

@@ -32,6 +32,8 @@ from targets.models import (
     Submission,
     SubmissionEvent,
     SupervisionNotice,
+    TownshipFigure,
+    TownshipTarget,
     WorkStep,
 )
 from tests.helpers import figure_enter, indicator_of
@@ -109,6 +111,13 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
             )
         ),
         "event": list(SubmissionEvent.objects.order_by("pk").values_list("pk", "action")),
+        # A figure's breakdown by its county's parts writes no event of its own.
+        "township_figure": list(
+            TownshipFigure.objects.order_by("pk").values_list("pk", "township_id", "value")
+        ),
+        "township_target": list(
+            TownshipTarget.objects.order_by("pk").values_list("pk", "township_id", "target")
+        ),
         "notice": list(
             SupervisionNotice.objects.order_by("pk").values_list("pk", "status", "explanation")
         ),

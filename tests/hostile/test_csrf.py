@@ -34,12 +34,15 @@ CODES = {
     "province": "410000",
     "department": "hrss",
     "workitem": "three-matchings",
+    "part-targets": "410611",
 }
 # URL kwarg name → its value in ``world``. Extend this when a URL with a new kwarg is added.
 KWARGS: dict[str, Callable[[Any, str], Any]] = {
     "year": lambda world, name: world.plan.year,
     "month": lambda world, name: 3,
-    "submission_id": lambda world, name: world.approved.pk,
+    "submission_id": lambda world, name: (
+        (_parts_draft(world) if name == "entry-parts" else world.approved).pk
+    ),
     "notice_id": lambda world, name: world.notice.pk,
     "job_id": lambda world, name: world.job.pk,
     "department_id": lambda world, name: world.hrss.pk,
@@ -114,6 +117,8 @@ KNOWN_POSTS = {
     "set_language": None,
     "entry-month": "clerk",
     "entry-correct": "clerk",
+    "entry-parts": "clerk",  # breaks 淇滨区's draft down by its parts
+    "part-targets": "administrator",  # shares 淇滨区's split among its parts
     "entry-upload": "clerk",
     "entry-withdraw": "clerk",  # takes back the clerk's waiting March figures
     "notice-answer": "clerk",
@@ -132,6 +137,37 @@ KNOWN_POSTS = {
     "project-edit": "clerk",
     "project-file-remove": "clerk",
 }
+
+
+def _parts_draft(world: Any) -> Any:
+    """淇滨区's March reemployment figure, 10, a draft, and 淇滨区's two parts, made once."""
+    if not hasattr(world, "parts_draft"):
+        from targets.models import Indicator
+        from tests.helpers import parts_for
+
+        parts_for("410611", "示例街道一", "示例街道二")
+        world.parts_draft = services.submission_save(
+            actor=world.users["clerk"],
+            indicator=Indicator.objects.get(plan=world.plan, code="reemployment"),
+            region=Region.objects.get(code="410611"),
+            month=3,
+            value=10,
+        )
+    return world.parts_draft
+
+
+def _qibin_split(world: Any) -> Any:
+    """淇滨区's parts and a split of rural transfer to it, made once; the quota."""
+    from targets.models import Indicator
+
+    _parts_draft(world)
+    rural = Indicator.objects.get(plan=world.plan, code="rural-transfer")
+    qibin = Region.objects.get(code="410611")
+    if not rural.region_targets.filter(region=qibin).exists():
+        services.region_target_set(
+            actor=None, indicator=rural, region=qibin, target=6000, reason="CSRF 测试"
+        )
+    return rural
 
 
 def _project_ledger(world: Any) -> tuple[Any, Any, Any]:
@@ -218,6 +254,11 @@ def _body(world: Any, name: str, url: str, filled_template: Any) -> dict[str, An
         return {f"v-{series.pk}-{Region.objects.get(code='410622').pk}": "5", "action": "save"}
     if name == "entry-correct":
         return {"value": "125", "reason": "补录漏报"}
+    if name == "entry-parts":
+        return {"p-410611001": "6", "p-410611002": "4"}
+    if name == "part-targets":
+        rural = _qibin_split(world)
+        return {f"share-{rural.pk}-410611001": "6", "reason": "CSRF 测试"}
     if name == "entry-upload":
         template = world.client("clerk").get(url.replace("upload/", "template.xlsx"))
         content = filled_template(template.content, 7)

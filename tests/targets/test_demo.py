@@ -17,10 +17,13 @@ from targets.models import (
     EvidenceFile,
     Indicator,
     Membership,
+    Region,
     RegionTarget,
     StepReport,
     Submission,
     TargetChange,
+    TownshipFigure,
+    TownshipTarget,
     WorkStep,
 )
 from targets.services.plan_definition import DEFAULT_PLAN_FILE, load_plan_file
@@ -80,6 +83,7 @@ def test_every_account_of_the_contract_logs_in_with_its_role(demo_plan) -> None:
 def test_everything_is_marked_synthetic(demo_plan) -> None:
     assert not Submission.objects.filter(is_demo=False).exists()
     assert not RegionTarget.objects.filter(is_demo=False).exists()
+    assert not TownshipTarget.objects.filter(is_demo=False).exists()
 
 
 def test_the_story(demo_plan) -> None:
@@ -149,10 +153,11 @@ def test_one_split_changed_mid_year_with_its_reason(demo_plan) -> None:
         ("in-service", "410601", 400)
     ]
     assert "市属企业" in raised[0].reason and raised[0].actor.username == "admin"
-    # The first splits are kept too, each with the demo's reason.
-    assert (
-        TargetChange.objects.filter(old_value__isnull=True).count() == RegionTarget.objects.count()
-    )
+    # The first splits are kept too, each with the demo's reason: the counties' and the
+    # parts' shares of 浚县's (a part's change names the part).
+    first = TargetChange.objects.filter(old_value__isnull=True)
+    assert first.exclude(region__kind="township").count() == RegionTarget.objects.count()
+    assert first.filter(region__kind="township").count() == TownshipTarget.objects.count() > 0
 
 
 def test_city_level_reports_figures(demo_plan) -> None:
@@ -190,6 +195,37 @@ def test_running_it_again_changes_nothing(demo_plan) -> None:
     call_command("load_demo")
     assert list(Submission.objects.order_by("pk").values_list("pk", "value", "status")) == before
     assert list(StepReport.objects.order_by("pk").values_list("pk", "status")) == reports
+
+
+def test_xunxian_splits_into_parts_that_are_plainly_examples(demo_plan) -> None:
+    parts = Region.objects.filter(kind=Region.Kind.TOWNSHIP)
+    assert list(parts.values_list("code", flat=True)) == [f"41062110{n}" for n in range(5)]
+    assert all(part.name.startswith("示例") for part in parts)
+    assert {part.parent.code for part in parts} == {"410621"}
+
+
+def test_the_parts_share_xunxians_splits_leaving_a_little_unsplit(demo_plan) -> None:
+    splits = RegionTarget.objects.filter(region__code="410621").prefetch_related("parts")
+    assert splits.exists()
+    for split in splits:
+        shares = [share.target for share in split.parts.all()]
+        assert len(shares) == 5, split
+        assert 0 < split.target - sum(shares) <= 0.05 * split.target + 1, split
+
+
+def test_xunxians_approved_figures_are_broken_down_exactly(demo_plan) -> None:
+    xunxian = Submission.objects.filter(region__code="410621", is_current=True)
+    totals = {
+        row["submission"]: (row["n"], row["total"])
+        for row in TownshipFigure.objects.values("submission")
+        .annotate(n=Count("id"), total=Sum("value"))
+        .order_by()
+    }
+    approved = xunxian.filter(status="approved")
+    assert approved.count() > 100
+    assert {s.pk: (5, s.value) for s in approved} == totals
+    # Nothing else is broken down: not another county, not a figure still under way.
+    assert not xunxian.exclude(status="approved").filter(parts__isnull=False).exists()
 
 
 # The work ledger (工作台账) ---------------------------------------------------------------------
