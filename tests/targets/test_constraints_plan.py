@@ -241,6 +241,7 @@ def test_split_trigger_is_a_check_violation_on_postgres(
         assert [row[0] for row in cursor.fetchall()] == [
             "targets_indicator_split_check",
             "targets_regiontarget_split_check",
+            "targets_townshiptarget_split_check",  # a county's parts' shares (0022)
         ]
     with pytest.raises(IntegrityError) as caught, transaction.atomic():
         RegionTarget.objects.create(indicator=rural, region=regions["410611"], target=20_001)
