@@ -195,16 +195,22 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
+# Static files as production serves them: collected under hashed names (cached for ever),
+# compressed (gzip and brotli), served by whitenoise from STATIC_ROOT. On unless DEBUG; the demo
+# turns it on too after collectstatic (`make demo`), so that it is as fast as production.
+STATIC_COLLECTED = env_bool("STATIC_COLLECTED", not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_COLLECTED
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
+# Collected: whitenoise indexes STATIC_ROOT once at start; otherwise it reads static/ as it is.
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not STATIC_COLLECTED
 
 # Uploaded files (the work items' evidence, 佐证材料) are kept under MEDIA_ROOT by Django's
 # storage and never served as static files: nothing answers MEDIA_URL (no URL pattern, no nginx

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import secrets
@@ -287,8 +288,8 @@ def database_url() -> str:
     )
 
 
-def fetch(url: str, **headers: str) -> tuple[int, dict[str, str], str]:
-    request = urllib.request.Request(url, headers=headers)
+def fetch(url: str, method: str = "GET", **headers: str) -> tuple[int, dict[str, str], str]:
+    request = urllib.request.Request(url, headers=headers, method=method)
     opener = urllib.request.build_opener(NoRedirect)
     try:
         with opener.open(request, timeout=10) as response:
@@ -365,6 +366,22 @@ def test_gunicorn_serves_the_login_page_against_postgres(
         )
         assert status == 200  # whitenoise serves the collected, hashed file
         assert re.search(r"\.[0-9a-f]{12}\.css$", css.group(1))
+        # The charts' plotly: hashed, cached for ever, compressed as the browser asks.
+        hashed = json.loads((static_root / "staticfiles.json").read_text())["paths"]
+        plotly = "/static/" + hashed["vendor/plotly-cartesian.min.js"]
+        sizes = {}
+        for encoding in ("br", "gzip"):
+            status, headers, _body = fetch(
+                base + plotly,
+                method="HEAD",
+                Host="skills.example.gov.cn",
+                **{"X-Forwarded-Proto": "https", "Accept-Encoding": encoding},
+            )
+            assert status == 200
+            assert headers["Content-Encoding"] == encoding
+            assert "immutable" in headers["Cache-Control"]
+            sizes[encoding] = int(headers["Content-Length"])
+        assert sizes["br"] < sizes["gzip"] < 600_000
     finally:
         web.terminate()
         web.wait(timeout=30)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.middleware import csrf
 
@@ -92,7 +95,7 @@ def test_plotly_from_our_static_files_no_cdn_no_inline_script(
             assert attributes.get("type") == "application/json"
     assert "/static/js/charts.js" in sources
     if url in ("/dashboard/", "/dashboard/quota/rural-transfer/"):
-        assert "/static/vendor/plotly.min.js" in sources
+        assert "/static/vendor/plotly-cartesian.min.js" in sources
 
 
 def test_a_script_from_elsewhere_or_inline_is_seen_by_that_check() -> None:
@@ -109,12 +112,38 @@ def test_a_script_from_elsewhere_or_inline_is_seen_by_that_check() -> None:
     ]
 
 
-def test_the_plotly_bundle_is_the_wheels() -> None:
-    import plotly
+def _pinned(name: str) -> str:
+    """A pin of the Makefile's vendor-plotly target (``NAME := value``)."""
+    makefile = (settings.BASE_DIR / "Makefile").read_text()
+    found = re.search(rf"^{name} := (\S+)$", makefile, re.MULTILINE)
+    assert found, name
+    return found.group(1)
 
-    ours = finders.find("vendor/plotly.min.js")
+
+def _bundle() -> bytes:
+    ours = finders.find("vendor/plotly-cartesian.min.js")
     assert ours
     with open(ours, "rb") as mine:
-        bundle = mine.read()
+        return mine.read()
+
+
+def test_the_plotly_bundle_is_the_pinned_one_and_the_wheels_version() -> None:
+    """The vendored file is the one `make vendor-plotly` checked, and the same plotly.js
+    version as the Python package that builds the figures."""
+    import plotly
+
+    bundle = _bundle()
+    assert hashlib.sha256(bundle).hexdigest() == _pinned("PLOTLY_JS_SHA256")
+    version = _pinned("PLOTLY_JS_VERSION")
+    assert f"plotly.js (cartesian - minified) v{version}\n".encode() in bundle[:200]
     with open(f"{plotly.__path__[0]}/package_data/plotly.min.js", "rb") as wheel:
-        assert bundle == wheel.read()
+        assert f"plotly.js v{version}\n".encode() in wheel.read(200)
+
+
+def test_the_bundle_draws_every_trace_type_the_charts_use(figures, leader) -> None:
+    """A trace type missing from the partial bundle would leave its chart blank."""
+    page = page_text(client_for(leader).get("/dashboard/", {"as_of": "2015-03"}))
+    used = set(re.findall(r'"type": "([a-z0-9]+)"', page)) - {"line"}  # "line": a shape
+    assert {"scatter", "bar", "heatmap"} <= used
+    bundled = set(re.findall(rb'moduleType:"trace",name:"([a-z0-9]+)"', _bundle()))
+    assert {name.encode() for name in used} <= bundled
