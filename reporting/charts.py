@@ -2,11 +2,16 @@
 
 The page carries each figure as ``json_script`` data and ``static/js/charts.js`` draws it with
 the plotly.js bundle from our static files (no CDN, no inline script). Rates and completions
-are shown in percent; everything else in the indicator's unit.
+are shown in percent; everything else in the indicator's unit, in 万 from 10,000 up as Chinese
+reports write them. Every number a reader sees (ticks, labels, hover text) is written by
+``reporting.formatting``, as on the pages, bulletin and workbook. A status is told by colour
+and by a symbol and word. Each figure carries ``summary``: its text alternative, read out by
+screen readers (the chart's ``aria-label``).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -15,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from targets.models import Indicator
 
+from . import formatting
 from .models import Rollup
 from .rows import IndicatorProgress
 
@@ -27,14 +33,35 @@ EARLIER = "#8e5bb5"  # an earlier year's line: apart from this year's blue and t
 STATUS_COLOURS = {"green": GREEN, "amber": AMBER, "red": RED, "pending": PENDING_GREY, None: GREY}
 
 
+# A status is never told by colour alone: a symbol beside the word, and a fill pattern on bars.
+STATUS_SYMBOLS = {"green": "✓", "amber": "!", "red": "✗", "pending": "…", None: "–"}
+STATUS_PATTERNS = {"green": "", "amber": "/", "red": "x", "pending": ".", None: ""}
+
+
+def status_word(status: str | None) -> str:
+    """A status as a symbol and a word (✓ 正常), for labels on and beside the charts."""
+    words = {
+        "green": _("正常"),
+        "amber": _("预警"),
+        "red": _("滞后"),
+        "pending": _("待报"),
+        None: _("无数据"),
+    }
+    return f"{STATUS_SYMBOLS.get(status, '–')} {words.get(status, words[None])}"
+
+
 def status_legend() -> list[dict[str, str]]:
-    """The colours of the status charts, for the legend under them."""
+    """The colours and symbols of the status charts, for the legend under them."""
     return [
-        {"status": "green", "colour": GREEN, "label": _("正常")},
-        {"status": "amber", "colour": AMBER, "label": _("预警")},
-        {"status": "red", "colour": RED, "label": _("滞后")},
-        {"status": "pending", "colour": PENDING_GREY, "label": _("待报/数据不全（不评判）")},
-        {"status": "none", "colour": GREY, "label": _("无数据")},
+        {"status": "green", "colour": GREEN, "label": status_word("green")},
+        {"status": "amber", "colour": AMBER, "label": status_word("amber")},
+        {"status": "red", "colour": RED, "label": status_word("red")},
+        {
+            "status": "pending",
+            "colour": PENDING_GREY,
+            "label": f"{STATUS_SYMBOLS['pending']} " + _("待报/数据不全（不评判）"),
+        },
+        {"status": "none", "colour": GREY, "label": status_word(None)},
     ]
 
 
@@ -46,9 +73,13 @@ FONT = {
 
 
 def _layout(**extra: Any) -> dict[str, Any]:
+    """Small fixed margins and axes that make room for their own labels (``automargin``), so
+    a chart keeps its plot area on a phone's 360 px as on a desktop."""
+    for axis in ("xaxis", "yaxis"):
+        extra[axis] = {"automargin": True, **extra.get(axis, {})}
     layout = {
         "font": FONT,
-        "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
+        "margin": {"l": 10, "r": 10, "t": 20, "b": 10},
         "height": 320,
         "legend": {"orientation": "h", "y": -0.2},
         "paper_bgcolor": "#ffffff",
@@ -59,15 +90,59 @@ def _layout(**extra: Any) -> dict[str, Any]:
 
 
 def _month_axis() -> dict[str, Any]:
+    """Months 1–12, every one labelled; on a phone every other (``static/js/charts.js``)."""
+    prefix, suffix = (_("%(month)s月") % {"month": "|"}).split("|")
     return {
-        "tickvals": MONTHS,
-        "ticktext": [_("%(month)s月") % {"month": month} for month in MONTHS],
+        "tickmode": "linear",
+        "tick0": 1,
+        "dtick": 1,
+        "tickprefix": prefix,
+        "ticksuffix": suffix,
+        "tickangle": 0,
         "range": [0.5, 12.5],
     }
 
 
 def _percent(value: Decimal | float | None) -> float | None:
     return None if value is None else round(float(value) * 100, 2)
+
+
+def _nice_ticks(top: float, count: int = 5) -> list[int]:
+    """Whole-number ticks from 0 past ``top`` in steps of 1, 2, 2.5 or 5 × 10ⁿ."""
+    if top <= 0:
+        return [0, 1]
+    raw = top / count
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw >= 1 else 1
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    step = max(int(step), 1)
+    return [step * i for i in range(math.ceil(top / step) + 1)]
+
+
+def _count_axis(values: Sequence[float | int | None], unit: str) -> dict[str, Any]:
+    """A count axis in the unit, ticks written as the pages write counts (2万, 5.3万, 800)."""
+    shown = [value for value in values if value is not None]
+    ticks = _nice_ticks(max(shown, default=0))
+    return {
+        "title": {"text": unit},
+        "tickvals": ticks,
+        "ticktext": [formatting.amount(tick) for tick in ticks],
+        "range": [0, ticks[-1] * 1.04],
+    }
+
+
+def _rate_axis(values: Sequence[float | None], targets: Sequence[float | None]) -> dict[str, Any]:
+    """A percent axis around the targets, so 88 % against 92 % shows: from 10 points below the
+    lowest value or target to 5 above the highest (within 0–100 unless a value is higher)."""
+    shown = [value for value in [*values, *targets] if value is not None]
+    if not shown:
+        return {"ticksuffix": "%", "range": [0, 100]}
+    low = max(0.0, math.floor((min(shown) - 10) / 5) * 5)
+    high = max(min(100.0, math.ceil((max(shown) + 5) / 5) * 5), max(shown) + 2)
+    return {"ticksuffix": "%", "range": [low, high]}
+
+
+def _counted(value: Any, unit: str) -> str:
+    return f"{formatting.amount(None if value is None else round(value))}{unit}"
 
 
 def progress_figure(
@@ -79,29 +154,45 @@ def progress_figure(
     """(a) Year to date by month against the time line, and the projection to December.
 
     Flows and levels: the cumulative actual against target × expected share (m/12 for flows,
-    the whole target for a level). Rates: the rate against the target rate, in percent.
-    ``earlier``: (year, city-wide rows) of the same code in earlier plans, a line per year
-    over that year's months, so each month sits above the same month of the other year.
+    the whole target for a level), on an axis in 万 from 10,000 up. Rates: the rate against the
+    target rate, in percent, on an axis around the target. ``earlier``: (year, city-wide rows)
+    of the same code in earlier plans, a line per year over that year's months, so each month
+    sits above the same month of the other year.
     """
     by_month = {row.month: row for row in rows}
     to_date = [m for m in MONTHS if m <= month and m in by_month]
+    last = by_month.get(month)
     if indicator.is_rate:
-        actual = [_percent(by_month[m].rate) for m in to_date]
+
+        def value(row: Rollup) -> float | None:
+            return _percent(row.rate)
+
+        def written(row: Rollup) -> str:
+            return formatting.percent(formatting.rate(row.numerator, row.denominator))
+
         target_line = [_percent(indicator.target_rate)] * 12
-        last = by_month.get(month)
+        target_text = [formatting.percent(indicator.target_rate, trim=True)] * 12
         projected = _percent(last.rate) if last else None
-        unit = "%"
+        projected_text = written(last) if last else formatting.DASH
     else:
-        actual = [by_month[m].actual for m in to_date]
+
+        def value(row: Rollup) -> float | None:
+            return row.actual
+
+        def written(row: Rollup) -> str:
+            return _counted(row.actual, indicator.unit)
+
         target = indicator.target or 0
         # The time line: target × m/12 for a flow; a level is expected whole in any month.
         target_line = [
             round(target * m / 12, 2) if indicator.kind == Indicator.Kind.FLOW else float(target)
             for m in MONTHS
         ]
-        last = by_month.get(month)
+        target_text = [_counted(value, indicator.unit) for value in target_line]
         projected = last.projected if last else None
-        unit = indicator.unit
+        projected_text = _counted(projected, indicator.unit)
+    actual = [value(by_month[m]) for m in to_date]
+    actual_text = [written(by_month[m]) for m in to_date]
     current = actual[-1] if actual else None
     data: list[dict[str, Any]] = [
         _line(
@@ -110,19 +201,32 @@ def progress_figure(
             actual,
             {"color": ACCENT, "width": 3},
             "lines+markers",
+            actual_text,
         ),
         _line(
             _("序时进度") if indicator.kind == "flow" else _("目标"),
             MONTHS,
             target_line,
             {"color": GREY, "width": 2},
+            text=target_text,
         ),
     ]
     if current is not None and projected is not None and month < 12:
         line = {"color": ACCENT, "width": 2, "dash": "dash"}
-        data.append(_line(_("预计全年"), [month, 12], [current, projected], line))
+        data.append(
+            _line(
+                _("预计全年"),
+                [month, 12],
+                [current, projected],
+                line,
+                text=[actual_text[-1], projected_text],
+            )
+        )
+    shown_values = [*actual, *target_line, projected]
     for year, earlier_rows in earlier:
         shown = sorted(earlier_rows, key=lambda row: row.month)
+        values = [value(row) for row in shown]
+        shown_values.extend(values)
         data.append(
             {
                 "type": "scatter",
@@ -134,32 +238,72 @@ def progress_figure(
                 )
                 % {"year": year},
                 "x": [row.month for row in shown],
-                "y": [_percent(row.rate) if indicator.is_rate else row.actual for row in shown],
+                "y": values,
+                "text": [written(row) for row in shown],
+                "hovertemplate": HOVER,
                 "line": {"color": EARLIER, "width": 2, "dash": "dot"},
                 "meta": {"year": year},
             }
         )
+    if indicator.is_rate:
+        yaxis = _rate_axis(shown_values, [target_line[0]])
+    else:
+        yaxis = _count_axis(shown_values, indicator.unit)
+    if actual:
+        summary = _(
+            "截至%(month)s月：实际%(actual)s，%(line)s%(expected)s；预计全年%(projected)s。"
+        ) % {
+            "month": to_date[-1],
+            "actual": actual_text[-1],
+            "line": _("序时进度") if indicator.kind == "flow" else _("目标"),
+            "expected": target_text[to_date[-1] - 1],
+            "projected": projected_text,
+        }
+    else:
+        summary = _("尚无数据。")
     return {
         "data": data,
-        "layout": _layout(
-            xaxis=_month_axis(),
-            yaxis={"title": {"text": unit}, "rangemode": "tozero"},
-        ),
+        "layout": _layout(xaxis=_month_axis(), yaxis=yaxis),
+        "summary": summary,
     }
 
 
 def heatmap_figure(cells: dict[str, Any]) -> Figure:
-    """(b) Department × county: mean completion of the department's flow and stock quotas, in
-    percent; a cell not judged (reports missing) has no value and says 待报."""
-    z = [[_percent(value) for value in row] for row in cells["z"]]
-    pending = cells.get("pending") or [[False] * len(row) for row in z]
-    text = [
-        [
-            _("待报") if is_pending else ("" if value is None else f"{value:.1f}%")
-            for value, is_pending in zip(row, marks, strict=True)
-        ]
-        for row, marks in zip(z, pending, strict=True)
-    ]
+    """(b) Department × county against time: the mean completion of the department's flow and
+    stock quotas minus their mean expected share (序时进度), in percentage points, on a
+    diverging scale centred on 0 (on time): red behind, green ahead. Each cell prints its
+    completion; a cell not judged (reports missing) has no value and says 待报."""
+    pending = cells.get("pending") or [[False] * len(row) for row in cells["z"]]
+    z: list[list[float | None]] = []
+    text: list[list[str]] = []
+    hover: list[list[str]] = []
+    for completions, expectations, marks in zip(
+        cells["z"], cells["expected"], pending, strict=True
+    ):
+        z.append([])
+        text.append([])
+        hover.append([])
+        for completion, expected, is_pending in zip(completions, expectations, marks, strict=True):
+            if is_pending or completion is None:
+                z[-1].append(None)
+                text[-1].append(_("待报") if is_pending else "")
+                hover[-1].append(_("待报（不评判）") if is_pending else _("无数据"))
+                continue
+            difference = formatting.points(completion, expected)
+            z[-1].append(float(difference))
+            text[-1].append(formatting.percent(completion))
+            hover[-1].append(
+                _("完成率 %(completion)s，序时进度 %(expected)s，%(difference)s 个百分点")
+                % {
+                    "completion": formatting.percent(completion),
+                    "expected": formatting.percent(expected),
+                    "difference": f"{difference:+}",
+                }
+            )
+    reach = max([abs(value) for row in z for value in row if value is not None] + [10.0])
+    behind = sum(1 for row in z for value in row if value is not None and value < 0)
+    judged = sum(1 for row in z for value in row if value is not None)
+    waiting = sum(1 for row in pending for mark in row if mark)
     return {
         "data": [
             {
@@ -167,39 +311,68 @@ def heatmap_figure(cells: dict[str, Any]) -> Figure:
                 "x": cells["regions"],
                 "y": cells["departments"],
                 "z": z,
-                "zmin": 0,
-                "zmax": 100,
-                "colorscale": [[0, RED], [0.5, "#e0b400"], [1, GREEN]],
+                "zmin": -reach,
+                "zmax": reach,
+                "zmid": 0,
+                "colorscale": [[0, RED], [0.5, "#f4f5f7"], [1, GREEN]],
                 "text": text,
+                "customdata": hover,
                 "texttemplate": "%{text}",
-                "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>",
-                "colorbar": {"ticksuffix": "%"},
+                "hovertemplate": "%{y} · %{x}：%{customdata}<extra></extra>",
+                "colorbar": {
+                    "title": {"text": _("比序时进度（百分点）"), "side": "top"},
+                    "orientation": "h",
+                    "thickness": 12,
+                    "y": -0.18,
+                    "yanchor": "top",
+                },
                 "hoverongaps": False,
             }
         ],
         "layout": _layout(
-            margin={"l": 130, "r": 20, "t": 20, "b": 40},
+            height=360,
+            margin={"l": 10, "r": 10, "t": 10, "b": 90},
+            xaxis={"side": "top"},
             yaxis={"autorange": "reversed"},
         ),
+        "summary": _("%(judged)s 格评判，%(behind)s 格落后于序时进度，%(waiting)s 格待报。")
+        % {"judged": judged, "behind": behind, "waiting": waiting},
     }
 
 
 def county_ranking_figure(ranking: list[dict[str, Any]], month: int) -> Figure:
-    """(c) The bulletin's county ranking: mean completion against the expected share (m/12)."""
+    """(c) The bulletin's county ranking: mean completion against the expected share (m/12).
+    Each bar says its completion and its status in words (✓ 正常), and a status other than
+    正常 fills its bar with a pattern, so no one needs to tell the colours apart."""
     elapsed = round(month / 12 * 100, 2)
     names = [item["name"] for item in ranking]
+    statuses = [item["status"] for item in ranking]
+    labels = [
+        f"{formatting.percent(item['completion'])} {status_word(item['status'])}"
+        for item in ranking
+    ]
+    expected_text = [formatting.percent(item["expected"]) for item in ranking]
+    shown = [_percent(item["completion"]) for item in ranking]
     return {
         "data": [
             {
                 "type": "bar",
                 "orientation": "h",
                 "name": _("完成率"),
-                "x": [_percent(item["completion"]) for item in ranking],
+                "x": shown,
                 "y": names,
-                "marker": {"color": [STATUS_COLOURS.get(item["status"], GREY) for item in ranking]},
-                "texttemplate": "%{x:.1f}%",
-                "textposition": "outside",
-                "hovertemplate": "%{y}: %{x:.1f}%<extra></extra>",
+                "text": labels,
+                "marker": {
+                    "color": [STATUS_COLOURS.get(status, GREY) for status in statuses],
+                    "pattern": {
+                        "shape": [STATUS_PATTERNS.get(status, "") for status in statuses],
+                        "fgcolor": "#ffffff",
+                    },
+                },
+                "texttemplate": "%{text}",
+                "textposition": "auto",
+                "insidetextanchor": "end",
+                "hovertemplate": "%{y}：%{text}<extra></extra>",
             },
             {
                 "type": "scatter",
@@ -207,13 +380,17 @@ def county_ranking_figure(ranking: list[dict[str, Any]], month: int) -> Figure:
                 "name": _("序时进度"),
                 "x": [_percent(item["expected"]) for item in ranking],
                 "y": names,
+                "text": expected_text,
                 "marker": {"symbol": "line-ns-open", "size": 22, "color": "#1f2933"},
-                "hovertemplate": "%{y}: %{x:.1f}%<extra></extra>",
+                "hovertemplate": "%{y}：" + _("序时进度") + " %{text}<extra></extra>",
             },
         ],
         "layout": _layout(
-            margin={"l": 80, "r": 50, "t": 30, "b": 40},
-            xaxis={"ticksuffix": "%", "rangemode": "tozero"},
+            margin={"l": 10, "r": 10, "t": 30, "b": 10},
+            xaxis={
+                "ticksuffix": "%",
+                "range": [0, max([value or 0 for value in shown] + [elapsed, 50]) * 1.1],
+            },
             yaxis={"autorange": "reversed"},
             shapes=[
                 {
@@ -235,18 +412,35 @@ def county_ranking_figure(ranking: list[dict[str, Any]], month: int) -> Figure:
                     "yref": "paper",
                     "yanchor": "bottom",
                     "showarrow": False,
-                    "text": _("时间进度 %(share)s%%") % {"share": f"{elapsed:.1f}"},
+                    "text": _("时间进度 %(share)s") % {"share": formatting.percent(month / 12)},
                 }
             ],
         ),
+        "summary": "；".join(
+            f"{index}. {item['name']} {label}"
+            for index, (item, label) in enumerate(zip(ranking, labels, strict=True), start=1)
+        )
+        or _("尚无已分解到县区的任务。"),
     }
 
 
+HOVER = "%{text}"  # the trace's name is shown beside it; the text is the formatter's
+
+
 def _line(
-    name: str, x: list[Any], y: list[Any], line: dict[str, Any], mode: str = "lines"
+    name: str,
+    x: list[Any],
+    y: list[Any],
+    line: dict[str, Any],
+    mode: str = "lines",
+    text: list[str] | None = None,
 ) -> dict[str, Any]:
-    """A line trace; ``lines+markers`` for figures reported month by month."""
-    return {"type": "scatter", "mode": mode, "name": name, "x": x, "y": y, "line": line}
+    """A line trace; ``lines+markers`` for figures reported month by month; ``text``: each
+    point as the formatter writes it, shown on hover."""
+    trace = {"type": "scatter", "mode": mode, "name": name, "x": x, "y": y, "line": line}
+    if text is not None:
+        trace |= {"text": text, "hovertemplate": HOVER}
+    return trace
 
 
 def _bar(name: str, x: list[Any], y: list[Any], colour: Any, text: str | None = None) -> dict:
@@ -258,25 +452,67 @@ def _bar(name: str, x: list[Any], y: list[Any], colour: Any, text: str | None = 
 
 
 def veterans_figure(rates: list[IndicatorProgress]) -> Figure:
-    """(d) The veterans' rates (API fractions) against their target rates, in percent."""
+    """(d) The veterans' rates against their target rates, in percent: a dot per rate (its
+    status by colour, symbol and word) and a mark at its target, on an axis around the
+    targets, so 88 % against 92 % shows."""
     names = [rate.name for rate in rates]
+    actual = [_percent(rate.actual) for rate in rates]
+    targets = [_percent(rate.target) for rate in rates]
+    written = [formatting.percent(formatting.rate_of(rate)) for rate in rates]
+    labels = [
+        f"{text} {status_word(rate.status)}" for text, rate in zip(written, rates, strict=True)
+    ]
+    target_text = [formatting.percent(rate.target, trim=True) for rate in rates]
+    # Each rate's name, and under it what it stands at, on the axis: nothing to read beside
+    # the dots, where a phone has no room.
+    rows = [
+        f"{name}<br>{label} · {_('目标')} {goal}"
+        for name, label, goal in zip(names, labels, target_text, strict=True)
+    ]
     return {
         "data": [
-            _bar(
-                _("实际"),
-                names,
-                [_percent(rate.actual) for rate in rates],
-                [STATUS_COLOURS.get(rate.status, GREY) for rate in rates],
-                "%{y:.1f}%",
-            ),
-            _bar(
-                _("目标"), names, [_percent(rate.target) for rate in rates], "#d9dee5", "%{y:.0f}%"
-            ),
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": _("目标"),
+                "x": targets,
+                "y": rows,
+                "text": target_text,
+                "marker": {"symbol": "line-ns-open", "size": 24, "color": "#1f2933"},
+                "hovertemplate": _("目标") + " %{text}<extra></extra>",
+            },
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": _("实际"),
+                "x": actual,
+                "y": rows,
+                "text": labels,
+                "marker": {
+                    "size": 14,
+                    "color": [STATUS_COLOURS.get(rate.status, GREY) for rate in rates],
+                    "symbol": [
+                        {"green": "circle", "amber": "diamond", "red": "x"}.get(
+                            rate.status, "circle-open"
+                        )
+                        for rate in rates
+                    ],
+                    "line": {"width": 2, "color": "#1f2933"},
+                },
+                "hovertemplate": "%{text}<extra></extra>",
+            },
         ],
         "layout": _layout(
-            barmode="group",
-            yaxis={"ticksuffix": "%", "range": [0, 110]},
+            height=360,
+            xaxis=_rate_axis(actual, targets),
+            yaxis={"autorange": "reversed"},
         ),
+        "summary": "；".join(
+            _("%(name)s %(actual)s，目标 %(target)s")
+            % {"name": name, "actual": label, "target": goal}
+            for name, label, goal in zip(names, labels, target_text, strict=True)
+        )
+        or _("尚无数据。"),
     }
 
 
@@ -291,7 +527,19 @@ def completeness_figure(rows: list[dict[str, Any]], month: int) -> Figure:
         ]
 
     months = [row["month"] for row in shown]
+    last = shown[-1] if shown else None
     return {
+        "summary": _(
+            "%(month)s月：应报 %(expected)s 份，已报 %(received)s 份，按时 %(on_time)s 份。"
+        )
+        % {
+            "month": last["month"],
+            "expected": formatting.count(last["expected"]),
+            "received": formatting.count(last["received"]),
+            "on_time": formatting.count(last["on_time"]),
+        }
+        if last
+        else _("尚无数据。"),
         "data": [
             _bar(_("报送率"), months, share("received"), ACCENT),
             _line(

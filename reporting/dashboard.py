@@ -289,12 +289,14 @@ def indicator_rollups(plan: Plan, indicator: Indicator) -> list[Rollup]:
 
 def heatmap(progress: Progress) -> dict[str, Any]:
     """Department × county: the mean completion of the department's flow and stock quotas in
-    the county. Rates are left out (a rate's completion is not a share of a count, and is
-    never averaged with one); a cell with any of its quotas pending (reports missing or not
-    approved) is not judged: no value, listed in ``pending``."""
+    the county (``z``), and the mean expected share of the same quotas (``expected``). Rates
+    are left out (a rate's completion is not a share of a count, and is never averaged with
+    one); a cell with any of its quotas pending (reports missing or not approved) is not
+    judged: no value, listed in ``pending``."""
     departments: list[str] = []
     regions: list[str] = []
     completions: dict[tuple[str, str], list[float]] = defaultdict(list)
+    expected: dict[tuple[str, str], list[float]] = defaultdict(list)
     pending: set[tuple[str, str]] = set()
     for quota in progress.quotas:
         if quota.kind == Indicator.Kind.RATE:
@@ -308,19 +310,29 @@ def heatmap(progress: Progress) -> dict[str, Any]:
                 pending.add((quota.department, region.name))
             elif region.completion is not None:
                 completions[quota.department, region.name].append(region.completion)
-    z = [
-        [
-            (
-                sum(completions[department, region]) / len(completions[department, region])
-                if completions[department, region] and (department, region) not in pending
-                else None
-            )
-            for region in regions
+                expected[quota.department, region.name].append(quota.expected)
+
+    def mean(values: dict[tuple[str, str], list[float]]) -> list[list[float | None]]:
+        return [
+            [
+                (
+                    sum(values[department, region]) / len(values[department, region])
+                    if values[department, region] and (department, region) not in pending
+                    else None
+                )
+                for region in regions
+            ]
+            for department in departments
         ]
-        for department in departments
-    ]
+
     marks = [[(department, region) in pending for region in regions] for department in departments]
-    return {"departments": departments, "regions": regions, "z": z, "pending": marks}
+    return {
+        "departments": departments,
+        "regions": regions,
+        "z": mean(completions),
+        "expected": mean(expected),
+        "pending": marks,
+    }
 
 
 def county_ranking(progress: Progress) -> list[dict[str, Any]]:

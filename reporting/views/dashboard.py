@@ -299,10 +299,11 @@ def _city_dashboard(request: HttpRequest, years: Years) -> HttpResponse:
             *goal_charts,
             _chart(
                 "chart-heatmap",
-                _("部门 × 县区 完成率"),
+                _("部门 × 县区：完成率对照序时进度"),
                 charts.heatmap_figure(dashboard.heatmap(progress)),
                 _(
-                    "各部门在该县区累计量、存量任务完成率的平均值；比率类任务不与数量类任务平均，不计入；"
+                    "格中数字为各部门在该县区累计量、存量任务完成率的平均值；颜色为其与这些任务平均序时进度之差："
+                    "绿色超前、红色落后、白色持平。比率类任务不与数量类任务平均，不计入；"
                     "未分解到县区的任务不计；标“待报”的格子当月报表未全部审核，不评判。"
                 ),
             ),

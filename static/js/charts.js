@@ -11,6 +11,11 @@
         return;
       }
       var figure = JSON.parse(source.textContent);
+      // A phone has no room for twelve month labels: every other one.
+      var xaxis = figure.layout.xaxis;
+      if (xaxis && xaxis.dtick === 1 && element.clientWidth < 480) {
+        xaxis.dtick = 2;
+      }
       window.Plotly.newPlot(element, figure.data, figure.layout, {
         displaylogo: false,
         responsive: true,

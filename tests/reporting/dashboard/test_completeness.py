@@ -93,5 +93,9 @@ def test_ranking_and_veterans_charts_colour_pending_grey(figures, leader) -> Non
     # 淇滨区's split quota is reported there (green); 浚县's March report is not in: grey.
     assert ranking["y"] == ["淇滨区", "浚县"]
     assert ranking["marker"]["color"] == [charts.GREEN, charts.PENDING_GREY]
-    veterans = found["chart-veterans"]["data"][0]
-    assert set(veterans["marker"]["color"]) == {charts.PENDING_GREY}
+    # Not by colour alone: each bar says its status, and a pending one is patterned.
+    assert [label.split(" ", 1)[1] for label in ranking["text"]] == ["✓ 正常", "… 待报"]
+    assert ranking["marker"]["pattern"]["shape"] == ["", "."]
+    actual = found["chart-veterans"]["data"][1]
+    assert set(actual["marker"]["color"]) == {charts.PENDING_GREY}
+    assert all(label.endswith("… 待报") for label in actual["text"])
