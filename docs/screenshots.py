@@ -2,7 +2,8 @@
 
 Builds the demo (SQLite in a temporary directory: the 2015 plan, the synthetic demo figures,
 the rollup), serves it with `runserver`, and has Debian's Chromium (with fonts-noto-cjk, so
-the Chinese shows) log in as the leader and save each page below into docs/. Names given on
+the Chinese shows) log in as the leader and save each page below into docs/, then the phone
+shots: one 390×844 screen each. Names given on
 the command line (``python docs/screenshots.py work-panel.png``) take only those pictures.
 The demo's evidence files go to a temporary MEDIA_ROOT, not the working tree.
 """
@@ -17,6 +18,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -31,6 +33,14 @@ PAGES: list[tuple[str, str, str, bool | str]] = [
     ("entry.png", "clerk-hrss", "/entry/2015/10/", False),
     ("review.png", "reviewer", "/review/", True),
     ("project-ledger.png", "leader", "/projects/1/", True),  # the demo's first project
+]
+# At a phone's size (390×844, one screen): the same tuple, the page scrolled so that the
+# element of the CSS selector (if any) is at the top.
+PHONE = {"width": 390, "height": 844}
+PHONE_PAGES: list[tuple[str, str, str, str | None]] = [
+    ("phone-dashboard.png", "leader", "/dashboard/?as_of=2015-09", None),
+    ("phone-entry.png", "clerk-hrss", "/entry/2015/11/", "main h1"),
+    ("phone-review.png", "reviewer", "/review/1/10/", "main h1"),
 ]
 
 
@@ -83,32 +93,47 @@ def shoot(base: str, only: set[str]) -> None:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--headless=new", "--no-sandbox", "--disable-gpu"]
         )
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
-        page = context.new_page()
-        user = None
-        for name, username, path, full_page in PAGES:
-            if only and name not in only:
+        for viewport, pages in (({"width": 1366, "height": 900}, PAGES), (PHONE, PHONE_PAGES)):
+            pages = [entry for entry in pages if not only or entry[0] in only]
+            if not pages:
                 continue
-            if username != user:
-                context.clear_cookies()
-                page.goto(f"{base}/accounts/login/")
-                page.fill("input[name=username]", username)
-                page.fill("input[name=password]", PASSWORD)
-                page.locator("input[name=password]").press("Enter")
-                page.wait_for_load_state()
-                user = username
-            response = page.goto(f"{base}{path}")
-            if response is None or response.status != 200:
-                status = response.status if response else "no response"
-                sys.exit(f"{path}: {status}")
-            page.wait_for_load_state("networkidle")
-            page.wait_for_timeout(500)  # charts finish drawing
-            if isinstance(full_page, str):
-                page.locator(full_page).screenshot(path=str(DOCS / name))
-            else:
-                page.screenshot(path=str(DOCS / name), full_page=full_page)
-            print(f"docs/{name} ← {path}")
+            context = browser.new_context(locale="zh-CN", viewport=viewport)
+            page = context.new_page()
+            user = None
+            for name, username, path, what in pages:
+                if username != user:
+                    log_in(page, base, username)
+                    user = username
+                open_page(page, base, path)
+                if viewport is PHONE:
+                    if what:
+                        page.locator(what).evaluate("(e) => e.scrollIntoView()")
+                    page.screenshot(path=str(DOCS / name))
+                elif isinstance(what, str):
+                    page.locator(what).screenshot(path=str(DOCS / name))
+                else:
+                    page.screenshot(path=str(DOCS / name), full_page=what)
+                print(f"docs/{name} ← {path}")
+            context.close()
         browser.close()
+
+
+def log_in(page: Any, base: str, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("input[name=password]").press("Enter")
+    page.wait_for_load_state()
+
+
+def open_page(page: Any, base: str, path: str) -> None:
+    response = page.goto(f"{base}{path}")
+    if response is None or response.status != 200:
+        status = response.status if response else "no response"
+        sys.exit(f"{path}: {status}")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)  # charts finish drawing
 
 
 if __name__ == "__main__":

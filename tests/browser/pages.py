@@ -22,9 +22,9 @@ def log_in(page: Any, live_server: Any, username: str, password: str) -> None:
     page.wait_for_load_state()
 
 
-def phone_page(browser: Any, request: Any, width: int) -> Any:
+def phone_page(browser: Any, request: Any, width: int, height: int = 800) -> Any:
     """A page of its own ``width`` pixels wide, closed when the test ends."""
-    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 800})
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
     request.addfinalizer(context.close)
     return context.new_page()
 
