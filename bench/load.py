@@ -1,7 +1,14 @@
 """Load test: gunicorn + PostgreSQL + Redis + a Celery worker under locust, then count.
 
     .venv/bin/pip install -r bench/requirements-load.txt
-    .venv/bin/python bench/load.py [--users 44] [--minutes 3] [--workers 4]
+    apt-get install -y nginx        # only for --hosts 2 (or --balancer with one host)
+    .venv/bin/python bench/load.py [--users 50] [--minutes 3] [--hosts 1|2] [--workers N]
+
+Needs PostgreSQL (``LOAD_DATABASE_URL``) and Redis (``LOAD_BROKER_URL``, ``LOAD_CACHE_URL``)
+on this machine, locust (bench/requirements-load.txt) and, with ``--hosts 2``, Debian's
+``nginx`` binary: two gunicorn processes ("hosts", ``--workers`` each, default 4 // hosts) on
+two ports behind an nginx of their own (least connections), sharing the database, the cache
+and the broker as separate machines would.
 
 Builds its own PostgreSQL database (``LOAD_DATABASE_URL``, default ``skills_load``, dropped
 and made anew) with the 2015 plan and no figures, 30 synthetic clerk accounts (one per
@@ -17,14 +24,20 @@ Afterwards, once the worker's queue is empty, it counts:
 - the stored rollup equals a fresh rebuild from the database (the nightly comparison):
   **drift** must be 0, i.e. every approved figure is in the numbers the dashboards read.
 
-Prints locust's totals and the counts as a Markdown table for the README. Nothing here runs in
-the test suite.
+- no cell has two current or two counted revisions (**doubled** must be 0).
+
+Times are reported per kind of page (p50 / p95 / p99 from every request's own time, not
+locust's rounded histogram) with throughput, and next to them the p95 of a small static file
+asked for by one more user throughout the same run (whitenoise behind the same gunicorn and
+balancer): the floor of this stack on this machine. Also the load average and how the CPU
+was shared (the app servers, the worker, PostgreSQL, Redis, nginx, locust, anything else),
+since locust and other work share the cores. Prints Markdown tables for the README and writes
+them with a JSON summary next to the logs. Nothing here runs in the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import shutil
@@ -34,11 +47,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import IO
+
+from load_report import CpuShare, read_requests, report
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DATABASE_URL = os.environ.get("LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/skills_load")
 BROKER_URL = os.environ.get("LOAD_BROKER_URL", "redis://127.0.0.1:6379/9")
+# Django's cache shared by every worker of every host, as in production.
+CACHE_URL = os.environ.get("LOAD_CACHE_URL", "redis://127.0.0.1:6379/8")
 PASSWORD = "load-2015"
 DEPARTMENTS = ["hrss", "edu", "agri", "poverty", "civil", "disabled"]
 COUNTIES = ["410602", "410603", "410611", "410621", "410622"]
@@ -49,6 +67,7 @@ def environment(work: Path) -> dict[str, str]:
     env.update(
         DATABASE_URL=DATABASE_URL,
         CELERY_BROKER_URL=BROKER_URL,
+        CACHE_URL=CACHE_URL,
         SECRET_KEY="load-test-only-" + "x" * 40,
         DEBUG="0",
         ALLOWED_HOSTS="127.0.0.1,localhost",
@@ -107,6 +126,7 @@ def set_up(env: dict[str, str]) -> list[str]:
     import redis
 
     redis.Redis.from_url(BROKER_URL).flushdb()
+    redis.Redis.from_url(CACHE_URL).flushdb()
     return [f"load-{d}-{c}" for d in DEPARTMENTS for c in COUNTIES]
 
 
@@ -134,6 +154,8 @@ def count(env: dict[str, str], ledger: Path) -> dict[str, int]:
     import django
 
     django.setup()
+    from django.db.models import Count, Q
+
     from reporting import rollup
     from reporting.models import RollupRun
     from targets.models import Plan, Submission
@@ -168,6 +190,16 @@ def count(env: dict[str, str], ledger: Path) -> dict[str, int]:
     ):
         current[(indicator, region, month)] = value
     lost = sum(1 for cell, values in allowed.items() if current.get(cell) not in values)
+    # The constraints forbid it; counted anyway, so that dropping one would show here.
+    doubled = (
+        Submission.objects.values("indicator", "region", "month")
+        .annotate(
+            current=Count("id", filter=Q(is_current=True)),
+            counted=Count("id", filter=Q(is_counted=True)),
+        )
+        .filter(Q(current__gt=1) | Q(counted__gt=1))
+        .count()
+    )
     plan = Plan.objects.get(year=2015)
     run = rollup.rebuild(plan, kind=RollupRun.Kind.NIGHTLY, compare=True)
     return {
@@ -176,6 +208,7 @@ def count(env: dict[str, str], ledger: Path) -> dict[str, int]:
         "saves without an answer when the run stopped": in_flight,
         "cells written": len(allowed),
         "cells lost": lost,
+        "cells doubled (two current or two counted revisions)": doubled,
         "submissions in the database": Submission.objects.count(),
         "approved": Submission.objects.filter(status="approved").count(),
         "incremental rollups run": RollupRun.objects.filter(kind="incremental").count(),
@@ -183,60 +216,168 @@ def count(env: dict[str, str], ledger: Path) -> dict[str, int]:
     }
 
 
+NGINX = """\
+{user}worker_processes 1;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {temp}/body;
+    proxy_temp_path {temp}/proxy;
+    fastcgi_temp_path {temp}/fastcgi;
+    uwsgi_temp_path {temp}/uwsgi;
+    scgi_temp_path {temp}/scgi;
+    upstream app {{
+        least_conn;
+{servers}
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        client_max_body_size 10m;
+        location / {{
+            proxy_pass http://app;
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Real-IP $remote_addr;
+            proxy_read_timeout 120s;
+        }}
+    }}
+}}
+"""
+
+
+def nginx_config(work: Path, port: int, upstreams: list[int]) -> Path:
+    temp = work / "nginx-temp"
+    temp.mkdir()
+    user = ""
+    if os.geteuid() == 0:  # as root nginx's workers would run as nobody, who cannot write here
+        user = "user root;\n"
+    path = work / "nginx.conf"
+    servers = "\n".join(f"        server 127.0.0.1:{upstream};" for upstream in upstreams)
+    path.write_text(
+        NGINX.format(user=user, work=work, temp=temp, servers=servers, port=port),
+        encoding="utf-8",
+    )
+    return path
+
+
+def port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def wait_for_port(port: int, limit: float = 60) -> None:
+    import socket
+
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise SystemExit(f"nothing listens on 127.0.0.1:{port} after {limit:.0f} s")
+
+
+def log(work: Path, name: str) -> IO[str]:
+    # Left open for the process's life; the bench exits soon after.
+    return open(work / name, "w", encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=44)
+    parser.add_argument("--users", type=int, default=50, help="besides the floor probe")
     parser.add_argument("--spawn-rate", type=float, default=4)
     parser.add_argument("--minutes", type=float, default=3)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--hosts", type=int, default=1, help="gunicorn processes (app servers)")
+    parser.add_argument("--workers", type=int, help="gunicorn workers per host (4 // hosts)")
+    parser.add_argument("--balancer", action="store_true", help="nginx even with one host")
+    parser.add_argument("--port", type=int, default=18765, help="the first host's port")
+    parser.add_argument("--balancer-port", type=int, default=18760)
+    parser.add_argument(
+        "--replica-url",
+        default=os.environ.get("LOAD_REPLICA_URL", ""),
+        help="DATABASE_REPLICA_URL for the app servers (the primary's own URL exercises the "
+        "router without a replica)",
+    )
     args = parser.parse_args()
+    args.workers = args.workers or max(1, 4 // args.hosts)
+    args.balancer = args.balancer or args.hosts > 1
     if not shutil.which("locust", path=str(BIN)):
         raise SystemExit("locust is not installed: pip install -r bench/requirements-load.txt")
+    nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+    if args.balancer and not nginx:
+        raise SystemExit("--hosts 2 needs nginx as the balancer: apt-get install -y nginx")
+
+    ports = [args.port + index for index in range(args.hosts)]
+    # Something else listening there would answer in our place, with another database.
+    taken = [port for port in [*ports, args.balancer_port] if not port_free(port)]
+    if taken:
+        raise SystemExit(f"ports already in use on 127.0.0.1: {taken}; pick others (--port)")
 
     work = Path(tempfile.mkdtemp(prefix="skills-load-"))
     env = environment(work)
+    if args.replica_url:
+        env["DATABASE_REPLICA_URL"] = args.replica_url
     clerks = set_up(env)
     env.update(LOAD_CLERKS=",".join(clerks), LOAD_PASSWORD=PASSWORD)
     ledger = work / "ledger.jsonl"
     env["LOAD_LEDGER"] = str(ledger)
-    host = f"http://127.0.0.1:{args.port}"
-    processes = [
-        subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "skills_plan.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{args.port}",
-                "--workers",
-                str(args.workers),
-                "--timeout",
-                "120",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=open(work / "gunicorn.log", "w"),  # noqa: SIM115 - closed with the process
-        ),
+    env["LOAD_REQUESTS"] = str(work / "requests.csv")
+    cpu = CpuShare()
+    processes: list[subprocess.Popen] = []
+    for index, port in enumerate(ports):
+        gunicorn = [str(BIN / "gunicorn"), "skills_plan.wsgi:application"]
+        gunicorn += ["--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)]
+        processes.append(
+            subprocess.Popen(
+                [*gunicorn, "--timeout", "120"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=log(work, f"gunicorn-{index + 1}.log"),
+            )
+        )
+        cpu.add("app servers (gunicorn)", processes[-1].pid)
+    processes.append(
         subprocess.Popen(
             [str(BIN / "celery"), "-A", "skills_plan", "worker", "-c", "2", "-l", "WARNING"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=open(work / "worker.log", "w"),  # noqa: SIM115
-        ),
-    ]
+            stderr=log(work, "worker.log"),
+        )
+    )
+    cpu.add("celery worker", processes[-1].pid)
+    host = f"http://127.0.0.1:{ports[0]}"
+    if args.balancer:
+        config = nginx_config(work, args.balancer_port, ports)
+        processes.append(
+            subprocess.Popen(
+                [str(nginx), "-c", str(config), "-p", str(work), "-g", "daemon off;"],
+                stdout=subprocess.DEVNULL,
+                stderr=log(work, "nginx.log"),
+            )
+        )
+        cpu.add("balancer (nginx)", processes[-1].pid)
+        host = f"http://127.0.0.1:{args.balancer_port}"
     try:
-        time.sleep(4)
-        started = time.monotonic()
-        subprocess.run(
+        for port in [*ports, *([args.balancer_port] if args.balancer else [])]:
+            wait_for_port(port)
+        time.sleep(2)
+        before = os.getloadavg()
+        cpu.start()
+        started, began = time.time(), time.monotonic()
+        locust = subprocess.Popen(
             [
                 str(BIN / "locust"),
                 "-f",
                 str(ROOT / "bench" / "load" / "locustfile.py"),
                 "--headless",
                 "--users",
-                str(args.users),
+                str(args.users + 1),  # and the floor probe
                 "--spawn-rate",
                 str(args.spawn_rate),
                 "--run-time",
@@ -251,9 +392,11 @@ def main() -> None:
             ],
             cwd=ROOT,
             env=env,
-            check=False,
         )
-        elapsed = time.monotonic() - started
+        cpu.add("locust", locust.pid)
+        locust.wait()
+        elapsed = time.monotonic() - began
+        shares = cpu.finish()
         drained = wait_for_worker()
     finally:
         for process in processes:
@@ -261,30 +404,29 @@ def main() -> None:
         for process in processes:
             process.wait(timeout=60)
 
-    with open(work / "locust_stats.csv", encoding="utf-8") as stats:
-        rows = list(csv.DictReader(stats))
-    total = next(row for row in rows if row["Name"] == "Aggregated")
-    counts = count(env, ledger)
-    print()
-    print(
-        f"locust: {args.users} users for {elapsed:.0f} s; worker queue empty {drained:.0f} s later"
+    lines, summary = report(
+        args, read_requests(work / "requests.csv"), started, elapsed, shares, before
     )
-    print("| endpoint | requests | failures | median ms | p95 ms | max ms |")
-    print("|---|---|---|---|---|---|")
-    for row in rows:
-        median, top = float(row["Median Response Time"]), float(row["Max Response Time"])
-        print(
-            f"| {row['Type']} {row['Name']} | {row['Request Count']} | {row['Failure Count']} | "
-            f"{median:.0f} | {row['95%']} | {top:.0f} |"
-        )
-    print(f"\nrequests per second: {float(total['Requests/s']):.1f}")
-    print("| count | value |")
-    print("|---|---|")
-    for name, value in counts.items():
-        print(f"| {name} | {value} |")
-    print(f"\nlogs and locust's CSV files: {work}")
-    if counts["cells lost"] or counts["rollup drift against a fresh rebuild"]:
-        raise SystemExit("LOST OR DRIFTED FIGURES")
+    counts = count(env, ledger)
+    lines += [
+        "",
+        f"Worker queue empty {drained:.0f} s after the run.",
+        "",
+        "| count | value |",
+        "|---|---|",
+    ]
+    lines += [f"| {name} | {value} |" for name, value in counts.items()]
+    summary["counts"] = counts
+    print("\n" + "\n".join(lines))
+    (work / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (work / "summary.json").write_text(json.dumps(summary, indent=2, default=str), "utf-8")
+    print(f"\nlogs, locust's CSV files, every request's time and this report: {work}")
+    if (
+        counts["cells lost"]
+        or counts["cells doubled (two current or two counted revisions)"]
+        or counts["rollup drift against a fresh rebuild"]
+    ):
+        raise SystemExit("LOST, DOUBLED OR DRIFTED FIGURES")
 
 
 if __name__ == "__main__":

@@ -138,6 +138,21 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A streaming read replica of the primary (optional): during GETs of the dashboards, the
+# progress API and the summary workbook, reads of the figures and rollups come from it;
+# writes, sessions and everything else stay on the primary (skills_plan/db_router.py).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_health_checks=True,
+    )
+    # Tests have no replica: the alias reads the test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["skills_plan.db_router.ReplicaRouter"]
+    # After SecurityMiddleware: marks the reporting GETs the router may read from the replica.
+    MIDDLEWARE.insert(1, "skills_plan.db_router.ReplicaReadsMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -5,27 +5,37 @@ counts). Each clerk account (``load-<department>-<county>``, made by ``bench/loa
 by one simulated user at a time, so every cell has one writer and the last value the server
 accepted for it (a 302 after the POST) is known: the users write every save to ``LOAD_LEDGER``
 (a JSON line when sent, another when accepted or refused) for the count afterwards.
+
+Every request's time is written to ``LOAD_REQUESTS`` (CSV) so that the harness computes exact
+percentiles per kind of page. One extra user, ``Floor``, asks for a small static file through
+the same stack (gunicorn, whitenoise; the balancer with ``--hosts 2``) twice a second: the
+floor a page's time is compared with.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import random
 import re
+import time
 from html.parser import HTMLParser
 
-from locust import HttpUser, between, events, task
+from locust import HttpUser, between, constant, events, task
 
 YEAR = int(os.environ.get("LOAD_YEAR", "2015"))
 PASSWORD = os.environ.get("LOAD_PASSWORD", "load-2015")
 CLERKS = os.environ.get("LOAD_CLERKS", "").split(",")
 LEDGER = os.environ.get("LOAD_LEDGER", "load-ledger.jsonl")
+REQUESTS = os.environ.get("LOAD_REQUESTS", "load-requests.csv")
+FLOOR_URL = os.environ.get("LOAD_FLOOR_URL", "/static/css/print.css")
 QUOTAS = ["rural-transfer", "in-service", "new-farmers", "rain-dew", "disabled"]
 COUNTIES = ["410602", "410603", "410611", "410621", "410622"]
 
 _free_clerks = [name for name in CLERKS if name]
 _ledger: list[dict] = []
+_requests: list[tuple[float, str, str, float, int, str]] = []
 
 
 class Form(HTMLParser):
@@ -204,8 +214,38 @@ class Auditor(Signed):
         )
 
 
+class Floor(HttpUser):
+    """The stack's floor: one user asking for a small static file, twice a second."""
+
+    fixed_count = 1
+    wait_time = constant(0.5)
+
+    @task
+    def static_file(self) -> None:
+        self.client.get(FLOOR_URL, name="floor: static file")
+
+
+@events.request.add_listener
+def record(
+    request_type: str,
+    name: str,
+    response_time: float,
+    response: object,
+    exception: BaseException | None,
+    **kwargs: object,
+) -> None:
+    status = getattr(response, "status_code", 0) or 0
+    # Ended now, began response_time ms ago: the start is what places it in the run.
+    started = time.time() - response_time / 1000
+    _requests.append((started, request_type, name, response_time, status, str(exception or "")))
+
+
 @events.test_stop.add_listener
 def write_ledger(**kwargs: object) -> None:
     with open(LEDGER, "w", encoding="utf-8") as out:
         for line in _ledger:
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    with open(REQUESTS, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["started", "type", "name", "ms", "status", "failure"])
+        writer.writerows(_requests)
