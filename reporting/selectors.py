@@ -11,6 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from targets import completeness, periods
@@ -134,12 +135,29 @@ def _region_progress(
     )
 
 
+def latest_runs(plans: Iterable[Plan]) -> dict[int, int]:
+    """The latest rollup run of each plan, by plan id (a plan never rolled up: absent), in one
+    query. A rebuild or an incremental run records its run in the same transaction as its
+    rows, so what is read from the rollup tables is the same until this changes."""
+    ids = [plan.pk for plan in plans]
+    if not ids:
+        return {}
+    return dict(
+        RollupRun.objects.filter(plan_id__in=ids)
+        .order_by()
+        .values("plan_id")
+        .annotate(latest=Max("pk"))
+        .values_list("plan_id", "latest")
+    )
+
+
 def progress(
     plan: Plan,
     month: int,
     coverage: completeness.Coverage | None = None,
     *,
     region: Region | None = None,
+    latest_run: int | object | None = ...,
 ) -> Progress | None:
     """A plan's progress as of a month (the API's document, ``reporting.api.document``);
     None if not rolled up yet. With ``region``, that county's own (``_county_progress``).
@@ -147,11 +165,13 @@ def progress(
     Kept in the cache under the plan's latest rollup run: every rebuild, full or incremental,
     records a run in the same transaction as its rows, so a new run means a new key and a
     progress is never served after the rows behind it changed. A page that has read the
-    month's ``coverage`` already passes it (its indicators and regions are not read again).
+    month's ``coverage`` already passes it (its indicators and regions are not read again),
+    and the plan's ``latest_run`` (``latest_runs``), if it has read it.
     """
-    latest_run = (
-        RollupRun.objects.filter(plan=plan).order_by("-pk").values_list("pk", flat=True).first()
-    )
+    if latest_run is ...:  # not read by the page already (``latest_runs``)
+        latest_run = (
+            RollupRun.objects.filter(plan=plan).order_by("-pk").values_list("pk", flat=True).first()
+        )
     # "rows": a typed ``Progress``, never a JSON document cached by an earlier release.
     key = f"progress-rows:{plan.pk}:{month}:{latest_run}"
     if region is not None:

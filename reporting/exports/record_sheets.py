@@ -9,10 +9,12 @@ of row (``Column.value``); the two long sheets read their rows as plain values, 
 
 from __future__ import annotations
 
+from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -70,7 +72,14 @@ def value_kinds() -> dict[str, str]:
 
 
 def _time(name: str) -> Any:
-    return lambda row: local(row[name])
+    """A stored (aware) time in local time, as ``local`` gives it; the zone looked up once."""
+    zone = timezone.get_current_timezone()
+
+    def at(row: dict[str, Any]) -> datetime | None:
+        value = row[name]
+        return None if value is None else value.astimezone(zone).replace(tzinfo=None, microsecond=0)
+
+    return at
 
 
 def _person(prefix: str) -> Any:
@@ -154,8 +163,9 @@ def write_detail_sheet(wb: Workbook, context: Context) -> int:
 
 
 def write_events_sheet(wb: Workbook, context: Context) -> int:
-    actions = dict(SubmissionEvent.Action.choices)
-    statuses = dict(Submission.Status.choices)
+    # The labels translated once, not once a row.
+    actions = {value: str(label) for value, label in SubmissionEvent.Action.choices}
+    statuses = {value: str(label) for value, label in Submission.Status.choices}
 
     def status(name: str) -> Any:
         return lambda row: statuses.get(row[name], row[name]) or None

@@ -31,7 +31,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from targets.models import Plan, Region
-from targets.workbooks.text import set_text
+from targets.workbooks.text import FORMULA_STARTS, set_text
 
 INTEGER = "#,##0"
 PERCENT = "0.0%"  # every percentage cell: holds the fraction rounded once at this precision
@@ -93,6 +93,26 @@ def cell(ws: WriteOnlyWorksheet, value: Any, number_format: str | None = None) -
     if number_format:
         written.number_format = number_format
     return written
+
+
+def data_cell(ws: WriteOnlyWorksheet, value: Any, number_format: str | None = None) -> Any:
+    """What ``cell`` writes, as the bare value where openpyxl writes that the same way.
+
+    A bare ``None``, number or text (not starting like a formula) without a number format is
+    written exactly as its cell would be, without a cell object per value: openpyxl reuses
+    one cell for bare values and tries every cell object as a value first (a failed
+    conversion, with its message, per cell), most of a long sheet's time.
+    """
+    if isinstance(value, Promise):
+        value = str(value)
+    if number_format is None and (
+        value is None
+        or (type(value) is str and not value.startswith(FORMULA_STARTS))
+        or type(value) is int
+        or type(value) is float
+    ):
+        return value
+    return cell(ws, value, number_format)
 
 
 def local(value: datetime | None) -> datetime | None:
@@ -197,7 +217,7 @@ def append_rows(
     column_formats = [column.number_format for column in columns]
     for values in rows:
         row_formats = column_formats if formats is None else formats(values)
-        ws.append([cell(ws, value, f) for value, f in zip(values, row_formats, strict=True)])
+        ws.append([data_cell(ws, value, f) for value, f in zip(values, row_formats, strict=True)])
         count += 1
         if tick is not None and count % TICK_ROWS == 0:
             tick(TICK_ROWS)

@@ -23,6 +23,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -39,6 +40,7 @@ from .. import charts, county_parts, dashboard, selectors
 from ..filters import QuotaFilter
 from ..rows import QuotaRow
 from ..tables import QuotaTable
+from . import fragments
 
 YEAR = re.compile(r"^\d{4}$")
 NO_COMPARISON = "none"
@@ -254,17 +256,39 @@ def _city_dashboard(request: HttpRequest, years: Years) -> HttpResponse:
         return render(request, "reporting/dashboard.html", {"plan": None})
     month = _month(request, plan)
     context = _common(years, month)
+
+    def figures(runs: dict[int, int]) -> tuple[str, dict[str, Any]]:
+        shown = _city_figures(request, years, month, context, runs.get(plan.pk))
+        html = render_to_string("reporting/_dashboard_figures.html", shown, request)
+        return html, {"charts": bool(shown.get("charts"))}
+
+    fragment = fragments.cached_fragment(request, "city", (plan, years.compare), month, figures)
     context.update(
-        allocations=dashboard.allocations(plan),
         work=dashboard.work_panel(plan, month),
         # How the city ranks among the province's cities, where a province's plan stands above.
         provinces=province_plans_above(plan),
+        cached_figures=fragment.html,
+        charts=fragment.facts["charts"],  # the page loads plotly only for charts
     )
-    progress = selectors.progress(plan, month, context["coverage"])
+    return render(request, "reporting/dashboard.html", context)
+
+
+def _city_figures(
+    request: HttpRequest,
+    years: Years,
+    month: int,
+    common: dict[str, Any],
+    latest_run: int | None,
+) -> dict[str, Any]:
+    """The city dashboard's figures: goal cards, the quota table and the charts."""
+    plan = years.plan
+    context = dict(common)
+    context["allocations"] = dashboard.allocations(plan)
+    progress = selectors.progress(plan, month, context["coverage"], latest_run=latest_run)
     context["progress"] = progress
     context["breakdowns"] = dashboard.goal_breakdown(progress, context["allocations"])
     if progress is None:
-        return render(request, "reporting/dashboard.html", context)
+        return context
 
     quota_filter = QuotaFilter(
         request.GET, queryset=dashboard.quota_rollups(plan, month), plan=plan
@@ -330,7 +354,7 @@ def _city_dashboard(request: HttpRequest, years: Years) -> HttpResponse:
             ),
         ],
     )
-    return render(request, "reporting/dashboard.html", context)
+    return context
 
 
 def _comparison_note(years: Years) -> str:
@@ -414,20 +438,40 @@ def dashboard_county(request: HttpRequest, years: Years, code: str) -> HttpRespo
     month = _month(request, plan)
     context = _common(years, month, region)
     city_pages = policy.may_view_dashboard(request.user)
-    progress = selectors.progress(plan, month, context["coverage"], region=region)
-    rows = _rows(dashboard.county_rollups(plan, region, month), years, month, context["coverage"])
-    context.update(
-        region=region,
-        city_pages=city_pages,
-        progress=progress,
-        goals=dashboard.with_missing(progress.goals, context["coverage"], region.pk)
-        if progress is not None
-        else [],
-        rows=rows,
-        table=_table(request, rows, context, exclude=("place",), link_quotas=city_pages),
-        parts=county_parts.rankings(progress),
-        may_split=policy.may_split_county(request.user, region) and parts_of(region).exists(),
+    may_split = policy.may_split_county(request.user, region) and parts_of(region).exists()
+
+    def figures(runs: dict[int, int]) -> tuple[str, dict[str, Any]]:
+        progress = selectors.progress(
+            plan, month, context["coverage"], region=region, latest_run=runs.get(plan.pk)
+        )
+        rows = _rows(
+            dashboard.county_rollups(plan, region, month), years, month, context["coverage"]
+        )
+        shown = {
+            **context,
+            "region": region,
+            "city_pages": city_pages,
+            "progress": progress,
+            "goals": dashboard.with_missing(progress.goals, context["coverage"], region.pk)
+            if progress is not None
+            else [],
+            "rows": rows,
+            "table": _table(request, rows, context, exclude=("place",), link_quotas=city_pages),
+            "parts": county_parts.rankings(progress),
+            "may_split": may_split,
+        }
+        return render_to_string("reporting/_county_figures.html", shown, request), {}
+
+    fragment = fragments.cached_fragment(
+        request,
+        f"county-{region.pk}",
+        (plan, years.compare),
+        month,
+        figures,
+        # The user's rights that change the figures: links to the city's pages, the button.
+        variant=f"city_pages={city_pages:d},may_split={may_split:d}",
     )
+    context.update(region=region, city_pages=city_pages, cached_figures=fragment.html)
     return render(request, "reporting/dashboard_county.html", context)
 
 
@@ -438,14 +482,26 @@ def dashboard_department(request: HttpRequest, years: Years, code: str) -> HttpR
     department = get_object_or_404(Department, code=code)
     month = _month(request, plan)
     context = _common(years, month)
-    rows = _rows(
-        dashboard.department_rollups(plan, department, month), years, month, context["coverage"]
+
+    def figures(runs: dict[int, int]) -> tuple[str, dict[str, Any]]:
+        rows = _rows(
+            dashboard.department_rollups(plan, department, month),
+            years,
+            month,
+            context["coverage"],
+        )
+        shown = {
+            **context,
+            "department": department,
+            "rows": rows,
+            "table": _table(request, rows, context, exclude=("department",)),
+        }
+        return render_to_string("reporting/_department_figures.html", shown, request), {}
+
+    fragment = fragments.cached_fragment(
+        request, f"department-{department.pk}", (plan, years.compare), month, figures
     )
-    context.update(
-        department=department,
-        rows=rows,
-        table=_table(request, rows, context, exclude=("department",)),
-    )
+    context.update(department=department, cached_figures=fragment.html)
     return render(request, "reporting/dashboard_department.html", context)
 
 
