@@ -11,7 +11,6 @@ screen readers (the chart's ``aria-label``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from targets.models import Indicator
 
+from . import chart_scales as scales
 from . import formatting
 from .models import Rollup
 from .rows import IndicatorProgress
@@ -65,84 +65,8 @@ def status_legend() -> list[dict[str, str]]:
     ]
 
 
-MONTHS = list(range(1, 13))
-FONT = {
-    "family": '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif',
-    "size": 13,
-}
-
-
-def _layout(**extra: Any) -> dict[str, Any]:
-    """Small fixed margins and axes that make room for their own labels (``automargin``), so
-    a chart keeps its plot area on a phone's 360 px as on a desktop."""
-    for axis in ("xaxis", "yaxis"):
-        extra[axis] = {"automargin": True, **extra.get(axis, {})}
-    layout = {
-        "font": FONT,
-        "margin": {"l": 10, "r": 10, "t": 20, "b": 10},
-        "height": 320,
-        "legend": {"orientation": "h", "y": -0.2},
-        "paper_bgcolor": "#ffffff",
-        "plot_bgcolor": "#ffffff",
-    }
-    layout.update(extra)
-    return layout
-
-
-def _month_axis() -> dict[str, Any]:
-    """Months 1–12, every one labelled; on a phone every other (``static/js/charts.js``)."""
-    prefix, suffix = (_("%(month)s月") % {"month": "|"}).split("|")
-    return {
-        "tickmode": "linear",
-        "tick0": 1,
-        "dtick": 1,
-        "tickprefix": prefix,
-        "ticksuffix": suffix,
-        "tickangle": 0,
-        "range": [0.5, 12.5],
-    }
-
-
 def _percent(value: Decimal | float | None) -> float | None:
     return None if value is None else round(float(value) * 100, 2)
-
-
-def _nice_ticks(top: float, count: int = 5) -> list[int]:
-    """Whole-number ticks from 0 past ``top`` in steps of 1, 2, 2.5 or 5 × 10ⁿ."""
-    if top <= 0:
-        return [0, 1]
-    raw = top / count
-    magnitude = 10 ** math.floor(math.log10(raw)) if raw >= 1 else 1
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    step = max(int(step), 1)
-    return [step * i for i in range(math.ceil(top / step) + 1)]
-
-
-def _count_axis(values: Sequence[float | int | None], unit: str) -> dict[str, Any]:
-    """A count axis in the unit, ticks written as the pages write counts (2万, 5.3万, 800)."""
-    shown = [value for value in values if value is not None]
-    ticks = _nice_ticks(max(shown, default=0))
-    return {
-        "title": {"text": unit},
-        "tickvals": ticks,
-        "ticktext": [formatting.amount(tick) for tick in ticks],
-        "range": [0, ticks[-1] * 1.04],
-    }
-
-
-def _rate_axis(values: Sequence[float | None], targets: Sequence[float | None]) -> dict[str, Any]:
-    """A percent axis around the targets, so 88 % against 92 % shows: from 10 points below the
-    lowest value or target to 5 above the highest (within 0–100 unless a value is higher)."""
-    shown = [value for value in [*values, *targets] if value is not None]
-    if not shown:
-        return {"ticksuffix": "%", "range": [0, 100]}
-    low = max(0.0, math.floor((min(shown) - 10) / 5) * 5)
-    high = max(min(100.0, math.ceil((max(shown) + 5) / 5) * 5), max(shown) + 2)
-    return {"ticksuffix": "%", "range": [low, high]}
-
-
-def _counted(value: Any, unit: str) -> str:
-    return f"{formatting.amount(None if value is None else round(value))}{unit}"
 
 
 def progress_figure(
@@ -160,7 +84,7 @@ def progress_figure(
     sits above the same month of the other year.
     """
     by_month = {row.month: row for row in rows}
-    to_date = [m for m in MONTHS if m <= month and m in by_month]
+    to_date = [m for m in scales.MONTHS if m <= month and m in by_month]
     last = by_month.get(month)
     if indicator.is_rate:
 
@@ -180,17 +104,17 @@ def progress_figure(
             return row.actual
 
         def written(row: Rollup) -> str:
-            return _counted(row.actual, indicator.unit)
+            return scales.counted(row.actual, indicator.unit)
 
         target = indicator.target or 0
         # The time line: target × m/12 for a flow; a level is expected whole in any month.
         target_line = [
             round(target * m / 12, 2) if indicator.kind == Indicator.Kind.FLOW else float(target)
-            for m in MONTHS
+            for m in scales.MONTHS
         ]
-        target_text = [_counted(value, indicator.unit) for value in target_line]
+        target_text = [scales.counted(value, indicator.unit) for value in target_line]
         projected = last.projected if last else None
-        projected_text = _counted(projected, indicator.unit)
+        projected_text = scales.counted(projected, indicator.unit)
     actual = [value(by_month[m]) for m in to_date]
     actual_text = [written(by_month[m]) for m in to_date]
     current = actual[-1] if actual else None
@@ -205,7 +129,7 @@ def progress_figure(
         ),
         _line(
             _("序时进度") if indicator.kind == "flow" else _("目标"),
-            MONTHS,
+            scales.MONTHS,
             target_line,
             {"color": GREY, "width": 2},
             text=target_text,
@@ -246,9 +170,9 @@ def progress_figure(
             }
         )
     if indicator.is_rate:
-        yaxis = _rate_axis(shown_values, [target_line[0]])
+        yaxis = scales.rate_axis(shown_values, [target_line[0]])
     else:
-        yaxis = _count_axis(shown_values, indicator.unit)
+        yaxis = scales.count_axis(shown_values, indicator.unit)
     if actual:
         summary = _(
             "截至%(month)s月：实际%(actual)s，%(line)s%(expected)s；预计全年%(projected)s。"
@@ -263,7 +187,7 @@ def progress_figure(
         summary = _("尚无数据。")
     return {
         "data": data,
-        "layout": _layout(xaxis=_month_axis(), yaxis=yaxis),
+        "layout": scales.layout(xaxis=scales.month_axis(), yaxis=yaxis),
         "summary": summary,
     }
 
@@ -329,7 +253,7 @@ def heatmap_figure(cells: dict[str, Any]) -> Figure:
                 "hoverongaps": False,
             }
         ],
-        "layout": _layout(
+        "layout": scales.layout(
             height=360,
             margin={"l": 10, "r": 10, "t": 10, "b": 90},
             xaxis={"side": "top"},
@@ -385,7 +309,7 @@ def county_ranking_figure(ranking: list[dict[str, Any]], month: int) -> Figure:
                 "hovertemplate": "%{y}：" + _("序时进度") + " %{text}<extra></extra>",
             },
         ],
-        "layout": _layout(
+        "layout": scales.layout(
             margin={"l": 10, "r": 10, "t": 30, "b": 10},
             xaxis={
                 "ticksuffix": "%",
@@ -502,9 +426,9 @@ def veterans_figure(rates: list[IndicatorProgress]) -> Figure:
                 "hovertemplate": "%{text}<extra></extra>",
             },
         ],
-        "layout": _layout(
+        "layout": scales.layout(
             height=360,
-            xaxis=_rate_axis(actual, targets),
+            xaxis=scales.rate_axis(actual, targets),
             yaxis={"autorange": "reversed"},
         ),
         "summary": "；".join(
@@ -550,8 +474,8 @@ def completeness_figure(rows: list[dict[str, Any]], month: int) -> Figure:
                 "lines+markers",
             ),
         ],
-        "layout": _layout(
-            xaxis=_month_axis(),
+        "layout": scales.layout(
+            xaxis=scales.month_axis(),
             yaxis={"ticksuffix": "%", "range": [0, 105]},
         ),
     }

@@ -40,7 +40,7 @@ from .. import charts, county_parts, dashboard, selectors
 from ..filters import QuotaFilter
 from ..rows import QuotaRow
 from ..tables import QuotaTable
-from . import fragments
+from . import chart_cards, fragments
 
 YEAR = re.compile(r"^\d{4}$")
 NO_COMPARISON = "none"
@@ -147,23 +147,6 @@ def _common(years: Years, month: int, region: Region | None = None) -> dict[str,
         # The query string every link between the dashboard's pages carries.
         "query": urlencode(query),
         "query_fields": query,
-    }
-
-
-def _chart(
-    chart_id: str,
-    title: str,
-    figure: dict[str, Any],
-    note: str = "",
-    legend: list[dict[str, str]] | None = None,
-) -> dict[str, Any]:
-    return {
-        "id": chart_id,
-        "data_id": f"{chart_id}-data",
-        "title": title,
-        "note": note,
-        "figure": figure,
-        "legend": legend or [],
     }
 
 
@@ -302,7 +285,7 @@ def _city_figures(
     if training is not None:
         indicator = Indicator.objects.get(plan=plan, code=training.code)
         goal_charts.append(
-            _chart(
+            chart_cards.card(
                 "chart-goal-progress",
                 _("%(goal)s：累计完成与序时进度") % {"goal": indicator.name},
                 charts.progress_figure(
@@ -321,37 +304,7 @@ def _city_figures(
         counties=list(places_of(plan)),
         charts=[
             *goal_charts,
-            _chart(
-                "chart-heatmap",
-                _("部门 × 县区：完成率对照序时进度"),
-                charts.heatmap_figure(dashboard.heatmap(progress)),
-                _(
-                    "格中数字为各部门在该县区累计量、存量任务完成率的平均值；颜色为其与这些任务平均序时进度之差："
-                    "绿色超前、红色落后、白色持平。比率类任务不与数量类任务平均，不计入；"
-                    "未分解到县区的任务不计；标“待报”的格子当月报表未全部审核，不评判。"
-                ),
-            ),
-            _chart(
-                "chart-ranking",
-                _("县区排名：培训任务完成率与序时进度"),
-                charts.county_ranking_figure(dashboard.county_ranking(progress), month),
-                _(
-                    "与通报相同：各县区已分解任务完成率的平均值，短竖线为这些任务的平均序时进度，虚线为时间进度。"
-                ),
-                charts.status_legend(),
-            ),
-            _chart(
-                "chart-veterans",
-                _("退役士兵四率与目标"),
-                charts.veterans_figure(dashboard.rate_quotas(progress)),
-                _("比率按目标比率评判：低于目标不超过预警幅度（百分点）为预警。"),
-                charts.status_legend(),
-            ),
-            _chart(
-                "chart-completeness",
-                _("各月报送率与按时报送率"),
-                charts.completeness_figure(dashboard.completeness_by_month(plan), month),
-            ),
+            *chart_cards.city_charts(plan, progress, month),
         ],
     )
     return context
@@ -398,7 +351,7 @@ def dashboard_quota(request: HttpRequest, years: Years, code: str) -> HttpRespon
         by_month=by_month,
         figures=list(dashboard.figures_behind(request.user, quota, month)),
         charts=[
-            _chart(
+            chart_cards.card(
                 "chart-quota-progress",
                 _("按月累计完成与序时进度") if quota.kind == "flow" else _("按月完成情况与目标"),
                 charts.progress_figure(

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from reporting import charts, formatting
+from reporting import chart_scales, charts, formatting
 from reporting.models import Rollup
 from reporting.rollup import rebuild
 from targets.models import Indicator, Plan
@@ -147,10 +147,10 @@ def test_each_chart_has_its_text_alternative_on_the_page(figures, leader) -> Non
     ],
 )
 def test_nice_ticks(top: float, ticks: list[int]) -> None:
-    assert charts._nice_ticks(top) == ticks
+    assert chart_scales.nice_ticks(top) == ticks
 
 
 def test_rate_axis_runs_around_the_targets() -> None:
-    assert charts._rate_axis([88.0], [92.0]) == {"ticksuffix": "%", "range": [75, 100]}
-    assert charts._rate_axis([30.0, 40.0], [50.0]) == {"ticksuffix": "%", "range": [20, 55]}
-    assert charts._rate_axis([], []) == {"ticksuffix": "%", "range": [0, 100]}
+    assert chart_scales.rate_axis([88.0], [92.0]) == {"ticksuffix": "%", "range": [75, 100]}
+    assert chart_scales.rate_axis([30.0, 40.0], [50.0]) == {"ticksuffix": "%", "range": [20, 55]}
+    assert chart_scales.rate_axis([], []) == {"ticksuffix": "%", "range": [0, 100]}
