@@ -11,13 +11,16 @@
         return;
       }
       var figure = JSON.parse(source.textContent);
-      // A phone has no room for twelve month labels: every other one.
+      // A phone has no room for twelve month labels: every other one. Nor for plotly's
+      // toolbar, whose 22 px icons are below a finger's 44 px: a tap still shows the values.
+      var phone = element.clientWidth < 480;
       var xaxis = figure.layout.xaxis;
-      if (xaxis && xaxis.dtick === 1 && element.clientWidth < 480) {
+      if (xaxis && xaxis.dtick === 1 && phone) {
         xaxis.dtick = 2;
       }
       window.Plotly.newPlot(element, figure.data, figure.layout, {
         displaylogo: false,
+        displayModeBar: !phone,
         responsive: true,
         modeBarButtonsToRemove: ["sendDataToCloud", "lasso2d", "select2d"]
       }).then(function () {

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from reporting.rollup import rebuild
 from targets import services
-from targets.demo import load_demo
-from targets.models import Department, Membership, Plan, Region
-from targets.services.plan_definition import load_plan_file
+from targets.models import Department, Membership, Region
+from tests.demo_snapshot import demo_rolled_up  # noqa: F401 (the browser tests' demo)
 
 
 def log_in(page: Any, live_server: Any, username: str, password: str) -> None:
@@ -52,14 +50,6 @@ def watch_problems(page: Any) -> list[str]:
         ),
     )
     return problems
-
-
-def demo_rolled_up(password: str) -> Plan:
-    """The 2015 plan with the demo's people and figures, its rollup built."""
-    plan = load_plan_file()
-    load_demo(plan, password)
-    rebuild(plan)
-    return plan
 
 
 def xun_clerk_and_reviewer(django_user_model: Any, password: str) -> tuple[Any, Any]:

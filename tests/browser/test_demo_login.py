@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from targets.demo import load_demo
-from targets.services.plan_definition import load_plan_file
+from tests.demo_snapshot import demo_rolled_up
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +25,7 @@ LANDING = {
 
 
 def test_every_demo_account_logs_in_and_lands_on_its_page(live_server, page) -> None:
-    load_demo(load_plan_file(), PASSWORD)
+    demo_rolled_up(PASSWORD)
     for username, landing in LANDING.items():
         page.context.clear_cookies()
         page.goto(f"{live_server.url}/")
