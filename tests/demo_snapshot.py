@@ -12,13 +12,17 @@ password that test asked for. Values go back as the database held them: no ``sav
 ``auto_now``.
 
 Only an empty database is restored into, or copied from: when a test made rows of its own
-before asking for the demo, the demo is loaded the slow way, as before.
+before asking for the demo, the demo is loaded the slow way, as before. A copy is kept per
+day (``timezone.localdate()``: the rollup's 督办 notices depend on which deadlines have
+passed, and a test may have moved the clock) and per kind of test (a load inside a test's
+transaction never sees what waits for a commit).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.apps import apps
@@ -29,6 +33,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 from reporting.rollup import rebuild
 from targets.demo import load_demo
@@ -47,7 +52,11 @@ class _Copy:
     plan_pk: int = 0
 
 
-_copy: _Copy | None = None
+# By the day they were loaded on: the demo's rollup and its 督办 notices depend on today's date
+# (which deadlines have passed), and a test may have moved the clock (time_machine). And by
+# whether the load ran inside a transaction (a test's own, rolled back at its end): there what
+# waits for the commit (``on_commit``: the notices of the rollup) never runs.
+_copies: dict[tuple[date, bool], _Copy] = {}
 
 
 def _models() -> list[type[models.Model]]:
@@ -122,13 +131,13 @@ def _value(
 def demo_rolled_up(password: str) -> Plan:
     """The 2015 plan with the demo's people and figures, its rollup built; every demo user's
     password is ``password``."""
-    global _copy
-    if _copy is not None and _empty():
-        return _put_back(_copy, password)
-    empty = _copy is None and _empty()
+    key = (timezone.localdate(), connection.in_atomic_block)
+    empty = _empty()
+    if empty and key in _copies:
+        return _put_back(_copies[key], password)
     plan = load_plan_file()
     load_demo(plan, password)
     rebuild(plan)
     if empty:
-        _copy = _take(plan)
+        _copies[key] = _take(plan)
     return plan

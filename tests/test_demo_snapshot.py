@@ -3,9 +3,13 @@ files, users in the same role groups, and the database goes on numbering after i
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
+import time_machine
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
 from targets.evidence import evidence_storage
 from targets.models import EvidenceFile, Plan, Region
@@ -33,11 +37,12 @@ def _files() -> dict[str, bytes]:
 
 
 def test_the_demo_put_back_is_the_demo_loaded(monkeypatch, settings, tmp_path) -> None:
-    monkeypatch.setattr(demo_snapshot, "_copy", None)
+    monkeypatch.setattr(demo_snapshot, "_copies", {})
     plan = demo_snapshot.demo_rolled_up("first-password")
     loaded = _everything()
     files = _files()
-    assert demo_snapshot._copy is not None and files and sum(map(len, loaded.values())) > 5_000
+    assert list(demo_snapshot._copies) == [(timezone.localdate(), False)]
+    assert files and sum(map(len, loaded.values())) > 5_000
 
     call_command("flush", interactive=False, verbosity=0)  # what each live-server test does
     settings.MEDIA_ROOT = tmp_path / "another-media-folder"
@@ -55,9 +60,41 @@ def test_the_demo_put_back_is_the_demo_loaded(monkeypatch, settings, tmp_path) -
 
 
 def test_a_database_with_rows_of_its_own_gets_the_demo_loaded(monkeypatch, django_user_model):
-    monkeypatch.setattr(demo_snapshot, "_copy", None)
+    monkeypatch.setattr(demo_snapshot, "_copies", {})
     django_user_model.objects.create_user("someone-first", password="x")
     demo_snapshot.demo_rolled_up("a-password")
-    assert demo_snapshot._copy is None  # nothing copied from a database that was not empty
+    assert demo_snapshot._copies == {}  # nothing copied from a database that was not empty
     assert django_user_model.objects.filter(username="someone-first").exists()
     assert Plan.objects.count() == 1
+
+
+def test_a_copy_serves_only_the_day_it_was_loaded_on(monkeypatch) -> None:
+    """The demo's 督办 notices depend on today's date: a test that moved the clock gets a
+    demo loaded on its day, not the copy of another day."""
+    monkeypatch.setattr(demo_snapshot, "_copies", {})
+    with time_machine.travel(datetime(2015, 12, 20, 10, tzinfo=UTC), tick=False):
+        demo_snapshot.demo_rolled_up("a-password")
+    assert list(demo_snapshot._copies) == [(date(2015, 12, 20), False)]
+    monkeypatch.setattr(demo_snapshot, "_put_back", lambda *args: pytest.fail("put back"))
+    call_command("flush", interactive=False, verbosity=0)
+    demo_snapshot.demo_rolled_up("a-password")  # today: loaded, not put back
+    assert set(demo_snapshot._copies) == {
+        (date(2015, 12, 20), False),
+        (timezone.localdate(), False),
+    }
+
+
+@pytest.mark.django_db(transaction=False)
+def test_a_load_inside_a_tests_transaction_is_kept_apart(monkeypatch) -> None:
+    """Inside a test's transaction nothing is committed, so what waits for the commit (the
+    rollup's notices) never runs: such a load is a copy of its own kind, never served to a
+    test whose loads commit, and the other way round."""
+    committed = object()
+    monkeypatch.setattr(demo_snapshot, "_copies", {(timezone.localdate(), False): committed})
+    monkeypatch.setattr(demo_snapshot, "_put_back", lambda *args: pytest.fail("put back"))
+    demo_snapshot.demo_rolled_up("a-password")
+    assert set(demo_snapshot._copies) == {
+        (timezone.localdate(), False),
+        (timezone.localdate(), True),
+    }
+    assert demo_snapshot._copies[(timezone.localdate(), False)] is committed

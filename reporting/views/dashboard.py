@@ -337,20 +337,40 @@ def dashboard_quota(request: HttpRequest, years: Years, code: str) -> HttpRespon
         raise Http404(_("没有这项部门任务。"))
     month = _month(request, plan)
     context = _common(years, month)
+
+    def figures(runs: dict[int, int]) -> tuple[str, dict[str, Any]]:
+        shown = {**context, **_quota_figures(years, quota, month)}
+        html = render_to_string("reporting/_quota_figures.html", shown, request)
+        return html, {"charts": bool(shown["charts"])}
+
+    fragment = fragments.cached_fragment(
+        request, f"quota-{quota.pk}", (plan, years.compare), month, figures
+    )
+    context.update(
+        quota=quota,
+        cached_figures=fragment.html,
+        charts=fragment.facts["charts"],
+        # Not rollups: the targets' history and each user's view of the reports behind.
+        target_changes=list(dashboard.target_history(quota)),
+        figures=list(dashboard.figures_behind(request.user, quota, month)),
+    )
+    return render(request, "reporting/dashboard_quota.html", context)
+
+
+def _quota_figures(years: Years, quota: Indicator, month: int) -> dict[str, Any]:
+    """A quota's rollup rows by county and by month, and its chart."""
+    plan = years.plan
     rollups = dashboard.indicator_rollups(plan, quota)
     covers = completeness.coverages(plan, range(1, month + 1))
     items = [dashboard.row_item(row, covers[row.month]) for row in rollups if row.month <= month]
-    by_month = [item for item in items if item.place is None and item.month <= month]
     by_county = [item for item in items if item.month == month]
-    context.update(
-        quota=quota,
-        has_rollup=bool(rollups),
-        by_county=by_county,
-        unallocated=dashboard.split_remainder(by_county),
-        target_changes=list(dashboard.target_history(quota)),
-        by_month=by_month,
-        figures=list(dashboard.figures_behind(request.user, quota, month)),
-        charts=[
+    return {
+        "quota": quota,
+        "has_rollup": bool(rollups),
+        "by_county": by_county,
+        "unallocated": dashboard.split_remainder(by_county),
+        "by_month": [item for item in items if item.place is None],
+        "charts": [
             chart_cards.card(
                 "chart-quota-progress",
                 _("按月累计完成与序时进度") if quota.kind == "flow" else _("按月完成情况与目标"),
@@ -365,8 +385,7 @@ def dashboard_quota(request: HttpRequest, years: Years, code: str) -> HttpRespon
         ]
         if rollups
         else [],
-    )
-    return render(request, "reporting/dashboard_quota.html", context)
+    }
 
 
 @county_page

@@ -9,9 +9,9 @@ import pytest
 from django.db import transaction
 
 from reporting.rollup import rebuild
-from targets import demo, services
+from targets import services
 from targets.models import Indicator, Plan, Region, RegionTarget, Submission, places_of
-from targets.services.plan_definition import load_plan_file
+from tests.demo_snapshot import demo_rolled_up
 
 
 @pytest.fixture
@@ -139,10 +139,7 @@ def county_march(plan, figure, split, complete, time_machine) -> Plan:
 def demo_plan(django_db_setup, django_db_blocker) -> Iterator[Plan]:
     """The demo once for a test module, rolled up, in a transaction rolled back at its end."""
     with django_db_blocker.unblock(), transaction.atomic():
-        plan = load_plan_file()
-        demo.load_demo(plan, "demo-pass-for-tests")
-        rebuild(plan)
-        yield plan
+        yield demo_rolled_up("demo-pass-for-tests")
         transaction.set_rollback(True)
 
 

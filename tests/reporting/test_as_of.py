@@ -23,6 +23,7 @@ from reporting.supervision import due_month, sync_after_rollup
 from reporting.tasks import rollup_plan
 from targets import completeness, periods
 from targets.models import Department, Indicator, Plan, Region, SupervisionNotice
+from tests.demo_snapshot import demo_rolled_up
 
 pytestmark = pytest.mark.django_db
 
@@ -266,12 +267,8 @@ def test_rate_bands_in_the_statement_equal_the_reference(plan, figure) -> None:
 
 
 @pytest.fixture
-def demo_plan(plan):
-    from targets import demo
-
-    demo.load_demo(plan, "demo-pass-for-tests")
-    rebuild(plan)
-    return plan
+def demo_plan(db):
+    return demo_rolled_up("demo-pass-for-tests")
 
 
 def test_the_demo_shows_october_partly_approved(demo_plan, make_user) -> None:

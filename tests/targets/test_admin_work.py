@@ -10,9 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from targets.admin import work
-from targets.demo import load_demo
 from targets.models import EvidenceFile
-from targets.services.plan_definition import load_plan_file
+from tests.demo_snapshot import demo_rolled_up
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +23,8 @@ MODELS = [
 
 
 @pytest.fixture
-def demo() -> None:
-    load_demo(load_plan_file(), "admin-work-password")
+def demo(db: None) -> None:
+    demo_rolled_up("admin-work-password")
 
 
 def test_the_work_models_are_all_registered() -> None:

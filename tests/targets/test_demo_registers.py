@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from targets import demo
 from targets.models import (
     AnnualPlan,
     Competition,
@@ -19,14 +18,14 @@ from targets.models import (
     SelfAssessment,
 )
 from targets.register_selectors import missing_annual_plans
+from tests.demo_snapshot import demo_rolled_up
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo_plan(plan: Any) -> Any:
-    demo.load_demo(plan, "demo-password-1")
-    return plan
+def demo_plan(db: None) -> Any:
+    return demo_rolled_up("demo-password-1")
 
 
 def test_the_registers_tell_the_story(demo_plan: Any) -> None:

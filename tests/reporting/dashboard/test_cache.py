@@ -18,7 +18,12 @@ from tests.reporting.dashboard.pages import page_text
 
 pytestmark = pytest.mark.django_db
 
-CACHED = ["/dashboard/", "/dashboard/county/410611/", "/dashboard/department/hrss/"]
+CACHED = [
+    "/dashboard/",
+    "/dashboard/county/410611/",
+    "/dashboard/department/hrss/",
+    "/dashboard/quota/in-service/",
+]
 
 
 def queries(client: Any, url: str) -> tuple[int, Any]:
@@ -58,6 +63,7 @@ def test_the_city_dashboard_reads_at_most_twenty_queries_cached(figures, leader)
         ("/dashboard/?sort=-completion", "14,645"),
         ("/dashboard/county/410611/", "12,345"),
         ("/dashboard/department/hrss/", "12,345"),
+        ("/dashboard/quota/in-service/", "12,345"),
     ],
 )
 def test_a_new_rollup_run_shows_its_figures(
@@ -120,3 +126,17 @@ def test_the_header_is_the_users_own(figures, leader, auditor) -> None:
     client_for(leader).get("/dashboard/")
     page = page_text(client_for(auditor).get("/dashboard/"))
     assert "审计员甲" in page
+
+
+def test_a_quotas_reports_behind_are_read_on_every_request(plan, figures, figure, leader) -> None:
+    """The quota's rollup rows are cached; the reports behind them are not rollups: a figure
+    sent after the page was cached shows at once, and the rows stay those of the last run."""
+    client = client_for(leader)
+    url = "/dashboard/quota/in-service/"
+    before = page_text(client.get(url))
+    assert "7,654" not in before
+    figure("in-service", "410611", 3, 7654, status="submitted")
+    after = page_text(client.get(url))
+    behind = after[after.index("数据来源") :]
+    assert "7,654" in behind
+    assert "7,654" not in after[: after.index("数据来源")]
