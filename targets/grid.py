@@ -170,16 +170,20 @@ def month_grid(user: User, plan: Plan, month: int, *, lock: bool = False) -> Gri
     series = list(policy.enterable_indicators(user, plan.pk).order_by("order", "pk"))
     # Each county knows whether it splits further: its cells link to their breakdown.
     regions = list(with_has_parts(policy.enterable_regions(user, plan)).order_by("order", "code"))
-    current = Submission.objects.filter(
-        indicator__in=series, region__in=regions, month__lte=month, is_current=True
-    ).select_related("entered_by", "submitted_by", "reviewed_by")
+    mine = Submission.objects.filter(indicator__in=series, region__in=regions, is_current=True)
+    # This month's figures whole (who entered, sent and reviewed them); earlier months' values
+    # only: a year of a department's figures as model objects was most of the page's time.
+    current = mine.filter(month=month).select_related("entered_by", "submitted_by", "reviewed_by")
+    earlier_values = mine.filter(month__lt=month).values_list(
+        "indicator_id", "region_id", "month", "value"
+    )
     if lock:
         current = current.select_for_update(of=("self",))
-    by_cell: dict[tuple[int, int], dict[int, Submission]] = {}
-    for submission in current:
-        by_cell.setdefault((submission.indicator_id, submission.region_id), {})[
-            submission.month
-        ] = submission
+        earlier_values = earlier_values.select_for_update(of=("self",))
+    this_month = {(s.indicator_id, s.region_id): s for s in current}
+    by_cell: dict[tuple[int, int], dict[int, int]] = {}
+    for indicator_id, region_id, earlier_month, value in earlier_values:
+        by_cell.setdefault((indicator_id, region_id), {})[earlier_month] = value
     targets = {
         (t.indicator_id, t.region_id): t.target
         for t in RegionTarget.objects.filter(indicator__in=series, region__in=regions)
@@ -188,9 +192,8 @@ def month_grid(user: User, plan: Plan, month: int, *, lock: bool = False) -> Gri
     for indicator in series:
         cells = []
         for region in regions:
-            months = by_cell.get((indicator.pk, region.pk), {})
-            this = months.get(month)
-            earlier = {m: s.value for m, s in months.items() if m < month}
+            this = this_month.get((indicator.pk, region.pk))
+            earlier = by_cell.get((indicator.pk, region.pk), {})
             cell = Cell(
                 indicator=indicator,
                 region=region,
