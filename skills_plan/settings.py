@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -256,6 +257,24 @@ if EVIDENCE_STORAGE not in STORAGES:
     raise ImproperlyConfigured(
         f"EVIDENCE_STORAGE must name an entry of STORAGES, got {EVIDENCE_STORAGE!r}"
     )
+
+# Personal data of the rosters (ID numbers, phones), targets.personal_data: encrypted with
+# FIELD_ENCRYPTION_KEY, one or more Fernet keys separated by commas (the first encrypts, each
+# decrypts: a new key goes first and the old one stays until `rotate_personal_data` has run);
+# matched by an HMAC with PERSONAL_DATA_HASH_KEY, which is never rotated (a number keeps its
+# hash, or last year's duplicates would not be found). With DEBUG on and none set, keys are
+# derived from SECRET_KEY (the demo's people are synthetic); with DEBUG off, the first use
+# of personal data without them fails.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEY", [])
+for _key in FIELD_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY: each key must be a Fernet key (32 bytes, url-safe base64; "
+            "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())')"
+        ) from exc
+PERSONAL_DATA_HASH_KEY = os.environ.get("PERSONAL_DATA_HASH_KEY", "")
 
 # Django's cache (the dashboard's progress documents, the password-reset counts). Without
 # CACHE_URL each process keeps its own, so a limit counts per gunicorn worker; redis://… shares it.

@@ -30,3 +30,7 @@ if CELERY_BROKER_URL and _XDIST_WORKER.startswith("gw"):  # noqa: F405
     if _db.isdigit():
         CELERY_BROKER_URL = f"{_base}/{(int(_db) - 1 - int(_XDIST_WORKER[2:])) % 16}"
         CELERY_RESULT_BACKEND = CELERY_BROKER_URL
+
+# Personal data (targets.personal_data): fixed keys for the tests only.
+FIELD_ENCRYPTION_KEYS = ["T7neUnyyTud0A8QZEiGY0o6ziFn8Ag6IwDuf0kdnAy0="]
+PERSONAL_DATA_HASH_KEY = "test-only-personal-data-hash-key"
