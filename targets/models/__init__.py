@@ -35,6 +35,7 @@ from .registers import (
     RegisterRecord,
     SelfAssessment,
 )
+from .rosters import Trainee, TrainingClass
 from .townships import TownshipFigure, TownshipTarget
 from .units import (
     CITY_LEVEL_CODE,
@@ -91,6 +92,8 @@ __all__ = [
     "TargetChange",
     "TownshipFigure",
     "TownshipTarget",
+    "Trainee",
+    "TrainingClass",
     "WorkStep",
     "WorkUnit",
     "bulletin_issuer_of",

@@ -101,6 +101,8 @@ class AuditEntry(models.Model):
         RECTIFICATION_ADD = "rectification-add", _("登记整改事项")
         RECTIFICATION_PROGRESS = "rectification-progress", _("反馈整改情况")
         RECTIFICATION_CLOSE = "rectification-close", _("整改销号")
+        TRAINING_CLASS_CREATE = "training-class-create", _("登记培训班")
+        ROSTER_REPLACE = "roster-replace", _("更新花名册")
 
     at = models.DateTimeField(_("时间"))
     # None: the system (a command run by the operator, a scheduled task).

@@ -85,6 +85,7 @@ from .registers import (
     register_save,
     register_submit,
 )
+from .rosters import RosterRefused, roster_replace, training_class_create
 from .submissions import (
     REVIEW_COMMENT_MAX,
     check_review_comment,
@@ -128,6 +129,7 @@ __all__ = [
     "EntryRefused",
     "PlanNotOpen",
     "RateExcess",
+    "RosterRefused",
     "breakdown_adds_up",
     "breakdown_save",
     "check_breakdown",
@@ -183,6 +185,7 @@ __all__ = [
     "require_open_plan",
     "review_comment_problem",
     "role_groups_sync",
+    "roster_replace",
     "state_token",
     "step_report_approve",
     "step_report_correct",
@@ -197,6 +200,7 @@ __all__ = [
     "submission_submit",
     "submission_withdraw",
     "submissions_review",
+    "training_class_create",
     "user_ensure",
     "work_step_set",
     "work_units_set",

@@ -1,0 +1,116 @@
+"""Training classes (培训班) and their rosters (花名册): the people behind a training figure.
+
+A class belongs to one quota item, one county (or 市直) and the item's department; it counts
+in the month its training ends (``month``, set from ``end_on`` unless the plan says otherwise).
+Its roster is one row per person (``Trainee``). A person's 公民身份号码 is personal data: the
+column holds it encrypted (``personal_data.EncryptedText``), ``id_hash`` is the keyed hash
+duplicates are found by (indexed), ``id_masked`` the only form pages and files show; birth
+date and sex are derived from the number when the row is checked, never typed. A phone and a
+残疾证号 (which contains the ID number) are encrypted too.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from ..personal_data import EncryptedText
+from .fields import check, link, user_field
+from .plan import Indicator
+from .units import Region
+
+
+class TrainingClass(models.Model):
+    class Kind(models.TextChoices):
+        EMPLOYMENT = "employment", _("就业技能培训")
+        UPGRADE = "upgrade", _("岗位技能提升培训")
+        ENTREPRENEURSHIP = "entrepreneurship", _("创业培训")
+        OTHER = "other", _("其他培训")
+
+    indicator = link(Indicator, "training_classes", _("部门任务"))
+    region = link(Region, "training_classes", _("县区"))
+    institution = models.CharField(_("培训机构"), max_length=100)
+    occupation = models.CharField(_("职业（工种）"), max_length=50)
+    kind = models.CharField(_("培训类别"), max_length=20, choices=Kind)
+    start_on = models.DateField(_("开班日期"))
+    end_on = models.DateField(_("结业日期"))
+    hours = models.PositiveSmallIntegerField(_("培训课时"))
+    month = models.PositiveSmallIntegerField(_("计入月份"))
+    created_by = user_field(_("登记人"))
+    created_at = models.DateTimeField(_("登记时间"))
+    roster_changed_at = models.DateTimeField(_("花名册更新时间"), null=True, blank=True)
+    is_demo = models.BooleanField(
+        _("演示数据"), default=False, help_text=_("演示用的培训班和学员是虚构的。")
+    )
+
+    class Meta:
+        verbose_name = _("培训班")
+        verbose_name_plural = _("培训班")
+        ordering = ["indicator", "region", "month", "start_on", "pk"]
+        indexes = [models.Index(fields=["indicator", "region", "month"])]
+        constraints = [
+            check(
+                Q(end_on__gte=F("start_on")), "class_ends_after_start", _("结业日期早于开班日期。")
+            ),
+            check(Q(month__gte=1, month__lte=12), "class_month_1_12", _("计入月份应为1至12月。")),
+            check(Q(hours__gte=1), "class_has_hours", _("培训课时至少为1。")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} · {self.occupation} ({self.start_on}–{self.end_on})"
+
+
+class Trainee(models.Model):
+    class Category(models.TextChoices):
+        RURAL = "rural", _("农村转移劳动力")
+        EMPLOYEE = "employee", _("在岗职工")
+        UNEMPLOYED = "unemployed", _("失业人员")
+        POOR = "poor", _("贫困人口")
+        DISABLED = "disabled", _("残疾人")
+        VETERAN = "veteran", _("退役士兵")
+        FARMER = "farmer", _("新型职业农民")
+        OTHER = "other", _("其他人员")
+
+    class Appraisal(models.TextChoices):
+        NONE = "", _("未鉴定")
+        PASSED = "passed", _("合格")
+        FAILED = "failed", _("不合格")
+
+    training_class = link(
+        TrainingClass, "trainees", _("培训班"), on_delete=models.CASCADE
+    )  # a roster is its class's: replaced whole, removed with it
+    row = models.PositiveIntegerField(_("序号"))
+    name = models.CharField(_("姓名"), max_length=30)
+    id_number = EncryptedText(_("公民身份号码（加密）"))
+    id_hash = models.CharField(_("身份号码匹配码"), max_length=64, db_index=True)
+    id_masked = models.CharField(_("公民身份号码"), max_length=18)
+    birth_date = models.DateField(_("出生日期"))
+    male = models.BooleanField(_("男性"))
+    household = models.CharField(_("户籍所在县区"), max_length=50)
+    category = models.CharField(_("人员类别"), max_length=20, choices=Category)
+    disability_card = EncryptedText(_("残疾证号（加密）"), blank=True, default="")
+    phone = EncryptedText(_("联系电话（加密）"), blank=True, default="")
+    appraisal = models.CharField(
+        _("鉴定结果"), max_length=10, choices=Appraisal, blank=True, default=""
+    )
+
+    class Meta:
+        verbose_name = _("培训学员")
+        verbose_name_plural = _("培训学员")
+        ordering = ["training_class", "row"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["training_class", "id_hash"],
+                name="trainee_once_per_class",
+                violation_error_message=_("同一培训班中不能重复登记同一人。"),
+            ),
+            models.UniqueConstraint(
+                fields=["training_class", "row"],
+                name="trainee_row_unique",
+                violation_error_message=_("同一培训班中序号不能重复。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.id_masked}"

@@ -1,0 +1,130 @@
+"""Writes of training classes and their rosters (``models.rosters``).
+
+The clerk who may enter an item's figures for a county registers its classes there and
+replaces a class's roster whole: every row is checked first (``roster_rows.check_roster``) and
+one refused row refuses the roster, saving nothing and leaving the roster that was there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import policy
+from ..models import AuditEntry, Indicator, Region, Trainee, TrainingClass
+from ..roster_rows import RowProblem, TypedRow, check_roster
+from .base import audit, plan_refusal
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser as User
+
+
+class RosterRefused(ValidationError):
+    """A roster with refused rows: ``problems`` names each one and why; nothing was saved."""
+
+    def __init__(self, problems: list[RowProblem]):
+        super().__init__([str(problem) for problem in problems])
+        self.problems = problems
+
+
+def _may_write(actor: User, indicator: Indicator, region: Region) -> None:
+    if not policy.may_enter_cell(actor, indicator, region):
+        raise PermissionDenied(_("您不能为该部门任务和县区登记培训班。"))
+    refusal = plan_refusal(indicator.plan)
+    if refusal is not None:
+        raise ValidationError(refusal)
+
+
+def training_class_create(
+    *,
+    actor: User,
+    indicator: Indicator,
+    region: Region,
+    institution: str,
+    occupation: str,
+    kind: str,
+    start_on: date,
+    end_on: date,
+    hours: int,
+    month: int | None = None,
+    at: datetime | None = None,
+) -> TrainingClass:
+    """A class of ``indicator`` in ``region``; it counts in the month its training ends
+    (``month``, unless given) of the plan's year."""
+    _may_write(actor, indicator, region)
+    if indicator.kind == Indicator.Kind.RATE:
+        raise ValidationError(_("比率类指标没有培训班：请在其分子、分母的填报项下登记。"))
+    year = indicator.plan.year
+    if month is None:
+        if end_on.year != year:
+            raise ValidationError(
+                _("结业日期不在%(year)s年内：请写明该培训班计入哪个月。") % {"year": year}
+            )
+        month = end_on.month
+    at = at or timezone.now()
+    training_class = TrainingClass(
+        indicator=indicator,
+        region=region,
+        institution=institution.strip(),
+        occupation=occupation.strip(),
+        kind=kind,
+        start_on=start_on,
+        end_on=end_on,
+        hours=hours,
+        month=month,
+        created_by=actor,
+        created_at=at,
+    )
+    training_class.full_clean()
+    with transaction.atomic():
+        training_class.save()
+        audit(
+            actor=actor,
+            action=AuditEntry.Action.TRAINING_CLASS_CREATE,
+            about=training_class,
+            plan=indicator.plan,
+            detail={"month": month, "start_on": start_on, "end_on": end_on, "hours": hours},
+            at=at,
+        )
+    return training_class
+
+
+def roster_replace(
+    *,
+    actor: User,
+    training_class: TrainingClass,
+    rows: Sequence[TypedRow],
+    at: datetime | None = None,
+) -> list[Trainee]:
+    """The class's roster replaced by ``rows``, all checked first; ``RosterRefused`` (nothing
+    saved) when any row is refused."""
+    _may_write(actor, training_class.indicator, training_class.region)
+    at = at or timezone.now()
+    trainees, problems = check_roster(rows, today=timezone.localdate(at))
+    if problems:
+        raise RosterRefused(problems)
+    with transaction.atomic():
+        locked = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
+        before = locked.trainees.count()
+        locked.trainees.all().delete()
+        for trainee in trainees:
+            trainee.training_class = locked
+        Trainee.objects.bulk_create(trainees)
+        locked.roster_changed_at = at
+        locked.save(update_fields=["roster_changed_at"])
+        audit(
+            actor=actor,
+            action=AuditEntry.Action.ROSTER_REPLACE,
+            about=locked,
+            plan=locked.indicator.plan,
+            detail={"before": before, "after": len(trainees)},
+            at=at,
+        )
+    training_class.roster_changed_at = at
+    return trainees
