@@ -13,8 +13,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from targets import services
-from targets.models import AuditEntry, Indicator, Region, Trainee, TrainingClass
+from targets.models import AuditEntry, Indicator, Plan, Region, Trainee, TrainingClass
 from targets.roster_rows import TypedRow, check_roster, check_row
+from targets.roster_selectors import roster_checks, roster_items
 from targets.services import RosterRefused
 
 pytestmark = pytest.mark.django_db
@@ -253,3 +254,58 @@ def test_blank_rows_are_skipped_and_a_born_tomorrow_number_refused() -> None:
     )
     assert trainees == [] and [p.line for p in problems] == [3]
     assert "不可能" in str(problems[0])
+
+
+# --- 核对: the approved figure against the roster ------------------------------------------------
+
+
+def _class_with(actor: Any, code: str, region: Region, end_on: date, numbers: list[str]) -> None:
+    made = services.training_class_create(
+        actor=actor,
+        indicator=Indicator.objects.get(code=code),
+        region=region,
+        institution="某学校",
+        occupation="电工",
+        kind="employment",
+        start_on=end_on.replace(day=1),
+        end_on=end_on,
+        hours=40,
+    )
+    rows = [row(line, number) for line, number in enumerate(numbers, 1)]
+    services.roster_replace(actor=actor, training_class=made, rows=rows)
+
+
+def test_each_approved_figure_against_its_roster(county_clerk, xun, figure) -> None:
+    figure("rural-transfer", "410621", 6, 3, status="approved")  # 3 人次
+    _class_with(county_clerk, "rural-transfer", xun, date(2015, 6, 12), [XUN_MAN, QIBIN_WOMAN])
+    _class_with(county_clerk, "rural-transfer", xun, date(2015, 6, 28), [XUN_MAN])  # again
+    figure("entrepreneurship", "410621", 6, 1, status="approved")  # 1 人
+    _class_with(county_clerk, "entrepreneurship", xun, date(2015, 6, 5), [XUN_MAN])
+    _class_with(county_clerk, "entrepreneurship", xun, date(2015, 6, 25), [XUN_MAN])
+    figure("rural-transfer", "410621", 5, 40, status="approved")  # no roster behind it
+    _class_with(county_clerk, "rural-transfer", xun, date(2015, 7, 3), [WORKED_EXAMPLE])
+    figure("in-service", "410621", 6, 9)  # sent, not approved: not counted
+
+    checks = {(c.indicator.code, c.month): c for c in roster_checks(Plan.objects.get())}
+    assert set(checks) == {
+        ("rural-transfer", 5),
+        ("rural-transfer", 6),
+        ("rural-transfer", 7),
+        ("entrepreneurship", 6),
+    }
+    june = checks["rural-transfer", 6]
+    assert (june.figure, june.roster, june.classes, june.matches) == (3, 3, 2, True)
+    persons = checks["entrepreneurship", 6]  # counted in 人: the same person once
+    assert (persons.figure, persons.roster, persons.classes, persons.matches) == (1, 1, 2, True)
+    may = checks["rural-transfer", 5]
+    assert (may.figure, may.roster, may.difference, may.matches) == (40, 0, -40, False)
+    july = checks["rural-transfer", 7]
+    assert (july.figure, july.roster, july.difference, july.matches) == (None, 1, None, False)
+    assert [c.month for c in roster_checks(Plan.objects.get(), month=6)] == [5, 6, 6]
+
+
+def test_only_training_quotas_have_rosters(plan) -> None:
+    codes = [indicator.code for indicator in roster_items(plan)]
+    assert codes[:2] == ["rural-transfer", "in-service"] and "disabled" in codes
+    for other in ("training-total", "vocational-enrolment", "veterans-trained", "veterans-pass"):
+        assert other not in codes

@@ -1,0 +1,96 @@
+"""Reads of the rosters: each approved training figure against the people behind it (核对).
+
+For every training quota (a flow counted in 人次 or 人), county (or 市直) and month, the approved
+figure (the counted revision) beside the roster count of the classes counted in that month: in
+人次 every roster row counts (one person in two classes, twice); in 人 each person once (by the
+keyed hash). A figure with no roster behind it, or a roster with no approved figure yet, is a
+row too. Two queries, whatever the number of classes and trainees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count
+
+from .models import Indicator, Plan, Region, Submission, TrainingClass
+
+PERSON_TIMES = "人次"
+
+
+@dataclass(frozen=True)
+class RosterCheck:
+    indicator: Indicator
+    region: Region
+    month: int
+    figure: int | None  # the approved figure; None: none approved (yet)
+    roster: int  # in the indicator's unit: 人次 rows, or persons
+    classes: int
+
+    @property
+    def difference(self) -> int | None:
+        """Roster minus figure; None while no figure is approved."""
+        return None if self.figure is None else self.roster - self.figure
+
+    @property
+    def matches(self) -> bool:
+        return self.figure is not None and self.figure == self.roster
+
+
+def roster_items(plan: Plan) -> list[Indicator]:
+    """The plan's quotas that rosters stand behind: flows counted in 人次 or 人."""
+    return list(
+        plan.indicators.filter(
+            role=Indicator.Role.QUOTA,
+            kind=Indicator.Kind.FLOW,
+            accepts_figures=True,
+            unit__in=(PERSON_TIMES, "人"),
+        ).order_by("order", "code")
+    )
+
+
+def roster_checks(plan: Plan, *, month: int | None = None) -> list[RosterCheck]:
+    """Every (item, county, month) with an approved figure or a class, up to ``month`` (all
+    months without), in the items' order, then the counties', then the months'."""
+    items = {indicator.pk: indicator for indicator in roster_items(plan)}
+    classes = TrainingClass.objects.filter(indicator__in=items.keys())
+    figures = Submission.objects.filter(indicator__in=items.keys(), is_counted=True)
+    if month is not None:
+        classes, figures = classes.filter(month__lte=month), figures.filter(month__lte=month)
+    counted = {
+        (row["indicator"], row["region"], row["month"]): row
+        for row in classes.values("indicator", "region", "month").annotate(
+            classes=Count("pk", distinct=True),
+            person_times=Count("trainees"),
+            persons=Count("trainees__id_hash", distinct=True),
+        )
+    }
+    approved = {
+        (indicator_id, region_id, figure_month): value
+        for indicator_id, region_id, figure_month, value in figures.values_list(
+            "indicator_id", "region_id", "month", "value"
+        )
+    }
+    regions = Region.objects.in_bulk({key[1] for key in (*counted, *approved)})
+    checks = []
+    for key in {*counted, *approved}:
+        indicator_id, region_id, key_month = key
+        indicator = items[indicator_id]
+        found = counted.get(key)
+        roster = 0
+        if found is not None:
+            roster = found["person_times"] if indicator.unit == PERSON_TIMES else found["persons"]
+        checks.append(
+            RosterCheck(
+                indicator=indicator,
+                region=regions[region_id],
+                month=key_month,
+                figure=approved.get(key),
+                roster=roster,
+                classes=found["classes"] if found is not None else 0,
+            )
+        )
+    return sorted(
+        checks,
+        key=lambda c: (c.indicator.order, c.indicator.code, c.region.order, c.region.code, c.month),
+    )
