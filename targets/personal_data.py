@@ -90,15 +90,16 @@ def matching_hash(text: str) -> str:
 
 
 class EncryptedText(models.TextField):
-    """Text stored encrypted: the column holds Fernet tokens only; Python sees the clear text.
-    It cannot be searched or ordered by (store a ``matching_hash`` beside it for that)."""
+    """Text stored encrypted: the column holds Fernet tokens only, or "" for nothing typed (a
+    missing phone is no secret); Python sees the clear text. It cannot be searched or ordered
+    by (store a ``matching_hash`` beside it for that)."""
 
     def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)
-        return None if value is None else encrypt(value)
+        return value if value in (None, "") else encrypt(value)
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
-        return None if value is None else decrypt(value)
+        return value if value in (None, "") else decrypt(value)
 
     def get_lookup(self, lookup_name: str) -> Any:
         if lookup_name != "isnull":

@@ -73,6 +73,7 @@ def test_the_field_stores_tokens_and_refuses_lookups_but_isnull() -> None:
     assert NUMBER not in stored and decrypt(stored) == NUMBER
     assert field.from_db_value(stored, None, None) == NUMBER
     assert field.get_prep_value(None) is None and field.from_db_value(None, None, None) is None
+    assert field.get_prep_value("") == "" and field.from_db_value("", None, None) == ""
     assert field.get_lookup("exact") is None and field.get_lookup("icontains") is None
     assert field.get_lookup("isnull") is not None
 
