@@ -275,6 +275,8 @@ for _key in FIELD_ENCRYPTION_KEYS:
             "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())')"
         ) from exc
 PERSONAL_DATA_HASH_KEY = os.environ.get("PERSONAL_DATA_HASH_KEY", "")
+# Days after a closed plan's end before `purge_rosters` removes its roster rows.
+ROSTER_RETENTION_DAYS = env_int("ROSTER_RETENTION_DAYS", 5 * 365)
 
 # Django's cache (the dashboard's progress documents, the password-reset counts). Without
 # CACHE_URL each process keeps its own, so a limit counts per gunicorn worker; redis://… shares it.

@@ -469,8 +469,7 @@ from .policy_county import (  # noqa: E402, F401
     may_split_county,
 )
 
-# --- 项目库 and 一项目一台账 (projects and their ledgers) ---------------------------------------
-# In ``policy_projects`` (this module would pass 500 lines), asked here like every other.
+# --- 项目库 and 一项目一台账 (projects), a province's page, rosters' personal data: own modules
 from .policy_projects import (  # noqa: E402, F401
     may_choose_project_unit,
     may_create_projects,
@@ -498,3 +497,4 @@ from .policy_review import (  # noqa: E402, F401
     step_waiting_statuses,
     waiting_statuses,
 )
+from .policy_rosters import may_reveal_personal_data  # noqa: E402, F401

@@ -35,7 +35,7 @@ from .registers import (
     RegisterRecord,
     SelfAssessment,
 )
-from .rosters import Trainee, TrainingClass
+from .rosters import PersonalDataReveal, RosterPurge, Trainee, TrainingClass
 from .townships import TownshipFigure, TownshipTarget
 from .units import (
     CITY_LEVEL_CODE,
@@ -72,6 +72,7 @@ __all__ = [
     "Meeting",
     "Membership",
     "Milestone",
+    "PersonalDataReveal",
     "Plan",
     "Project",
     "ProjectEntry",
@@ -81,6 +82,7 @@ __all__ = [
     "Region",
     "RegionTarget",
     "RegisterRecord",
+    "RosterPurge",
     "SelfAssessment",
     "StepReport",
     "StepReportEvent",

@@ -114,3 +114,48 @@ class Trainee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.id_masked}"
+
+
+class PersonalDataReveal(models.Model):
+    """One showing in clear of a roster row's personal data: who, when, why. Written once,
+    never changed; the row it showed may be purged later, its masked number stays here."""
+
+    class Field(models.TextChoices):
+        ID_NUMBER = "id_number", _("公民身份号码")
+        PHONE = "phone", _("联系电话")
+        DISABILITY_CARD = "disability_card", _("残疾证号")
+
+    at = models.DateTimeField(_("时间"))
+    actor = user_field(_("查看人"), optional=False)
+    trainee = link(
+        Trainee, "reveals", _("学员"), on_delete=models.SET_NULL, optional=True
+    )  # a purged roster leaves its reveals listed
+    shown = models.CharField(_("查看的信息"), max_length=20, choices=Field)
+    trainee_text = models.CharField(_("学员"), max_length=200)
+    reason = models.CharField(_("查看理由"), max_length=200)
+
+    class Meta:
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = _("个人信息查看记录")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.trainee_text} · {self.get_shown_display()}"
+
+
+class RosterPurge(models.Model):
+    """Rosters of a closed plan removed after the retention period: what was removed, when."""
+
+    at = models.DateTimeField(_("时间"))
+    actor = user_field(_("操作人"), help_text=_("为空表示由系统（命令或定时任务）操作"))
+    plan = link("targets.Plan", "roster_purges", _("年度方案"))
+    classes = models.PositiveIntegerField(_("培训班数"))
+    trainees = models.PositiveIntegerField(_("学员数"))
+
+    class Meta:
+        verbose_name = _("花名册清除记录")
+        verbose_name_plural = _("花名册清除记录")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.plan} · {self.trainees}"

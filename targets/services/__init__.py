@@ -85,7 +85,13 @@ from .registers import (
     register_save,
     register_submit,
 )
-from .rosters import RosterRefused, roster_replace, training_class_create
+from .rosters import (
+    RosterRefused,
+    personal_data_reveal,
+    roster_replace,
+    rosters_purge,
+    training_class_create,
+)
 from .submissions import (
     REVIEW_COMMENT_MAX,
     check_review_comment,
@@ -156,6 +162,7 @@ __all__ = [
     "notice_raise",
     "part_targets_of",
     "part_targets_set",
+    "personal_data_reveal",
     "plan_activate",
     "plan_clone",
     "plan_close",
@@ -186,6 +193,7 @@ __all__ = [
     "review_comment_problem",
     "role_groups_sync",
     "roster_replace",
+    "rosters_purge",
     "state_token",
     "step_report_approve",
     "step_report_correct",

@@ -2,27 +2,43 @@
 
 The clerk who may enter an item's figures for a county registers its classes there and
 replaces a class's roster whole: every row is checked first (``roster_rows.check_roster``) and
-one refused row refuses the roster, saving nothing and leaving the roster that was there.
+one refused row refuses the roster, saving nothing and leaving the roster that was there. An
+auditor may see one row's personal data in clear with a stated reason, recorded first
+(``personal_data_reveal``); the rosters of a plan closed longer than the retention period are
+removed with a record of what was removed (``rosters_purge``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import policy
-from ..models import AuditEntry, Indicator, Region, Trainee, TrainingClass
+from ..models import (
+    AuditEntry,
+    Indicator,
+    PersonalDataReveal,
+    Plan,
+    Region,
+    RosterPurge,
+    Trainee,
+    TrainingClass,
+)
 from ..roster_rows import RowProblem, TypedRow, check_roster
 from .base import audit, plan_refusal
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
+
+
+REVEAL_REASON_MIN = 4
 
 
 class RosterRefused(ValidationError):
@@ -128,3 +144,51 @@ def roster_replace(
         )
     training_class.roster_changed_at = at
     return trainees
+
+
+def personal_data_reveal(
+    *, actor: User, trainee: Trainee, shown: str, reason: str, at: datetime | None = None
+) -> str:
+    """The clear text of one of ``trainee``'s personal fields, for an auditor with a reason;
+    the reveal is recorded before it is returned."""
+    if not policy.may_reveal_personal_data(actor, trainee.training_class):
+        raise PermissionDenied(_("只有审计人员可以查看学员的完整个人信息。"))
+    if shown not in PersonalDataReveal.Field.values:
+        raise ValidationError(_("不能查看这项信息。"))
+    reason = " ".join(reason.split())
+    if len(reason) < REVEAL_REASON_MIN:
+        raise ValidationError(
+            _("请写明查看理由（至少%(count)d个字），查看会被记录。") % {"count": REVEAL_REASON_MIN}
+        )
+    PersonalDataReveal.objects.create(
+        at=at or timezone.now(),
+        actor=actor,
+        trainee=trainee,
+        shown=shown,
+        trainee_text=f"{trainee} · {trainee.training_class}"[:200],
+        reason=reason[:200],
+    )
+    return getattr(trainee, shown)
+
+
+def rosters_purge(*, actor: User | None = None, at: datetime | None = None) -> list[RosterPurge]:
+    """The roster rows of every plan closed and ended more than ``ROSTER_RETENTION_DAYS``
+    ago removed (the classes stay: they hold no personal data), each plan's removal recorded.
+    Run again, it removes nothing more."""
+    at = at or timezone.now()
+    cutoff = timezone.localdate(at) - timedelta(days=settings.ROSTER_RETENTION_DAYS)
+    purges = []
+    for plan in Plan.objects.filter(status=Plan.Status.CLOSED, ends_on__lt=cutoff):
+        with transaction.atomic():
+            rows = Trainee.objects.filter(training_class__indicator__plan=plan)
+            removed = rows.count()
+            if not removed:
+                continue
+            classes = TrainingClass.objects.filter(trainees__in=rows).distinct().count()
+            rows.delete()
+            purges.append(
+                RosterPurge.objects.create(
+                    at=at, actor=actor, plan=plan, classes=classes, trainees=removed
+                )
+            )
+    return purges
