@@ -88,6 +88,7 @@ from .registers import (
 from .rosters import (
     RosterRefused,
     personal_data_reveal,
+    personal_data_rotate,
     roster_replace,
     rosters_purge,
     training_class_create,
@@ -163,6 +164,7 @@ __all__ = [
     "part_targets_of",
     "part_targets_set",
     "personal_data_reveal",
+    "personal_data_rotate",
     "plan_activate",
     "plan_clone",
     "plan_close",

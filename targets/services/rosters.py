@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +31,7 @@ from ..models import (
     Trainee,
     TrainingClass,
 )
+from ..personal_data import EncryptedText, rotate
 from ..roster_rows import RowProblem, TypedRow, check_roster
 from .base import audit, plan_refusal
 
@@ -192,3 +193,36 @@ def rosters_purge(*, actor: User | None = None, at: datetime | None = None) -> l
                 )
             )
     return purges
+
+
+def personal_data_rotate(*, batch: int = 1000) -> int:
+    """Every encrypted value of the rosters written again under the first key of
+    ``FIELD_ENCRYPTION_KEY`` (after a new key was put first); the number of rows rewritten.
+    The clear text never leaves the database layer and the matching hashes do not change.
+    Run again, it rewrites the same rows, harmlessly."""
+    fields = [f for f in Trainee._meta.concrete_fields if isinstance(f, EncryptedText)]
+    columns = [f.column for f in fields]
+    table = Trainee._meta.db_table
+    quote = connection.ops.quote_name
+    rewritten = 0
+    last = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, {', '.join(map(quote, columns))} FROM {quote(table)} "
+                f"WHERE id > %s ORDER BY id LIMIT %s",
+                [last, batch],
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                return rewritten
+            assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
+            cursor.executemany(
+                f"UPDATE {quote(table)} SET {assignments} WHERE id = %s",
+                [
+                    [rotate(value) if value else value for value in values] + [pk]
+                    for pk, *values in rows
+                ],
+            )
+        rewritten += len(rows)
+        last = rows[-1][0]

@@ -160,3 +160,28 @@ def test_administrators_list_the_reveals_with_masked_numbers_only(trainee, audit
     reveal = PersonalDataReveal.objects.get()
     detail = client.get(f"/admin/targets/personaldatareveal/{reveal.pk}/change/").content.decode()
     assert "核对重复参训名单" in detail and NUMBER not in detail
+
+
+def test_rotation_rewrites_every_value_under_the_new_key(trainee, settings) -> None:
+    from io import StringIO
+
+    from django.db import connection
+
+    def stored() -> tuple[str, str, str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id_number, phone, disability_card FROM targets_trainee")
+            return cursor.fetchone()
+
+    old_key = settings.FIELD_ENCRYPTION_KEYS[0]
+    new_key = "vRZMu8M8G4RaGlsA45rMH_YsOJuaP8RvdgQfJtRJGy0="
+    before = stored()
+    hash_before = trainee.id_hash
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, old_key]
+    out = StringIO()
+    call_command("rotate_personal_data", stdout=out)
+    assert "1 roster rows re-encrypted" in out.getvalue()
+    after = stored()
+    assert after[0] != before[0] and after[1] != before[1] and after[2] == ""  # no card typed
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]  # the old key dropped
+    again = Trainee.objects.get()
+    assert (again.id_number, again.phone, again.id_hash) == (NUMBER, PHONE, hash_before)
