@@ -10,9 +10,10 @@ import pytest
 
 from targets import services
 from targets.identity import check_character
-from targets.models import Department, Indicator, Plan, Region, TrainingClass
+from targets.models import Department, Plan, TrainingClass
 from targets.roster_findings import Rule, roster_findings
 from targets.roster_rows import TypedRow
+from tests.targets.rosters import make_class
 
 pytestmark = pytest.mark.django_db
 
@@ -36,17 +37,7 @@ def enrol(
     categories: dict[str, str] | None = None,
     at: datetime | None = None,
 ) -> TrainingClass:
-    made = services.training_class_create(
-        actor=actor,
-        indicator=Indicator.objects.get(code=code),
-        region=Region.objects.get(code="410621"),
-        institution=f"学校{start:%m%d}",
-        occupation="电工",
-        kind=kind,
-        start_on=start,
-        end_on=end,
-        hours=40,
-    )
+    made = make_class(actor, code=code, start=start, end=end, kind=kind)
     rows = [
         TypedRow(
             line=line,
@@ -96,17 +87,7 @@ def test_the_same_person_counted_by_two_departments_in_the_same_kind(plan, clerk
 def test_a_disabled_trainee_without_a_card(plan, clerk_of) -> None:
     without, card_holder = number("19800101", "011"), number("19800101", "021")
     clerk = clerk_of("disabled", "410621")
-    made = services.training_class_create(
-        actor=clerk,
-        indicator=Indicator.objects.get(code="disabled"),
-        region=Region.objects.get(code="410621"),
-        institution="残联培训基地",
-        occupation="按摩",
-        kind="employment",
-        start_on=date(2015, 4, 1),
-        end_on=date(2015, 4, 20),
-        hours=80,
-    )
+    made = make_class(clerk, code="disabled", start=date(2015, 4, 1), end=date(2015, 4, 20))
     rows = [
         TypedRow(line=1, name="甲", id_number=without, household="浚县", category="残疾人"),
         TypedRow(

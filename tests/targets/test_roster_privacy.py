@@ -13,15 +13,14 @@ from django.core.management import call_command
 
 from targets import services
 from targets.models import (
-    Indicator,
     PersonalDataReveal,
     Plan,
-    Region,
     RosterPurge,
     Trainee,
     TrainingClass,
 )
 from targets.roster_rows import TypedRow
+from tests.targets.rosters import make_class
 
 pytestmark = pytest.mark.django_db
 
@@ -31,17 +30,7 @@ PHONE = "13800001234"
 
 @pytest.fixture
 def trainee(county_clerk: Any) -> Trainee:
-    made = services.training_class_create(
-        actor=county_clerk,
-        indicator=Indicator.objects.get(code="rural-transfer"),
-        region=Region.objects.get(code="410621"),
-        institution="浚县职业技能培训学校",
-        occupation="电工",
-        kind="employment",
-        start_on=date(2015, 6, 1),
-        end_on=date(2015, 6, 12),
-        hours=80,
-    )
+    made = make_class(county_clerk)
     typed = TypedRow(
         line=1,
         name="张三",

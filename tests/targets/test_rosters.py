@@ -17,6 +17,7 @@ from targets.models import AuditEntry, Indicator, Plan, Region, Trainee, Trainin
 from targets.roster_rows import TypedRow, check_roster, check_row
 from targets.roster_selectors import roster_checks, roster_items
 from targets.services import RosterRefused
+from tests.targets.rosters import make_class
 
 pytestmark = pytest.mark.django_db
 
@@ -73,51 +74,21 @@ def test_a_class_counts_in_the_month_it_ends(june_class: TrainingClass) -> None:
 
 def test_a_class_that_ends_before_it_starts_is_refused(county_clerk, rural, xun) -> None:
     with pytest.raises(ValidationError, match="结业日期早于开班日期"):
-        services.training_class_create(
-            actor=county_clerk,
-            indicator=rural,
-            region=xun,
-            institution="某学校",
-            occupation="电工",
-            kind="employment",
-            start_on=date(2015, 6, 12),
-            end_on=date(2015, 5, 25),
-            hours=120,
-        )
+        make_class(county_clerk, start=date(2015, 6, 12), end=date(2015, 5, 25))
     assert not TrainingClass.objects.exists()
 
 
 def test_a_class_ending_next_year_needs_its_month(county_clerk, rural, xun) -> None:
-    made = {
-        "actor": county_clerk,
-        "indicator": rural,
-        "region": xun,
-        "institution": "某学校",
-        "occupation": "电工",
-        "kind": "employment",
-        "start_on": date(2015, 12, 20),
-        "end_on": date(2016, 1, 10),
-        "hours": 60,
-    }
+    made = {"start": date(2015, 12, 20), "end": date(2016, 1, 10)}
     with pytest.raises(ValidationError, match="结业日期不在2015年内"):
-        services.training_class_create(**made)
-    assert services.training_class_create(**made, month=12).month == 12
+        make_class(county_clerk, **made)
+    assert make_class(county_clerk, **made, month=12).month == 12
 
 
 def test_only_the_clerk_of_the_cell_registers_a_class(clerk_of, rural, xun, reviewer) -> None:
     for someone in (clerk_of("edu"), clerk_of("hrss", "410611"), reviewer):
         with pytest.raises(PermissionDenied):
-            services.training_class_create(
-                actor=someone,
-                indicator=rural,
-                region=xun,
-                institution="某学校",
-                occupation="电工",
-                kind="employment",
-                start_on=date(2015, 5, 25),
-                end_on=date(2015, 6, 12),
-                hours=120,
-            )
+            make_class(someone)
     assert not TrainingClass.objects.exists()
 
 
@@ -260,17 +231,7 @@ def test_blank_rows_are_skipped_and_a_born_tomorrow_number_refused() -> None:
 
 
 def _class_with(actor: Any, code: str, region: Region, end_on: date, numbers: list[str]) -> None:
-    made = services.training_class_create(
-        actor=actor,
-        indicator=Indicator.objects.get(code=code),
-        region=region,
-        institution="某学校",
-        occupation="电工",
-        kind="employment",
-        start_on=end_on.replace(day=1),
-        end_on=end_on,
-        hours=40,
-    )
+    made = make_class(actor, code=code, region=region.code, start=end_on.replace(day=1), end=end_on)
     rows = [row(line, number) for line, number in enumerate(numbers, 1)]
     services.roster_replace(actor=actor, training_class=made, rows=rows)
 
