@@ -4,7 +4,8 @@ For every training quota (a flow counted in 人次 or 人), county (or 市直) a
 figure (the counted revision) beside the roster count of the classes counted in that month: in
 人次 every roster row counts (one person in two classes, twice); in 人 each person once (by the
 keyed hash). A figure with no roster behind it, or a roster with no approved figure yet, is a
-row too. Two queries, whatever the number of classes and trainees.
+row too. Four queries (the items, the classes' counts, the figures, their counties),
+whatever the number of classes and trainees.
 """
 
 from __future__ import annotations
