@@ -5,7 +5,8 @@ appended. What that mode allows and we use: ``WriteOnlyCell`` styles and number 
 column widths, merged title cells, frozen panes, autofilter, print titles, landscape page set-up
 fitted to the page width. What it does not: going back to a cell already written, row heights,
 conditional formatting; automatic column widths exist in no mode of openpyxl, so widths are set
-per column.
+per column. Data rows are written as XML a thousand at a time (``xml_rows``), the headings as
+cells.
 
 Text typed by people (names, notes, reasons, evidence) is always a string cell
 (``targets.workbooks.text``); when it begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
@@ -17,11 +18,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -31,7 +31,9 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from targets.models import Plan, Region
-from targets.workbooks.text import FORMULA_STARTS, set_text
+from targets.workbooks.text import set_text
+
+from .xml_rows import RowWriter, Sheet, create_sheet, plain
 
 INTEGER = "#,##0"
 PERCENT = "0.0%"  # every percentage cell: holds the fraction rounded once at this precision
@@ -79,40 +81,13 @@ class Context:
 
 def cell(ws: WriteOnlyWorksheet, value: Any, number_format: str | None = None) -> WriteOnlyCell:
     """A cell; text that Excel would take for a formula is kept as text (quote prefix)."""
-    if isinstance(value, datetime):
-        value = (
-            timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-        )
-    if isinstance(value, Decimal):
-        value = float(value)
-    if isinstance(value, Promise):  # lazy choice labels
-        value = str(value)
+    value = plain(value)
     written = WriteOnlyCell(ws, value=value)
     if isinstance(value, str):
         set_text(written, value)  # typed text is never a formula
     if number_format:
         written.number_format = number_format
     return written
-
-
-def data_cell(ws: WriteOnlyWorksheet, value: Any, number_format: str | None = None) -> Any:
-    """What ``cell`` writes, as the bare value where openpyxl writes that the same way.
-
-    A bare ``None``, number or text (not starting like a formula) without a number format is
-    written exactly as its cell would be, without a cell object per value: openpyxl reuses
-    one cell for bare values and tries every cell object as a value first (a failed
-    conversion, with its message, per cell), most of a long sheet's time.
-    """
-    if isinstance(value, Promise):
-        value = str(value)
-    if number_format is None and (
-        value is None
-        or (type(value) is str and not value.startswith(FORMULA_STARTS))
-        or type(value) is int
-        or type(value) is float
-    ):
-        return value
-    return cell(ws, value, number_format)
 
 
 def local(value: datetime | None) -> datetime | None:
@@ -134,7 +109,7 @@ def sheet(
     heading: str,
     columns: list[Column],
     label_columns: int = 1,
-) -> WriteOnlyWorksheet:
+) -> Sheet:
     """A sheet in the layout of an official 报表: title, the four lines, then the header row.
 
     ``heading`` may name the plan's ``%(year)s`` and the as-of ``%(month)s``; a county's
@@ -143,7 +118,7 @@ def sheet(
     Widths, frozen panes (the header rows and the first ``label_columns`` columns, which name
     each row), print titles and page set-up must be set before the first row.
     """
-    ws = wb.create_sheet(title)
+    ws = create_sheet(wb, title)
     for index, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column.width
     last = get_column_letter(len(columns))
@@ -205,23 +180,23 @@ def filter_rows(ws: WriteOnlyWorksheet, columns: list[Column], count: int) -> No
 
 
 def append_rows(
-    ws: WriteOnlyWorksheet,
+    ws: Sheet,
     columns: list[Column],
     rows: Iterable[list[Any]],
     tick: Callable[[int], None] | None = None,
     formats: Callable[[list[Any]], list[str | None]] | None = None,
 ) -> int:
     """Append data rows with the columns' formats (``formats``: a row's own, when its values
-    differ in kind); set the autofilter over them; how many."""
-    count = 0
+    differ in kind), ``TICK_ROWS`` at a time as XML; set the autofilter over them; how many."""
     column_formats = [column.number_format for column in columns]
-    for values in rows:
-        row_formats = column_formats if formats is None else formats(values)
-        ws.append([data_cell(ws, value, f) for value, f in zip(values, row_formats, strict=True)])
-        count += 1
-        if tick is not None and count % TICK_ROWS == 0:
-            tick(TICK_ROWS)
-    if tick is not None and count % TICK_ROWS:
-        tick(count % TICK_ROWS)
+    row_formats = formats or (lambda values: column_formats)
+    writer = RowWriter(ws)
+    count = 0
+    rows = iter(rows)
+    while chunk := list(islice(rows, TICK_ROWS)):
+        ws.append_chunk(writer.rows(chunk, row_formats), len(chunk))
+        count += len(chunk)
+        if tick is not None:
+            tick(len(chunk))
     filter_rows(ws, columns, count)
     return count
