@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from targets import policy
+from targets import policy, policy_rosters
 from targets.models import Membership, Plan, Submission, local_plans
 
 
@@ -40,6 +40,7 @@ NAV_PAGES: list[tuple[str, Any, Callable[[Any], bool]]] = [
     ("my-notices", _("督办"), policy.may_enter),
     ("notices", _("督办"), policy.may_read_all_notices),
     ("registers", _("工作登记"), policy.may_read_registers),
+    ("rosters", _("花名册"), policy_rosters.may_read_rosters),
     ("projects", _("项目库"), policy.may_view_projects),
     ("summaries", _("督导总结"), policy.may_view_dashboard),
     ("exports", _("数据导出"), policy.may_open_exports),

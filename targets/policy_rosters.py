@@ -10,12 +10,36 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .policy import Role, reads_county, role_of
+from .policy import Role, may_enter_cell, reads_county, role_of, unit_rows
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from .models import TrainingClass
     from .policy import User
 
 
 def may_reveal_personal_data(user: User, training_class: TrainingClass) -> bool:
     return role_of(user) == Role.AUDITOR and reads_county(user, training_class.region_id)
+
+
+# Who reads rosters (masked): the clerks of the unit, reviewers and auditors. Leaders read the
+# counts on the dashboards, not names; administrators the list of reveals.
+ROSTER_READERS = (Role.CLERK, Role.REVIEWER, Role.AUDITOR)
+
+
+def may_read_rosters(user: User) -> bool:
+    return role_of(user) in ROSTER_READERS
+
+
+def readable_classes(user: User, queryset: QuerySet[TrainingClass]) -> QuerySet[TrainingClass]:
+    """The classes whose (masked) rosters this user may read: a clerk those of the units they
+    cover, a reviewer or auditor every county's (a county's own, that county's)."""
+    if not may_read_rosters(user):
+        return queryset.none()
+    return unit_rows(user, queryset, department="indicator__department_id", region="region_id")
+
+
+def may_edit_roster(user: User, training_class: TrainingClass) -> bool:
+    """Register classes and enter or upload their rosters: the clerk who enters the cell."""
+    return may_enter_cell(user, training_class.indicator, training_class.region)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import entry, notices, part_targets, parts, registers, review, work
+from .views import entry, notices, part_targets, parts, registers, review, rosters, work
 
 ENTRY_MONTH = "entry/<int:year>/<int:month>/"
 WORK_REPORT = "work/report/<int:report_id>/"
@@ -34,6 +34,20 @@ urlpatterns = [
     path("registers/<slug:kind>/new/", registers.register_new, name="register-new"),
     path("registers/<slug:kind>/export.xlsx", registers.register_export, name="register-export"),
     path("registers/<slug:kind>/<int:pk>/", registers.register_page, name="register"),
+    # 培训班与花名册 (实名制)
+    path("rosters/", rosters.roster_index, name="rosters"),
+    path("rosters/new/", rosters.class_new, name="roster-class-new"),
+    path("rosters/<int:pk>/", rosters.roster_class, name="roster-class"),
+    path("rosters/<int:pk>/grid/", rosters.roster_grid, name="roster-grid"),
+    path(
+        "rosters/<int:pk>/template.xlsx", rosters.roster_template_download, name="roster-template"
+    ),
+    path("rosters/<int:pk>/upload/", rosters.roster_upload, name="roster-upload"),
+    path(
+        "rosters/<int:pk>/reveal/<int:trainee_id>/",
+        rosters.trainee_reveal,
+        name="roster-reveal",
+    ),
     # 工作台账
     path("work/", work.work_index, name="work"),
     path("work/item/<int:milestone_id>/steps/", work.work_steps, name="work-steps"),

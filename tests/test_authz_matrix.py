@@ -31,6 +31,7 @@ from targets.models import (
     Department,
     EvidenceFile,
     Indicator,
+    PersonalDataReveal,
     Plan,
     ProjectEntry,
     ProjectEvent,
@@ -42,12 +43,17 @@ from targets.models import (
     SubmissionEvent,
     SupervisionNotice,
     TownshipTarget,
+    Trainee,
+    TrainingClass,
     WorkStep,
 )
+from targets.roster_rows import TypedRow
 from tests.authz_registers import registers_of
 from tests.helpers import parts_for
+from tests.targets.rosters import make_class
 from tests.targets.test_evidence import PDF
 from tests.targets.test_projects_services import VALUES, pdf
+from tests.targets.test_rosters import QIBIN_WOMAN
 from tests.targets.work_flow import item, step
 
 pytestmark = pytest.mark.django_db
@@ -207,6 +213,21 @@ RULES: dict[str, Rule] = {
     "project-entry-edit": Rule(frozenset({"clerk"}), frozenset({"clerk"}), "the row's unit"),
     "project-entry-submit": Rule(NOBODY, frozenset({"clerk"}), "the row's unit, POST only"),
     "project-entry-review": Rule(NOBODY, frozenset({"reviewer"}), "reviewers, POST only"),
+    # 花名册: the class is of hrss's rural-transfer item in 淇滨区, its roster of one person.
+    "rosters": Rule(
+        CLERKS | {"reviewer", "auditor", "county_reviewer", "county_auditor"},
+        why="masked rosters: clerks (their units'), reviewers and auditors; not leaders",
+    ),
+    "roster-class-new": Rule(CLERKS, CLERKS, "each clerk for their own items and counties"),
+    "roster-class": Rule(
+        frozenset({"clerk", "reviewer", "auditor"}), why="the class's unit and county (others 404)"
+    ),
+    "roster-grid": Rule(frozenset({"clerk"}), frozenset({"clerk"}), "the class's own clerk"),
+    "roster-template": Rule(frozenset({"clerk"}), why="the class's own clerk"),
+    "roster-upload": Rule(NOBODY, frozenset({"clerk"}), "the class's own clerk, POST only"),
+    "roster-reveal": Rule(
+        frozenset({"auditor"}), frozenset({"auditor"}), "auditors of the class's county, recorded"
+    ),
 }
 
 
@@ -294,6 +315,14 @@ def world(
         actor=users["clerk"], project=project, kind="funding", values=VALUES["funding"]
     )
     services.project_entry_submit(actor=users["clerk"], entry=entry)
+    training_class = make_class(users["clerk"], region="410611", plan=plan)
+    person = {"name": "甲", "household": "淇滨区", "category": "农村转移劳动力"}
+    (trainee,) = services.roster_replace(
+        actor=users["clerk"],
+        training_class=training_class,
+        rows=[TypedRow(line=1, id_number=QIBIN_WOMAN, **person)],
+    )
+    roster_ids = {"pk": training_class.pk, "trainee_id": trainee.pk}
     return {
         "plan": plan,
         "users": users,
@@ -322,6 +351,7 @@ def world(
             "project-file-remove": {"file_id": project_file.pk},
             "summary": {"month": 6},
             "summary-docx": {"month": 6},
+            **{name: roster_ids for name in ROSTER_URLS},
         },
         "codes": {
             "dashboard-quota": "rural-transfer",
@@ -332,6 +362,9 @@ def world(
             "dashboard-workitem": "three-matchings",
         },
     }
+
+
+ROSTER_URLS = ("roster-class", "roster-grid", "roster-template", "roster-upload", "roster-reveal")
 
 
 def url_of(route: str, pattern: URLPattern, world: dict[str, Any]) -> str:
@@ -375,6 +408,9 @@ def _state() -> tuple[Any, ...]:
         list(ProjectEntry.objects.order_by("pk").values_list("pk", "status", "source")),
         ProjectEvent.objects.count(),
         ProjectFile.objects.count(),
+        list(Trainee.objects.order_by("pk").values_list("pk", "row", "name")),
+        TrainingClass.objects.count(),
+        PersonalDataReveal.objects.count(),
     )
 
 
@@ -409,6 +445,7 @@ POST_DATA: dict[str, dict[str, str]] = {
     "work-review": {"action": "approve"},
     "project-entry-review": {"action": "approve"},
     "project-entry-new": {"name": "权限矩阵测试", "planned_on": "2015-06-30"},
+    "roster-reveal": {"reason": "权限矩阵测试"},
 }
 
 

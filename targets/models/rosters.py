@@ -115,6 +115,14 @@ class Trainee(models.Model):
     def __str__(self) -> str:
         return f"{self.name} {self.id_masked}"
 
+    @property
+    def phone_masked(self) -> str:
+        """The phone as pages show it: 139****5678 (a landline: its last four digits)."""
+        phone = self.phone
+        if not phone:
+            return ""
+        return phone[:3] + "*" * max(len(phone) - 7, 1) + phone[-4:]
+
 
 class PersonalDataReveal(models.Model):
     """One showing in clear of a roster row's personal data: who, when, why. Written once,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 
 REVEAL_REASON_MIN = 4
+RENUMBER_OFFSET = 1_000_000  # above any roster's row numbers
 
 
 class RosterRefused(ValidationError):
@@ -117,22 +119,38 @@ def roster_replace(
     actor: User,
     training_class: TrainingClass,
     rows: Sequence[TypedRow],
+    keep: Sequence[int] = (),
     at: datetime | None = None,
 ) -> list[Trainee]:
-    """The class's roster replaced by ``rows``, all checked first; ``RosterRefused`` (nothing
-    saved) when any row is refused."""
+    """The class's roster replaced by the rows ``keep`` names (trainees already on it, as
+    they are) and then ``rows``, all checked first; ``RosterRefused`` (nothing saved) when any
+    row is refused. The roster is numbered 1, 2, … in that order."""
     _may_write(actor, training_class.indicator, training_class.region)
     at = at or timezone.now()
     trainees, problems = check_roster(rows, today=timezone.localdate(at))
+    kept = list(training_class.trainees.filter(pk__in=keep).order_by("row", "pk")) if keep else []
+    known = {trainee.id_hash: number for number, trainee in enumerate(kept, start=1)}
+    for trainee in trainees:  # ``row`` is still the line it was typed on
+        if trainee.id_hash in known:
+            reason = _("与保留的第%(line)d行是同一人（公民身份号码相同）") % {
+                "line": known[trainee.id_hash]
+            }
+            problems.append(RowProblem(line=trainee.row, reasons=[reason]))
     if problems:
-        raise RosterRefused(problems)
+        raise RosterRefused(sorted(problems, key=lambda problem: problem.line))
     with transaction.atomic():
         locked = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
         before = locked.trainees.count()
-        locked.trainees.all().delete()
-        for trainee in trainees:
+        locked.trainees.exclude(pk__in=[trainee.pk for trainee in kept]).delete()
+        # Renumbered out of the way first: one UPDATE may meet a row's old number otherwise.
+        locked.trainees.update(row=F("row") + RENUMBER_OFFSET)
+        for number, trainee in enumerate(kept, start=1):
+            trainee.row = number
+        Trainee.objects.bulk_update(kept, ["row"])
+        for number, trainee in enumerate(trainees, start=len(kept) + 1):
             trainee.training_class = locked
-        Trainee.objects.bulk_create(trainees)
+            trainee.row = number
+        Trainee.objects.bulk_create(trainees, batch_size=1000)
         locked.roster_changed_at = at
         locked.save(update_fields=["roster_changed_at"])
         audit(
@@ -140,11 +158,11 @@ def roster_replace(
             action=AuditEntry.Action.ROSTER_REPLACE,
             about=locked,
             plan=locked.indicator.plan,
-            detail={"before": before, "after": len(trainees)},
+            detail={"before": before, "after": len(kept) + len(trainees), "kept": len(kept)},
             at=at,
         )
     training_class.roster_changed_at = at
-    return trainees
+    return [*kept, *trainees]
 
 
 def personal_data_reveal(

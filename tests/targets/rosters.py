@@ -16,13 +16,15 @@ def make_class(
     region: str = "410621",
     start: date = date(2015, 6, 1),
     end: date = date(2015, 6, 12),
+    plan: Any = None,
     **more: Any,
 ) -> TrainingClass:
     """A class of the quota ``code`` in the county ``region``, registered by ``actor``;
-    ``more`` overrides the rest (institution, occupation, kind, hours, month, at)."""
+    ``plan`` when more than one plan has the code; ``more`` overrides the rest (institution,
+    occupation, kind, hours, month, at)."""
     return services.training_class_create(
         actor=actor,
-        indicator=Indicator.objects.get(code=code),
+        indicator=Indicator.objects.get(code=code, **({"plan": plan} if plan else {})),
         region=Region.objects.get(code=region),
         **{
             "institution": "某培训学校",
