@@ -144,7 +144,9 @@ def _check_part(
 
 
 def _sheet_too_large(limits: SheetLimits) -> str:
-    what = _("填报模板") if limits.what == "template" else _("方案定义工作簿")
+    what = {"template": _("填报模板"), "roster": _("花名册模板")}.get(
+        limits.what, _("方案定义工作簿")
+    )
     return _(
         "工作表过大（超过 %(rows)s 行、%(columns)s 列或 %(cells)s 个单元格），"
         "不是%(what)s的大小，不能导入。请删除多余的行、列后重新上传，或重新下载%(what)s填写。"

@@ -127,7 +127,7 @@ def test_a_roster_is_saved_encrypted_masked_and_derived(county_clerk, june_class
     june_class.refresh_from_db()
     assert june_class.roster_changed_at == AT
     entry = AuditEntry.objects.get(action=AuditEntry.Action.ROSTER_REPLACE)
-    assert entry.detail == {"before": 0, "after": 2}
+    assert entry.detail == {"before": 0, "after": 2, "kept": 0}
     assert XUN_MAN not in str(entry.detail) and XUN_MAN not in entry.object_text
 
 
