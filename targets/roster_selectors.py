@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 
 from .models import Indicator, Plan, Region, Submission, TrainingClass
 
@@ -38,6 +39,16 @@ class RosterCheck:
         return self.figure is not None and self.figure == self.roster
 
 
+def is_roster_item(indicator: Indicator) -> bool:
+    """Does a roster stand behind ``indicator``'s figures (``roster_items``' test, in Python)."""
+    return (
+        indicator.role == Indicator.Role.QUOTA
+        and indicator.kind == Indicator.Kind.FLOW
+        and indicator.accepts_figures
+        and indicator.unit in (PERSON_TIMES, "人")
+    )
+
+
 def roster_items(plan: Plan) -> list[Indicator]:
     """The plan's quotas that rosters stand behind: flows counted in 人次 or 人."""
     return list(
@@ -50,6 +61,72 @@ def roster_items(plan: Plan) -> list[Indicator]:
     )
 
 
+def _class_counts(classes: QuerySet[TrainingClass]) -> dict[tuple[int, int, int], dict]:
+    """Per (item, county, month) of ``classes``: classes, 人次 (rows) and persons (hashes)."""
+    return {
+        (row["indicator"], row["region"], row["month"]): row
+        for row in classes.values("indicator", "region", "month").annotate(
+            classes=Count("pk", distinct=True),
+            person_times=Count("trainees"),
+            persons=Count("trainees__id_hash", distinct=True),
+        )
+    }
+
+
+def _in_unit(indicator: Indicator, counted: dict | None) -> int:
+    if counted is None:
+        return 0
+    return counted["person_times"] if indicator.unit == PERSON_TIMES else counted["persons"]
+
+
+def roster_counts(figures: list[Submission]) -> dict[int, int]:
+    """For each figure of a roster item (by its pk), the roster behind its cell and month in
+    the item's unit; figures of other items are not in the answer. One or two queries."""
+    items = {
+        indicator.pk: indicator
+        for indicator in {figure.indicator for figure in figures}
+        if is_roster_item(indicator)
+    }
+    chosen = [figure for figure in figures if figure.indicator_id in items]
+    if not chosen:
+        return {}
+    counted = _class_counts(
+        TrainingClass.objects.filter(
+            indicator__in=items.keys(),
+            region__in={figure.region_id for figure in chosen},
+            month__in={figure.month for figure in chosen},
+        )
+    )
+    return {
+        figure.pk: _in_unit(
+            items[figure.indicator_id],
+            counted.get((figure.indicator_id, figure.region_id, figure.month)),
+        )
+        for figure in chosen
+    }
+
+
+def roster_refusal(figure: Submission) -> str | None:
+    """Why ``figure`` may not be approved under its plan's 花名册核对 setting (``block``):
+    its value differs from the roster behind it. None: it may."""
+    if figure.indicator.plan.roster_mismatch != "block":
+        return None
+    roster = roster_counts([figure]).get(figure.pk)
+    if roster is None or roster == figure.value:
+        return None
+    return _(
+        "%(item)s（%(region)s，%(month)d月）的数据为%(value)d%(unit)s，而花名册为%(roster)d%(unit)s："
+        "本方案要求两者一致才能审核通过。请退回核实，或由填报人补齐花名册。"
+    ) % {
+        "item": figure.indicator.entry_name,
+        "region": figure.region.name,
+        "month": figure.month,
+        "value": figure.value,
+        "roster": roster,
+        "unit": figure.indicator.unit,
+    }
+
+
 def roster_checks(plan: Plan, *, month: int | None = None) -> list[RosterCheck]:
     """Every (item, county, month) with an approved figure or a class, up to ``month`` (all
     months without), in the items' order, then the counties', then the months'."""
@@ -58,14 +135,7 @@ def roster_checks(plan: Plan, *, month: int | None = None) -> list[RosterCheck]:
     figures = Submission.objects.filter(indicator__in=items.keys(), is_counted=True)
     if month is not None:
         classes, figures = classes.filter(month__lte=month), figures.filter(month__lte=month)
-    counted = {
-        (row["indicator"], row["region"], row["month"]): row
-        for row in classes.values("indicator", "region", "month").annotate(
-            classes=Count("pk", distinct=True),
-            person_times=Count("trainees"),
-            persons=Count("trainees__id_hash", distinct=True),
-        )
-    }
+    counted = _class_counts(classes)
     approved = {
         (indicator_id, region_id, figure_month): value
         for indicator_id, region_id, figure_month, value in figures.values_list(
@@ -78,9 +148,7 @@ def roster_checks(plan: Plan, *, month: int | None = None) -> list[RosterCheck]:
         indicator_id, region_id, key_month = key
         indicator = items[indicator_id]
         found = counted.get(key)
-        roster = 0
-        if found is not None:
-            roster = found["person_times"] if indicator.unit == PERSON_TIMES else found["persons"]
+        roster = _in_unit(indicator, found)
         checks.append(
             RosterCheck(
                 indicator=indicator,

@@ -247,7 +247,10 @@ class PlanAdmin(PlanToolsMixin, ClosedPlanReadOnlyMixin, DefinitionWritesMixin, 
         (None, {"fields": ("unit", "year", "title", "doc_number", "issuer", "status")}),
         (gettext_lazy("上级文件"), {"fields": ("parent_doc_number", "parent_doc_title")}),
         (gettext_lazy("日期"), {"fields": ("written_on", "published_on", "starts_on", "ends_on")}),
-        (gettext_lazy("报送与审核"), {"fields": ("deadline_day", "review_levels")}),
+        (
+            gettext_lazy("报送与审核"),
+            {"fields": ("deadline_day", "review_levels", "roster_mismatch")},
+        ),
         (gettext_lazy("月度通报"), {"fields": ("bulletin_issuer", "bulletin_cc")}),
     )
     readonly_fields = ("status",)

@@ -90,6 +90,13 @@ class Plan(models.Model):
             "市直的数据只经市级审核。"
         ),
     )
+    roster_mismatch = models.CharField(
+        _("花名册核对"),
+        max_length=10,
+        choices=[("warn", _("不一致时提示审核员")), ("block", _("不一致时不得审核通过"))],
+        default="warn",
+        help_text=_("培训类数据与其培训班花名册人数（人次或人）不一致时，只提示还是拒绝审核通过。"),
+    )
     evidence_total_bytes = models.PositiveBigIntegerField(
         _("佐证材料总量上限（字节）"),
         null=True,

@@ -65,6 +65,7 @@ _PLAN_COPIED = (
     "issuer",
     "deadline_day",
     "review_levels",
+    "roster_mismatch",
     "bulletin_issuer",
     "bulletin_cc",
 )
@@ -297,7 +298,7 @@ def load_plan_definition(
     plan_values = {field: plan_data.get(field, "") for field in (*_PLAN_LOADED, *_PLAN_DATES)}
     for field in _PLAN_DATES:
         plan_values[field] = date.fromisoformat(plan_values[field])
-    for field in ("deadline_day", "review_levels"):
+    for field in ("deadline_day", "review_levels", "roster_mismatch"):
         if field in plan_data:
             plan_values[field] = plan_data[field]
     unit = _unit(data.get("unit"))

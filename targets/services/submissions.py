@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from .. import policy
 from ..grid import state_token
 from ..models import Indicator, Plan, Region, Submission, SubmissionEvent
+from ..roster_selectors import roster_refusal
 from ..signals import figures_changed
 from .base import Conflict, check_month, check_plan_active, check_value, review_step
 from .rates import check_rates
@@ -312,6 +313,9 @@ def _review(
         ),
     )
     if fields["status"] == Status.APPROVED:
+        refusal = roster_refusal(submission)
+        if refusal is not None:
+            raise ValidationError(refusal)
         # The approved revision this one corrects stops counting; this one counts from now on.
         Submission.objects.filter(
             indicator_id=submission.indicator_id,

@@ -37,6 +37,7 @@ from ..models import (
     TownshipFigure,
 )
 from ..periods import MONTHS
+from ..roster_selectors import roster_counts
 from ..selectors import active_plan
 
 Status = Submission.Status
@@ -143,6 +144,8 @@ class WaitingRow:
     # Returned, then sent again: the figure that was returned and the reviewer's comment.
     returned_value: str | None = None
     return_comment: str = ""
+    # A training item's roster behind the cell and month (人次 or 人); None: no roster item.
+    roster: int | None = None
 
 
 # How a previous month's figure not approved yet is marked beside the one under review.
@@ -191,6 +194,7 @@ def _rows(plan: Plan, month: int, figures: list[Submission]) -> list[WaitingRow]
     ).order_by("at", "id"):
         returns[event.submission_id] = event  # the latest return of each figure
     due = periods.deadline(plan, month)
+    rosters = roster_counts(figures)
     rows = []
     for submission in figures:
         key = (submission.indicator_id, submission.region_id)
@@ -218,6 +222,7 @@ def _rows(plan: Plan, month: int, figures: list[Submission]) -> list[WaitingRow]
                 ),
                 returned_value=format_value(returned.new_value) if returned else None,
                 return_comment=returned.reason if returned else "",
+                roster=rosters.get(submission.pk),
             )
         )
     return rows

@@ -22,6 +22,7 @@ from targets.models import (
     AuditEntry,
     Department,
     EvidenceFile,
+    PersonalDataReveal,
     Plan,
     Project,
     ProjectEvent,
@@ -34,6 +35,7 @@ from targets.models import (
     SupervisionNotice,
     TownshipFigure,
     TownshipTarget,
+    Trainee,
     WorkStep,
 )
 from tests.helpers import figure_enter, indicator_of
@@ -139,6 +141,9 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
         "project": list(Project.objects.order_by("pk").values_list("pk", "code", "name")),
         "project_event": list(ProjectEvent.objects.order_by("pk").values_list("pk", "action")),
         "project_file": list(ProjectFile.objects.order_by("pk").values_list("pk")),
+        # 花名册: classes and rosters leave audit rows too; a reveal leaves its own record.
+        "trainee": list(Trainee.objects.order_by("pk").values_list("pk", "row")),
+        "reveal": list(PersonalDataReveal.objects.order_by("pk").values_list("pk")),
     }
 
 

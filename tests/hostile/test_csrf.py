@@ -60,8 +60,11 @@ KWARGS: dict[str, Callable[[Any, str], Any]] = {
     ),
     "kind": lambda world, name: "competitions",
     "pk": lambda world, name: (
-        registers(world)["rectification" if name == "rectification-act" else "competition"].pk
+        _roster(world)[0].pk
+        if name.startswith("roster-")
+        else registers(world)["rectification" if name == "rectification-act" else "competition"].pk
     ),
+    "trainee_id": lambda world, name: _roster(world)[1].pk,
     "action": lambda world, name: "progress",
 }
 
@@ -136,6 +139,10 @@ KNOWN_POSTS = {
     "project-new": "clerk",
     "project-edit": "clerk",
     "project-file-remove": "clerk",
+    "roster-class-new": "clerk",
+    "roster-grid": "clerk",
+    "roster-upload": "clerk",
+    "roster-reveal": "auditor",
 }
 
 
@@ -168,6 +175,24 @@ def _qibin_split(world: Any) -> Any:
             actor=None, indicator=rural, region=qibin, target=6000, reason="CSRF 测试"
         )
     return rural
+
+
+def _roster(world: Any) -> tuple[Any, Any]:
+    """A class of hrss's rural transfer in 淇滨区 and its one trainee, made on first use."""
+    if not hasattr(world, "roster"):
+        from targets.roster_rows import TypedRow
+        from tests.targets.rosters import make_class
+        from tests.targets.test_rosters import QIBIN_WOMAN
+
+        made = make_class(world.users["clerk"], region="410611", plan=world.plan)
+        person = {"name": "甲", "household": "淇滨区", "category": "农村转移劳动力"}
+        (trainee,) = services.roster_replace(
+            actor=world.users["clerk"],
+            training_class=made,
+            rows=[TypedRow(line=1, id_number=QIBIN_WOMAN, **person)],
+        )
+        world.roster = (made, trainee)
+    return world.roster
 
 
 def _project_ledger(world: Any) -> tuple[Any, Any, Any]:
@@ -290,6 +315,23 @@ def _body(world: Any, name: str, url: str, filled_template: Any) -> dict[str, An
         return {"code": code, "name": "实训基地（CSRF，改）", "county": county}
     if name == "bulletin-publish":
         return {"confirm": "1"}  # reports are missing: publishing them is confirmed
+    if name == "roster-class-new":
+        rural = Indicator.objects.get(plan=world.plan, code="rural-transfer")
+        return {
+            **{"indicator": rural.pk, "region": Region.objects.get(code="410611").pk},
+            **{"institution": "某学校", "occupation": "电工", "kind": "employment"},
+            **{"start_on": "2015-06-01", "end_on": "2015-06-12", "hours": "40"},
+        }
+    if name == "roster-grid":
+        return {"rows": "1"}  # keeps the one person: the roster is saved again
+    if name == "roster-upload":
+        from tests.targets.test_roster_views import XUN_MAN, _filled_template
+
+        row = ["乙", XUN_MAN, "浚县", "农村转移劳动力"]
+        content = _filled_template(_roster(world)[0], [row]).getvalue()
+        return {"file": SimpleUploadedFile("花名册.xlsx", content)}
+    if name == "roster-reveal":
+        return {"reason": "CSRF 测试核对", "shown": "id_number"}
     return {}
 
 
