@@ -5,7 +5,9 @@ file object and returns the data rows per sheet: a cover (封面), the progress 
 (``progress_sheets``: 总表, 分县区, the plan's progress as of that month) and the
 records behind them (``record_sheets``: 月度明细, 修改记录, 目标调整记录, 里程碑) and the work
 items' steps and the projects' approved ledger rows as of the month (``work_sheet``:
-重点工作台账; ``project_sheet``: 项目台账), all in the layout of ``styles``. In openpyxl's
+重点工作台账; ``project_sheet``: 项目台账), the training figures against their rosters and the
+rosters' findings, masked (``roster_sheets``: 花名册核对, 疑点清单), all in the layout of
+``styles``. In openpyxl's
 write-only mode no cell can be gone back to: the cover's row counts are known only at the end,
 so the cover is created first, to stay the first sheet, and filled last. ``export_summary``
 writes and logs an export (``ExportLog``).
@@ -51,6 +53,7 @@ from .record_sheets import (
     write_milestone_sheet,
     write_target_changes_sheet,
 )
+from .roster_sheets import ROSTER_SHEETS, write_findings_sheet, write_roster_check_sheet
 from .styles import DATETIME, INTEGER, PERCENT, Context, cell
 from .work_sheet import write_work_sheet
 
@@ -64,6 +67,7 @@ SHEETS = (
     "里程碑",
     "重点工作台账",
     "项目台账",
+    *ROSTER_SHEETS,
 )
 # The city's sheets a county's workbook leaves out: every county's figures, the city's items.
 CITY_SHEETS = ("分县区", "里程碑")
@@ -192,6 +196,8 @@ def write_summary(
         "里程碑": lambda: write_milestone_sheet(wb, context),
         "重点工作台账": lambda: write_work_sheet(wb, context),
         "项目台账": lambda: write_project_sheet(wb, context),
+        "花名册核对": lambda: write_roster_check_sheet(wb, context),
+        "疑点清单": lambda: write_findings_sheet(wb, context),
     }
     names = list(SHEETS if region is None else COUNTY_SHEETS)
     if split:

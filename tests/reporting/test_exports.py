@@ -37,6 +37,8 @@ FROZEN = {"总表": "D6", "分县区": "C6", "月度明细": "C6", "修改记录
 FROZEN["目标调整记录"] = "B6"  # the time of the change names its row
 FROZEN["重点工作台账"] = "C6"  # the item code and title name each row
 FROZEN["项目台账"] = "C6"  # the project's code and name
+FROZEN["花名册核对"] = "C6"  # the item's code and name
+FROZEN["疑点清单"] = "B6"  # the kind of finding
 
 
 def workbook(plan: Plan, month: int, **kwargs: Any) -> tuple[Any, dict[str, int]]:
