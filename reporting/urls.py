@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("api/progress/<int:year>/", api.progress_api, name="progress-api"),
     path("api/workitems/<int:year>/", workitems.workitems_api, name="workitems-api"),
+    path("api/rosters/<int:year>/summary", api.rosters_api, name="rosters-api"),
     path("review/reports/", status.report_status, name="report-status"),
     path("bulletins/", bulletins.bulletin_list, name="bulletins"),
     path("bulletins/<int:year>/<int:month>/", bulletins.bulletin_page, name="bulletin"),

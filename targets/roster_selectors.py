@@ -11,6 +11,7 @@ whatever the number of classes and trainees.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
@@ -52,12 +53,14 @@ def is_roster_item(indicator: Indicator) -> bool:
 def roster_items(plan: Plan) -> list[Indicator]:
     """The plan's quotas that rosters stand behind: flows counted in 人次 or 人."""
     return list(
-        plan.indicators.filter(
+        plan.indicators.select_related("feeds")
+        .filter(
             role=Indicator.Role.QUOTA,
             kind=Indicator.Kind.FLOW,
             accepts_figures=True,
             unit__in=(PERSON_TIMES, "人"),
-        ).order_by("order", "code")
+        )
+        .order_by("order", "code")
     )
 
 
@@ -127,21 +130,32 @@ def roster_refusal(figure: Submission) -> str | None:
     }
 
 
-def roster_checks(plan: Plan, *, month: int | None = None) -> list[RosterCheck]:
-    """Every (item, county, month) with an approved figure or a class, up to ``month`` (all
-    months without), in the items' order, then the counties', then the months'."""
+Cell = tuple[int, int, int]  # item, county, month
+
+
+def _cells(
+    plan: Plan, month: int | None
+) -> tuple[dict[int, Indicator], dict[Cell, dict], dict[Cell, int]]:
+    """The roster items, the classes' counts and the approved figures per cell, up to
+    ``month``: three queries."""
     items = {indicator.pk: indicator for indicator in roster_items(plan)}
     classes = TrainingClass.objects.filter(indicator__in=items.keys())
     figures = Submission.objects.filter(indicator__in=items.keys(), is_counted=True)
     if month is not None:
         classes, figures = classes.filter(month__lte=month), figures.filter(month__lte=month)
-    counted = _class_counts(classes)
     approved = {
         (indicator_id, region_id, figure_month): value
         for indicator_id, region_id, figure_month, value in figures.values_list(
             "indicator_id", "region_id", "month", "value"
         )
     }
+    return items, _class_counts(classes), approved
+
+
+def roster_checks(plan: Plan, *, month: int | None = None) -> list[RosterCheck]:
+    """Every (item, county, month) with an approved figure or a class, up to ``month`` (all
+    months without), in the items' order, then the counties', then the months'."""
+    items, counted, approved = _cells(plan, month)
     regions = Region.objects.in_bulk({key[1] for key in (*counted, *approved)})
     checks = []
     for key in {*counted, *approved}:
@@ -163,3 +177,33 @@ def roster_checks(plan: Plan, *, month: int | None = None) -> list[RosterCheck]:
         checks,
         key=lambda c: (c.indicator.order, c.indicator.code, c.region.order, c.region.code, c.month),
     )
+
+
+@dataclass(frozen=True)
+class Backing:
+    """How much of a goal's approved training is backed by rosters: per cell the approved
+    figure and, of it, what its roster covers (never more than the figure)."""
+
+    goal: Indicator
+    reported: int  # the approved figures of the roster items feeding the goal
+    backed: int  # of them, covered by rosters: Σ min(figure, roster) cell by cell
+
+    @property
+    def share(self) -> Fraction | None:
+        return None if not self.reported else Fraction(self.backed, self.reported)
+
+
+def roster_backing(plan: Plan, month: int, region: Region | None = None) -> list[Backing]:
+    """Per goal that roster items feed (the training goal), its backing up to ``month``
+    (``region``'s cells only, given). Three queries."""
+    items, counted, approved = _cells(plan, month)
+    goals: dict[int, Backing] = {}
+    for (indicator_id, region_id, figure_month), figure in approved.items():
+        indicator = items[indicator_id]
+        goal = indicator.feeds
+        if goal is None or (region is not None and region_id != region.pk):
+            continue
+        roster = _in_unit(indicator, counted.get((indicator_id, region_id, figure_month)))
+        found = goals.get(goal.pk, Backing(goal, 0, 0))
+        goals[goal.pk] = Backing(goal, found.reported + figure, found.backed + min(figure, roster))
+    return sorted(goals.values(), key=lambda b: (b.goal.order, b.goal.code))

@@ -50,10 +50,9 @@ from targets.models import (
 from targets.roster_rows import TypedRow
 from tests.authz_registers import registers_of
 from tests.helpers import parts_for
-from tests.targets.rosters import make_class
+from tests.targets.rosters import QIBIN_WOMAN, make_class
 from tests.targets.test_evidence import PDF
 from tests.targets.test_projects_services import VALUES, pdf
-from tests.targets.test_rosters import QIBIN_WOMAN
 from tests.targets.work_flow import item, step
 
 pytestmark = pytest.mark.django_db
@@ -146,6 +145,7 @@ RULES: dict[str, Rule] = {
         READERS | COUNTY, why="clerks not at all (README); a county's people, their county's"
     ),
     "workitems-api": Rule(READERS, why="as the progress API"),
+    "rosters-api": Rule(READERS | COUNTY, why="counts only; as the progress API"),
     # A county's people get their county's bulletin and workbook (no ?unit=: their own).
     "bulletins": Rule(READERS | COUNTY),
     "bulletin": Rule(READERS | COUNTY),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -7,6 +9,7 @@ from targets import policy
 from targets.models import local_plans
 
 from .. import api, selectors
+from ..roster_api import roster_document
 
 
 def _error(status: int, message: str) -> JsonResponse:
@@ -50,6 +53,27 @@ def _unit(request: HttpRequest) -> selectors.Unit:
     return unit
 
 
+def _plan_and_month(request: HttpRequest, year: int) -> tuple[Any, int]:
+    """The plan and as-of month a GET of the APIs asks for, or ``_Refused`` with the answer
+    (405, 401, 403 for clerks, 404 no such plan for this user, 400 a bad month)."""
+    if request.method not in ("GET", "HEAD"):
+        response = _error(405, _("只支持 GET 请求。"))
+        response["Allow"] = "GET, HEAD"
+        raise _Refused(response)
+    if not request.user.is_authenticated:
+        raise _Refused(_error(401, _("请先登录。")))
+    if not policy.may_view_county_dashboards(request.user):
+        raise _Refused(_error(403, _("您无权查看进度数据。")))
+    plan = local_plans().filter(year=year).first()
+    # A draft plan is not there yet for anyone but administrators (policy.may_view_plan).
+    if plan is None or not policy.may_view_plan(request.user, plan):
+        raise _Refused(_error(404, _("没有 %(year)s 年度的方案。") % {"year": year}))
+    try:
+        return plan, selectors.parse_as_of(plan, request.GET.get("as_of"))
+    except selectors.BadAsOf as exc:
+        raise _Refused(_error(400, str(exc))) from exc
+
+
 def progress_api(request: HttpRequest, year: int) -> JsonResponse:
     """GET /api/progress/<year>/?as_of=YYYY-MM&unit=<code> (CONTRACT.md); clerks are refused.
 
@@ -60,23 +84,8 @@ def progress_api(request: HttpRequest, year: int) -> JsonResponse:
     GB/T 2260: there is no existence to hide); a code no county has: 404; not a six-digit
     code: 400. The document says whose it is (``unit``).
     """
-    if request.method not in ("GET", "HEAD"):
-        response = _error(405, _("只支持 GET 请求。"))
-        response["Allow"] = "GET, HEAD"
-        return response
-    if not request.user.is_authenticated:
-        return _error(401, _("请先登录。"))
-    if not policy.may_view_county_dashboards(request.user):
-        return _error(403, _("您无权查看进度数据。"))
-    plan = local_plans().filter(year=year).first()
-    # A draft plan is not there yet for anyone but administrators (policy.may_view_plan).
-    if plan is None or not policy.may_view_plan(request.user, plan):
-        return _error(404, _("没有 %(year)s 年度的方案。") % {"year": year})
     try:
-        month = selectors.parse_as_of(plan, request.GET.get("as_of"))
-    except selectors.BadAsOf as exc:
-        return _error(400, str(exc))
-    try:
+        plan, month = _plan_and_month(request, year)
         unit = _unit(request)
     except _Refused as refused:
         return refused.response
@@ -85,4 +94,19 @@ def progress_api(request: HttpRequest, year: int) -> JsonResponse:
         return _error(503, _("进度汇总尚未生成，请稍后再试或由管理员运行 rollup。"))
     return JsonResponse(
         api.document(found, unit.as_dict()), json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def rosters_api(request: HttpRequest, year: int) -> JsonResponse:
+    """GET /api/rosters/<year>/summary?as_of=YYYY-MM&unit=<code> (CONTRACT.md): counts only,
+    never a name or an ID number (``roster_api.roster_document``); who may ask, and for which
+    unit, as the progress API."""
+    try:
+        plan, month = _plan_and_month(request, year)
+        unit = _unit(request)
+    except _Refused as refused:
+        return refused.response
+    return JsonResponse(
+        roster_document(plan, month, unit.region, unit.as_dict()),
+        json_dumps_params={"ensure_ascii": False},
     )

@@ -33,6 +33,7 @@ from django_tables2 import RequestConfig
 from skills_plan.views import allowed_by
 from targets import completeness, policy
 from targets.models import Department, Indicator, Plan, Region, parts_of, place_of, places_of
+from targets.roster_selectors import roster_backing
 from targets.selectors import province_plans_above
 from targets.work_selectors import work_items
 
@@ -248,6 +249,7 @@ def _city_dashboard(request: HttpRequest, years: Years) -> HttpResponse:
     fragment = fragments.cached_fragment(request, "city", (plan, years.compare), month, figures)
     context.update(
         work=dashboard.work_panel(plan, month),
+        backing=roster_backing(plan, month),  # read live: rosters change without a rollup
         # How the city ranks among the province's cities, where a province's plan stands above.
         provinces=province_plans_above(plan),
         cached_figures=fragment.html,

@@ -181,8 +181,7 @@ def _roster(world: Any) -> tuple[Any, Any]:
     """A class of hrss's rural transfer in 淇滨区 and its one trainee, made on first use."""
     if not hasattr(world, "roster"):
         from targets.roster_rows import TypedRow
-        from tests.targets.rosters import make_class
-        from tests.targets.test_rosters import QIBIN_WOMAN
+        from tests.targets.rosters import QIBIN_WOMAN, make_class
 
         made = make_class(world.users["clerk"], region="410611", plan=world.plan)
         person = {"name": "甲", "household": "淇滨区", "category": "农村转移劳动力"}
@@ -325,7 +324,8 @@ def _body(world: Any, name: str, url: str, filled_template: Any) -> dict[str, An
     if name == "roster-grid":
         return {"rows": "1"}  # keeps the one person: the roster is saved again
     if name == "roster-upload":
-        from tests.targets.test_roster_views import XUN_MAN, _filled_template
+        from tests.targets.rosters import XUN_MAN
+        from tests.targets.test_roster_views import _filled_template
 
         row = ["乙", XUN_MAN, "浚县", "农村转移劳动力"]
         content = _filled_template(_roster(world)[0], [row]).getvalue()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -11,7 +13,10 @@ from django.db import transaction
 from reporting.rollup import rebuild
 from targets import services
 from targets.models import Indicator, Plan, Region, RegionTarget, Submission, places_of
+from targets.roster_rows import TypedRow
 from tests.demo_snapshot import demo_rolled_up
+from tests.targets.rosters import OTHER_XUN, XUN_MAN, make_class
+from tests.targets.rosters import person as _person
 
 
 @pytest.fixture
@@ -251,3 +256,23 @@ def xun_figures(plan, figure, split) -> None:
     figure("veterans-eligible", "410611", 1, 40)
     figure("veterans-aware", "410611", 1, 10)
     rebuild(plan)
+
+
+@pytest.fixture
+def rosters(plan: Any, county_clerk: Any, figure: Any) -> None:
+    """浚县, June: two classes of rural transfer whose dates overlap, the same man in both, and a
+    disabled woman without a card; the approved June figure says 3 人次 (the rosters: 3)."""
+    june = make_class(county_clerk, plan=plan)
+    overlapping = make_class(
+        county_clerk, plan=plan, occupation="焊工", start=date(2015, 6, 10), end=date(2015, 6, 20)
+    )
+    disabled = _person(OTHER_XUN, name="李四", category="残疾人")
+    services.roster_replace(
+        actor=county_clerk,
+        training_class=june,
+        rows=[TypedRow(line=1, **_person(XUN_MAN)), TypedRow(line=2, **disabled)],
+    )
+    services.roster_replace(
+        actor=county_clerk, training_class=overlapping, rows=[TypedRow(line=1, **_person(XUN_MAN))]
+    )
+    figure("rural-transfer", "410621", 6, 4)  # approved: one more than the rosters hold

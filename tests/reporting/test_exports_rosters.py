@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import date
 from typing import Any
 
 import pytest
@@ -15,35 +14,11 @@ from openpyxl import load_workbook
 
 from reporting.exports.styles import HEADER_ROW
 from reporting.exports.workbook import write_summary
-from targets import services
 from targets.models import Region
-from targets.roster_rows import TypedRow
-from tests.targets.rosters import make_class
-from tests.targets.test_roster_views import OTHER_XUN, XUN_MAN, _person
 
 pytestmark = pytest.mark.django_db
 
 CLEAR_ID = re.compile(rb"\d{17}[\dXx]")
-
-
-@pytest.fixture
-def rosters(plan: Any, county_clerk: Any, figure: Any) -> None:
-    """浚县, June: two classes of rural transfer whose dates overlap, the same man in both, and a
-    disabled woman without a card; the approved June figure says 3 人次 (the rosters: 3)."""
-    june = make_class(county_clerk, plan=plan)
-    overlapping = make_class(
-        county_clerk, plan=plan, occupation="焊工", start=date(2015, 6, 10), end=date(2015, 6, 20)
-    )
-    disabled = _person(OTHER_XUN, name="李四", category="残疾人")
-    services.roster_replace(
-        actor=county_clerk,
-        training_class=june,
-        rows=[TypedRow(line=1, **_person(XUN_MAN)), TypedRow(line=2, **disabled)],
-    )
-    services.roster_replace(
-        actor=county_clerk, training_class=overlapping, rows=[TypedRow(line=1, **_person(XUN_MAN))]
-    )
-    figure("rural-transfer", "410621", 6, 4)  # approved: one more than the rosters hold
 
 
 def _book(plan: Any, month: int, region: Region | None = None) -> tuple[Any, bytes]:

@@ -1,4 +1,5 @@
-"""What the roster tests share: a training class made through the service, with defaults."""
+"""What the roster tests share: synthetic ID numbers (right check characters, made up), a
+person as typed, and a training class made through the service, with defaults."""
 
 from __future__ import annotations
 
@@ -7,6 +8,18 @@ from typing import Any
 
 from targets import services
 from targets.models import Indicator, Region, TrainingClass
+
+# Synthetic numbers with right check characters: a man of 浚县 born 1990-03-07, another born
+# 1988-01-01, a woman of 淇滨区 born 1985-11-30.
+XUN_MAN = "410621199003070015"
+OTHER_XUN = "410621198801010012"
+QIBIN_WOMAN = "410611198511300027"
+
+
+def person(number: str, name: str = "张三", **more: str) -> dict[str, str]:
+    """A roster row's typed fields (but its line): of 浚县, 农村转移劳动力 unless ``more``."""
+    typed = {"name": name, "id_number": number, "household": "浚县"}
+    return typed | {"category": "农村转移劳动力"} | more
 
 
 def make_class(

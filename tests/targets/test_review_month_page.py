@@ -226,8 +226,8 @@ def test_it_reads_a_fixed_number_of_queries(
     client = client_for(reviewer)
     figure("rural-transfer", "410611", 3)
     # The page's reads, then the rows' context: revisions, earlier months, county targets (for
-    # the entry warnings) and return events, one query each.
-    with django_assert_num_queries(12) as one:
+    # the entry warnings), return events and the rosters behind training figures, one each.
+    with django_assert_num_queries(13) as one:
         client.get(url(hrss, 3))
     for region in ("410603", "410602", "410621", "410622"):
         figure("rural-transfer", region, 2, status="approved")

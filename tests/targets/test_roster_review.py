@@ -13,9 +13,8 @@ from django.urls import reverse
 from targets import services
 from targets.models import Submission
 from targets.roster_rows import TypedRow
-from tests.targets.rosters import make_class
-from tests.targets.test_roster_views import OTHER_XUN, XUN_MAN, _person
-from tests.targets.test_rosters import QIBIN_WOMAN
+from tests.targets.rosters import OTHER_XUN, QIBIN_WOMAN, XUN_MAN, make_class
+from tests.targets.rosters import person as _person
 
 pytestmark = pytest.mark.django_db
 

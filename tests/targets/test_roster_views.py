@@ -15,12 +15,10 @@ from targets import services
 from targets.models import AuditEntry, PersonalDataReveal, Trainee, TrainingClass
 from targets.roster_rows import TypedRow
 from targets.workbooks import rosters as roster_workbook
-from tests.targets.rosters import make_class
-from tests.targets.test_rosters import QIBIN_WOMAN, XUN_MAN
+from tests.targets.rosters import OTHER_XUN, QIBIN_WOMAN, XUN_MAN, make_class
+from tests.targets.rosters import person as _person
 
 pytestmark = pytest.mark.django_db
-
-OTHER_XUN = "410621198801010012"  # synthetic, right check character
 
 
 def _grid(rows: list[dict[str, str]], **extra: Any) -> dict[str, Any]:
@@ -29,15 +27,6 @@ def _grid(rows: list[dict[str, str]], **extra: Any) -> dict[str, Any]:
         for name, value in row.items():
             data[f"r{index}-{name}"] = value
     return data
-
-
-def _person(number: str, name: str = "张三", **more: str) -> dict[str, str]:
-    return {
-        "name": name,
-        "id_number": number,
-        "household": "浚县",
-        "category": "农村转移劳动力",
-    } | more
 
 
 @pytest.fixture

@@ -17,17 +17,14 @@ from targets.models import AuditEntry, Indicator, Plan, Region, Trainee, Trainin
 from targets.roster_rows import TypedRow, check_roster, check_row
 from targets.roster_selectors import roster_checks, roster_items
 from targets.services import RosterRefused
-from tests.targets.rosters import make_class
+from tests.targets.rosters import QIBIN_WOMAN, XUN_MAN, make_class
 
 pytestmark = pytest.mark.django_db
 
 AT = datetime(2015, 6, 20, 2, 0, tzinfo=UTC)
 TODAY = date(2015, 6, 20)
-# Synthetic numbers with right check characters (GB 11643's worked example, and two made up
-# for these tests: a man of 浚县 born 1990-03-07, a woman of 淇滨区 born 1985-11-30).
+# GB 11643's worked example (the helper's XUN_MAN and QIBIN_WOMAN are made up).
 WORKED_EXAMPLE = "11010519491231002X"
-XUN_MAN = "410621199003070015"
-QIBIN_WOMAN = "410611198511300027"
 
 
 def row(line: int, number: str, **typed: str) -> TypedRow:

@@ -29,7 +29,8 @@ def _more_figures(plan: Plan, figure: Any) -> None:
 
 # The home page's 重点工作 panel reads the work ledger: items and steps, and once steps exist,
 # their latest approved reports, the files attached to them and the five latest approvals.
-QUERY_BOUND = 28
+# The rosters' backing of the training goal is read live too (issue #20): 3 more.
+QUERY_BOUND = 31
 
 
 @pytest.mark.parametrize(

@@ -275,6 +275,7 @@ def test_the_status_cannot_be_edited_in_the_form(draft: Plan, admin_client: Clie
             "ends_on",
             "deadline_day",
             "review_levels",
+            "roster_mismatch",
         )
     }
 
