@@ -40,3 +40,16 @@ class ContentSecurityPolicyMiddleware:
         if policy and content_type.startswith("text/html"):
             response.headers.setdefault("Content-Security-Policy", policy)
         return response
+
+
+class NoIndexMiddleware:
+    """Ask search engines not to index or follow anything of the site (``X-Robots-Tag``): an
+    intranet system whose pages hold people's (masked) data has nothing for an index."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("X-Robots-Tag", "noindex, nofollow")
+        return response

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "skills_plan.middleware.ContentSecurityPolicyMiddleware",
+    "skills_plan.middleware.NoIndexMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "skills_plan.middleware.ChineseFirstLocaleMiddleware",

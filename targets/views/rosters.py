@@ -5,7 +5,8 @@ an auditor's reveal of one row.
 A class the user may not read does not exist for them (404). No page shows an ID number or
 phone in clear except the reveal's answer, which is never cached; no URL holds one (rows are
 named by their database id). Pages that may hold what a clerk typed (the grid sent back with
-its refused rows) are not cached either.
+its refused rows) are not cached either, and the views that take personal data keep it out of
+error reports (``sensitive_post_parameters``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from skills_plan.views import allowed_by
@@ -168,6 +170,7 @@ def roster_template_download(request: HttpRequest, pk: int) -> HttpResponse:
     return xlsx_response(roster_template(training_class), name)
 
 
+@sensitive_post_parameters()
 @never_cache
 @login_required
 @allowed_by(policy.may_enter)
@@ -190,6 +193,7 @@ def roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("roster-class", training_class.pk)
 
 
+@sensitive_post_parameters()
 @never_cache
 @login_required
 @allowed_by(policy.may_enter)
@@ -241,6 +245,7 @@ def roster_grid(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@sensitive_post_parameters()
 @never_cache
 @login_required
 @allowed_by(policy_rosters.may_read_rosters)
