@@ -33,7 +33,7 @@ from django_tables2 import RequestConfig
 from skills_plan.views import allowed_by
 from targets import completeness, policy
 from targets.models import Department, Indicator, Plan, Region, parts_of, place_of, places_of
-from targets.roster_selectors import roster_backing
+from targets.roster_selectors import is_roster_item, roster_backing, roster_checks
 from targets.selectors import province_plans_above
 from targets.work_selectors import work_items
 
@@ -355,6 +355,9 @@ def dashboard_quota(request: HttpRequest, years: Years, code: str) -> HttpRespon
         # Not rollups: the targets' history and each user's view of the reports behind.
         target_changes=list(dashboard.target_history(quota)),
         figures=list(dashboard.figures_behind(request.user, quota, month)),
+        rosters=[c for c in roster_checks(plan, month=month) if c.indicator.pk == quota.pk]
+        if is_roster_item(quota)
+        else None,
     )
     return render(request, "reporting/dashboard_quota.html", context)
 

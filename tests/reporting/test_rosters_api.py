@@ -62,3 +62,16 @@ def test_the_dashboard_shows_the_share_backed_by_rosters(rosters, plan, leader):
     page = client_for(leader).get("/dashboard/", {"as_of": "2015-06"}).content.decode()
     assert "已审核的 4 人次中，有花名册支撑的 3 人次，占 75.0%" in page
     assert "/rosters/" not in page  # leaders read the share, not the rosters
+
+
+def test_the_quota_drill_down_sets_each_cell_beside_its_roster(rosters, plan, leader):
+    rebuild(plan)
+    client = client_for(leader)
+    page = client.get("/dashboard/quota/rural-transfer/", {"as_of": "2015-06"})
+    rows = [
+        [cell.strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", page.content.decode().split("花名册核对")[1], re.S)
+    ]
+    assert rows[1][:6] == ["浚县", "6", "4", "3", "2", "-1"] and "不一致" in rows[1][6]
+    rate = client.get("/dashboard/quota/veterans-pass/").content.decode()
+    assert "花名册核对" not in rate  # no roster stands behind a rate
