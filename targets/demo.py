@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 
-from . import demo_projects, demo_registers, demo_work, services
+from . import demo_projects, demo_registers, demo_rosters, demo_work, services
 from .models import (
     Department,
     Indicator,
@@ -366,5 +366,6 @@ def load_demo(plan: Plan, password: str) -> DemoSummary:
     services.submission_approve(actor=reviewer, submission=correction, at=_at(plan.year, 5, 14))
     reports = demo_work.load_work(plan, users)
     demo_registers.load_registers(plan, clerks, reviewer)
+    demo_rosters.load_rosters(plan, clerks)
     demo_projects.load_projects(plan, users)
     return DemoSummary(len(users), Submission.objects.filter(is_demo=True).count(), True, reports)
