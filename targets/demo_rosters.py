@@ -2,7 +2,7 @@
 
 Names are drawn from common characters, 公民身份号码 are made from 浚县's area code, a birth date
 and a sequence number with the right GB 11643 check character, all from a fixed seed: they pass
-the checks, and belong to nobody. Classes and their people are marked ``is_demo`` and every
+the checks, and belong to nobody. Every class is marked ``is_demo`` and every
 class's institution says 【演示】.
 
 浚县's rural transfer (人社局, 人次) and its disabled persons' training (残联, 人) have classes in
@@ -128,6 +128,7 @@ def load_rosters(plan: Plan, clerks: dict[str, Any]) -> int:
                     end_on=end,
                     hours=rng.choice([40, 56, 80, 120]),
                     at=_at(start, 9),
+                    is_demo=True,
                 )
                 made.setdefault((code, month), []).append(training_class)
                 persons = [people.one() for _ in range(size)]
@@ -150,7 +151,6 @@ def load_rosters(plan: Plan, clerks: dict[str, Any]) -> int:
                 written += len(rows)
     _plant_after_approval(made, clerks)
     written += _plant_same_roster(plan, made, clerks, region)
-    TrainingClass.objects.filter(indicator__plan=plan, region=region).update(is_demo=True)
     return written
 
 
@@ -185,6 +185,7 @@ def _plant_same_roster(
         end_on=start + timedelta(days=5),
         hours=original.hours,
         at=_at(start, 10),
+        is_demo=True,
     )
     rows = [
         TypedRow(

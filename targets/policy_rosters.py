@@ -43,3 +43,15 @@ def readable_classes(user: User, queryset: QuerySet[TrainingClass]) -> QuerySet[
 def may_edit_roster(user: User, training_class: TrainingClass) -> bool:
     """Register classes and enter or upload their rosters: the clerk who enters the cell."""
     return may_enter_cell(user, training_class.indicator, training_class.region)
+
+
+def may_explain_finding(user: User, classes: list[TrainingClass]) -> bool:
+    """Explain a finding: a clerk who enters the rosters of one of its classes."""
+    return any(may_edit_roster(user, training_class) for training_class in classes)
+
+
+def may_review_finding(user: User, classes: list[TrainingClass]) -> bool:
+    """Accept or return an explanation: a reviewer who reads every county of its classes."""
+    return role_of(user) == Role.REVIEWER and all(
+        reads_county(user, training_class.region_id) for training_class in classes
+    )

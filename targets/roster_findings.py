@@ -54,6 +54,12 @@ class Finding:
     def label(self) -> str:
         return str(Rule.LABELS[self.rule])
 
+    @property
+    def key(self) -> str:
+        """The finding's name for its explanation (``FindingNote.key``): rule, classes, rows."""
+        classes = ",".join(map(str, sorted(self.classes)))
+        return f"{self.rule}:{classes}:{','.join(map(str, sorted(self.trainees)))}"
+
 
 def _age(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))

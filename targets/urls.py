@@ -37,6 +37,7 @@ urlpatterns = [
     # 培训班与花名册 (实名制)
     path("rosters/", rosters.roster_index, name="rosters"),
     path("rosters/new/", rosters.class_new, name="roster-class-new"),
+    path("rosters/findings/", rosters.roster_findings_page, name="roster-findings"),
     path("rosters/<int:pk>/", rosters.roster_class, name="roster-class"),
     path("rosters/<int:pk>/grid/", rosters.roster_grid, name="roster-grid"),
     path(

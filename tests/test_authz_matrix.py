@@ -13,7 +13,6 @@ bureau's 浚县 clerk and the education bureau's clerk must not reach them (no I
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -47,49 +46,25 @@ from targets.models import (
     TrainingClass,
     WorkStep,
 )
-from targets.roster_rows import TypedRow
 from tests.authz_registers import registers_of
+from tests.authz_roles import (
+    CLERKS,
+    COUNTY,
+    EVERYONE,
+    EXPORTERS,
+    NOBODY,
+    READERS,
+    ROLES,
+    SIGNED_IN,
+    Rule,
+)
+from tests.authz_rosters import ROSTER_URLS, roster_of
 from tests.helpers import parts_for
-from tests.targets.rosters import QIBIN_WOMAN, make_class
 from tests.targets.test_evidence import PDF
 from tests.targets.test_projects_services import VALUES, pdf
 from tests.targets.work_flow import item, step
 
 pytestmark = pytest.mark.django_db
-
-ROLES = (
-    "anonymous",
-    "nobody",  # signed in, no role
-    "clerk",  # 人社局, city-wide: owns the objects
-    "county_clerk",  # 人社局, 浚县 only: not the objects' county
-    "other_clerk",  # 教育局
-    "reviewer",
-    "leader",
-    "auditor",
-    "administrator",
-    # 浚县's own people (县区人社局): not the objects' county.
-    "county_reviewer",
-    "county_leader",
-    "county_auditor",
-    "province_leader",  # 河南省's leader (省级领导): the province's page only
-)
-EVERYONE = frozenset(ROLES)
-SIGNED_IN = EVERYONE - {"anonymous"}
-CLERKS = frozenset({"clerk", "county_clerk", "other_clerk"})
-READERS = frozenset({"reviewer", "leader", "auditor", "administrator"})
-EXPORTERS = frozenset({"auditor", "administrator"})
-COUNTY = frozenset({"county_reviewer", "county_leader", "county_auditor"})
-NOBODY: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class Rule:
-    """Who gets through, by method; a method nobody may use is answered 405 (or refused)."""
-
-    get: frozenset[str]
-    post: frozenset[str] = NOBODY
-    why: str = ""
-
 
 RULES: dict[str, Rule] = {
     # Django's sign-in pages.
@@ -219,6 +194,10 @@ RULES: dict[str, Rule] = {
         why="masked rosters: clerks (their units'), reviewers and auditors; not leaders",
     ),
     "roster-class-new": Rule(CLERKS, CLERKS, "each clerk for their own items and counties"),
+    "roster-findings": Rule(
+        CLERKS | {"reviewer", "auditor", "county_reviewer", "county_auditor"},
+        why="each the findings of the classes they read; a POST names a finding (none: 404)",
+    ),
     "roster-class": Rule(
         frozenset({"clerk", "reviewer", "auditor"}), why="the class's unit and county (others 404)"
     ),
@@ -315,14 +294,7 @@ def world(
         actor=users["clerk"], project=project, kind="funding", values=VALUES["funding"]
     )
     services.project_entry_submit(actor=users["clerk"], entry=entry)
-    training_class = make_class(users["clerk"], region="410611", plan=plan)
-    person = {"name": "甲", "household": "淇滨区", "category": "农村转移劳动力"}
-    (trainee,) = services.roster_replace(
-        actor=users["clerk"],
-        training_class=training_class,
-        rows=[TypedRow(line=1, id_number=QIBIN_WOMAN, **person)],
-    )
-    roster_ids = {"pk": training_class.pk, "trainee_id": trainee.pk}
+    roster_ids = roster_of(plan, users["clerk"])
     return {
         "plan": plan,
         "users": users,
@@ -362,9 +334,6 @@ def world(
             "dashboard-workitem": "three-matchings",
         },
     }
-
-
-ROSTER_URLS = ("roster-class", "roster-grid", "roster-template", "roster-upload", "roster-reveal")
 
 
 def url_of(route: str, pattern: URLPattern, world: dict[str, Any]) -> str:

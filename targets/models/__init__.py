@@ -35,7 +35,7 @@ from .registers import (
     RegisterRecord,
     SelfAssessment,
 )
-from .rosters import PersonalDataReveal, RosterPurge, Trainee, TrainingClass
+from .rosters import FindingNote, PersonalDataReveal, RosterPurge, Trainee, TrainingClass
 from .townships import TownshipFigure, TownshipTarget
 from .units import (
     CITY_LEVEL_CODE,
@@ -67,6 +67,7 @@ __all__ = [
     "Department",
     "EvaluationPilot",
     "EvidenceFile",
+    "FindingNote",
     "Indicator",
     "Level",
     "Meeting",

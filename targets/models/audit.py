@@ -103,6 +103,9 @@ class AuditEntry(models.Model):
         RECTIFICATION_CLOSE = "rectification-close", _("整改销号")
         TRAINING_CLASS_CREATE = "training-class-create", _("登记培训班")
         ROSTER_REPLACE = "roster-replace", _("更新花名册")
+        FINDING_EXPLAIN = "finding-explain", _("说明花名册疑点")
+        FINDING_ACCEPT = "finding-accept", _("认可疑点说明")
+        FINDING_RETURN = "finding-return", _("退回疑点说明")
 
     at = models.DateTimeField(_("时间"))
     # None: the system (a command run by the operator, a scheduled task).

@@ -167,3 +167,42 @@ class RosterPurge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} · {self.trainees}"
+
+
+class FindingNote(models.Model):
+    """The responsible clerk's explanation of one finding of the rosters (疑点), and its review.
+
+    A finding is not stored (``roster_findings`` finds it again from the rosters); ``key`` names
+    it: its rule, its classes and its roster rows, by id. A finding whose rosters change gets a
+    new key, and its old note stays, no longer shown beside anything."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("待审核")
+        ACCEPTED = "accepted", _("已认可")
+        RETURNED = "returned", _("已退回")
+
+    plan = link("targets.Plan", "finding_notes", _("年度方案"))
+    key = models.CharField(_("疑点标识"), max_length=300)
+    rule = models.CharField(_("疑点类别"), max_length=30)
+    text = models.TextField(_("情况说明"), max_length=1000)
+    status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.SUBMITTED)
+    explained_by = user_field(_("说明人"), optional=False)
+    explained_at = models.DateTimeField(_("说明时间"))
+    reviewed_by = user_field(_("审核人"))
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    review_comment = models.CharField(_("审核意见"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("疑点说明")
+        verbose_name_plural = _("疑点说明")
+        ordering = ["-explained_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "key"],
+                name="finding_note_once",
+                violation_error_message=_("该疑点已有说明。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} · {self.get_status_display()}"

@@ -87,6 +87,8 @@ from .registers import (
 )
 from .rosters import (
     RosterRefused,
+    finding_explain,
+    finding_review,
     personal_data_reveal,
     personal_data_rotate,
     roster_replace,
@@ -149,6 +151,8 @@ __all__ = [
     "evidence_attach",
     "evidence_detach",
     "evidence_store",
+    "finding_explain",
+    "finding_review",
     "goal_share_problem",
     "indicator_target_set",
     "kind_of",

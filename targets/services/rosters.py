@@ -21,9 +21,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import policy
+from .. import policy, policy_rosters
 from ..models import (
     AuditEntry,
+    FindingNote,
     Indicator,
     PersonalDataReveal,
     Plan,
@@ -33,6 +34,7 @@ from ..models import (
     TrainingClass,
 )
 from ..personal_data import EncryptedText, rotate
+from ..roster_findings import Finding
 from ..roster_rows import RowProblem, TypedRow, check_roster
 from .base import audit, plan_refusal
 
@@ -73,6 +75,7 @@ def training_class_create(
     hours: int,
     month: int | None = None,
     at: datetime | None = None,
+    is_demo: bool = False,
 ) -> TrainingClass:
     """A class of ``indicator`` in ``region``; it counts in the month its training ends
     (``month``, unless given) of the plan's year."""
@@ -99,6 +102,7 @@ def training_class_create(
         month=month,
         created_by=actor,
         created_at=at,
+        is_demo=is_demo,
     )
     training_class.full_clean()
     with transaction.atomic():
@@ -163,6 +167,64 @@ def roster_replace(
         )
     training_class.roster_changed_at = at
     return [*kept, *trainees]
+
+
+EXPLANATION_MIN = 4
+
+
+def finding_explain(
+    *, actor: User, plan: Plan, finding: Finding, text: str, at: datetime | None = None
+) -> FindingNote:
+    """The responsible clerk's explanation of ``finding``, sent for review (again, after a
+    return); an accepted explanation stays as it is."""
+    classes = list(TrainingClass.objects.filter(pk__in=finding.classes).select_related("indicator"))
+    if not classes or not policy_rosters.may_explain_finding(actor, classes):
+        raise PermissionDenied(_("只有负责该培训班花名册的填报人可以说明这一疑点。"))
+    text = text.strip()
+    if len(text) < EXPLANATION_MIN:
+        raise ValidationError(_("请写明情况（至少%(count)d个字）。") % {"count": EXPLANATION_MIN})
+    at = at or timezone.now()
+    with transaction.atomic():
+        note = FindingNote.objects.select_for_update().filter(plan=plan, key=finding.key).first()
+        if note is not None and note.status == FindingNote.Status.ACCEPTED:
+            raise ValidationError(_("该疑点的说明已被认可，不能再修改。"))
+        note = note or FindingNote(plan=plan, key=finding.key, rule=finding.rule)
+        note.text, note.status = text[:1000], FindingNote.Status.SUBMITTED
+        note.explained_by, note.explained_at = actor, at
+        note.reviewed_by, note.reviewed_at, note.review_comment = None, None, ""
+        note.save()
+        audit(actor=actor, action=AuditEntry.Action.FINDING_EXPLAIN, about=note, plan=plan, at=at)
+    return note
+
+
+def finding_review(
+    *,
+    actor: User,
+    note: FindingNote,
+    finding: Finding,
+    accept: bool,
+    comment: str = "",
+    at: datetime | None = None,
+) -> FindingNote:
+    """A reviewer accepts ``note`` or returns it with a comment (``finding``: what it explains,
+    found again from the rosters)."""
+    classes = list(TrainingClass.objects.filter(pk__in=finding.classes))
+    if note.key != finding.key or not policy_rosters.may_review_finding(actor, classes):
+        raise PermissionDenied(_("您不能审核这条疑点说明。"))
+    comment = comment.strip()
+    if not accept and not comment:
+        raise ValidationError(_("退回时必须填写审核意见。"))
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = FindingNote.objects.select_for_update().get(pk=note.pk)
+        if locked.status != FindingNote.Status.SUBMITTED:
+            raise ValidationError(_("只有待审核的说明可以审核。"))
+        locked.status = FindingNote.Status.ACCEPTED if accept else FindingNote.Status.RETURNED
+        locked.reviewed_by, locked.reviewed_at, locked.review_comment = actor, at, comment[:500]
+        locked.save()
+        action = AuditEntry.Action.FINDING_ACCEPT if accept else AuditEntry.Action.FINDING_RETURN
+        audit(actor=actor, action=action, about=locked, plan=locked.plan, at=at)
+    return locked
 
 
 def personal_data_reveal(

@@ -28,7 +28,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from skills_plan.views import allowed_by
 
 from .. import policy, policy_rosters
-from ..models import PersonalDataReveal, Trainee, TrainingClass
+from ..models import FindingNote, PersonalDataReveal, Trainee, TrainingClass
+from ..roster_findings import Rule, roster_findings
 from ..roster_forms import (
     ClassForm,
     RevealForm,
@@ -42,6 +43,8 @@ from ..roster_selectors import roster_checks
 from ..selectors import active_plan
 from ..services.rosters import (
     RosterRefused,
+    finding_explain,
+    finding_review,
     personal_data_reveal,
     roster_replace,
     training_class_create,
@@ -285,3 +288,93 @@ def trainee_reveal(request: HttpRequest, pk: int, trainee_id: int) -> HttpRespon
         },
         status=400 if request.method == "POST" and revealed is None else 200,
     )
+
+
+FINDING_ACTIONS = ("explain", "accept", "return")
+
+
+@login_required
+@allowed_by(policy_rosters.may_read_rosters)
+@require_http_methods(["GET", "POST"])
+def roster_findings_page(request: HttpRequest) -> HttpResponse:
+    """The findings (疑点) of the active plan's rosters this user reads, each with the classes
+    behind it, its explanation and what this user may do: the responsible clerk explains, a
+    reviewer accepts or returns. A finding is named in a form by its key, never by a number."""
+    plan = active_plan()
+    if plan is None:
+        raise Http404(_("没有进行中的年度方案。"))
+    findings = roster_findings(plan)
+    ids = {pk for finding in findings for pk in finding.classes}
+    classes = _classes(request).filter(pk__in=ids).in_bulk()
+    shown = [f for f in findings if any(pk in classes for pk in f.classes)]
+    rule = request.GET.get("rule", "")
+    if rule in Rule.LABELS:
+        shown = [f for f in shown if f.rule == rule]
+    else:
+        rule = ""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        key, action = request.POST.get("key", ""), request.POST.get("action", "")
+        finding = next((f for f in shown if f.key == key), None)
+        if finding is None or action not in FINDING_ACTIONS:
+            raise Http404
+        try:
+            _act_on_finding(request, plan, finding, action)
+        except ValidationError as error:
+            errors[key] = " ".join(error.messages)
+        else:
+            return redirect(request.get_full_path())
+    notes = {
+        n.key: n for n in FindingNote.objects.filter(plan=plan, key__in=[f.key for f in shown])
+    }
+    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    user = request.user
+    rows = []
+    for finding in page:
+        own = [classes[pk] for pk in finding.classes if pk in classes]
+        all_own = len(own) == len(finding.classes)
+        rows.append(
+            {
+                "finding": finding,
+                "classes": own,
+                "others": len(finding.classes) - len(own),
+                "note": notes.get(finding.key),
+                "may_explain": policy_rosters.may_explain_finding(user, own),
+                "may_review": all_own and policy_rosters.may_review_finding(user, own),
+                "error": errors.get(finding.key, ""),
+                "text": request.POST.get("text", "") if finding.key in errors else "",
+            }
+        )
+    return render(
+        request,
+        "targets/roster_findings.html",
+        {
+            "plan": plan,
+            "page": page,
+            "rows": rows,
+            "rule": rule,
+            "rules": [(value, label) for value, label in Rule.LABELS.items()],
+            "query": f"rule={rule}&" if rule else "",
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _act_on_finding(request: HttpRequest, plan: Any, finding: Any, action: str) -> None:
+    if action == "explain":
+        finding_explain(
+            actor=request.user, plan=plan, finding=finding, text=request.POST.get("text", "")
+        )
+        messages.success(request, _("说明已提交，等待审核。"))
+        return
+    note = FindingNote.objects.filter(plan=plan, key=finding.key).first()
+    if note is None:
+        raise ValidationError(_("这一疑点还没有说明。"))
+    finding_review(
+        actor=request.user,
+        note=note,
+        finding=finding,
+        accept=action == "accept",
+        comment=request.POST.get("comment", ""),
+    )
+    messages.success(request, _("已认可该说明。") if action == "accept" else _("已退回该说明。"))

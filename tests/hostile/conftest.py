@@ -22,6 +22,7 @@ from targets.models import (
     AuditEntry,
     Department,
     EvidenceFile,
+    FindingNote,
     PersonalDataReveal,
     Plan,
     Project,
@@ -144,6 +145,7 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
         # 花名册: classes and rosters leave audit rows too; a reveal leaves its own record.
         "trainee": list(Trainee.objects.order_by("pk").values_list("pk", "row")),
         "reveal": list(PersonalDataReveal.objects.order_by("pk").values_list("pk")),
+        "finding_note": list(FindingNote.objects.order_by("pk").values_list("pk", "status")),
     }
 
 

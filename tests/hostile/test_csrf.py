@@ -143,6 +143,7 @@ KNOWN_POSTS = {
     "roster-grid": "clerk",
     "roster-upload": "clerk",
     "roster-reveal": "auditor",
+    "roster-findings": "clerk",
 }
 
 
@@ -184,7 +185,8 @@ def _roster(world: Any) -> tuple[Any, Any]:
         from tests.targets.rosters import QIBIN_WOMAN, make_class
 
         made = make_class(world.users["clerk"], region="410611", plan=world.plan)
-        person = {"name": "甲", "household": "淇滨区", "category": "农村转移劳动力"}
+        # A 残疾人 without a 残疾证号: one finding, for the findings page to take a POST about.
+        person = {"name": "甲", "household": "淇滨区", "category": "残疾人"}
         (trainee,) = services.roster_replace(
             actor=world.users["clerk"],
             training_class=made,
@@ -324,14 +326,19 @@ def _body(world: Any, name: str, url: str, filled_template: Any) -> dict[str, An
     if name == "roster-grid":
         return {"rows": "1"}  # keeps the one person: the roster is saved again
     if name == "roster-upload":
-        from tests.targets.rosters import XUN_MAN
-        from tests.targets.test_roster_views import _filled_template
+        from tests.targets.rosters import XUN_MAN, filled_template
 
         row = ["乙", XUN_MAN, "浚县", "农村转移劳动力"]
-        content = _filled_template(_roster(world)[0], [row]).getvalue()
+        content = filled_template(_roster(world)[0], [row]).getvalue()
         return {"file": SimpleUploadedFile("花名册.xlsx", content)}
     if name == "roster-reveal":
         return {"reason": "CSRF 测试核对", "shown": "id_number"}
+    if name == "roster-findings":
+        from targets.roster_findings import roster_findings
+
+        _roster(world)
+        (finding,) = roster_findings(world.plan)
+        return {"key": finding.key, "action": "explain", "text": "残疾证正在补办"}
     return {}
 
 

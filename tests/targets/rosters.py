@@ -3,11 +3,15 @@ person as typed, and a training class made through the service, with defaults.""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from typing import Any
 
+from openpyxl import load_workbook
+
 from targets import services
 from targets.models import Indicator, Region, TrainingClass
+from targets.workbooks import rosters as roster_workbook
 
 # Synthetic numbers with right check characters: a man of 浚县 born 1990-03-07, another born
 # 1988-01-01, a woman of 淇滨区 born 1985-11-30.
@@ -49,3 +53,17 @@ def make_class(
             **more,
         },
     )
+
+
+def filled_template(training_class: TrainingClass, rows: list[list[Any]]) -> io.BytesIO:
+    """``training_class``'s downloaded template with ``rows`` typed under its header."""
+    book = load_workbook(io.BytesIO(roster_workbook.roster_template(training_class)))
+    sheet = book[roster_workbook.SHEET]
+    for offset, values in enumerate(rows):
+        for column, value in enumerate(values, start=1):
+            sheet.cell(roster_workbook.FIRST_ROW + offset, column).value = value
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    out.name = "花名册.xlsx"
+    return out

@@ -9,13 +9,12 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from targets import services
 from targets.models import AuditEntry, PersonalDataReveal, Trainee, TrainingClass
 from targets.roster_rows import TypedRow
 from targets.workbooks import rosters as roster_workbook
-from tests.targets.rosters import OTHER_XUN, QIBIN_WOMAN, XUN_MAN, make_class
+from tests.targets.rosters import OTHER_XUN, QIBIN_WOMAN, XUN_MAN, filled_template, make_class
 from tests.targets.rosters import person as _person
 
 pytestmark = pytest.mark.django_db
@@ -32,19 +31,6 @@ def _grid(rows: list[dict[str, str]], **extra: Any) -> dict[str, Any]:
 @pytest.fixture
 def xun_class(county_clerk: Any) -> TrainingClass:
     return make_class(county_clerk)
-
-
-def _filled_template(training_class: TrainingClass, rows: list[list[Any]]) -> io.BytesIO:
-    book = load_workbook(io.BytesIO(roster_workbook.roster_template(training_class)))
-    sheet = book[roster_workbook.SHEET]
-    for offset, values in enumerate(rows):
-        for column, value in enumerate(values, start=1):
-            sheet.cell(roster_workbook.FIRST_ROW + offset, column).value = value
-    out = io.BytesIO()
-    book.save(out)
-    out.seek(0)
-    out.name = "花名册.xlsx"
-    return out
 
 
 def test_a_clerk_registers_a_class_of_their_own_item_and_county(client, county_clerk, plan):
@@ -124,7 +110,7 @@ def test_the_template_round_trip_replaces_the_roster(client, county_clerk, xun_c
     client.force_login(county_clerk)
     download = client.get(reverse("roster-template", args=[xun_class.pk]))
     assert download.status_code == 200 and download["Content-Type"].startswith("application/vnd")
-    upload = _filled_template(
+    upload = filled_template(
         xun_class,
         [
             ["张三", XUN_MAN, "浚县", "农村转移劳动力", None, "13800001234", "合格"],
@@ -165,7 +151,7 @@ def test_an_upload_with_any_fault_saves_nothing_and_leaves_the_roster(
     before = list(Trainee.objects.values_list("pk", "name"))
     client.force_login(county_clerk)
     response = client.post(
-        reverse("roster-upload", args=[xun_class.pk]), {"file": _filled_template(xun_class, rows)}
+        reverse("roster-upload", args=[xun_class.pk]), {"file": filled_template(xun_class, rows)}
     )
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -176,7 +162,7 @@ def test_an_upload_for_another_class_or_not_a_workbook_is_refused(client, county
     other = make_class(county_clerk, occupation="焊工")
     client.force_login(county_clerk)
     url = reverse("roster-upload", args=[xun_class.pk])
-    wrong = _filled_template(other, [["张三", XUN_MAN, "浚县", "农村转移劳动力"]])
+    wrong = filled_template(other, [["张三", XUN_MAN, "浚县", "农村转移劳动力"]])
     response = client.post(url, {"file": wrong})
     assert response.status_code == 400 and "另一个培训班" in response.content.decode()
     text = io.BytesIO(b"name,id\n")
@@ -198,7 +184,7 @@ def test_an_upload_larger_than_a_class_is_refused_before_it_is_parsed(
     rows = [[f"学员{n}", XUN_MAN, "浚县", "农村转移劳动力"] for n in range(10)]
     client.force_login(county_clerk)
     response = client.post(
-        reverse("roster-upload", args=[xun_class.pk]), {"file": _filled_template(xun_class, rows)}
+        reverse("roster-upload", args=[xun_class.pk]), {"file": filled_template(xun_class, rows)}
     )
     assert response.status_code == 400 and not parsed
     assert "花名册模板的大小" in response.content.decode()
