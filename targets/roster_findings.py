@@ -12,15 +12,18 @@ back. A finding names people by their masked numbers only.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from itertools import combinations
+from typing import Any
 
-from django.db.models import Count, Max, Min, Q
+from django.db import connection
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Plan, Submission, Trainee, TrainingClass
+from .models import Department, Indicator, Plan, Submission, Trainee, TrainingClass
 
 YOUNGEST, OLDEST = 16, 60  # working age for labour training
 
@@ -65,59 +68,95 @@ def _age(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-def _twice(plan: Plan) -> dict[str, list[Trainee]]:
-    """The people in more than one roster row of the plan, by hash, with their rows."""
-    rows = Trainee.objects.filter(training_class__indicator__plan=plan)
-    repeated = (
-        rows.values("id_hash").annotate(times=Count("pk")).filter(times__gt=1).values("id_hash")
+_PAIRS = """
+WITH rows AS (
+    SELECT r.id, r.id_hash, r.id_masked, r.training_class_id AS class_id, k.start_on, k.end_on,
+        k.kind, k.institution, k.occupation, n.department_id, d.short_name
+    FROM {trainee} r
+    JOIN {klass} k ON k.id = r.training_class_id
+    JOIN {indicator} n ON n.id = k.indicator_id
+    JOIN {department} d ON d.id = n.department_id
+    WHERE n.plan_id = %s AND r.id_hash IN (
+        SELECT r2.id_hash FROM {trainee} r2
+        JOIN {klass} k2 ON k2.id = r2.training_class_id
+        JOIN {indicator} n2 ON n2.id = k2.indicator_id
+        WHERE n2.plan_id = %s
+        GROUP BY r2.id_hash HAVING COUNT(*) > 1
     )
-    found: dict[str, list[Trainee]] = defaultdict(list)
-    for trainee in (
-        rows.filter(id_hash__in=repeated)
-        .select_related("training_class__indicator__department")
-        .defer("id_number", "phone", "disability_card")
-        .order_by("id_hash", "training_class_id", "row")
-    ):
-        found[trainee.id_hash].append(trainee)
-    return found
+)
+SELECT a.id, b.id, a.id_masked,
+    a.class_id, a.start_on, a.end_on, a.kind, a.institution, a.occupation, a.department_id,
+    a.short_name,
+    b.class_id, b.start_on, b.end_on, b.kind, b.institution, b.occupation, b.department_id,
+    b.short_name
+FROM rows a JOIN rows b ON a.id_hash = b.id_hash AND a.class_id < b.class_id
+ORDER BY a.id_hash, a.class_id, b.class_id
+"""
+
+
+@dataclass(frozen=True)
+class _Class:
+    """A class as a finding names it, read with the rows (``str`` as ``TrainingClass``'s)."""
+
+    pk: int
+    start_on: Any  # a date (a string on SQLite's raw cursor: ISO, so it compares the same)
+    end_on: Any
+    kind: str
+    institution: str
+    occupation: str
+    department_id: int
+    department: str
+
+    def __str__(self) -> str:
+        return f"{self.institution} · {self.occupation} ({self.start_on}–{self.end_on})"
+
+
+def _pairs(plan: Plan) -> Iterator[tuple[int, int, str, _Class, _Class]]:
+    """Every two roster rows of one person in two classes of the plan: set-based, in the
+    database (the people found twice by ``GROUP BY id_hash`` on its index, then their rows
+    joined with each other); nothing else is read."""
+    quote = connection.ops.quote_name
+    sql = _PAIRS.format(
+        trainee=quote(Trainee._meta.db_table),
+        klass=quote(TrainingClass._meta.db_table),
+        indicator=quote(Indicator._meta.db_table),
+        department=quote(Department._meta.db_table),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [plan.pk, plan.pk])
+        for first, second, masked, *classes in cursor.fetchall():
+            yield first, second, masked, _Class(*classes[:8]), _Class(*classes[8:])
 
 
 def _people_twice(plan: Plan) -> list[Finding]:
     findings = []
-    for rows in _twice(plan).values():
-        for first, second in combinations(rows, 2):
-            one, other = first.training_class, second.training_class
-            if one.pk == other.pk:
-                continue
-            pair = (one.pk, other.pk)
-            if one.start_on <= other.end_on and other.start_on <= one.end_on:
-                findings.append(
-                    Finding(
-                        Rule.OVERLAP,
-                        pair,
-                        (first.pk, second.pk),
-                        _("%(id)s：%(one)s 与 %(other)s")
-                        % {"id": first.id_masked, "one": one, "other": other},
-                    )
+    for first, second, masked, one, other in _pairs(plan):
+        pair = (one.pk, other.pk)
+        if one.start_on <= other.end_on and other.start_on <= one.end_on:
+            findings.append(
+                Finding(
+                    Rule.OVERLAP,
+                    pair,
+                    (first, second),
+                    _("%(id)s：%(one)s 与 %(other)s") % {"id": masked, "one": one, "other": other},
                 )
-            if one.indicator.department_id != other.indicator.department_id and (
-                one.kind == other.kind
-            ):
-                findings.append(
-                    Finding(
-                        Rule.DEPARTMENTS,
-                        pair,
-                        (first.pk, second.pk),
-                        _("%(id)s：%(one)s（%(a)s）与 %(other)s（%(b)s）")
-                        % {
-                            "id": first.id_masked,
-                            "one": one,
-                            "a": one.indicator.department.short_name,
-                            "other": other,
-                            "b": other.indicator.department.short_name,
-                        },
-                    )
+            )
+        if one.department_id != other.department_id and one.kind == other.kind:
+            findings.append(
+                Finding(
+                    Rule.DEPARTMENTS,
+                    pair,
+                    (first, second),
+                    _("%(id)s：%(one)s（%(a)s）与 %(other)s（%(b)s）")
+                    % {
+                        "id": masked,
+                        "one": one,
+                        "a": one.department,
+                        "other": other,
+                        "b": other.department,
+                    },
                 )
+            )
     return findings
 
 
@@ -126,18 +165,21 @@ def _rows(plan: Plan) -> list[Finding]:
     rows = Trainee.objects.filter(training_class__indicator__plan=plan).select_related(
         "training_class"
     )
-    for trainee in rows.filter(category=Trainee.Category.DISABLED).only(
-        "pk", "id_masked", "disability_card", "training_class"
+    # An empty 残疾证号 is stored as "" (never encrypted): found by its length, nothing decrypted.
+    for trainee in (
+        rows.filter(category=Trainee.Category.DISABLED)
+        .annotate(card=Length("disability_card"))
+        .filter(card=0)
+        .only("pk", "id_masked", "training_class")
     ):
-        if not trainee.disability_card:
-            findings.append(
-                Finding(
-                    Rule.NO_DISABILITY_CARD,
-                    (trainee.training_class_id,),
-                    (trainee.pk,),
-                    trainee.id_masked,
-                )
+        findings.append(
+            Finding(
+                Rule.NO_DISABILITY_CARD,
+                (trainee.training_class_id,),
+                (trainee.pk,),
+                trainee.id_masked,
             )
+        )
     # Ages: only people born near the edges are read (a window over the year's start dates),
     # then each is judged on the day their own class started.
     starts = TrainingClass.objects.filter(indicator__plan=plan).aggregate(
@@ -172,30 +214,37 @@ def _years_before(day: date, years: int) -> date:
 
 
 def _after_approval(plan: Plan) -> list[Finding]:
-    approved = {
-        (row["indicator"], row["region"], row["month"]): row["at"]
-        for row in Submission.objects.filter(indicator__plan=plan, is_counted=True)
-        .values("indicator", "region", "month")
-        .annotate(at=Max("reviewed_at"))
-    }
-    findings = []
-    for training_class in TrainingClass.objects.filter(
-        indicator__plan=plan, roster_changed_at__isnull=False
-    ):
-        at = approved.get(
-            (training_class.indicator_id, training_class.region_id, training_class.month)
-        )
-        if at is not None and training_class.roster_changed_at > at:
-            findings.append(
-                Finding(Rule.AFTER_APPROVAL, (training_class.pk,), (), str(training_class))
-            )
-    return findings
+    approved_at = Submission.objects.filter(
+        indicator=OuterRef("indicator"),
+        region=OuterRef("region"),
+        month=OuterRef("month"),
+        is_counted=True,
+    ).values("reviewed_at")[:1]
+    late = (
+        TrainingClass.objects.filter(indicator__plan=plan, roster_changed_at__isnull=False)
+        .annotate(approved_at=Subquery(approved_at))
+        .filter(roster_changed_at__gt=F("approved_at"))
+        .order_by("pk")
+    )
+    return [Finding(Rule.AFTER_APPROVAL, (c.pk,), (), str(c)) for c in late]
 
 
 def _same_rosters(plan: Plan) -> list[Finding]:
+    """Classes with the very same people: candidates by (size, least hash, greatest hash), one
+    aggregate in the database; only the candidates' hashes are read to compare them whole."""
+    rows = Trainee.objects.filter(training_class__indicator__plan=plan)
+    by_signature: dict[tuple, list[int]] = defaultdict(list)
+    for row in (
+        rows.values("training_class")
+        .annotate(size=Count("pk"), least=Min("id_hash"), greatest=Max("id_hash"))
+        .order_by("training_class")
+    ):
+        signature = (row["size"], row["least"], row["greatest"])
+        by_signature[signature].append(row["training_class"])
+    candidates = [pk for classes in by_signature.values() if len(classes) > 1 for pk in classes]
     rosters: dict[int, list[str]] = defaultdict(list)
     for class_id, id_hash in (
-        Trainee.objects.filter(training_class__indicator__plan=plan)
+        rows.filter(training_class__in=candidates)
         .order_by("training_class_id", "id_hash")
         .values_list("training_class_id", "id_hash")
     ):
