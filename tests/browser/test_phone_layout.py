@@ -201,3 +201,28 @@ def test_the_reviewers_pages_fit_a_phone(live_server, browser, request) -> None:
     page.goto(f"{live_server.url}/review/notices/")
     _check(page, "notices", fields=True)
     assert not problems, problems
+
+
+@pytest.mark.parametrize("username", ["clerk-hrss", "auditor"])
+def test_the_rosters_fit_a_phone(live_server, browser, request, username) -> None:
+    demo_rolled_up(PASSWORD)
+    page = _sign_in(browser, live_server, request, username, 390)
+    problems = watch_problems(page)
+
+    page.goto(f"{live_server.url}/rosters/")
+    _check(page, "rosters")
+    training_class = page.locator("main table a[href^='/rosters/']").first.get_attribute("href")
+    assert training_class, "no class listed"
+    page.goto(f"{live_server.url}{training_class}")
+    seen = _check(page, training_class)
+    assert any(t["scrolls"] for t in seen["tables"]), seen  # the roster scrolls in its box
+    if username == "clerk-hrss":
+        page.goto(f"{live_server.url}{training_class}grid/")
+        _check(page, "roster grid", fields=True)
+    else:
+        reveal = _first_link(page, f"{training_class}reveal/")
+        page.goto(f"{live_server.url}{reveal}")
+        _check(page, "reveal", fields=True)
+    page.goto(f"{live_server.url}/rosters/findings/")
+    _check(page, "findings", fields=username == "clerk-hrss")
+    assert not problems, problems
