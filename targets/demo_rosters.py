@@ -13,7 +13,7 @@ the reports to find:
 - one man in two April classes whose dates overlap;
 - one woman trained by both 人社局 (June) and 残联 (August) in the same kind of training;
 - a 残疾人 in a 残联 class without a 残疾证号;
-- a 63-year-old in a rural transfer class;
+- a 63-year-old in a rural transfer class, and a 在岗职工 in another;
 - February's first class's roster replaced in June, after the month was approved;
 - a second May 残联 class, later in the month, with the very roster of another (the May figure
   counts persons, so it stays matched: only the findings see it).
@@ -145,6 +145,8 @@ def load_rosters(plan: Plan, clerks: dict[str, Any]) -> int:
                 rows = [_row(line, person, code) for line, person in enumerate(persons, 1)]
                 if (code, month, number) == ("disabled", 3, 0):
                     rows[0] = _row(1, persons[0], code, disability_card="")
+                if (code, month, number) == ("rural-transfer", 8, 0):
+                    rows[0] = _row(1, persons[0], code, category="在岗职工")
                 services.roster_replace(
                     actor=clerk, training_class=training_class, rows=rows, at=_at(end)
                 )

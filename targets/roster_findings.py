@@ -3,8 +3,9 @@ behind it.
 
 Rules (``Rule``): the same person in two classes whose dates overlap; the same person trained by
 two departments in the same kind of training in the year; a 残疾人 without a 残疾证号; an age
-outside 16–60 when a class starts; a roster changed after the month's figure was approved; two
-classes with the same roster. People are matched by the keyed hash of their number, in the
+outside 16–60 when a class starts; a person of another category than the item trains
+(``ITEM_CATEGORIES``); a roster changed after the month's figure was approved; two classes with
+the same roster. People are matched by the keyed hash of their number, in the
 database (``GROUP BY id_hash`` on its index): only the people found more than once are read
 back. A finding names people by their masked numbers only.
 """
@@ -35,6 +36,7 @@ class Rule:
     AGE = "age"
     AFTER_APPROVAL = "after-approval"
     SAME_ROSTER = "same-roster"
+    CATEGORY = "category"
 
     LABELS = {
         OVERLAP: gettext_lazy("同一人参加时间重叠的两个培训班"),
@@ -43,7 +45,20 @@ class Rule:
         AGE: gettext_lazy("开班时年龄不在16至60岁之间"),
         AFTER_APPROVAL: gettext_lazy("花名册在当月数据审核通过后才更新"),
         SAME_ROSTER: gettext_lazy("两个培训班的花名册完全相同"),
+        CATEGORY: gettext_lazy("学员的人员类别不是该任务的培训对象"),
     }
+
+
+# Whom each training item of the plan trains (by its code): a roster row of another category is
+# a finding. Items not listed (创业培训, 事业单位人员培训) take anyone.
+ITEM_CATEGORIES = {
+    "rural-transfer": ("rural",),
+    "in-service": ("employee",),
+    "reemployment": ("unemployed",),
+    "new-farmers": ("farmer",),
+    "rain-dew": ("poor",),
+    "disabled": ("disabled",),
+}
 
 
 @dataclass(frozen=True)
@@ -264,11 +279,37 @@ def _same_rosters(plan: Plan) -> list[Finding]:
     ]
 
 
+def _outside_category(plan: Plan) -> list[Finding]:
+    """Rows whose category is not whom their item trains (``ITEM_CATEGORIES``): one query."""
+    outside = Q(pk__in=[])
+    for code, categories in ITEM_CATEGORIES.items():
+        outside |= Q(training_class__indicator__code=code) & ~Q(category__in=categories)
+    labels = dict(Trainee.Category.choices)
+    rows = (
+        Trainee.objects.filter(outside, training_class__indicator__plan=plan)
+        .order_by("training_class_id", "row")
+        .values_list(
+            "pk", "id_masked", "category", "training_class_id", "training_class__indicator__name"
+        )
+    )
+    return [
+        Finding(
+            Rule.CATEGORY,
+            (class_id,),
+            (pk,),
+            _("%(id)s：%(category)s，不是“%(item)s”的培训对象")
+            % {"id": masked, "category": labels.get(category, category), "item": item},
+        )
+        for pk, masked, category, class_id, item in rows
+    ]
+
+
 def roster_findings(plan: Plan) -> list[Finding]:
     """Every finding of the plan's rosters, rule by rule."""
     return [
         *_people_twice(plan),
         *_rows(plan),
+        *_outside_category(plan),
         *_after_approval(plan),
         *_same_rosters(plan),
     ]

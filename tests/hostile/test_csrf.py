@@ -337,7 +337,7 @@ def _body(world: Any, name: str, url: str, filled_template: Any) -> dict[str, An
         from targets.roster_findings import roster_findings
 
         _roster(world)
-        (finding,) = roster_findings(world.plan)
+        (finding,) = [f for f in roster_findings(world.plan) if f.rule == "no-disability-card"]
         return {"key": finding.key, "action": "explain", "text": "残疾证正在补办"}
     return {}
 

@@ -104,6 +104,32 @@ def test_a_disabled_trainee_without_a_card(plan, clerk_of) -> None:
     assert missing.detail == without[:6] + "********" + without[14:]
 
 
+def test_a_person_outside_the_items_category(plan, county_clerk, clerk_of) -> None:
+    employee, farmer, founder = (number("19850505", seq) for seq in ("031", "041", "051"))
+    rural = enrol(
+        county_clerk,
+        "rural-transfer",
+        date(2015, 5, 4),
+        date(2015, 5, 9),
+        [MAN, employee],
+        categories={employee: "在岗职工"},
+    )
+    # 创业培训 takes anyone: a 新型职业农民 there is no finding.
+    enrol(
+        county_clerk,
+        "entrepreneurship",
+        date(2015, 7, 1),
+        date(2015, 7, 5),
+        [farmer, founder],
+        categories={farmer: "新型职业农民", founder: "其他人员"},
+    )
+    (outside,) = found(plan, Rule.CATEGORY)
+    assert outside.classes == (rural.pk,)
+    assert outside.trainees == (rural.trainees.get(row=2).pk,)
+    assert outside.detail.startswith(employee[:6] + "********" + employee[14:] + "：在岗职工")
+    assert employee not in outside.detail
+
+
 def test_ages_outside_16_to_60_when_the_class_starts(plan, county_clerk) -> None:
     young, sixteen = number("19990602", "031"), number("19990601", "041")
     sixty, old = number("19540602", "051"), number("19540601", "061")
