@@ -37,7 +37,7 @@ test: $(VENV)/.requirements-dev messages
 # Production processes in one terminal (the Procfile: gunicorn, a Celery worker, Celery beat),
 # after migrate and collectstatic. Needs PostgreSQL, Redis and the production environment
 # (README, "Deployment"); on a server systemd runs the same three commands instead.
-PROD_ENV := DATABASE_URL CELERY_BROKER_URL SECRET_KEY ALLOWED_HOSTS
+PROD_ENV := DATABASE_URL CELERY_BROKER_URL SECRET_KEY ALLOWED_HOSTS FIELD_ENCRYPTION_KEY PERSONAL_DATA_HASH_KEY
 prod: prod-env $(VENV)/.requirements
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v0

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
@@ -41,6 +42,8 @@ def production_env(**extra: str) -> dict[str, str]:
         SECURE_HSTS_SECONDS="31536000",
         SECURE_HSTS_INCLUDE_SUBDOMAINS="1",
         SECURE_HSTS_PRELOAD="1",
+        FIELD_ENCRYPTION_KEY=Fernet.generate_key().decode(),
+        PERSONAL_DATA_HASH_KEY=secrets.token_urlsafe(32),
     )
     env.update(extra)
     return env
@@ -272,6 +275,9 @@ class TestProcesses:
         missing = run(["make", "prod"], {**prod, "CELERY_BROKER_URL": ""})
         assert missing.returncode != 0
         assert "make prod: set CELERY_BROKER_URL" in missing.stdout
+        keyless = run(["make", "prod"], {**prod, "FIELD_ENCRYPTION_KEY": ""})
+        assert keyless.returncode != 0
+        assert "make prod: set FIELD_ENCRYPTION_KEY" in keyless.stdout
 
 
 def free_port() -> int:
