@@ -44,6 +44,7 @@ urlpatterns = [
         "rosters/<int:pk>/template.xlsx", rosters.roster_template_download, name="roster-template"
     ),
     path("rosters/<int:pk>/upload/", rosters.roster_upload, name="roster-upload"),
+    path("rosters/<int:pk>/roster.xlsx", rosters.roster_export_download, name="roster-export"),
     path(
         "rosters/<int:pk>/reveal/<int:trainee_id>/",
         rosters.trainee_reveal,

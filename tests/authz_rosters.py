@@ -10,7 +10,10 @@ from targets.models import Plan
 from targets.roster_rows import TypedRow
 from tests.targets.rosters import QIBIN_WOMAN, make_class
 
-ROSTER_URLS = ("roster-class", "roster-grid", "roster-template", "roster-upload", "roster-reveal")
+ROSTER_URLS = (
+    *("roster-class", "roster-grid", "roster-template", "roster-upload", "roster-reveal"),
+    "roster-export",
+)
 
 
 def roster_of(plan: Plan, clerk: Any) -> dict[str, int]:

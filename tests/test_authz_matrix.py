@@ -203,6 +203,7 @@ RULES: dict[str, Rule] = {
     ),
     "roster-grid": Rule(frozenset({"clerk"}), frozenset({"clerk"}), "the class's own clerk"),
     "roster-template": Rule(frozenset({"clerk"}), why="the class's own clerk"),
+    "roster-export": Rule(frozenset({"clerk", "reviewer", "auditor"}), why="masked; as the class"),
     "roster-upload": Rule(NOBODY, frozenset({"clerk"}), "the class's own clerk, POST only"),
     "roster-reveal": Rule(
         frozenset({"auditor"}), frozenset({"auditor"}), "auditors of the class's county, recorded"

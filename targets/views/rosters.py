@@ -50,7 +50,7 @@ from ..services.rosters import (
     training_class_create,
 )
 from ..workbooks.registers import xlsx_response
-from ..workbooks.rosters import read_roster_upload, roster_template
+from ..workbooks.rosters import read_roster_upload, roster_export, roster_template
 from ..workbooks.upload import UploadRefused
 
 PAGE_SIZE = 20
@@ -162,6 +162,16 @@ def _class_page(request: HttpRequest, training_class: TrainingClass, **extra: An
 @require_GET
 def roster_class(request: HttpRequest, pk: int) -> HttpResponse:
     return _class_page(request, _class(request, pk))
+
+
+@login_required
+@allowed_by(policy_rosters.may_read_rosters)
+@require_GET
+def roster_export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The class's roster as Excel, masked (whoever reads the class)."""
+    training_class = _class(request, pk)
+    name = _("花名册-%(pk)s.xlsx") % {"pk": training_class.pk}
+    return xlsx_response(roster_export(training_class), name)
 
 
 @login_required

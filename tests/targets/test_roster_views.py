@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from targets import services
 from targets.models import AuditEntry, PersonalDataReveal, Trainee, TrainingClass
@@ -238,3 +239,19 @@ def test_the_class_page_shows_the_figure_beside_the_roster(
     figure("rural-transfer", "410621", 6, 3, status="approved")
     page = client.get(url).content.decode()
     assert "不一致" in page and "相差 -1" in page
+
+
+def test_the_roster_export_is_masked_and_all_text(client, county_clerk, xun_class, reviewer):
+    services.roster_replace(
+        actor=county_clerk,
+        training_class=xun_class,
+        rows=[TypedRow(line=1, **_person(XUN_MAN, name="=HYPERLINK(1)", phone="13800001234"))],
+    )
+    client.force_login(reviewer)
+    response = client.get(reverse("roster-export", args=[xun_class.pk]))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content))[roster_workbook.SHEET]
+    row = [c.value for c in sheet[roster_workbook.FIRST_ROW]]
+    assert row[:3] == [1, "=HYPERLINK(1)", "410621********0015"]
+    assert sheet.cell(roster_workbook.FIRST_ROW, 2).data_type == "s"  # text, not a formula
+    assert "138****1234" in row and XUN_MAN.encode() not in response.content
