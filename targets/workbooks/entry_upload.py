@@ -7,14 +7,12 @@ layout) and turned into the posted form of the month's page, so that an upload i
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime, time, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from ..forms import MAX_NOTE_LENGTH, parse_figure
@@ -30,7 +28,7 @@ from .entry import (
     identity,
     layout_of,
 )
-from .upload import MAX_UPLOAD_BYTES, UploadRefused, check_zip, stored_cells, unreadable_message
+from .upload import UploadRefused, open_upload, stored_cells
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
@@ -45,21 +43,10 @@ def read_upload(file: IO[bytes], user: User, plan: Plan, month: int) -> dict[str
     Checked whole: raises ``UploadRefused`` with every message found; nothing is read from
     the database but the clerk's grid, and nothing is written.
     """
-    content = file.read(MAX_UPLOAD_BYTES + 1)
-    if not content:
-        raise UploadRefused([_("上传的文件是空的。")])
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise UploadRefused(
-            [_("文件太大（超过 %(size)s MB），请上传本系统下载的填报模板。") % {"size": 5}]
-        )
-    check_zip(content)
-    try:
-        # Untrusted input to a third-party parser: any failure means "not a workbook we read".
-        workbook = load_workbook(
-            io.BytesIO(content), read_only=True, data_only=False, keep_links=False
-        )
-    except Exception as error:
-        raise UploadRefused([unreadable_message()]) from error
+    workbook = open_upload(
+        file,
+        too_large=_("文件太大（超过 %(size)s MB），请上传本系统下载的填报模板。") % {"size": 5},
+    )
     try:
         return _read_workbook(workbook, user, plan, month)
     finally:

@@ -6,12 +6,10 @@ passes is turned into the same dictionary as ``fixtures/plan-2015.json``.
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from ..models import Department, Indicator, Plan, local_places
@@ -21,7 +19,6 @@ from .plan_sheets import (
     INDICATOR_COLUMNS,
     LIMITS,
     MAX_ERRORS,
-    MAX_UPLOAD_BYTES,
     MILESTONE_COLUMNS,
     OPTIONAL_SHEETS,
     PLAN_HEADERS,
@@ -260,27 +257,16 @@ def _check_work(
 
 
 def _open(file: IO[bytes]) -> Any:
-    content = file.read(MAX_UPLOAD_BYTES + 1)
-    if not content:
-        raise _file_error(_("上传的文件是空的。"))
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise _file_error(
-            _("文件太大（超过 %(size)s MB），方案定义工作簿不会这么大。")
-            % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)}
-        )
     try:
-        excel.check_zip(
-            content,
+        return excel.open_upload(
+            file,
+            too_large=_("文件太大（超过 %(size)s MB），方案定义工作簿不会这么大。")
+            % {"size": excel.MAX_UPLOAD_BYTES // (1024 * 1024)},
             too_big=_("文件解压后过大，可能已损坏或不是方案定义工作簿，不能导入。"),
             limits=LIMITS,
         )
     except excel.UploadRefused as refused:
         raise _file_error(refused.messages[0]) from refused
-    try:
-        # Untrusted input to a third-party parser: any failure means "not a workbook we read".
-        return load_workbook(io.BytesIO(content), read_only=True, data_only=False, keep_links=False)
-    except Exception as error:
-        raise _file_error(excel.unreadable_message()) from error
 
 
 def read_definition(file: IO[bytes]) -> dict[str, Any]:

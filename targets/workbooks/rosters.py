@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from django.core import signing
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -24,14 +24,7 @@ from ..models import Trainee, TrainingClass
 from ..roster_rows import TYPED_FIELDS, TypedRow
 from .entry import PROPERTY_PREFIX
 from .text import set_text
-from .upload import (
-    MAX_UPLOAD_BYTES,
-    SheetLimits,
-    UploadRefused,
-    check_zip,
-    stored_cells,
-    unreadable_message,
-)
+from .upload import SheetLimits, UploadRefused, open_upload, stored_cells
 
 SHEET = "花名册"
 SIGNING_SALT = "targets.roster.template"
@@ -112,24 +105,12 @@ def read_roster_upload(file: IO[bytes], training_class: TrainingClass) -> list[T
 
     Checked whole: raises ``UploadRefused`` with every message found; nothing is written.
     """
-    content = file.read(MAX_UPLOAD_BYTES + 1)
-    if not content:
-        raise UploadRefused([_("上传的文件是空的。")])
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise UploadRefused(
-            [_("文件太大（超过 %(size)s MB），请上传本系统下载的花名册模板。") % {"size": 5}]
-        )
-    check_zip(
-        content,
+    workbook = open_upload(
+        file,
+        too_large=_("文件太大（超过 %(size)s MB），请上传本系统下载的花名册模板。") % {"size": 5},
         limits=ROSTER_LIMITS,
         too_big=_("文件过大：一个培训班的花名册最多%(rows)d行。") % {"rows": MAX_ROWS},
     )
-    try:
-        workbook = load_workbook(
-            io.BytesIO(content), read_only=True, data_only=False, keep_links=False
-        )
-    except Exception as error:
-        raise UploadRefused([unreadable_message()]) from error
     try:
         _check_class(workbook, training_class)
         if SHEET not in workbook.sheetnames:

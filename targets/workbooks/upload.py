@@ -13,9 +13,10 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.worksheet._reader import WorkSheetParser
 
@@ -181,6 +182,30 @@ def stored_cells(workbook: Any, sheet: Any) -> Iterator[tuple[int, int, Any, boo
         raise
     except Exception as error:
         # Untrusted XML: a broken sheet is "cannot read", never a server error.
+        raise UploadRefused([unreadable_message()]) from error
+
+
+def open_upload(
+    file: IO[bytes],
+    *,
+    too_large: str,
+    limits: SheetLimits = TEMPLATE_LIMITS,
+    too_big: str | None = None,
+) -> Any:
+    """An uploaded workbook, opened read-only once it is bounded: at most ``MAX_UPLOAD_BYTES``
+    read (more: ``too_large``), the zip checked (``check_zip``: not an .xlsx, bombs, sheets
+    beyond ``limits``) before openpyxl parses anything. ``UploadRefused`` otherwise; the caller
+    closes the workbook."""
+    content = file.read(MAX_UPLOAD_BYTES + 1)
+    if not content:
+        raise UploadRefused([_("上传的文件是空的。")])
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise UploadRefused([too_large])
+    check_zip(content, too_big=too_big, limits=limits)
+    try:
+        # Untrusted input to a third-party parser: any failure means "not a workbook we read".
+        return load_workbook(io.BytesIO(content), read_only=True, data_only=False, keep_links=False)
+    except Exception as error:
         raise UploadRefused([unreadable_message()]) from error
 
 
