@@ -33,6 +33,7 @@ PAGES: list[tuple[str, str, str, bool | str]] = [
     ("entry.png", "clerk-hrss", "/entry/2015/10/", False),
     ("review.png", "reviewer", "/review/", True),
     ("project-ledger.png", "leader", "/projects/1/", True),  # the demo's first project
+    ("roster-findings.png", "auditor", "/rosters/findings/", True),
 ]
 # At a phone's size (390×844, one screen): the same tuple, the page scrolled so that the
 # element of the CSS selector (if any) is at the top.
@@ -41,6 +42,7 @@ PHONE_PAGES: list[tuple[str, str, str, str | None]] = [
     ("phone-dashboard.png", "leader", "/dashboard/?as_of=2015-09", None),
     ("phone-entry.png", "clerk-hrss", "/entry/2015/11/", "main h1"),
     ("phone-review.png", "reviewer", "/review/1/10/", "main h1"),
+    ("phone-roster.png", "auditor", "/rosters/1/", "main h1"),  # the demo's first class
 ]
 
 
