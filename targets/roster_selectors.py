@@ -152,6 +152,29 @@ def _cells(
     return items, _class_counts(classes), approved
 
 
+def roster_check(indicator: Indicator, region: Region, month: int) -> RosterCheck | None:
+    """One cell's check (a class's page): its approved figure and rosters, two queries; None
+    when it has neither."""
+    counted = _class_counts(
+        TrainingClass.objects.filter(indicator=indicator, region=region, month=month)
+    ).get((indicator.pk, region.pk, month))
+    figure = (
+        Submission.objects.filter(indicator=indicator, region=region, month=month, is_counted=True)
+        .values_list("value", flat=True)
+        .first()
+    )
+    if counted is None and figure is None:
+        return None
+    return RosterCheck(
+        indicator=indicator,
+        region=region,
+        month=month,
+        figure=figure,
+        roster=_in_unit(indicator, counted),
+        classes=counted["classes"] if counted is not None else 0,
+    )
+
+
 def roster_checks(plan: Plan, *, month: int | None = None) -> list[RosterCheck]:
     """Every (item, county, month) with an approved figure or a class, up to ``month`` (all
     months without), in the items' order, then the counties', then the months'."""

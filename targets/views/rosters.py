@@ -39,7 +39,7 @@ from ..roster_forms import (
     typed_rows,
 )
 from ..roster_rows import TYPED_FIELDS
-from ..roster_selectors import roster_checks
+from ..roster_selectors import roster_check
 from ..selectors import active_plan
 from ..services.rosters import (
     RosterRefused,
@@ -128,18 +128,6 @@ def class_new(request: HttpRequest) -> HttpResponse:
     return render(request, "targets/roster_class_new.html", {"form": form}, status=status)
 
 
-def _check_of(training_class: TrainingClass) -> Any:
-    """The figure beside the rosters of this class's item, county and month."""
-    for check in roster_checks(training_class.indicator.plan, month=training_class.month):
-        if (
-            check.indicator.pk == training_class.indicator_id
-            and check.region.pk == training_class.region_id
-            and check.month == training_class.month
-        ):
-            return check
-    return None
-
-
 def _class_page(request: HttpRequest, training_class: TrainingClass, **extra: Any) -> HttpResponse:
     trainees = training_class.trainees.order_by("row", "pk")
     page = Paginator(trainees, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -147,7 +135,10 @@ def _class_page(request: HttpRequest, training_class: TrainingClass, **extra: An
         "training_class": training_class,
         "page": page,
         "people": page.paginator.count,
-        "check": _check_of(training_class),
+        # The figure beside the rosters of this class's item, county and month.
+        "check": roster_check(
+            training_class.indicator, training_class.region, training_class.month
+        ),
         "may_edit": policy_rosters.may_edit_roster(request.user, training_class),
         "may_reveal": policy_rosters.may_reveal_personal_data(request.user, training_class),
         "upload_form": extra.pop("upload_form", None) or UploadForm(),
